@@ -1,0 +1,280 @@
+//! User attributes (spec 01 §9): free-form string pairs per user, with byte budgets.
+//!
+//! `size(user) = Σ (UTF-8 bytes of key + UTF-8 bytes of value)`; the app total is the sum over
+//! users. Writes reserve their growth on the app counter before applying it (under the user's
+//! lock), so the app total never exceeds its cap, and equals the sum of the users' sizes
+//! whenever no write is in flight.
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+use crate::command::{Event, Exec};
+use crate::engine::{Actor, Ctx};
+use crate::error::{Error, Result};
+use crate::ids::UserName;
+use crate::limits::{ATTR_WRITE_BYTES_MAX, BATCH_GET_TARGETS_MAX};
+use crate::query::Ask;
+
+/// Bytes a string takes as a JSON string literal, quotes included.
+fn json_str_len(s: &str) -> usize {
+    2 + s
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' | '\u{08}' | '\u{0c}' | '\n' | '\r' | '\t' => 2,
+            c if (c as u32) < 0x20 => 6,
+            c => c.len_utf8(),
+        })
+        .sum::<usize>()
+}
+
+/// Bytes of the compact JSON object `{"k":"v",...}` of the pairs.
+pub(crate) fn compact_json_len(pairs: &[(String, String)]) -> usize {
+    2 + pairs
+        .iter()
+        .map(|(k, v)| json_str_len(k) + 1 + json_str_len(v))
+        .sum::<usize>()
+        + pairs.len().saturating_sub(1)
+}
+
+fn gate(cx: &Ctx<'_>) -> Result<()> {
+    if cx.app.limits.metadata_enabled {
+        Ok(())
+    } else {
+        Err(Error::MetadataDisabled(cx.app.key.to_string()))
+    }
+}
+
+/// Sets attributes by merging (`PUT /metadata/user/{u}`): given keys are inserted or
+/// overwritten, others kept; `""` stores an empty string. Admin, or the user themself.
+/// Returns only the pairs sent (a key sent twice: the last value wins).
+///
+/// Errors, in check order:
+/// 1. `403 FORBIDDEN` — attributes are off for the app;
+/// 2. `401 metadata_error` "auth error" — another user's token; `401 unauthorized` anonymous;
+/// 3. `400 illegal_argument` — no pairs, or an empty key;
+/// 4. `413 Request Entity Too Large` — the pairs are over 4096 bytes of compact JSON;
+/// 5. `404 service_resource_not_found` — unknown user;
+/// 6. `403 FORBIDDEN` — the user's size would pass `attr_bytes_per_user`;
+/// 7. `403 FORBIDDEN` — the app's total would pass `attr_bytes_per_app`.
+///
+/// Emits `AttributesSet`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetAttributes {
+    /// Whose.
+    pub username: UserName,
+    /// The pairs, in request order.
+    pub pairs: Vec<(String, String)>,
+}
+
+impl Exec for SetAttributes {
+    type Reply = IndexMap<String, String>;
+    fn exec(self, cx: &mut Ctx<'_>) -> Result<IndexMap<String, String>> {
+        gate(cx)?;
+        auth(cx, &self.username)?;
+        if self.pairs.is_empty() {
+            return Err(Error::illegal("metadata must be provided"));
+        }
+        if self.pairs.iter().any(|(k, _)| k.is_empty()) {
+            return Err(Error::illegal("metadata key must not be empty"));
+        }
+        if compact_json_len(&self.pairs) > ATTR_WRITE_BYTES_MAX {
+            return Err(Error::RequestTooLarge);
+        }
+        let mut sent: IndexMap<String, String> = IndexMap::with_capacity(self.pairs.len());
+        for (k, v) in self.pairs {
+            sent.insert(k, v);
+        }
+        let cell = cx.user(&self.username)?;
+        let mut s = cell.state.write();
+        if s.gone {
+            return Err(Error::UserNotFound(self.username.to_string()));
+        }
+        let x = s.extra_mut();
+        let old = x.attr_bytes;
+        let mut new = old;
+        for (k, v) in &sent {
+            if let Some(prev) = x.attrs.get(k.as_str()) {
+                new -= (k.len() + prev.len()) as u64;
+            }
+            new += (k.len() + v.len()) as u64;
+        }
+        let cap = cx.app.limits.attr_bytes_per_user;
+        if new > cap {
+            return Err(Error::UserAttrBudget(cap));
+        }
+        if new > old {
+            cx.app.reserve_attr_bytes(new - old)?;
+        }
+        for (k, v) in &sent {
+            x.attrs.insert(k.as_str().into(), v.as_str().into());
+        }
+        x.attr_bytes = new;
+        drop(s);
+        if new < old {
+            cx.app.release_attr_bytes(old - new);
+        }
+        cx.emit(Event::AttributesSet {
+            user: self.username,
+            keys: sent.keys().cloned().collect(),
+        });
+        Ok(sent)
+    }
+}
+
+fn auth(cx: &Ctx<'_>, user: &UserName) -> Result<()> {
+    match cx.actor {
+        Actor::Admin => Ok(()),
+        Actor::User(u) if u == user => Ok(()),
+        Actor::User(_) => Err(Error::MetadataAuth),
+        Actor::Anonymous => Err(Error::Unauthorized("principal not allowed")),
+    }
+}
+
+/// Reads all of a user's attributes, in the order they were first set (`GET
+/// /metadata/user/{u}`). Unknown users read `{}`. Admin, or the user themself.
+///
+/// Errors: `403 FORBIDDEN` (off); `401 metadata_error` (another user).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GetAttributes {
+    /// Whose.
+    pub username: UserName,
+}
+
+impl Ask for GetAttributes {
+    type Reply = IndexMap<String, String>;
+    fn ask(self, cx: &Ctx<'_>) -> Result<IndexMap<String, String>> {
+        gate(cx)?;
+        auth(cx, &self.username)?;
+        let Some(cell) = cx.app.user(&self.username) else {
+            return Ok(IndexMap::new());
+        };
+        let s = cell.state.read();
+        Ok(s.extra()
+            .map(|x| {
+                x.attrs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+}
+
+/// Reads the listed properties of up to 100 users (`POST /metadata/user/get`). Every target
+/// (case-folded, first occurrence kept) appears in the result, with `{}` for unknown users or
+/// no matching keys. Admin or any user.
+///
+/// Errors, in check order: `403 FORBIDDEN` (off); `401 unauthorized` (anonymous); `400
+/// BAD_REQUEST` "exceed allowed batch size 100"; `400 illegal_argument` (no targets, no
+/// properties).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchGetAttributes {
+    /// Users, as given.
+    pub targets: Vec<String>,
+    /// Keys to return.
+    pub properties: Vec<String>,
+}
+
+impl Ask for BatchGetAttributes {
+    type Reply = IndexMap<String, IndexMap<String, String>>;
+    fn ask(self, cx: &Ctx<'_>) -> Result<Self::Reply> {
+        gate(cx)?;
+        cx.authenticated(Error::Unauthorized("principal not allowed"))?;
+        if self.targets.len() > BATCH_GET_TARGETS_MAX {
+            return Err(Error::BatchGetTooLarge);
+        }
+        if self.targets.is_empty() || self.properties.is_empty() {
+            return Err(Error::illegal("targets and properties must be provided"));
+        }
+        let mut out: IndexMap<String, IndexMap<String, String>> =
+            IndexMap::with_capacity(self.targets.len());
+        for t in &self.targets {
+            let key = t.to_ascii_lowercase();
+            if out.contains_key(&key) {
+                continue;
+            }
+            let mut found = IndexMap::new();
+            if let Some(cell) = cx.app.user_by_str(t) {
+                let s = cell.state.read();
+                if let Some(x) = s.extra() {
+                    for p in &self.properties {
+                        if let Some(v) = x.attrs.get(p.as_str()) {
+                            found.insert(p.clone(), v.to_string());
+                        }
+                    }
+                }
+            }
+            out.insert(key, found);
+        }
+        Ok(out)
+    }
+}
+
+/// Deletes all of a user's attributes and frees their bytes (`DELETE /metadata/user/{u}`).
+/// Returns `true`, also for unknown users and users with none (idempotent). Admin, or the user
+/// themself. Emits `AttributesDeleted` when something was deleted.
+///
+/// Errors: `403 FORBIDDEN` (off); `401 metadata_error` (another user).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeleteAttributes {
+    /// Whose.
+    pub username: UserName,
+}
+
+impl Exec for DeleteAttributes {
+    type Reply = bool;
+    fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
+        gate(cx)?;
+        auth(cx, &self.username)?;
+        let Some(cell) = cx.app.user(&self.username) else {
+            return Ok(true);
+        };
+        let mut s = cell.state.write();
+        let freed = match s.extra.as_deref_mut() {
+            Some(x) if !x.attrs.is_empty() => {
+                x.attrs = IndexMap::new();
+                std::mem::take(&mut x.attr_bytes)
+            }
+            _ => return Ok(true),
+        };
+        drop(s);
+        cx.app.release_attr_bytes(freed);
+        cx.emit(Event::AttributesDeleted {
+            user: self.username,
+        });
+        Ok(true)
+    }
+}
+
+/// The app's attribute bytes in use (`GET /metadata/user/capacity`). Admin only.
+///
+/// Errors: `403 FORBIDDEN` (off); `401 unauthorized` (a user token).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttributeCapacity;
+
+impl Ask for AttributeCapacity {
+    type Reply = u64;
+    fn ask(self, cx: &Ctx<'_>) -> Result<u64> {
+        gate(cx)?;
+        cx.admin_only(Error::Unauthorized("principal not allowed"))?;
+        Ok(cx.app.attr_total.load(std::sync::atomic::Ordering::Acquire))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_length_counts_escapes() {
+        assert_eq!(compact_json_len(&[]), 2);
+        assert_eq!(
+            compact_json_len(&[("a".into(), "b".into())]),
+            r#"{"a":"b"}"#.len()
+        );
+        assert_eq!(
+            compact_json_len(&[("a".into(), "\"\n".into()), ("c".into(), "\u{1}é".into())]),
+            r#"{"a":"\"\n","c":"\u0001é"}"#.len()
+        );
+    }
+}

@@ -1,0 +1,198 @@
+//! Commands (every mutation), their replies, and the events they cause.
+//!
+//! Each command is a struct in its area's module, with one doc comment that lists its errors
+//! in check order. [`Exec`] ties it to its reply type; [`Command`] wraps them all in one
+//! serializable enum for command logs, replay and fuzzing, and [`Reply`] wraps the replies.
+
+use serde::{Deserialize, Serialize};
+
+use crate::attributes::*;
+use crate::contacts::*;
+use crate::engine::Ctx;
+use crate::error::Result;
+use crate::ids::UserName;
+use crate::mutes::*;
+use crate::paging::Page;
+use crate::sessions::*;
+use crate::time::Expiry;
+use crate::tokens::*;
+use crate::users::*;
+
+/// A mutation with a typed reply. Implemented by every command struct.
+pub trait Exec: Into<Command> {
+    /// What the command returns on success.
+    type Reply;
+    /// Runs the command. Hosts call [`crate::App::execute`] instead.
+    #[doc(hidden)]
+    fn exec(self, cx: &mut Ctx<'_>) -> Result<Self::Reply>;
+}
+
+macro_rules! commands {
+    ($($name:ident => $reply:ty),* $(,)?) => {
+        /// Every mutation, as one serializable value.
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[non_exhaustive]
+        pub enum Command {
+            $(
+                #[doc = concat!("See [`", stringify!($name), "`].")]
+                $name($name),
+            )*
+        }
+
+        /// The reply to any [`Command`], tagged like it.
+        #[derive(Clone, Debug, PartialEq, Serialize)]
+        #[non_exhaustive]
+        pub enum Reply {
+            $(
+                #[doc = concat!("Reply to [`", stringify!($name), "`].")]
+                $name($reply),
+            )*
+        }
+
+        $(
+            impl From<$name> for Command {
+                fn from(c: $name) -> Command {
+                    Command::$name(c)
+                }
+            }
+        )*
+
+        impl Command {
+            pub(crate) fn exec_any(self, cx: &mut Ctx<'_>) -> Result<Reply> {
+                match self {
+                    $(Command::$name(c) => c.exec(cx).map(Reply::$name),)*
+                }
+            }
+        }
+    };
+}
+
+commands! {
+    RegisterUser => UserView,
+    RegisterUsers => BatchRegistered,
+    DeleteUser => UserView,
+    DeleteUsers => Page<UserView>,
+    ChangePassword => (),
+    DisableUser => UserView,
+    EnableUser => UserView,
+    IssueToken => TokenIssued,
+    OpenSession => (),
+    CloseSession => (),
+    ForceLogout => bool,
+    SetAttributes => indexmap::IndexMap<String, String>,
+    DeleteAttributes => bool,
+    AddFriend => UserView,
+    RemoveFriend => UserView,
+    SetRemark => (),
+    ImportFriends => Vec<(String, ImportResult)>,
+    BlockUsers => Vec<UserName>,
+    UnblockUser => UserView,
+    SetGlobalMute => (),
+}
+
+/// Why the host must drop a connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DisconnectReason {
+    /// The user was deleted (client error 207).
+    UserRemoved,
+    /// The password changed (client error 216).
+    PasswordChanged,
+    /// The user was disabled.
+    Disabled,
+    /// The admin forced a logout (client error 217).
+    Kicked,
+    /// Another device took the slot (client error 217).
+    LoginAnotherDevice,
+}
+
+/// Something the host should act on: a push, a callback, a disconnect. Events are plain data,
+/// returned by the call that caused them, in the order they happened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Event {
+    /// A user was registered.
+    UserRegistered {
+        /// Who.
+        user: UserName,
+    },
+    /// A user was deleted, with everything of theirs.
+    UserDeleted {
+        /// Who.
+        user: UserName,
+        /// Their uuid.
+        uuid: String,
+    },
+    /// A user was disabled.
+    UserDisabled {
+        /// Who.
+        user: UserName,
+    },
+    /// A user was enabled.
+    UserEnabled {
+        /// Who.
+        user: UserName,
+    },
+    /// A user's password changed; their tokens were revoked.
+    PasswordChanged {
+        /// Who.
+        user: UserName,
+    },
+    /// Drop this connection.
+    ForceDisconnect {
+        /// Whose.
+        user: UserName,
+        /// Which resource.
+        resource: String,
+        /// Why.
+        reason: DisconnectReason,
+    },
+    /// `owner` and `friend` became friends (both ways).
+    ContactAdded {
+        /// The side that asked.
+        owner: UserName,
+        /// The other side.
+        friend: UserName,
+    },
+    /// `owner` and `friend` are no longer friends (both ways).
+    ContactRemoved {
+        /// The side that asked (or the survivor, when a user was deleted).
+        owner: UserName,
+        /// The other side.
+        friend: UserName,
+    },
+    /// `owner` blocked `blocked`.
+    UserBlocked {
+        /// Whose list.
+        owner: UserName,
+        /// Who.
+        blocked: UserName,
+    },
+    /// `owner` unblocked `blocked`.
+    UserUnblocked {
+        /// Whose list.
+        owner: UserName,
+        /// Who.
+        blocked: UserName,
+    },
+    /// Attributes were set.
+    AttributesSet {
+        /// Whose.
+        user: UserName,
+        /// The keys written, in request order.
+        keys: Vec<String>,
+    },
+    /// All of a user's attributes were deleted.
+    AttributesDeleted {
+        /// Whose.
+        user: UserName,
+    },
+    /// A global mute was set (`Some`) or lifted (`None`).
+    GlobalMuteChanged {
+        /// Who.
+        user: UserName,
+        /// Which scope.
+        scope: MuteScope,
+        /// Until when.
+        expiry: Option<Expiry>,
+    },
+}

@@ -1,0 +1,195 @@
+//! The one error type. Every variant knows the vendor's HTTP status ([`Error::status`]) and
+//! `error` string ([`Error::code`]); its `Display` is the vendor's `error_description` (or the
+//! engine's own wording where the vendor's is not documented).
+//!
+//! A command that fails changes nothing. Each command's docs list the variants it can return
+//! in the order its checks run; the first failing check wins.
+
+use crate::limits::BATCH_GET_TARGETS_MAX;
+
+/// Everything that can go wrong, with the vendor's status and code.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    // ---- tenancy ----
+    /// `404 organization_application_not_found`: no such org/app on this engine.
+    #[error("Could not find application for {0} from path")]
+    AppNotFound(String),
+    /// `400 duplicate_unique_property_exists`: an app with this key already exists.
+    #[error("application {0} already exists")]
+    AppExists(String),
+
+    // ---- authentication and authorization ----
+    /// `401 unauthorized`: the caller may not do this (wrong principal, registration needs a
+    /// token, a disabled user's token).
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// `401 unauthorized`: the token is missing or has expired.
+    #[error("Unable to authenticate due to expired access token")]
+    TokenExpired,
+    /// `401 auth_bad_access_token`: the token is unknown, corrupt, or from another app.
+    #[error("Unable to authenticate")]
+    BadAccessToken,
+    /// `401 metadata_error`: a user token touched another user's attributes.
+    #[error("auth error")]
+    MetadataAuth,
+    /// `400 illegal_argument` from a token grant: `client_id`/`client_secret` missing.
+    #[error("{0}")]
+    GrantArgument(&'static str),
+    /// `400 invalid_grant`: the grant was refused (`invalid password`, `user not activated`,
+    /// `client_id does not match`, `client_secret does not match`).
+    #[error("{0}")]
+    InvalidGrant(&'static str),
+    /// `404 invalid_grant`: `password` grant for an unknown user.
+    #[error("user not found")]
+    GrantUserNotFound,
+
+    // ---- input ----
+    /// `400 illegal_argument`: bad input; the text says which rule.
+    #[error("{0}")]
+    IllegalArgument(String),
+    /// `400 duplicate_unique_property_exists`: the username is taken.
+    #[error(
+        "Application {app} Entity user requires that property named username be unique, value of {username} exists"
+    )]
+    DuplicateUsername {
+        /// `org#app`.
+        app: String,
+        /// The folded username.
+        username: String,
+    },
+    /// `400 duplicate_unique_property_exists`: one batch names the same user twice with
+    /// different passwords.
+    #[error("the same user {0} has a different password in this request")]
+    BatchPasswordConflict(String),
+    /// `400 required_property_not_found`: the user named in the body does not exist.
+    #[error("Entity user requires a property named username")]
+    RequiredPropertyNotFound,
+    /// `400 BAD_REQUEST`: attribute batch get over 100 targets.
+    #[error("exceed allowed batch size {BATCH_GET_TARGETS_MAX}")]
+    BatchGetTooLarge,
+    /// `413 Request Entity Too Large`: an attribute write over 4 KB of JSON.
+    #[error("Request Entity Too Large")]
+    RequestTooLarge,
+
+    // ---- existence ----
+    /// `404 service_resource_not_found`: a user in the path does not exist.
+    #[error("Service resource not found")]
+    UserNotFound(String),
+    /// `404 entity_not_found`: password change or `inherit` grant for an unknown user.
+    #[error("User null not found")]
+    EntityNotFound,
+
+    // ---- features and quotas ----
+    /// `403 forbidden_op`: the feature is switched off, or the operation is not allowed.
+    #[error("{0}")]
+    ForbiddenOp(String),
+    /// `403 FORBIDDEN`: attributes are off for this app.
+    #[error("{0} user metadata service not allow")]
+    MetadataDisabled(String),
+    /// `403 FORBIDDEN`: the user's attributes would exceed their byte budget.
+    #[error("size of metadata for this single user exceeds the user defined limit, {0}Bytes")]
+    UserAttrBudget(u64),
+    /// `403 FORBIDDEN`: the app's attributes would exceed its byte budget.
+    #[error("total size of user metadata for this app exceeds the user defined limit, {0}Bytes")]
+    AppAttrBudget(u64),
+    /// `403 exceed_limit`: a cap was reached (friends, block list); the text says which.
+    #[error("{0}")]
+    ExceedLimit(&'static str),
+    /// `429 resource_limited`: the app's user cap is reached.
+    #[error(
+        "You have exceeded the limit of the community edition,Please upgrade to the enterprise edition"
+    )]
+    UserCapReached,
+    /// `500 INTERNAL_SERVER_ERROR`: an id space or counter ran out. Should never happen.
+    #[error("{0}")]
+    Internal(&'static str),
+}
+
+impl Error {
+    /// The vendor's HTTP status for this error.
+    pub fn status(&self) -> u16 {
+        use Error::*;
+        match self {
+            AppNotFound(_) => 404,
+            AppExists(_) => 400,
+            Unauthorized(_) | TokenExpired | BadAccessToken | MetadataAuth => 401,
+            GrantArgument(_) | InvalidGrant(_) => 400,
+            GrantUserNotFound => 404,
+            IllegalArgument(_)
+            | DuplicateUsername { .. }
+            | BatchPasswordConflict(_)
+            | RequiredPropertyNotFound
+            | BatchGetTooLarge => 400,
+            RequestTooLarge => 413,
+            UserNotFound(_) | EntityNotFound => 404,
+            ForbiddenOp(_) | MetadataDisabled(_) | UserAttrBudget(_) | AppAttrBudget(_) => 403,
+            ExceedLimit(_) => 403,
+            UserCapReached => 429,
+            Internal(_) => 500,
+        }
+    }
+
+    /// The vendor's `error` string for this error.
+    pub fn code(&self) -> &'static str {
+        use Error::*;
+        match self {
+            AppNotFound(_) => "organization_application_not_found",
+            AppExists(_) => "duplicate_unique_property_exists",
+            Unauthorized(_) | TokenExpired => "unauthorized",
+            BadAccessToken => "auth_bad_access_token",
+            MetadataAuth => "metadata_error",
+            GrantArgument(_) => "illegal_argument",
+            InvalidGrant(_) | GrantUserNotFound => "invalid_grant",
+            IllegalArgument(_) => "illegal_argument",
+            DuplicateUsername { .. } | BatchPasswordConflict(_) => {
+                "duplicate_unique_property_exists"
+            }
+            RequiredPropertyNotFound => "required_property_not_found",
+            BatchGetTooLarge => "BAD_REQUEST",
+            RequestTooLarge => "Request Entity Too Large",
+            UserNotFound(_) => "service_resource_not_found",
+            EntityNotFound => "entity_not_found",
+            ForbiddenOp(_) => "forbidden_op",
+            MetadataDisabled(_) | UserAttrBudget(_) | AppAttrBudget(_) => "FORBIDDEN",
+            ExceedLimit(_) => "exceed_limit",
+            UserCapReached => "resource_limited",
+            Internal(_) => "INTERNAL_SERVER_ERROR",
+        }
+    }
+
+    /// The vendor's `error_description`: the same as `to_string()`.
+    pub fn description(&self) -> String {
+        self.to_string()
+    }
+
+    pub(crate) fn illegal(msg: impl Into<String>) -> Error {
+        Error::IllegalArgument(msg.into())
+    }
+}
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_and_codes() {
+        assert_eq!(Error::TokenExpired.status(), 401);
+        assert_eq!(Error::TokenExpired.code(), "unauthorized");
+        assert_eq!(
+            Error::TokenExpired.to_string(),
+            "Unable to authenticate due to expired access token"
+        );
+        assert_eq!(
+            Error::BatchGetTooLarge.to_string(),
+            "exceed allowed batch size 100"
+        );
+        assert_eq!(Error::UserAttrBudget(2048).code(), "FORBIDDEN");
+        assert_eq!(Error::UserCapReached.status(), 429);
+        assert_eq!(Error::GrantUserNotFound.status(), 404);
+        assert_eq!(Error::GrantUserNotFound.code(), "invalid_grant");
+    }
+}

@@ -1,0 +1,219 @@
+//! Validated identifiers and the per-tenant handles they are interned to.
+//!
+//! Names arrive from the host as strings and are checked once, here, when they become an
+//! [`AppKey`] or a [`UserName`]. Inside a tenant a user is a [`UserId`]: a `u64` handle drawn
+//! from the tenant's counter when the user is registered and never reused, so a user who is
+//! deleted and registered again is a different user (their old tokens and links do not match).
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::limits::USERNAME_BYTES_MAX;
+
+/// Longest org or app name, in bytes.
+pub const APP_NAME_BYTES_MAX: usize = 64;
+
+/// A tenant: an organisation and one of its apps (`org#app`).
+///
+/// Both parts are 1–64 bytes of ASCII letters, digits, `_` and `-`, and compare exactly.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "(String, String)", into = "(String, String)")]
+pub struct AppKey {
+    org: Arc<str>,
+    app: Arc<str>,
+}
+
+impl AppKey {
+    /// Validates and builds an app key.
+    ///
+    /// # Errors
+    /// [`Error::IllegalArgument`] if either part is empty, longer than 64 bytes, or has a
+    /// character outside `[A-Za-z0-9_-]`.
+    pub fn new(org: &str, app: &str) -> Result<AppKey> {
+        for (what, s) in [("org", org), ("app", app)] {
+            let ok = !s.is_empty()
+                && s.len() <= APP_NAME_BYTES_MAX
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            if !ok {
+                return Err(Error::illegal(format!("{what} name {s} is not legal")));
+            }
+        }
+        Ok(AppKey {
+            org: org.into(),
+            app: app.into(),
+        })
+    }
+
+    /// The organisation name.
+    pub fn org(&self) -> &str {
+        &self.org
+    }
+
+    /// The app name.
+    pub fn app(&self) -> &str {
+        &self.app
+    }
+}
+
+impl fmt::Display for AppKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}#{}", self.org, self.app)
+    }
+}
+
+impl TryFrom<(String, String)> for AppKey {
+    type Error = Error;
+    fn try_from((org, app): (String, String)) -> Result<AppKey> {
+        AppKey::new(&org, &app)
+    }
+}
+
+impl From<AppKey> for (String, String) {
+    fn from(k: AppKey) -> (String, String) {
+        (k.org.to_string(), k.app.to_string())
+    }
+}
+
+/// A username: 1–64 bytes of ASCII letters, digits, `_`, `-` and `.`, folded to lowercase.
+///
+/// `Aa` and `aa` are the same user. Nothing is trimmed: whitespace is illegal. Cloning is
+/// cheap (a shared string).
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct UserName(Arc<str>);
+
+impl UserName {
+    /// Validates and case-folds a username.
+    ///
+    /// # Errors
+    /// `400 illegal_argument`, checked in this order:
+    /// 1. empty: `Entity user requires a property named username`;
+    /// 2. a character outside `[A-Za-z0-9_.-]`: `username <x> is not legal`;
+    /// 3. over 64 bytes: `USERNAME_TOO_LONG`.
+    pub fn parse(s: &str) -> Result<UserName> {
+        if s.is_empty() {
+            return Err(Error::illegal(
+                "Entity user requires a property named username",
+            ));
+        }
+        if !s
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+        {
+            return Err(Error::illegal(format!("username {s} is not legal")));
+        }
+        if s.len() > USERNAME_BYTES_MAX {
+            return Err(Error::illegal("USERNAME_TOO_LONG"));
+        }
+        if s.bytes().any(|b| b.is_ascii_uppercase()) {
+            Ok(UserName(s.to_ascii_lowercase().into()))
+        } else {
+            Ok(UserName(s.into()))
+        }
+    }
+
+    /// The folded name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for UserName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for UserName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for UserName {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<UserName> {
+        UserName::parse(s)
+    }
+}
+
+impl TryFrom<String> for UserName {
+    type Error = Error;
+    fn try_from(s: String) -> Result<UserName> {
+        UserName::parse(&s)
+    }
+}
+
+impl TryFrom<&str> for UserName {
+    type Error = Error;
+    fn try_from(s: &str) -> Result<UserName> {
+        UserName::parse(s)
+    }
+}
+
+impl From<UserName> for String {
+    fn from(u: UserName) -> String {
+        u.0.to_string()
+    }
+}
+
+impl std::borrow::Borrow<str> for UserName {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A registered user inside one tenant: a handle from the tenant's counter, never reused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct UserId(pub u64);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_fold_and_validate() {
+        assert_eq!(UserName::parse("AbC_.-9").unwrap().as_str(), "abc_.-9");
+        let e = UserName::parse("").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Entity user requires a property named username"
+        );
+        let e = UserName::parse("a b").unwrap_err();
+        assert_eq!((e.status(), e.code()), (400, "illegal_argument"));
+        assert_eq!(e.to_string(), "username a b is not legal");
+        assert!(UserName::parse("é").is_err());
+        let max = "a".repeat(64);
+        assert!(UserName::parse(&max).is_ok());
+        assert_eq!(
+            UserName::parse(&"a".repeat(65)).unwrap_err().to_string(),
+            "USERNAME_TOO_LONG"
+        );
+        assert!(UserName::parse(&"a".repeat(63)).is_ok());
+    }
+
+    #[test]
+    fn app_keys_validate() {
+        assert_eq!(
+            AppKey::new("acme", "chat-1").unwrap().to_string(),
+            "acme#chat-1"
+        );
+        assert!(AppKey::new("", "x").is_err());
+        assert!(AppKey::new("a#b", "x").is_err());
+        assert!(AppKey::new("a", &"x".repeat(65)).is_err());
+        assert!(AppKey::new("a", &"x".repeat(64)).is_ok());
+    }
+
+    #[test]
+    fn usernames_deserialize_through_validation() {
+        let u: std::result::Result<UserName, _> =
+            serde::Deserialize::deserialize(serde::de::value::StrDeserializer::<
+                serde::de::value::Error,
+            >::new("Bob"));
+        assert_eq!(u.unwrap().as_str(), "bob");
+    }
+}

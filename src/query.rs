@@ -1,0 +1,83 @@
+//! Queries (every read) and their replies. Reads never take a write lock and change nothing.
+
+use serde::{Deserialize, Serialize};
+
+use crate::attributes::*;
+use crate::contacts::*;
+use crate::engine::{Actor, Ctx};
+use crate::error::Result;
+use crate::ids::UserName;
+use crate::mutes::*;
+use crate::paging::Page;
+use crate::sessions::*;
+use crate::tokens::*;
+use crate::users::*;
+
+/// A read with a typed reply. Implemented by every query struct.
+pub trait Ask: Into<Query> {
+    /// What the query returns.
+    type Reply;
+    /// Runs the query. Hosts call [`crate::App::query`] instead.
+    #[doc(hidden)]
+    fn ask(self, cx: &Ctx<'_>) -> Result<Self::Reply>;
+}
+
+macro_rules! queries {
+    ($($name:ident => $reply:ty),* $(,)?) => {
+        /// Every read, as one serializable value.
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[non_exhaustive]
+        pub enum Query {
+            $(
+                #[doc = concat!("See [`", stringify!($name), "`].")]
+                $name($name),
+            )*
+        }
+
+        /// The reply to any [`Query`], tagged like it.
+        #[derive(Clone, Debug, PartialEq, Serialize)]
+        #[non_exhaustive]
+        pub enum QueryReply {
+            $(
+                #[doc = concat!("Reply to [`", stringify!($name), "`].")]
+                $name($reply),
+            )*
+        }
+
+        $(
+            impl From<$name> for Query {
+                fn from(q: $name) -> Query {
+                    Query::$name(q)
+                }
+            }
+        )*
+
+        impl Query {
+            pub(crate) fn ask_any(self, cx: &Ctx<'_>) -> Result<QueryReply> {
+                match self {
+                    $(Query::$name(q) => q.ask(cx).map(QueryReply::$name),)*
+                }
+            }
+        }
+    };
+}
+
+queries! {
+    GetUser => UserView,
+    ListUsers => Page<UserView>,
+    ValidateToken => Actor,
+    ListDevices => Vec<Device>,
+    IsOnline => bool,
+    BatchOnline => Vec<(String, bool)>,
+    GetAttributes => indexmap::IndexMap<String, String>,
+    BatchGetAttributes => indexmap::IndexMap<String, indexmap::IndexMap<String, String>>,
+    AttributeCapacity => u64,
+    ListFriends => Vec<UserName>,
+    ListFriendsPage => Page<Contact>,
+    AreFriends => bool,
+    IsBlocked => bool,
+    ListBlocks => Page<UserName>,
+    GetGlobalMute => GlobalMuteView,
+    IsGloballyMuted => bool,
+    ListGlobalMutes => Vec<MuteEntry>,
+}

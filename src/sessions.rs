@@ -1,0 +1,266 @@
+//! Sessions, forced logout and online status (spec 01 §8). The host reports sessions as
+//! devices connect and disconnect; the engine keeps them, caps them per platform, and turns
+//! admin actions into `ForceDisconnect` events for the host to carry out.
+
+use serde::{Deserialize, Serialize};
+
+use crate::command::{DisconnectReason, Event, Exec};
+use crate::engine::{Ctx, NOT_ALLOWED};
+use crate::error::{Error, Result};
+use crate::ids::UserName;
+use crate::limits::{BATCH_STATUS_MAX, RESOURCE_BYTES_MAX};
+use crate::query::Ask;
+use crate::store::Session;
+
+/// The platform of a resource: the part before the first `_` (`android_1` is `android`).
+fn platform(resource: &str) -> &str {
+    resource.split('_').next().unwrap_or(resource)
+}
+
+/// Records a session the host opened (`session_open`). Admin (the host) only.
+///
+/// Reopening a resource that is open replaces it (`ForceDisconnect{LoginAnotherDevice}` for
+/// the old connection). At most `devices_per_platform_max` sessions per platform: opening one
+/// more closes the oldest on that platform with `ForceDisconnect{LoginAnotherDevice}`.
+///
+/// Errors, in check order: `401 unauthorized`; `400 illegal_argument` (empty resource, over
+/// 128 bytes); `404 service_resource_not_found`; `400 invalid_grant` "user not activated".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenSession {
+    /// Who.
+    pub username: UserName,
+    /// The resource, `<platform>_<id>`.
+    pub resource: String,
+    /// The device's uuid, if known.
+    pub device_uuid: Option<String>,
+    /// The device's name, if known.
+    pub device_name: Option<String>,
+}
+
+impl Exec for OpenSession {
+    type Reply = ();
+    fn exec(self, cx: &mut Ctx<'_>) -> Result<()> {
+        cx.admin_only(NOT_ALLOWED)?;
+        if self.resource.is_empty() || self.resource.len() > RESOURCE_BYTES_MAX {
+            return Err(Error::illegal("resource must be 1 to 128 bytes"));
+        }
+        let cell = cx.user(&self.username)?;
+        let mut s = cell.state.write();
+        if s.gone {
+            return Err(Error::UserNotFound(self.username.to_string()));
+        }
+        if !s.activated {
+            return Err(Error::InvalidGrant("user not activated"));
+        }
+        let cap = cx.app.limits.devices_per_platform_max.max(1) as usize;
+        let now = cx.now;
+        let x = s.extra_mut();
+        let mut kicked = Vec::new();
+        if let Some(i) = x
+            .sessions
+            .iter()
+            .position(|e| *e.resource == *self.resource)
+        {
+            kicked.push(x.sessions.remove(i).resource);
+        }
+        let plat = platform(&self.resource);
+        while x
+            .sessions
+            .iter()
+            .filter(|e| platform(&e.resource) == plat)
+            .count()
+            >= cap
+        {
+            let i = x
+                .sessions
+                .iter()
+                .position(|e| platform(&e.resource) == plat)
+                .unwrap_or(0);
+            kicked.push(x.sessions.remove(i).resource);
+        }
+        x.sessions.push(Session {
+            resource: self.resource.as_str().into(),
+            device_uuid: self.device_uuid.map(Into::into),
+            device_name: self.device_name.map(Into::into),
+            opened: now,
+        });
+        drop(s);
+        for r in kicked {
+            cx.emit(Event::ForceDisconnect {
+                user: self.username.clone(),
+                resource: r.into(),
+                reason: DisconnectReason::LoginAnotherDevice,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Records that a session closed (`session_close`). Closing one that is not open does
+/// nothing. Admin (the host) only.
+///
+/// Errors: `401 unauthorized`; `404 service_resource_not_found`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CloseSession {
+    /// Who.
+    pub username: UserName,
+    /// Which resource.
+    pub resource: String,
+}
+
+impl Exec for CloseSession {
+    type Reply = ();
+    fn exec(self, cx: &mut Ctx<'_>) -> Result<()> {
+        cx.admin_only(NOT_ALLOWED)?;
+        let cell = cx.user(&self.username)?;
+        let mut s = cell.state.write();
+        if s.gone {
+            return Err(Error::UserNotFound(self.username.to_string()));
+        }
+        if let Some(x) = s.extra.as_deref_mut() {
+            x.sessions.retain(|e| *e.resource != *self.resource);
+        }
+        Ok(())
+    }
+}
+
+/// Logs a user out (`GET /users/{u}/disconnect` for all devices, `DELETE
+/// /users/{u}/disconnect/{resource}` for one). Returns `true` even when nothing was connected.
+/// Admin only. Emits `ForceDisconnect{Kicked}` per closed session.
+///
+/// Errors: `401 unauthorized`; `404 service_resource_not_found`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForceLogout {
+    /// Who.
+    pub username: UserName,
+    /// One resource, or `None` for every device.
+    pub resource: Option<String>,
+}
+
+impl Exec for ForceLogout {
+    type Reply = bool;
+    fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
+        cx.admin_only(NOT_ALLOWED)?;
+        let cell = cx.user(&self.username)?;
+        let mut s = cell.state.write();
+        if s.gone {
+            return Err(Error::UserNotFound(self.username.to_string()));
+        }
+        let closed: Vec<Session> = match s.extra.as_deref_mut() {
+            None => Vec::new(),
+            Some(x) => match &self.resource {
+                None => std::mem::take(&mut x.sessions),
+                Some(r) => {
+                    let (gone, kept) = std::mem::take(&mut x.sessions)
+                        .into_iter()
+                        .partition(|e| *e.resource == **r);
+                    x.sessions = kept;
+                    gone
+                }
+            },
+        };
+        drop(s);
+        for e in closed {
+            cx.emit(Event::ForceDisconnect {
+                user: self.username.clone(),
+                resource: e.resource.into(),
+                reason: DisconnectReason::Kicked,
+            });
+        }
+        Ok(true)
+    }
+}
+
+/// One open session, as `GET /users/{u}/resources` shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    /// The resource.
+    pub res: String,
+    /// The device uuid, if given.
+    pub device_uuid: Option<String>,
+    /// The device name, if given.
+    pub device_name: Option<String>,
+}
+
+/// Lists a user's open sessions, oldest first. Admin only.
+///
+/// Errors: `401 unauthorized`; `404 service_resource_not_found`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListDevices {
+    /// Who.
+    pub username: UserName,
+}
+
+impl Ask for ListDevices {
+    type Reply = Vec<Device>;
+    fn ask(self, cx: &Ctx<'_>) -> Result<Vec<Device>> {
+        cx.admin_only(NOT_ALLOWED)?;
+        let cell = cx.user(&self.username)?;
+        let s = cell.state.read();
+        Ok(s.extra()
+            .map(|x| {
+                x.sessions
+                    .iter()
+                    .map(|e| Device {
+                        res: e.resource.to_string(),
+                        device_uuid: e.device_uuid.as_deref().map(Into::into),
+                        device_name: e.device_name.as_deref().map(Into::into),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+}
+
+/// Whether a user is online: at least one open session (`GET /users/{u}/status`). Admin only.
+///
+/// Errors: `401 unauthorized`; `404 service_resource_not_found`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IsOnline {
+    /// Who.
+    pub username: UserName,
+}
+
+impl Ask for IsOnline {
+    type Reply = bool;
+    fn ask(self, cx: &Ctx<'_>) -> Result<bool> {
+        cx.admin_only(NOT_ALLOWED)?;
+        let cell = cx.user(&self.username)?;
+        let s = cell.state.read();
+        Ok(!s.gone && s.extra().is_some_and(|x| !x.sessions.is_empty()))
+    }
+}
+
+/// Online status of up to 100 names, in request order (`POST /users/batch/status`). Names are
+/// not validated: unknown or invalid names read offline. Admin only.
+///
+/// Errors: `401 unauthorized`; `400 illegal_argument` "request body exceeds maximum limit,
+/// maximum limit is 100".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchOnline {
+    /// The names, as given.
+    pub usernames: Vec<String>,
+}
+
+impl Ask for BatchOnline {
+    type Reply = Vec<(String, bool)>;
+    fn ask(self, cx: &Ctx<'_>) -> Result<Vec<(String, bool)>> {
+        cx.admin_only(NOT_ALLOWED)?;
+        if self.usernames.len() > BATCH_STATUS_MAX {
+            return Err(Error::illegal(format!(
+                "request body exceeds maximum limit, maximum limit is {BATCH_STATUS_MAX}"
+            )));
+        }
+        Ok(self
+            .usernames
+            .into_iter()
+            .map(|n| {
+                let on = cx.app.user_by_str(&n).is_some_and(|c| {
+                    let s = c.state.read();
+                    !s.gone && s.extra().is_some_and(|x| !x.sessions.is_empty())
+                });
+                (n, on)
+            })
+            .collect())
+    }
+}
