@@ -10,9 +10,13 @@ use crate::attributes::*;
 use crate::contacts::*;
 use crate::engine::Ctx;
 use crate::error::Result;
+#[allow(unused_imports)]
+use crate::groups::*;
 use crate::ids::UserName;
 use crate::mutes::*;
 use crate::paging::Page;
+#[allow(unused_imports)]
+use crate::rooms::*;
 use crate::sessions::*;
 use crate::time::Expiry;
 use crate::tokens::*;
@@ -88,6 +92,16 @@ commands! {
     BlockUsers => Vec<UserName>,
     UnblockUser => UserView,
     SetGlobalMute => (),
+
+    // ---- groups and threads (src/groups) ----
+
+    // ---- end of groups and threads ----
+
+
+
+    // ---- chatrooms (src/rooms) ----
+
+    // ---- end of chatrooms ----
 }
 
 /// Why the host must drop a connection.
@@ -195,4 +209,8 @@ pub enum Event {
         /// Until when.
         expiry: Option<Expiry>,
     },
+    /// An event of the groups and threads area.
+    Group(crate::groups::GroupEvent),
+    /// An event of the chatrooms area.
+    Room(crate::rooms::RoomEvent),
 }

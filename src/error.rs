@@ -101,6 +101,12 @@ pub enum Error {
         "You have exceeded the limit of the community edition,Please upgrade to the enterprise edition"
     )]
     UserCapReached,
+    /// An error of the groups and threads area.
+    #[error(transparent)]
+    Group(#[from] crate::groups::GroupError),
+    /// An error of the chatrooms area.
+    #[error(transparent)]
+    Room(#[from] crate::rooms::RoomError),
     /// `500 INTERNAL_SERVER_ERROR`: an id space or counter ran out. Should never happen.
     #[error("{0}")]
     Internal(&'static str),
@@ -126,6 +132,8 @@ impl Error {
             ForbiddenOp(_) | MetadataDisabled(_) | UserAttrBudget(_) | AppAttrBudget(_) => 403,
             ExceedLimit(_) => 403,
             UserCapReached => 429,
+            Group(e) => e.status(),
+            Room(e) => e.status(),
             Internal(_) => 500,
         }
     }
@@ -154,6 +162,8 @@ impl Error {
             MetadataDisabled(_) | UserAttrBudget(_) | AppAttrBudget(_) => "FORBIDDEN",
             ExceedLimit(_) => "exceed_limit",
             UserCapReached => "resource_limited",
+            Group(e) => e.code(),
+            Room(e) => e.code(),
             Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }

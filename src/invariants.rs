@@ -83,6 +83,8 @@ pub fn check(app: &App) -> Result<(), String> {
     attribute_budget_exact(t, &s)?;
     tokens_belong_to_live_users(t, &s)?;
     mute_index_consistent(t, &s)?;
+    crate::groups::check_invariants(t)?;
+    crate::rooms::check_invariants(t)?;
     Ok(())
 }
 

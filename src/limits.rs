@@ -83,6 +83,10 @@ pub struct Limits {
     pub devices_per_platform_max: u32,
     /// Token lifetime when a grant gives none. Default 60 days.
     pub token_ttl_default: Millis,
+    /// Limits of groups and threads.
+    pub groups: crate::groups::GroupLimits,
+    /// Limits of chatrooms.
+    pub rooms: crate::rooms::RoomLimits,
 }
 
 impl Default for Limits {
@@ -99,6 +103,8 @@ impl Default for Limits {
             attr_bytes_per_app: 10 * 1024 * 1024 * 1024,
             devices_per_platform_max: 4,
             token_ttl_default: Millis::from_secs(5_184_000),
+            groups: Default::default(),
+            rooms: Default::default(),
         }
     }
 }

@@ -6,9 +6,13 @@ use crate::attributes::*;
 use crate::contacts::*;
 use crate::engine::{Actor, Ctx};
 use crate::error::Result;
+#[allow(unused_imports)]
+use crate::groups::*;
 use crate::ids::UserName;
 use crate::mutes::*;
 use crate::paging::Page;
+#[allow(unused_imports)]
+use crate::rooms::*;
 use crate::sessions::*;
 use crate::tokens::*;
 use crate::users::*;
@@ -80,4 +84,14 @@ queries! {
     GetGlobalMute => GlobalMuteView,
     IsGloballyMuted => bool,
     ListGlobalMutes => Vec<MuteEntry>,
+
+    // ---- groups and threads (src/groups) ----
+
+    // ---- end of groups and threads ----
+
+
+
+    // ---- chatrooms (src/rooms) ----
+
+    // ---- end of chatrooms ----
 }

@@ -88,6 +88,12 @@ pub(crate) struct Extra {
     pub tokens: VecDeque<Box<str>>,
     /// Open sessions, oldest first.
     pub sessions: Vec<Session>,
+    /// The groups area's per-user state.
+    #[allow(dead_code)] // until the groups area uses it
+    pub groups: crate::groups::UserGroups,
+    /// The chatrooms area's per-user state.
+    #[allow(dead_code)] // until the chatrooms area uses it
+    pub rooms: crate::rooms::UserRooms,
 }
 
 /// One user's state.
@@ -156,6 +162,12 @@ pub(crate) struct Tenant {
     /// Users who may have a live global mute, by name. Entries are pruned when a mute is
     /// lifted and when the user is deleted; lapsed ones are skipped by readers.
     pub muted: Mutex<BTreeMap<UserName, UserId>>,
+    /// The groups area's state.
+    #[allow(dead_code)] // until the groups area uses it
+    pub groups: crate::groups::GroupStore,
+    /// The chatrooms area's state.
+    #[allow(dead_code)] // until the chatrooms area uses it
+    pub rooms: crate::rooms::RoomStore,
 }
 
 /// Most app tokens kept; issuing another drops the oldest.
@@ -176,6 +188,8 @@ impl Tenant {
             app_tokens: Mutex::new(VecDeque::new()),
             attr_total: AtomicU64::new(0),
             muted: Mutex::new(BTreeMap::new()),
+            groups: Default::default(),
+            rooms: Default::default(),
         }
     }
 

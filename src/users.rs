@@ -452,6 +452,10 @@ pub(crate) fn delete_cascade(cx: &mut Ctx<'_>, cell: &Arc<UserCell>) -> Option<U
         (view, s.name.clone(), s.uuid.to_string(), friends, extra)
     };
     let extra = extra.unwrap_or_default();
+    // Other areas unlink the user first: groups and rooms they own are dissolved, and they
+    // leave every roster and list there.
+    crate::groups::on_user_deleted(cx, id, &name, &extra);
+    crate::rooms::on_user_deleted(cx, id, &name, &extra);
     for sess in &extra.sessions {
         cx.emit(Event::ForceDisconnect {
             user: name.clone(),
