@@ -243,9 +243,14 @@ impl Exec for RegisterUsers {
                 "Request body array size[{n}] had almost reached or been greater than the upper range value[{BATCH_REGISTER_MAX}]"
             )));
         }
+        // Every item's own rules first, over the whole array; conflicts between items after.
+        let names: Vec<UserName> = self
+            .0
+            .iter()
+            .map(NewUser::validate)
+            .collect::<Result<_>>()?;
         let mut items: Vec<(UserName, NewUser)> = Vec::with_capacity(n);
-        for u in self.0 {
-            let name = u.validate()?;
+        for (name, u) in names.into_iter().zip(self.0) {
             match items.iter().find(|(n, _)| *n == name) {
                 Some((_, prev)) if prev.password != u.password => {
                     return Err(Error::BatchPasswordConflict(name.to_string()));
