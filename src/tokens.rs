@@ -116,21 +116,26 @@ impl Exec for IssueToken {
                 if !ct_eq(&client_secret, &creds.client_secret) {
                     return Err(Error::InvalidGrant("client_secret does not match"));
                 }
-                let mut app_tokens = cx.app.app_tokens.lock();
-                if app_tokens.len() >= APP_TOKENS_MAX
-                    && let Some(old) = app_tokens.pop_front()
-                {
-                    cx.app.tokens.remove(&old);
-                }
-                app_tokens.push_back(token.clone());
-                drop(app_tokens);
-                cx.app.tokens.insert(
+                insert_new(
+                    cx,
                     token.clone(),
                     Grant {
                         subject: Subject::App,
                         expires,
                     },
-                );
+                )?;
+                // The queue is a leaf lock: pop under it, touch the token map after.
+                let mut app_tokens = cx.app.app_tokens.lock();
+                let evicted = if app_tokens.len() >= APP_TOKENS_MAX {
+                    app_tokens.pop_front()
+                } else {
+                    None
+                };
+                app_tokens.push_back(token.clone());
+                drop(app_tokens);
+                if let Some(old) = evicted {
+                    cx.app.tokens.remove(&old);
+                }
                 Ok(TokenIssued {
                     access_token: token.into(),
                     expires_in: ttl,
@@ -198,21 +203,23 @@ impl Exec for IssueToken {
     }
 }
 
-/// Records a user grant: into the token map first, then onto the user under their lock,
-/// undoing the first step if the user went away (or was disabled) meanwhile.
+/// Records a user grant: into the token map first (refused if a racing grant took the string),
+/// then onto the user under their lock, undoing the first step if the user went away (or was
+/// disabled) meanwhile.
 fn grant_user(
     cx: &mut Ctx<'_>,
     cell: &UserCell,
     token: Box<str>,
     expires: Expiry,
 ) -> Result<UserView> {
-    cx.app.tokens.insert(
+    insert_new(
+        cx,
         token.clone(),
         Grant {
             subject: Subject::User(cell.id),
             expires,
         },
-    );
+    )?;
     let mut s = cell.state.write();
     let refused = if s.gone {
         Some(Error::EntityNotFound)
@@ -241,6 +248,20 @@ fn grant_user(
         cx.app.tokens.remove(&t);
     }
     Ok(view)
+}
+
+/// Puts a new grant into the token map, unless the string is taken: the early
+/// `contains_key` check in [`IssueToken`] gives the documented error order, and this one makes
+/// two concurrent grants of one string impossible (the loser gets the same `400
+/// illegal_argument` "token already issued").
+fn insert_new(cx: &Ctx<'_>, token: Box<str>, grant: Grant) -> Result<()> {
+    match cx.app.tokens.entry(token) {
+        dashmap::Entry::Occupied(_) => Err(Error::illegal("token already issued")),
+        dashmap::Entry::Vacant(v) => {
+            v.insert(grant);
+            Ok(())
+        }
+    }
 }
 
 /// Constant-time string comparison, so secrets are not leaked by timing.

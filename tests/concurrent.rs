@@ -1,0 +1,799 @@
+//! Concurrency: several std threads run random commands on one shared app (each thread with
+//! its own deterministic PRNG), then the invariants must hold. Also: the attribute budget never
+//! exceeds its cap while many threads write against it and equals the sum at the end; links
+//! made concurrently are all there (nothing lost); deletes racing with links leave nothing
+//! behind; a token string issued twice at once is granted once. A watchdog turns a deadlock
+//! into a failure. Heavy sizes are `#[ignore]`d: `cargo test --release --test concurrent --
+//! --ignored`.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Barrier, mpsc};
+use std::time::Duration;
+
+use imcore::*;
+
+const T0: i64 = 1_700_000_000_000;
+
+/// xorshift64*: small, deterministic per seed.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn n(s: &str) -> UserName {
+    UserName::parse(s).unwrap()
+}
+
+fn new_app(limits: Limits) -> App {
+    Engine::new()
+        .create_app(AppKey::new("org", "conc").unwrap(), limits)
+        .unwrap()
+}
+
+fn check(app: &App) {
+    if let Err(m) = imcore::invariants::check(app) {
+        panic!("invariant broken: {m}");
+    }
+}
+
+/// Runs `threads` copies of `f(thread index)` and waits for all of them; a run that does not
+/// finish within `secs` is reported as a deadlock.
+fn run_threads<F>(threads: usize, secs: u64, f: F)
+where
+    F: Fn(usize) + Send + Sync + 'static,
+{
+    let f = Arc::new(f);
+    let (tx, rx) = mpsc::channel();
+    let mut handles = Vec::new();
+    for t in 0..threads {
+        let f = Arc::clone(&f);
+        let tx = tx.clone();
+        handles.push(std::thread::spawn(move || {
+            f(t);
+            let _ = tx.send(());
+        }));
+    }
+    drop(tx);
+    for _ in 0..threads {
+        match rx.recv_timeout(Duration::from_secs(secs)) {
+            Ok(()) => {}
+            Err(mpsc::RecvTimeoutError::Timeout) => panic!("threads did not finish: deadlock?"),
+            // A thread panicked before sending; join below reports its panic.
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    for h in handles {
+        if let Err(p) = h.join() {
+            std::panic::resume_unwind(p);
+        }
+    }
+}
+
+/// Errors a random command may legitimately get; anything else (a 500, an unexpected code)
+/// fails the test.
+fn expected(e: &Error) -> bool {
+    matches!(
+        (e.status(), e.code()),
+        (400, "illegal_argument")
+            | (400, "duplicate_unique_property_exists")
+            | (400, "required_property_not_found")
+            | (400, "invalid_grant")
+            | (404, "invalid_grant")
+            | (404, "service_resource_not_found")
+            | (404, "entity_not_found")
+            | (403, "exceed_limit")
+            | (403, "FORBIDDEN")
+            | (429, "resource_limited")
+    )
+}
+
+/// One random command on a universe of `names` users.
+fn random_step(app: &App, rng: &mut Rng, names: &[String], thread: usize, step: usize) {
+    let now = Timestamp(T0 + step as i64);
+    let pick = |rng: &mut Rng| n(&names[rng.below(names.len())]);
+    let ad = &Actor::Admin;
+    let r: Result<()> = match rng.below(16) {
+        0 | 1 => {
+            let u = &names[rng.below(names.len())];
+            app.execute(
+                ad,
+                now,
+                RegisterUser(NewUser::new(u, "pw", &format!("{u}-{thread}-{step}"))),
+            )
+            .map(drop)
+        }
+        2 => app
+            .execute(
+                ad,
+                now,
+                DeleteUser {
+                    username: pick(rng),
+                },
+            )
+            .map(drop),
+        3..=5 => app
+            .execute(
+                ad,
+                now,
+                AddFriend {
+                    owner: pick(rng),
+                    friend: pick(rng),
+                },
+            )
+            .map(drop),
+        6 => app
+            .execute(
+                ad,
+                now,
+                RemoveFriend {
+                    owner: pick(rng),
+                    friend: pick(rng),
+                },
+            )
+            .map(drop),
+        7 => app
+            .execute(
+                ad,
+                now,
+                SetRemark {
+                    owner: pick(rng),
+                    friend: pick(rng),
+                    remark: "r".into(),
+                },
+            )
+            .map(drop),
+        8 | 9 => {
+            let owner = pick(rng);
+            let usernames = (0..1 + rng.below(3)).map(|_| pick(rng)).collect();
+            app.execute(ad, now, BlockUsers { owner, usernames })
+                .map(drop)
+        }
+        10 => app
+            .execute(
+                ad,
+                now,
+                UnblockUser {
+                    owner: pick(rng),
+                    blocked: pick(rng),
+                },
+            )
+            .map(drop),
+        11 | 12 => {
+            let pairs = (0..1 + rng.below(2))
+                .map(|_| (format!("k{}", rng.below(3)), "v".repeat(rng.below(10))))
+                .collect();
+            app.execute(
+                ad,
+                now,
+                SetAttributes {
+                    username: pick(rng),
+                    pairs,
+                },
+            )
+            .map(drop)
+        }
+        13 => app
+            .execute(
+                ad,
+                now,
+                DeleteAttributes {
+                    username: pick(rng),
+                },
+            )
+            .map(drop),
+        14 => {
+            let token = format!("tok-{thread}-{step}");
+            let username = names[rng.below(names.len())].clone();
+            app.execute(
+                &Actor::Anonymous,
+                now,
+                IssueToken {
+                    grant: GrantType::Password {
+                        username,
+                        password: "pw".into(),
+                    },
+                    token,
+                    ttl: None,
+                },
+            )
+            .map(drop)
+        }
+        _ => app
+            .execute(
+                ad,
+                now,
+                SetGlobalMute {
+                    username: pick(rng),
+                    chat: Some(if rng.below(2) == 0 {
+                        MuteValue::Forever
+                    } else {
+                        MuteValue::Lift
+                    }),
+                    groupchat: None,
+                    chatroom: None,
+                },
+            )
+            .map(drop),
+    };
+    if let Err(e) = r {
+        assert!(
+            expected(&e),
+            "unexpected error {e:?}: {}/{}",
+            e.status(),
+            e.code()
+        );
+    }
+}
+
+fn random_mix(threads: usize, steps: usize, users: usize) {
+    let app = new_app(Limits {
+        friends_max: Some(4),
+        attr_bytes_per_user: 24,
+        attr_bytes_per_app: 150,
+        ..Limits::default()
+    });
+    let names: Arc<Vec<String>> = Arc::new((0..users).map(|i| format!("u{i}")).collect());
+    for u in names.iter().take(users / 2) {
+        app.execute(
+            &Actor::Admin,
+            Timestamp(T0),
+            RegisterUser(NewUser::new(u, "pw", u)),
+        )
+        .unwrap();
+    }
+    let shared = app.clone();
+    run_threads(threads, 120, move |t| {
+        let mut rng = Rng::new(t as u64 + 1);
+        for step in 0..steps {
+            random_step(&shared, &mut rng, &names, t, step);
+        }
+    });
+    check(&app);
+}
+
+#[test]
+fn random_commands_from_several_threads_keep_the_invariants() {
+    for round in 0..4 {
+        let _ = round;
+        random_mix(4, 3_000, 12);
+    }
+}
+
+#[test]
+#[ignore]
+fn random_commands_heavy() {
+    for _ in 0..10 {
+        random_mix(8, 50_000, 24);
+    }
+}
+
+/// A reader that checks, while writers run, that the app total never passes the cap.
+fn budget_run(threads: usize, steps: usize, cap: u64) {
+    let app = new_app(Limits {
+        attr_bytes_per_app: cap,
+        attr_bytes_per_user: 64,
+        ..Limits::default()
+    });
+    let users_per_thread = 4;
+    for t in 0..threads {
+        for i in 0..users_per_thread {
+            let u = format!("w{t}x{i}");
+            app.execute(
+                &Actor::Admin,
+                Timestamp(T0),
+                RegisterUser(NewUser::new(&u, "pw", &u)),
+            )
+            .unwrap();
+        }
+    }
+    let done = Arc::new(AtomicBool::new(false));
+    let max_seen = Arc::new(AtomicU64::new(0));
+    let refused = Arc::new(AtomicU64::new(0));
+    let reader = {
+        let (app, done, max_seen) = (app.clone(), Arc::clone(&done), Arc::clone(&max_seen));
+        std::thread::spawn(move || {
+            while !done.load(Ordering::Acquire) {
+                let c = app
+                    .query(&Actor::Admin, Timestamp(T0), AttributeCapacity)
+                    .unwrap();
+                assert!(c <= cap, "capacity {c} over the cap {cap}");
+                max_seen.fetch_max(c, Ordering::Relaxed);
+            }
+        })
+    };
+    let (shared, refused2) = (app.clone(), Arc::clone(&refused));
+    run_threads(threads, 120, move |t| {
+        let mut rng = Rng::new(1000 + t as u64);
+        for step in 0..steps {
+            let u = n(&format!("w{t}x{}", rng.below(users_per_thread)));
+            let now = Timestamp(T0 + step as i64);
+            if rng.below(8) == 0 {
+                shared
+                    .execute(&Actor::Admin, now, DeleteAttributes { username: u })
+                    .unwrap();
+                continue;
+            }
+            let pairs = vec![(format!("k{}", rng.below(4)), "v".repeat(rng.below(15)))];
+            match shared.execute(&Actor::Admin, now, SetAttributes { username: u, pairs }) {
+                Ok(_) => {}
+                Err(e) => {
+                    assert_eq!((e.status(), e.code()), (403, "FORBIDDEN"), "{e}");
+                    refused2.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+    });
+    done.store(true, Ordering::Release);
+    reader.join().unwrap();
+    check(&app);
+    // The total is exactly the sum of what the users hold.
+    let mut sum = 0u64;
+    for t in 0..threads {
+        for i in 0..users_per_thread {
+            let a = app
+                .query(
+                    &Actor::Admin,
+                    Timestamp(T0),
+                    GetAttributes {
+                        username: n(&format!("w{t}x{i}")),
+                    },
+                )
+                .unwrap();
+            sum += a
+                .iter()
+                .map(|(k, v)| (k.len() + v.len()) as u64)
+                .sum::<u64>();
+        }
+    }
+    let total = app
+        .query(&Actor::Admin, Timestamp(T0), AttributeCapacity)
+        .unwrap();
+    assert_eq!(total, sum);
+    assert!(total <= cap);
+    // The budget was tight enough to matter.
+    assert!(
+        refused.load(Ordering::Relaxed) > 0,
+        "no write was refused; the test is too loose"
+    );
+    assert!(max_seen.load(Ordering::Relaxed) > cap / 2);
+    // Nothing leaked: deleting everything returns the total to zero.
+    for t in 0..threads {
+        for i in 0..users_per_thread {
+            app.execute(
+                &Actor::Admin,
+                Timestamp(T0),
+                DeleteAttributes {
+                    username: n(&format!("w{t}x{i}")),
+                },
+            )
+            .unwrap();
+        }
+    }
+    assert_eq!(
+        app.query(&Actor::Admin, Timestamp(T0), AttributeCapacity)
+            .unwrap(),
+        0
+    );
+    check(&app);
+}
+
+#[test]
+fn the_app_budget_holds_under_concurrent_writers() {
+    budget_run(6, 5_000, 200);
+}
+
+#[test]
+#[ignore]
+fn the_app_budget_holds_under_concurrent_writers_heavy() {
+    budget_run(16, 100_000, 1_000);
+}
+
+#[test]
+fn concurrent_links_are_all_kept() {
+    // Every thread befriends and blocks its own pairs over a shared set of users; every link
+    // made must be there afterwards, both ways.
+    let app = new_app(Limits {
+        friends_max: None,
+        ..Limits::default()
+    });
+    let users = 40;
+    for i in 0..users {
+        let u = format!("p{i}");
+        app.execute(
+            &Actor::Admin,
+            Timestamp(T0),
+            RegisterUser(NewUser::new(&u, "pw", &u)),
+        )
+        .unwrap();
+    }
+    let threads = 4;
+    let shared = app.clone();
+    run_threads(threads, 60, move |t| {
+        for i in 0..users {
+            for j in 0..users {
+                // Thread t owns the pairs with (i + j) % threads == t.
+                if i < j && (i + j) % threads == t {
+                    let (a, b) = (n(&format!("p{i}")), n(&format!("p{j}")));
+                    shared
+                        .execute(
+                            &Actor::Admin,
+                            Timestamp(T0),
+                            AddFriend {
+                                owner: b.clone(),
+                                friend: a.clone(),
+                            },
+                        )
+                        .unwrap();
+                    shared
+                        .execute(
+                            &Actor::Admin,
+                            Timestamp(T0),
+                            BlockUsers {
+                                owner: a,
+                                usernames: vec![b],
+                            },
+                        )
+                        .unwrap();
+                }
+            }
+        }
+    });
+    for i in 0..users {
+        let f = app
+            .query(
+                &Actor::Admin,
+                Timestamp(T0),
+                ListFriends {
+                    owner: n(&format!("p{i}")),
+                },
+            )
+            .unwrap();
+        assert_eq!(f.len(), users - 1, "p{i} lost friends");
+        let b = app
+            .query(
+                &Actor::Admin,
+                Timestamp(T0),
+                ListBlocks {
+                    owner: n(&format!("p{i}")),
+                    page_size: None,
+                    cursor: None,
+                },
+            )
+            .unwrap();
+        assert_eq!(b.items.len(), users - 1 - i, "p{i} lost blocks");
+    }
+    check(&app);
+}
+
+#[test]
+fn concurrent_registrations_are_all_kept_within_the_cap() {
+    let cap = 150;
+    let app = new_app(Limits {
+        users_max: Some(cap),
+        ..Limits::default()
+    });
+    let threads = 4;
+    let shared = app.clone();
+    let created = Arc::new(AtomicU64::new(0));
+    let c2 = Arc::clone(&created);
+    run_threads(threads, 60, move |t| {
+        for i in 0..60 {
+            // Half the names are shared between threads; the rest are the thread's own.
+            let name = if i % 2 == 0 {
+                format!("s{i}")
+            } else {
+                format!("t{t}n{i}")
+            };
+            match shared.execute(
+                &Actor::Admin,
+                Timestamp(T0),
+                RegisterUser(NewUser::new(&name, "pw", &name)),
+            ) {
+                Ok(_) => {
+                    c2.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(e) => assert!(
+                    matches!(
+                        e.code(),
+                        "duplicate_unique_property_exists" | "resource_limited"
+                    ),
+                    "{e}"
+                ),
+            }
+        }
+    });
+    let mut listed = 0;
+    let mut cursor = None;
+    loop {
+        let p = app
+            .query(
+                &Actor::Admin,
+                Timestamp(T0),
+                ListUsers {
+                    limit: Some(100),
+                    cursor,
+                },
+            )
+            .unwrap();
+        listed += p.items.len() as u64;
+        match p.cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(listed, created.load(Ordering::Relaxed));
+    // 30 shared + 4 × 30 own = 150 distinct names: exactly the cap.
+    assert_eq!(listed, cap);
+    check(&app);
+}
+
+#[test]
+fn deletes_racing_with_links_leave_nothing_behind() {
+    // One thread deletes and re-registers a hot user over and over; the others keep linking
+    // to it (friends, blocks both ways, attributes, tokens, mutes).
+    let app = new_app(Limits {
+        friends_max: Some(8),
+        ..Limits::default()
+    });
+    for u in ["hot", "a", "b", "c", "d"] {
+        app.execute(
+            &Actor::Admin,
+            Timestamp(T0),
+            RegisterUser(NewUser::new(u, "pw", u)),
+        )
+        .unwrap();
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let shared = app.clone();
+    let stop2 = Arc::clone(&stop);
+    run_threads(4, 120, move |t| {
+        let now = Timestamp(T0);
+        let ad = &Actor::Admin;
+        if t == 0 {
+            for i in 0..1_500 {
+                let _ = shared.execute(ad, now, DeleteUser { username: n("hot") });
+                let _ = shared.execute(
+                    ad,
+                    now,
+                    RegisterUser(NewUser::new("hot", "pw", &format!("hot{i}"))),
+                );
+            }
+            stop2.store(true, Ordering::Release);
+            return;
+        }
+        let me = n(["a", "b", "c"][t - 1]);
+        let mut i = 0u64;
+        while !stop2.load(Ordering::Acquire) {
+            i += 1;
+            let hot = n("hot");
+            let r = [
+                shared
+                    .execute(
+                        ad,
+                        now,
+                        AddFriend {
+                            owner: me.clone(),
+                            friend: hot.clone(),
+                        },
+                    )
+                    .map(drop),
+                shared
+                    .execute(
+                        ad,
+                        now,
+                        SetRemark {
+                            owner: me.clone(),
+                            friend: hot.clone(),
+                            remark: "x".into(),
+                        },
+                    )
+                    .map(drop),
+                shared
+                    .execute(
+                        ad,
+                        now,
+                        BlockUsers {
+                            owner: me.clone(),
+                            usernames: vec![hot.clone(), n("d")],
+                        },
+                    )
+                    .map(drop),
+                shared
+                    .execute(
+                        ad,
+                        now,
+                        BlockUsers {
+                            owner: hot.clone(),
+                            usernames: vec![me.clone()],
+                        },
+                    )
+                    .map(drop),
+                shared
+                    .execute(
+                        ad,
+                        now,
+                        AddFriend {
+                            owner: hot.clone(),
+                            friend: n("d"),
+                        },
+                    )
+                    .map(drop),
+                shared
+                    .execute(
+                        ad,
+                        now,
+                        SetAttributes {
+                            username: hot.clone(),
+                            pairs: vec![("k".into(), "v".repeat(10))],
+                        },
+                    )
+                    .map(drop),
+                shared
+                    .execute(
+                        &Actor::Anonymous,
+                        now,
+                        IssueToken {
+                            grant: GrantType::Password {
+                                username: "hot".into(),
+                                password: "pw".into(),
+                            },
+                            token: format!("tk{t}-{i}"),
+                            ttl: None,
+                        },
+                    )
+                    .map(drop),
+                shared
+                    .execute(
+                        ad,
+                        now,
+                        SetGlobalMute {
+                            username: hot.clone(),
+                            chat: Some(MuteValue::Forever),
+                            groupchat: None,
+                            chatroom: None,
+                        },
+                    )
+                    .map(drop),
+                shared
+                    .execute(
+                        ad,
+                        now,
+                        OpenSession {
+                            username: hot,
+                            resource: format!("ios_{t}"),
+                            device_uuid: None,
+                            device_name: None,
+                        },
+                    )
+                    .map(drop),
+            ];
+            for e in r.into_iter().filter_map(|r| r.err()) {
+                assert!(expected(&e), "unexpected {e:?}");
+            }
+        }
+    });
+    check(&app);
+    // Delete the hot user once more in quiet: everything of it goes.
+    let _ = app.execute(
+        &Actor::Admin,
+        Timestamp(T0),
+        DeleteUser { username: n("hot") },
+    );
+    check(&app);
+    for u in ["a", "b", "c", "d"] {
+        let f = app
+            .query(&Actor::Admin, Timestamp(T0), ListFriends { owner: n(u) })
+            .unwrap();
+        assert!(!f.contains(&n("hot")), "{u} still lists hot");
+        let b = app
+            .query(
+                &Actor::Admin,
+                Timestamp(T0),
+                ListBlocks {
+                    owner: n(u),
+                    page_size: None,
+                    cursor: None,
+                },
+            )
+            .unwrap();
+        assert!(!b.items.contains(&n("hot")), "{u} still blocks hot");
+    }
+    assert_eq!(
+        app.query(&Actor::Admin, Timestamp(T0), AttributeCapacity)
+            .unwrap(),
+        0
+    );
+    assert!(
+        app.query(&Actor::Admin, Timestamp(T0), ListGlobalMutes::default())
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn one_token_string_issued_twice_at_once_is_granted_once() {
+    // Each round, two threads ask for the same token string for two different users: exactly
+    // one may get it. The race window is narrow, so it takes many rounds to hit
+    // (`TOKEN_ROUNDS`, default 20 000); users rotate so that none reaches the per-user token
+    // cap.
+    let app = new_app(Limits::default());
+    let rounds: usize = std::env::var("TOKEN_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20_000);
+    let users = rounds.div_ceil(200);
+    for i in 0..users {
+        for side in ["a", "b"] {
+            let u = format!("{side}{i}");
+            app.execute(
+                &Actor::Admin,
+                Timestamp(T0),
+                RegisterUser(NewUser::new(&u, "pw", &u)),
+            )
+            .unwrap();
+        }
+    }
+    let barrier = Arc::new(Barrier::new(2));
+    let wins = Arc::new(AtomicU64::new(0));
+    let (shared, w2) = (app.clone(), Arc::clone(&wins));
+    run_threads(2, 60, move |t| {
+        let side = ["a", "b"][t];
+        for i in 0..rounds {
+            barrier.wait();
+            let r = shared.execute(
+                &Actor::Anonymous,
+                Timestamp(T0),
+                IssueToken {
+                    grant: GrantType::Password {
+                        username: format!("{side}{}", i % users),
+                        password: "pw".into(),
+                    },
+                    token: format!("same-{i}"),
+                    ttl: None,
+                },
+            );
+            match r {
+                Ok(_) => {
+                    w2.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(e) => assert_eq!((e.status(), e.code()), (400, "illegal_argument"), "{e}"),
+            }
+        }
+    });
+    check(&app);
+    assert_eq!(
+        wins.load(Ordering::Relaxed),
+        rounds as u64,
+        "each token string granted exactly once"
+    );
+    for i in 0..rounds {
+        let who = app
+            .query(
+                &Actor::Anonymous,
+                Timestamp(T0),
+                ValidateToken {
+                    token: format!("same-{i}"),
+                },
+            )
+            .unwrap();
+        let (a, b) = (format!("a{}", i % users), format!("b{}", i % users));
+        assert!(
+            who == Actor::User(n(&a)) || who == Actor::User(n(&b)),
+            "{i}: {who:?}"
+        );
+    }
+}
