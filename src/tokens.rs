@@ -157,7 +157,7 @@ impl Exec for IssueToken {
                         _ => return Err(Error::InvalidGrant("invalid password")),
                     }
                 }
-                let user = grant_user(cx, &cell, token.clone(), expires)?;
+                let user = grant_user(cx, &cell, token.clone(), expires, Some(&password))?;
                 Ok(TokenIssued {
                     access_token: token.into(),
                     expires_in: ttl,
@@ -192,7 +192,7 @@ impl Exec for IssueToken {
                         cx.app.user(&name).ok_or(Error::EntityNotFound)?
                     }
                 };
-                let user = grant_user(cx, &cell, token.clone(), expires)?;
+                let user = grant_user(cx, &cell, token.clone(), expires, None)?;
                 Ok(TokenIssued {
                     access_token: token.into(),
                     expires_in: ttl,
@@ -204,13 +204,16 @@ impl Exec for IssueToken {
 }
 
 /// Records a user grant: into the token map first (refused if a racing grant took the string),
-/// then onto the user under their lock, undoing the first step if the user went away (or was
-/// disabled) meanwhile.
+/// then onto the user under their lock, undoing the first step if the user went away, was
+/// disabled, or (for a `password` grant) had their password changed meanwhile. The password
+/// is checked again under the write lock so that a token granted for an old password cannot
+/// slip past a concurrent password change, which revokes the tokens listed at that moment.
 fn grant_user(
     cx: &mut Ctx<'_>,
     cell: &UserCell,
     token: Box<str>,
     expires: Expiry,
+    password: Option<&str>,
 ) -> Result<UserView> {
     insert_new(
         cx,
@@ -221,8 +224,14 @@ fn grant_user(
         },
     )?;
     let mut s = cell.state.write();
+    let wrong_password = password.is_some_and(|p| !matches!(&s.password, Some(q) if ct_eq(q, p)));
     let refused = if s.gone {
-        Some(Error::EntityNotFound)
+        Some(match password {
+            Some(_) => Error::GrantUserNotFound,
+            None => Error::EntityNotFound,
+        })
+    } else if wrong_password {
+        Some(Error::InvalidGrant("invalid password"))
     } else if !s.activated {
         Some(Error::InvalidGrant("user not activated"))
     } else {

@@ -797,3 +797,73 @@ fn one_token_string_issued_twice_at_once_is_granted_once() {
         );
     }
 }
+
+#[test]
+fn a_password_change_revokes_tokens_granted_concurrently_with_the_old_password() {
+    // Each round, one thread changes a user's password while another logs in with the old
+    // one. Whichever order they run in, no token granted for the old password may survive the
+    // change. The race is narrow: `PASSWORD_ROUNDS`, default 20 000.
+    let app = new_app(Limits::default());
+    let rounds: usize = std::env::var("PASSWORD_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20_000);
+    for i in 0..rounds {
+        let u = format!("p{i}");
+        app.execute(
+            &Actor::Admin,
+            Timestamp(T0),
+            RegisterUser(NewUser::new(&u, "old", &u)),
+        )
+        .unwrap();
+    }
+    let barrier = Arc::new(Barrier::new(2));
+    let shared = app.clone();
+    run_threads(2, 120, move |t| {
+        for i in 0..rounds {
+            barrier.wait();
+            if t == 0 {
+                shared
+                    .execute(
+                        &Actor::Admin,
+                        Timestamp(T0),
+                        ChangePassword {
+                            username: n(&format!("p{i}")),
+                            new_password: "new".into(),
+                        },
+                    )
+                    .unwrap();
+            } else {
+                let r = shared.execute(
+                    &Actor::Anonymous,
+                    Timestamp(T0),
+                    IssueToken {
+                        grant: GrantType::Password {
+                            username: format!("p{i}"),
+                            password: "old".into(),
+                        },
+                        token: format!("old-{i}"),
+                        ttl: None,
+                    },
+                );
+                if let Err(e) = r {
+                    assert_eq!((e.status(), e.code()), (400, "invalid_grant"), "{e}");
+                }
+            }
+        }
+    });
+    check(&app);
+    for i in 0..rounds {
+        let r = app.query(
+            &Actor::Anonymous,
+            Timestamp(T0),
+            ValidateToken {
+                token: format!("old-{i}"),
+            },
+        );
+        assert!(
+            r.is_err(),
+            "round {i}: a token for the old password survived"
+        );
+    }
+}
