@@ -106,7 +106,7 @@ fn random_step(app: &App, rng: &mut Rng, names: &[String], thread: usize, step: 
     let now = Timestamp(T0 + step as i64);
     let pick = |rng: &mut Rng| n(&names[rng.below(names.len())]);
     let ad = &Actor::Admin;
-    let r: Result<()> = match rng.below(16) {
+    let r: Result<()> = match rng.below(24) {
         0 | 1 => {
             let u = &names[rng.below(names.len())];
             app.execute(
@@ -207,6 +207,90 @@ fn random_step(app: &App, rng: &mut Rng, names: &[String], thread: usize, step: 
                         password: "pw".into(),
                     },
                     token,
+                    ttl: None,
+                },
+            )
+            .map(drop)
+        }
+        16 => {
+            let password = ["pw", "pw2"][rng.below(2)].to_string();
+            app.execute(
+                ad,
+                now,
+                ChangePassword {
+                    username: pick(rng),
+                    new_password: password,
+                },
+            )
+            .map(drop)
+        }
+        17 => app
+            .execute(
+                ad,
+                now,
+                DisableUser {
+                    username: pick(rng),
+                },
+            )
+            .map(drop),
+        18 => app
+            .execute(
+                ad,
+                now,
+                EnableUser {
+                    username: pick(rng),
+                },
+            )
+            .map(drop),
+        19 => app
+            .execute(
+                ad,
+                now,
+                OpenSession {
+                    username: pick(rng),
+                    resource: format!("ios_{}", rng.below(6)),
+                    device_uuid: None,
+                    device_name: None,
+                },
+            )
+            .map(drop),
+        20 => app
+            .execute(
+                ad,
+                now,
+                ForceLogout {
+                    username: pick(rng),
+                    resource: None,
+                },
+            )
+            .map(drop),
+        21 => {
+            let usernames = (0..rng.below(4))
+                .map(|_| names[rng.below(names.len())].clone())
+                .collect();
+            app.execute(
+                ad,
+                now,
+                ImportFriends {
+                    owner: pick(rng),
+                    usernames,
+                    notify: true,
+                },
+            )
+            .map(drop)
+        }
+        22 => {
+            let username = names[rng.below(names.len())].clone();
+            app.execute(
+                ad,
+                now,
+                IssueToken {
+                    grant: GrantType::Inherit {
+                        username,
+                        auto_create: true,
+                        uuid: format!("inh-{thread}-{step}"),
+                    },
+                    token: format!("inh-{thread}-{step}"),
                     ttl: None,
                 },
             )
