@@ -63,6 +63,7 @@ enum Who {
 enum Op {
     Advance(i64),
     Register(Who, usize, usize),
+    RegisterBatch(Who, Vec<(usize, usize)>),
     Delete(Who, usize),
     AddFriend(Who, usize, usize),
     RemoveFriend(Who, usize, usize),
@@ -98,6 +99,8 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         2 => (0i64..2500).prop_map(Op::Advance),
         4 => (who(), 0..RAW_NAMES.len(), 0..PASSWORDS.len()).prop_map(|(w, n, p)| Op::Register(w, n, p)),
+        1 => (who(), prop::collection::vec((0..RAW_NAMES.len(), 0..PASSWORDS.len()), 0..4))
+            .prop_map(|(w, v)| Op::RegisterBatch(w, v)),
         1 => (who(), name()).prop_map(|(w, n)| Op::Delete(w, n)),
         5 => (who(), name(), name()).prop_map(|(w, a, b)| Op::AddFriend(w, a, b)),
         2 => (who(), name(), name()).prop_map(|(w, a, b)| Op::RemoveFriend(w, a, b)),
@@ -168,6 +171,18 @@ fn command(op: &Op) -> Option<(Actor, Command)> {
                 PASSWORDS[*p],
                 &format!("uuid-{n}"),
             ))
+            .into(),
+        ),
+        Op::RegisterBatch(w, v) => (
+            actor(w),
+            RegisterUsers(
+                v.iter()
+                    .enumerate()
+                    .map(|(i, (n, p))| {
+                        NewUser::new(RAW_NAMES[*n], PASSWORDS[*p], &format!("b-{i}"))
+                    })
+                    .collect(),
+            )
             .into(),
         ),
         Op::Delete(w, u) => (actor(w), DeleteUser { username: un(*u) }.into()),
@@ -477,6 +492,52 @@ impl Model {
                 );
                 ev.push(Event::UserRegistered { user: name });
                 Reply::RegisterUser(v)
+            }
+            Op::RegisterBatch(_, v) => {
+                admin_only(&a)?;
+                if v.is_empty() || v.len() > 60 {
+                    return Err(ILLEGAL);
+                }
+                let mut items: Vec<(UserName, usize, usize)> = Vec::new();
+                for (n, p) in v {
+                    UserName::parse(RAW_NAMES[*n]).map_err(|_| ILLEGAL)?;
+                    check_password(PASSWORDS[*p])?;
+                }
+                for (i, (n, p)) in v.iter().enumerate() {
+                    let name = UserName::parse(RAW_NAMES[*n]).unwrap();
+                    match items.iter().find(|(m, ..)| *m == name) {
+                        Some((_, _, q)) if PASSWORDS[*q] != PASSWORDS[*p] => {
+                            return Err((400, "duplicate_unique_property_exists"));
+                        }
+                        Some(_) => {}
+                        None => items.push((name, i, *p)),
+                    }
+                }
+                let fresh = items
+                    .iter()
+                    .filter(|(n, ..)| !self.users.contains_key(n.as_str()))
+                    .count();
+                if (self.users.len() + fresh) as u64 > USERS_MAX {
+                    return Err((429, "resource_limited"));
+                }
+                let mut out = BatchRegistered {
+                    created: Vec::new(),
+                    failed: Vec::new(),
+                };
+                for (name, i, p) in items {
+                    if self.users.contains_key(name.as_str()) {
+                        out.failed.push(RegisterFailure {
+                            username: name.clone(),
+                            reason: format!("the {name} already exists"),
+                        });
+                    } else {
+                        let v =
+                            self.create(name.as_str(), &format!("b-{i}"), Some(PASSWORDS[p]), now);
+                        ev.push(Event::UserRegistered { user: name });
+                        out.created.push(v);
+                    }
+                }
+                Reply::RegisterUsers(out)
             }
             Op::Delete(_, u) => {
                 admin_only(&a)?;
