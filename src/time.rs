@@ -63,7 +63,8 @@ impl Expiry {
     pub fn remaining(self, now: Timestamp) -> Option<Remaining> {
         match self {
             Expiry::Never => Some(Remaining::Forever),
-            Expiry::At(at) if now < at => Some(Remaining::For(Millis((at.0 - now.0) as u64))),
+            // `abs_diff`: the span may exceed i64::MAX when the clock reading is far back.
+            Expiry::At(at) if now < at => Some(Remaining::For(Millis(at.0.abs_diff(now.0)))),
             Expiry::At(_) => None,
         }
     }

@@ -377,3 +377,31 @@ fn switched_off_mutes_refuse_every_call() {
     assert_err_desc(get(&app, "a", T0), 403, "forbidden_op", msg);
     assert_err_desc(list(&app, None, None, T0), 403, "forbidden_op", msg);
 }
+
+#[test]
+fn remaining_time_is_exact_across_the_whole_clock_range() {
+    // The host's clock may be anywhere in i64 milliseconds; a mute set near the end of time
+    // and read from far before it must show the true remaining time, not wrap around.
+    let app = app();
+    reg(&app, "a");
+    let late = Timestamp(i64::MAX - 10);
+    set(
+        &app,
+        "a",
+        Some(MuteValue::For(Millis(1000))),
+        None,
+        None,
+        late,
+    )
+    .unwrap();
+    let early = Timestamp(-10);
+    let v = get(&app, "a", early).unwrap();
+    // The expiry saturated at i64::MAX.
+    assert_eq!(v.chat, Some(Remaining::For(Millis(i64::MAX as u64 + 10))));
+    assert!(muted(&app, "a", MuteScope::Chat, early));
+    let listed = list(&app, None, None, Timestamp(i64::MIN)).unwrap();
+    assert_eq!(
+        listed[0].remaining,
+        Remaining::For(Millis(i64::MAX as u64 + (i64::MAX as u64) + 1))
+    );
+}
