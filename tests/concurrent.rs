@@ -340,13 +340,131 @@ fn random_mix(threads: usize, steps: usize, users: usize) {
         .unwrap();
     }
     let shared = app.clone();
-    run_threads(threads, 120, move |t| {
-        let mut rng = Rng::new(t as u64 + 1);
+    let writers_done = Arc::new(AtomicU64::new(0));
+    let done2 = Arc::clone(&writers_done);
+    // Thread 0 reads while the others write.
+    run_threads(threads + 1, 120, move |t| {
+        if t == 0 {
+            let mut rng = Rng::new(99);
+            while done2.load(Ordering::Acquire) < threads as u64 {
+                random_read(&shared, &mut rng, &names);
+            }
+            return;
+        }
+        let mut rng = Rng::new(t as u64);
         for step in 0..steps {
             random_step(&shared, &mut rng, &names, t, step);
         }
+        done2.fetch_add(1, Ordering::Release);
     });
     check(&app);
+}
+
+/// One random read; reads may miss users deleted meanwhile but must stay sane.
+fn random_read(app: &App, rng: &mut Rng, names: &[String]) {
+    let now = Timestamp(T0);
+    let ad = &Actor::Admin;
+    let who = n(&names[rng.below(names.len())]);
+    let ok_or_missing = |r: Result<()>| {
+        if let Err(e) = r {
+            assert_eq!(
+                (e.status(), e.code()),
+                (404, "service_resource_not_found"),
+                "{e}"
+            );
+        }
+    };
+    match rng.below(7) {
+        0 => {
+            // A walk over the user list never repeats a user and keeps creation order.
+            let mut seen = std::collections::HashSet::new();
+            let mut last = None;
+            let mut cursor = None;
+            loop {
+                let p = app
+                    .query(
+                        ad,
+                        now,
+                        ListUsers {
+                            limit: Some(3),
+                            cursor,
+                        },
+                    )
+                    .unwrap();
+                for v in &p.items {
+                    assert!(seen.insert(v.uuid.clone()), "user listed twice");
+                    assert!(last <= Some(v.created), "creation order broken");
+                    last = Some(v.created);
+                }
+                match p.cursor {
+                    Some(c) => cursor = Some(c),
+                    None => break,
+                }
+            }
+        }
+        1 => ok_or_missing(
+            app.query(ad, now, ListFriends { owner: who.clone() })
+                .map(|f| {
+                    assert!(!f.contains(&who), "a user is their own friend");
+                    assert!(f.len() <= 4, "over the friend cap");
+                }),
+        ),
+        2 => ok_or_missing(
+            app.query(
+                ad,
+                now,
+                ListBlocks {
+                    owner: who.clone(),
+                    page_size: None,
+                    cursor: None,
+                },
+            )
+            .map(|b| assert!(!b.items.contains(&who), "a user blocks themself")),
+        ),
+        3 => {
+            let a = app.query(ad, now, GetAttributes { username: who }).unwrap();
+            let size: usize = a.iter().map(|(k, v)| k.len() + v.len()).sum();
+            assert!(size <= 24, "a user over their attribute budget");
+            assert!(app.query(ad, now, AttributeCapacity).unwrap() <= 150);
+        }
+        4 => {
+            let names: Vec<String> = names.to_vec();
+            let got = app
+                .query(
+                    ad,
+                    now,
+                    BatchOnline {
+                        usernames: names.clone(),
+                    },
+                )
+                .unwrap();
+            assert_eq!(got.into_iter().map(|x| x.0).collect::<Vec<_>>(), names);
+        }
+        5 => {
+            app.query(
+                ad,
+                now,
+                ListGlobalMutes {
+                    page_num: None,
+                    page_size: Some(50),
+                },
+            )
+            .unwrap();
+        }
+        _ => ok_or_missing(
+            app.query(
+                ad,
+                now,
+                ListFriendsPage {
+                    owner: who,
+                    limit: Some(2),
+                    cursor: None,
+                    need_remark: true,
+                },
+            )
+            .map(drop),
+        ),
+    }
 }
 
 #[test]
