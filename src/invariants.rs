@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 
 use crate::engine::App;
 use crate::ids::UserId;
-use crate::limits::BLOCKS_MAX;
+use crate::limits::{BLOCKS_MAX, TOKENS_PER_USER_MAX};
 use crate::store::{Subject, Tenant, UserState};
 
 /// A snapshot of every user's state, read one lock at a time.
@@ -25,6 +25,7 @@ struct SnapUser {
     attr_bytes: u64,
     attr_sum: u64,
     tokens: Vec<String>,
+    sessions: Vec<String>,
     muted: bool,
 }
 
@@ -50,6 +51,9 @@ fn snap(s: &UserState) -> SnapUser {
         }),
         tokens: x
             .map(|x| x.tokens.iter().map(|t| t.to_string()).collect())
+            .unwrap_or_default(),
+        sessions: x
+            .map(|x| x.sessions.iter().map(|e| e.resource.to_string()).collect())
             .unwrap_or_default(),
         muted: x.is_some_and(|x| x.mutes.iter().any(Option::is_some)),
     }
@@ -82,6 +86,7 @@ pub fn check(app: &App) -> Result<(), String> {
     blocks_consistent(&s)?;
     attribute_budget_exact(t, &s)?;
     tokens_belong_to_live_users(t, &s)?;
+    sessions_within_caps(t, &s)?;
     mute_index_consistent(t, &s)?;
     crate::groups::check_invariants(t)?;
     crate::rooms::check_invariants(t)?;
@@ -114,6 +119,9 @@ fn registry_consistent(t: &Tenant, s: &Snapshot) -> Result<(), String> {
     let count = t.user_count.load(Ordering::Acquire);
     if count != s.users.len() as u64 {
         return Err(format!("user count {count} for {} users", s.users.len()));
+    }
+    if t.limits.users_max.is_some_and(|m| count > m) {
+        return Err(format!("{count} users over the cap"));
     }
     Ok(())
 }
@@ -162,6 +170,15 @@ fn blocks_consistent(s: &Snapshot) -> Result<(), String> {
     for (id, u) in &s.users {
         if u.blocks.len() > BLOCKS_MAX {
             return Err(format!("{} blocks {} users", u.name, u.blocks.len()));
+        }
+        // Membership tests binary-search both lists.
+        if !u.blocks.windows(2).all(|w| w[0] < w[1])
+            || !u.blocked_by.windows(2).all(|w| w[0] < w[1])
+        {
+            return Err(format!("block lists of {} not sorted and unique", u.name));
+        }
+        if u.blocks.contains(id) {
+            return Err(format!("{} blocks themself", u.name));
         }
         for b in &u.blocks {
             match s.users.get(b) {
@@ -230,6 +247,34 @@ fn tokens_belong_to_live_users(t: &Tenant, s: &Snapshot) -> Result<(), String> {
     let held: usize = s.users.values().map(|u| u.tokens.len()).sum();
     if held != listed {
         return Err(format!("users hold {held} tokens, the map has {listed}"));
+    }
+    Ok(())
+}
+
+/// No user holds more tokens than the per-user cap, or more sessions on one platform than the
+/// app's device cap; resources are unique per user.
+fn sessions_within_caps(t: &Tenant, s: &Snapshot) -> Result<(), String> {
+    let cap = t.limits.devices_per_platform_max.max(1) as usize;
+    for u in s.users.values() {
+        if u.tokens.len() > TOKENS_PER_USER_MAX {
+            return Err(format!("{} holds {} tokens", u.name, u.tokens.len()));
+        }
+        let mut per_platform: HashMap<&str, usize> = HashMap::new();
+        for (i, r) in u.sessions.iter().enumerate() {
+            if u.sessions[..i].contains(r) {
+                return Err(format!("{} has resource {r} open twice", u.name));
+            }
+            let n = per_platform
+                .entry(r.split('_').next().unwrap_or(r))
+                .or_default();
+            *n += 1;
+            if *n > cap {
+                return Err(format!(
+                    "{} has more than {cap} sessions on one platform",
+                    u.name
+                ));
+            }
+        }
     }
     Ok(())
 }
