@@ -308,3 +308,47 @@ fn a_deleted_name_can_be_registered_again_as_a_new_user() {
     assert_eq!(v.created, later);
     check(&app);
 }
+
+mod rules {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn spec_valid(s: &str) -> bool {
+        !s.is_empty()
+            && s.len() <= 64
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+    }
+
+    proptest! {
+        /// A username is accepted exactly when it is 1–64 bytes of `[A-Za-z0-9_.-]`, and is
+        /// stored lowercase; anything else is `400 illegal_argument`.
+        #[test]
+        fn usernames_follow_the_spec_rule(s in "[A-Za-z0-9_.\\- é#\t]{0,70}") {
+            match UserName::parse(&s) {
+                Ok(u) => {
+                    prop_assert!(spec_valid(&s));
+                    prop_assert_eq!(u.as_str(), s.to_ascii_lowercase());
+                }
+                Err(e) => {
+                    prop_assert!(!spec_valid(&s));
+                    prop_assert_eq!((e.status(), e.code()), (400, "illegal_argument"));
+                }
+            }
+        }
+
+        /// A password is accepted exactly when it is 1–64 Unicode scalar values.
+        #[test]
+        fn passwords_count_characters(p in "\\PC{0,70}") {
+            let app = app();
+            let r = app.execute(&Actor::Admin, T0, RegisterUser(NewUser::new("u", &p, "x")));
+            let chars = p.chars().count();
+            if (1..=64).contains(&chars) {
+                prop_assert!(r.is_ok());
+            } else {
+                let e = r.unwrap_err();
+                prop_assert_eq!((e.status(), e.code()), (400, "illegal_argument"));
+            }
+        }
+    }
+}
