@@ -137,15 +137,19 @@ pub(crate) fn insert_user(cx: &mut Ctx<'_>, state: UserState) -> std::result::Re
     // index entry it must remove.
     app.users.insert(id, Arc::clone(&cell));
     app.by_created.lock().insert((created, id));
-    match app.names.entry(name.clone()) {
-        dashmap::Entry::Occupied(_) => {
-            app.by_created.lock().remove(&(created, id));
-            app.users.remove(&id);
-            return Err(());
-        }
+    let taken = match app.names.entry(name.clone()) {
+        dashmap::Entry::Occupied(_) => true,
         dashmap::Entry::Vacant(v) => {
             v.insert(cell);
+            false
         }
+    };
+    // The entry guard is gone here: the other indexes are touched without holding it (lock
+    // order rule 1 in `store`).
+    if taken {
+        app.by_created.lock().remove(&(created, id));
+        app.users.remove(&id);
+        return Err(());
     }
     cx.emit(Event::UserRegistered { user: name });
     Ok(view)
