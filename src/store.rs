@@ -17,7 +17,9 @@
 //! # Going away
 //! Deleting a user first marks their state `gone` under its lock. Every command that links two
 //! users checks `gone` on both while holding both locks, so once the mark is set no new link to
-//! the user can form; the cascade then unlinks step by step.
+//! the user can form; the cascade then unlinks step by step. A user being registered is born
+//! `gone` and made live only once their name is claimed, so a cascade never starts on a user
+//! whose registration may still fail.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
@@ -104,7 +106,9 @@ pub(crate) struct UserState {
     pub created: Timestamp,
     pub modified: Timestamp,
     pub activated: bool,
-    /// Set when deletion starts: nothing may link to the user afterwards.
+    /// Set when deletion starts: nothing may link to the user afterwards. Also set while a
+    /// registration is still claiming the name (see `users::insert_user`): every command treats
+    /// a gone user as not found.
     pub gone: bool,
     pub password: Option<Box<str>>,
     pub nickname: Option<Box<str>>,

@@ -123,16 +123,26 @@ pub(crate) fn new_state_for(
 }
 
 /// Inserts a user whose slot is already reserved. `Err(())` if the name is taken.
-pub(crate) fn insert_user(cx: &mut Ctx<'_>, state: UserState) -> std::result::Result<UserView, ()> {
+///
+/// The user is indexed by id and creation time before the name is claimed, and stays marked
+/// `gone` (pending) until the claim succeeds: a racing batch delete that finds the pending
+/// user through the creation index skips it, so the loser of a race for a name is never
+/// seen, deleted or counted, and a winner is never deleted half-registered.
+pub(crate) fn insert_user(
+    cx: &mut Ctx<'_>,
+    mut state: UserState,
+) -> std::result::Result<UserView, ()> {
     let app = cx.app;
     let id = UserId(app.next_id());
     let name = state.name.clone();
     let created = state.created;
     let view = UserView::of(&state);
+    state.gone = true;
     let cell = Arc::new(UserCell {
         id,
         state: parking_lot::RwLock::new(state),
     });
+    let claimed = Arc::clone(&cell);
     // Fully indexed before the name makes the user findable, so a racing delete finds every
     // index entry it must remove.
     app.users.insert(id, Arc::clone(&cell));
@@ -151,6 +161,8 @@ pub(crate) fn insert_user(cx: &mut Ctx<'_>, state: UserState) -> std::result::Re
         app.users.remove(&id);
         return Err(());
     }
+    // No cascade can have started on a pending user, so the user is whole: make them live.
+    claimed.state.write().gone = false;
     cx.emit(Event::UserRegistered { user: name });
     Ok(view)
 }

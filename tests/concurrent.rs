@@ -1071,3 +1071,70 @@ fn a_password_change_revokes_tokens_granted_concurrently_with_the_old_password()
         );
     }
 }
+
+#[test]
+fn batch_deletes_racing_with_duplicate_registrations_keep_the_user_count() {
+    // Two threads register the same names at once (one of each pair loses); a third deletes
+    // the oldest users in batches meanwhile. The loser of a race must never be seen, deleted
+    // or counted.
+    let app = new_app(Limits {
+        users_max: Some(1_000),
+        ..Limits::default()
+    });
+    let rounds: usize = std::env::var("DUP_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20_000);
+    let stop = Arc::new(AtomicBool::new(false));
+    let barrier = Arc::new(Barrier::new(2));
+    let (shared, stop2) = (app.clone(), Arc::clone(&stop));
+    run_threads(3, 120, move |t| {
+        let now = Timestamp(T0);
+        if t == 2 {
+            while !stop2.load(Ordering::Acquire) {
+                shared
+                    .execute(&Actor::Admin, now, DeleteUsers { limit: Some(100) })
+                    .unwrap();
+            }
+            return;
+        }
+        for i in 0..rounds {
+            barrier.wait();
+            let name = format!("d{}", i % 50);
+            let r = shared.execute(
+                &Actor::Admin,
+                now,
+                RegisterUser(NewUser::new(&name, "pw", &format!("{t}-{i}"))),
+            );
+            if let Err(e) = r {
+                assert!(
+                    matches!(
+                        e.code(),
+                        "duplicate_unique_property_exists" | "resource_limited"
+                    ),
+                    "{e}"
+                );
+            }
+        }
+        if t == 0 {
+            stop2.store(true, Ordering::Release);
+        }
+    });
+    check(&app);
+    // No name is left stuck: each one is a live user or can be registered.
+    for i in 0..50 {
+        let name = format!("d{i}");
+        let live = app
+            .query(&Actor::Admin, Timestamp(T0), GetUser { username: n(&name) })
+            .is_ok();
+        let free = app
+            .execute(
+                &Actor::Admin,
+                Timestamp(T0),
+                RegisterUser(NewUser::new(&name, "pw", "late")),
+            )
+            .is_ok();
+        assert!(live || free, "{name} is neither live nor free");
+    }
+    check(&app);
+}
