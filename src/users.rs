@@ -239,8 +239,8 @@ pub struct BatchRegistered {
 ///
 /// Errors, in check order:
 /// 1. `401 unauthorized` — not the admin;
-/// 2. `400 illegal_argument` — empty, or more than 60 items ("Request body array size[N] had
-///    almost reached or been greater than the upper range value[60]");
+/// 2. `400 illegal_argument` — empty, or more than 60 items ("Request body array size\[N\] had
+///    almost reached or been greater than the upper range value\[60\]");
 /// 3. `400 illegal_argument` — any item's username, password or nickname rules;
 /// 4. `400 duplicate_unique_property_exists` — one name twice with different passwords;
 /// 5. `429 resource_limited` — the new users would pass `users_max` (whole batch refused).
