@@ -1138,3 +1138,90 @@ fn batch_deletes_racing_with_duplicate_registrations_keep_the_user_count() {
     }
     check(&app);
 }
+
+#[test]
+fn concurrent_adds_stop_exactly_at_the_friend_and_block_caps() {
+    // Four threads race to befriend and block one hub: exactly the caps' worth succeed.
+    let cap = 50u32;
+    let app = new_app(Limits {
+        friends_max: Some(cap),
+        ..Limits::default()
+    });
+    let per_thread = 150;
+    let threads = 4;
+    app.execute(
+        &Actor::Admin,
+        Timestamp(T0),
+        RegisterUser(NewUser::new("hub", "pw", "hub")),
+    )
+    .unwrap();
+    for t in 0..threads {
+        let batch: Vec<NewUser> = (0..per_thread)
+            .map(|i| {
+                let u = format!("c{t}x{i}");
+                NewUser::new(&u, "pw", &u)
+            })
+            .collect();
+        for chunk in batch.chunks(60) {
+            app.execute(&Actor::Admin, Timestamp(T0), RegisterUsers(chunk.to_vec()))
+                .unwrap();
+        }
+    }
+    let friends = Arc::new(AtomicU64::new(0));
+    let blocks = Arc::new(AtomicU64::new(0));
+    let (shared, f2, b2) = (app.clone(), Arc::clone(&friends), Arc::clone(&blocks));
+    run_threads(threads, 60, move |t| {
+        for i in 0..per_thread {
+            let other = n(&format!("c{t}x{i}"));
+            match shared.execute(
+                &Actor::Admin,
+                Timestamp(T0),
+                AddFriend {
+                    owner: other.clone(),
+                    friend: n("hub"),
+                },
+            ) {
+                Ok(_) => {
+                    f2.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(e) => assert_eq!((e.status(), e.code()), (403, "exceed_limit"), "{e}"),
+            }
+            match shared.execute(
+                &Actor::Admin,
+                Timestamp(T0),
+                BlockUsers {
+                    owner: n("hub"),
+                    usernames: vec![other],
+                },
+            ) {
+                Ok(_) => {
+                    b2.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(e) => assert_eq!((e.status(), e.code()), (403, "exceed_limit"), "{e}"),
+            }
+        }
+    });
+    assert_eq!(friends.load(Ordering::Relaxed), cap as u64);
+    assert_eq!(blocks.load(Ordering::Relaxed), 500);
+    let listed = app
+        .query(
+            &Actor::Admin,
+            Timestamp(T0),
+            ListFriends { owner: n("hub") },
+        )
+        .unwrap();
+    assert_eq!(listed.len(), cap as usize);
+    let blocked = app
+        .query(
+            &Actor::Admin,
+            Timestamp(T0),
+            ListBlocks {
+                owner: n("hub"),
+                page_size: None,
+                cursor: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(blocked.items.len(), 500);
+    check(&app);
+}
