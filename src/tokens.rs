@@ -13,9 +13,9 @@ use crate::error::{Error, Result};
 use crate::ids::UserName;
 use crate::limits::{TOKEN_BYTES_MAX, TOKENS_PER_USER_MAX};
 use crate::query::Ask;
-use crate::store::{APP_TOKENS_MAX, Grant, Subject, UserCell};
+use crate::store::{APP_TOKENS_MAX, Grant, Subject, Tenant, UserCell};
 use crate::time::{Expiry, Millis, Timestamp};
-use crate::users::{NewUser, UserView, insert_user};
+use crate::users::{NewUser, NotInserted, UserView, insert_user_with};
 
 /// The grant a token is asked for with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +61,9 @@ pub enum GrantType {
 /// - `Inherit`: `401 unauthorized` (not the admin); `404 entity_not_found` (missing user,
 ///   no auto-create); with auto-create the username rules (`400 illegal_argument`) and `429
 ///   resource_limited`; `400 invalid_grant` ("user not activated").
+///
+/// An auto-created user is created holding the token: if the grant fails (a racing grant took
+/// the token string), no user is created and no event is emitted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IssueToken {
     /// How the caller proves who they are.
@@ -117,7 +120,7 @@ impl Exec for IssueToken {
                     return Err(Error::InvalidGrant("client_secret does not match"));
                 }
                 insert_new(
-                    cx,
+                    cx.app,
                     token.clone(),
                     Grant {
                         subject: Subject::App,
@@ -184,12 +187,33 @@ impl Exec for IssueToken {
                             nickname: None,
                             uuid,
                         };
-                        let state = crate::users::new_state_for(&nu, name.clone(), None, cx.now);
-                        // A racing registration of the same name wins; use that user.
-                        if insert_user(cx, state).is_err() {
-                            cx.app.release_users(1);
+                        let mut state =
+                            crate::users::new_state_for(&nu, name.clone(), None, cx.now);
+                        // The user is born holding the token, granted while they are still
+                        // pending: the creation and the grant happen together or not at all.
+                        state.extra_mut().tokens.push_back(token.clone());
+                        let t = token.clone();
+                        match insert_user_with(cx, state, move |app, id| {
+                            let subject = Subject::User(id);
+                            insert_new(app, t, Grant { subject, expires })
+                        }) {
+                            Ok(user) => {
+                                return Ok(TokenIssued {
+                                    access_token: token.into(),
+                                    expires_in: ttl,
+                                    user: Some(user),
+                                });
+                            }
+                            Err(NotInserted::Refused(e)) => {
+                                cx.app.release_users(1);
+                                return Err(e);
+                            }
+                            // A racing registration of the same name won; use that user.
+                            Err(NotInserted::Taken) => {
+                                cx.app.release_users(1);
+                                cx.app.user(&name).ok_or(Error::EntityNotFound)?
+                            }
                         }
-                        cx.app.user(&name).ok_or(Error::EntityNotFound)?
                     }
                 };
                 let user = grant_user(cx, &cell, token.clone(), expires, None)?;
@@ -216,7 +240,7 @@ fn grant_user(
     password: Option<&str>,
 ) -> Result<UserView> {
     insert_new(
-        cx,
+        cx.app,
         token.clone(),
         Grant {
             subject: Subject::User(cell.id),
@@ -263,8 +287,8 @@ fn grant_user(
 /// `contains_key` check in [`IssueToken`] gives the documented error order, and this one makes
 /// two concurrent grants of one string impossible (the loser gets the same `400
 /// illegal_argument` "token already issued").
-fn insert_new(cx: &Ctx<'_>, token: Box<str>, grant: Grant) -> Result<()> {
-    match cx.app.tokens.entry(token) {
+fn insert_new(app: &Tenant, token: Box<str>, grant: Grant) -> Result<()> {
+    match app.tokens.entry(token) {
         dashmap::Entry::Occupied(_) => Err(Error::illegal("token already issued")),
         dashmap::Entry::Vacant(v) => {
             v.insert(grant);

@@ -16,7 +16,7 @@ use crate::limits::{
 };
 use crate::paging::{self, Page};
 use crate::query::Ask;
-use crate::store::{UserCell, UserState};
+use crate::store::{Tenant, UserCell, UserState};
 use crate::time::Timestamp;
 
 /// A user as the vendor shows one (get, list, register, delete, disable).
@@ -128,10 +128,26 @@ pub(crate) fn new_state_for(
 /// `gone` (pending) until the claim succeeds: a racing batch delete that finds the pending
 /// user through the creation index skips it, so the loser of a race for a name is never
 /// seen, deleted or counted, and a winner is never deleted half-registered.
-pub(crate) fn insert_user(
+pub(crate) fn insert_user(cx: &mut Ctx<'_>, state: UserState) -> std::result::Result<UserView, ()> {
+    insert_user_with(cx, state, |_, _| Ok(())).map_err(|_| ())
+}
+
+/// Why [`insert_user_with`] did not insert.
+pub(crate) enum NotInserted {
+    /// The name is taken.
+    Taken,
+    /// `before_live` refused; nothing of the user is left.
+    Refused(Error),
+}
+
+/// [`insert_user`], running `before_live` once the name is claimed but while the user is still
+/// pending (so nothing can link to them yet). If it fails, the user is unindexed again and the
+/// registration never happened: no event, no trace.
+pub(crate) fn insert_user_with(
     cx: &mut Ctx<'_>,
     mut state: UserState,
-) -> std::result::Result<UserView, ()> {
+    before_live: impl FnOnce(&Tenant, UserId) -> Result<()>,
+) -> std::result::Result<UserView, NotInserted> {
     let app = cx.app;
     let id = UserId(app.next_id());
     let name = state.name.clone();
@@ -159,7 +175,13 @@ pub(crate) fn insert_user(
     if taken {
         app.by_created.lock().remove(&(created, id));
         app.users.remove(&id);
-        return Err(());
+        return Err(NotInserted::Taken);
+    }
+    if let Err(e) = before_live(app, id) {
+        app.names.remove_if(&name, |_, c| c.id == id);
+        app.by_created.lock().remove(&(created, id));
+        app.users.remove(&id);
+        return Err(NotInserted::Refused(e));
     }
     // No cascade can have started on a pending user, so the user is whole: make them live.
     claimed.state.write().gone = false;

@@ -1225,3 +1225,75 @@ fn concurrent_adds_stop_exactly_at_the_friend_and_block_caps() {
     assert_eq!(blocked.items.len(), 500);
     check(&app);
 }
+
+#[test]
+fn an_auto_create_that_loses_its_token_string_creates_nobody() {
+    // Each round, two threads auto-create different users with an `inherit` grant for the same
+    // token string. The loser's command fails and must leave no user behind: creation and
+    // grant happen together or not at all.
+    let app = new_app(Limits::default());
+    let rounds: usize = std::env::var("INHERIT_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000);
+    let barrier = Arc::new(Barrier::new(2));
+    let shared = app.clone();
+    run_threads(2, 120, move |t| {
+        for i in 0..rounds {
+            barrier.wait();
+            let r = shared.execute(
+                &Actor::Admin,
+                Timestamp(T0),
+                IssueToken {
+                    grant: GrantType::Inherit {
+                        username: format!("n{t}x{i}"),
+                        auto_create: true,
+                        uuid: format!("{t}-{i}"),
+                    },
+                    token: format!("shared-{i}"),
+                    ttl: None,
+                },
+            );
+            match r {
+                Ok(out) => assert_eq!(
+                    out.events,
+                    vec![Event::UserRegistered {
+                        user: n(&format!("n{t}x{i}"))
+                    }]
+                ),
+                Err(e) => assert_eq!((e.status(), e.code()), (400, "illegal_argument"), "{e}"),
+            }
+        }
+    });
+    check(&app);
+    for i in 0..rounds {
+        let holder = app
+            .query(
+                &Actor::Anonymous,
+                Timestamp(T0),
+                ValidateToken {
+                    token: format!("shared-{i}"),
+                },
+            )
+            .unwrap();
+        let live: Vec<bool> = (0..2)
+            .map(|t| {
+                app.query(
+                    &Actor::Admin,
+                    Timestamp(T0),
+                    GetUser {
+                        username: n(&format!("n{t}x{i}")),
+                    },
+                )
+                .is_ok()
+            })
+            .collect();
+        assert_eq!(
+            live.iter().filter(|l| **l).count(),
+            1,
+            "round {i}: {live:?}"
+        );
+        let winner = if live[0] { 0 } else { 1 };
+        assert_eq!(holder, Actor::User(n(&format!("n{winner}x{i}"))));
+    }
+}
