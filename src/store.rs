@@ -92,7 +92,6 @@ pub(crate) struct Extra {
     #[allow(dead_code)] // until the groups area uses it
     pub groups: crate::groups::UserGroups,
     /// The chatrooms area's per-user state.
-    #[allow(dead_code)] // until the chatrooms area uses it
     pub rooms: crate::rooms::UserRooms,
 }
 
@@ -166,7 +165,6 @@ pub(crate) struct Tenant {
     #[allow(dead_code)] // until the groups area uses it
     pub groups: crate::groups::GroupStore,
     /// The chatrooms area's state.
-    #[allow(dead_code)] // until the chatrooms area uses it
     pub rooms: crate::rooms::RoomStore,
 }
 
