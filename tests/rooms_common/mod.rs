@@ -83,8 +83,8 @@ pub fn create(app: &App, owner: &str, members: &[&str]) -> RoomId {
         app,
         &admin(),
         CreateRoom {
-            name: Some("room".into()),
-            description: Some("desc".into()),
+            name: Some("r".into()),
+            description: Some("d".into()),
             owner: Some(un(owner)),
             members: if members.is_empty() {
                 None
@@ -99,8 +99,8 @@ pub fn create(app: &App, owner: &str, members: &[&str]) -> RoomId {
 
 pub fn create_cmd(owner: &str) -> CreateRoom {
     CreateRoom {
-        name: Some("room".into()),
-        description: Some("desc".into()),
+        name: Some("r".into()),
+        description: Some("d".into()),
         owner: Some(un(owner)),
         ..Default::default()
     }
