@@ -68,6 +68,8 @@ fn admins_max() {
     );
 }
 
+type BatchFn<'a> = Box<dyn Fn(Vec<UserName>) -> Result<usize> + 'a>;
+
 #[test]
 fn batch_sizes() {
     let (app, id) = world();
@@ -148,7 +150,7 @@ fn batch_sizes() {
     );
     let three = uns(&["d", "e", "o"]);
     let two = uns(&["d", "e"]);
-    let cases: Vec<(Box<dyn Fn(Vec<UserName>) -> Result<usize>>, &str)> = vec![
+    let cases: Vec<(BatchFn, &str)> = vec![
         (
             Box::new(|v| {
                 run(
