@@ -20,26 +20,90 @@ fn name(i: u8) -> String {
 
 #[derive(Clone, Debug)]
 enum Op {
-    Create { owner: u8, members: Vec<u8>, max: u8 },
-    Delete { room: u8 },
-    Join { user: u8, room: u8 },
-    Leave { user: u8, room: u8 },
-    Add { user: u8, room: u8 },
-    Kick { user: u8, room: u8 },
-    Block { user: u8, room: u8 },
-    Unblock { user: u8, room: u8 },
-    Mute { user: u8, room: u8, dur: Option<u16> },
-    Unmute { user: u8, room: u8 },
-    Allow { user: u8, room: u8 },
-    AddAdmin { user: u8, room: u8 },
-    RemoveAdmin { user: u8, room: u8 },
-    Transfer { user: u8, room: u8 },
-    MuteAll { room: u8, on: bool },
-    SetAttr { op: Option<u8>, room: u8, key: u8, val: u8, no_delete: bool, forced: bool },
-    DelAttr { op: Option<u8>, room: u8, key: u8, forced: bool },
-    DeleteUser { user: u8 },
-    Register { user: u8 },
-    Tick { ms: u16 },
+    Create {
+        owner: u8,
+        members: Vec<u8>,
+        max: u8,
+    },
+    Delete {
+        room: u8,
+    },
+    Join {
+        user: u8,
+        room: u8,
+    },
+    Leave {
+        user: u8,
+        room: u8,
+    },
+    Add {
+        user: u8,
+        room: u8,
+    },
+    Kick {
+        user: u8,
+        room: u8,
+    },
+    Block {
+        user: u8,
+        room: u8,
+    },
+    Unblock {
+        user: u8,
+        room: u8,
+    },
+    Mute {
+        user: u8,
+        room: u8,
+        dur: Option<u16>,
+    },
+    Unmute {
+        user: u8,
+        room: u8,
+    },
+    Allow {
+        user: u8,
+        room: u8,
+    },
+    AddAdmin {
+        user: u8,
+        room: u8,
+    },
+    RemoveAdmin {
+        user: u8,
+        room: u8,
+    },
+    Transfer {
+        user: u8,
+        room: u8,
+    },
+    MuteAll {
+        room: u8,
+        on: bool,
+    },
+    SetAttr {
+        op: Option<u8>,
+        room: u8,
+        key: u8,
+        val: u8,
+        no_delete: bool,
+        forced: bool,
+    },
+    DelAttr {
+        op: Option<u8>,
+        room: u8,
+        key: u8,
+        forced: bool,
+    },
+    DeleteUser {
+        user: u8,
+    },
+    Register {
+        user: u8,
+    },
+    Tick {
+        ms: u16,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -118,8 +182,9 @@ impl Model {
         if left && r.owner == u {
             r.owner_left = true;
         }
-        r.attrs
-            .retain(|(_, _, o, auto)| !(*auto && o.as_ref().map(|(n, g)| (n.as_str(), Some(*g))) == Some((u, generation))));
+        r.attrs.retain(|(_, _, o, auto)| {
+            !(*auto && o.as_ref().map(|(n, g)| (n.as_str(), Some(*g))) == Some((u, generation)))
+        });
         if let Some(j) = self.joined.get_mut(u) {
             j.retain(|r| *r != id);
         }
@@ -177,7 +242,11 @@ impl World {
         let m = &mut model;
         match op.clone() {
             Op::Tick { .. } => unreachable!(),
-            Op::Create { owner, members, max } => {
+            Op::Create {
+                owner,
+                members,
+                max,
+            } => {
                 let o = name(owner);
                 let ms: Vec<String> = members.iter().map(|i| name(*i)).collect();
                 let r = self.app.execute(
@@ -188,7 +257,11 @@ impl World {
                         description: Some(String::new()),
                         owner: Some(un(&o)),
                         maxusers: Some(max as u32),
-                        members: if ms.is_empty() { None } else { Some(ms.iter().map(|n| un(n)).collect()) },
+                        members: if ms.is_empty() {
+                            None
+                        } else {
+                            Some(ms.iter().map(|n| un(n)).collect())
+                        },
                         custom: None,
                     },
                 );
@@ -228,7 +301,11 @@ impl World {
             }
             Op::Delete { room } => {
                 let id = self.room(room);
-                want = if m.rooms.contains_key(&id) { Ok(()) } else { e404() };
+                want = if m.rooms.contains_key(&id) {
+                    Ok(())
+                } else {
+                    e404()
+                };
                 got = res(self.exec(&admin(), DeleteRoom { room: id }));
                 if want.is_ok() {
                     m.delete_room(id);
@@ -250,7 +327,11 @@ impl World {
                 };
                 got = res(self.exec(
                     &Actor::User(un(&u)),
-                    JoinRoom { room: id, user: un(&u), leave_other_rooms: false },
+                    JoinRoom {
+                        room: id,
+                        user: un(&u),
+                        leave_other_rooms: false,
+                    },
                 ));
                 if changed {
                     m.join(id, &u);
@@ -264,7 +345,13 @@ impl World {
                     Some(r) if !r.members.contains(&u) => e403("forbidden_op"),
                     Some(_) => Ok(()),
                 };
-                got = res(self.exec(&Actor::User(un(&u)), LeaveRoom { room: id, user: un(&u) }));
+                got = res(self.exec(
+                    &Actor::User(un(&u)),
+                    LeaveRoom {
+                        room: id,
+                        user: un(&u),
+                    },
+                ));
                 if want.is_ok() {
                     m.depart(id, &u, true);
                 }
@@ -274,11 +361,19 @@ impl World {
                 want = match m.rooms.get(&id) {
                     None => e404(),
                     Some(_) if !m.users.contains_key(&u) => e404(),
-                    Some(r) if r.blocks.contains(&u) || r.members.contains(&u) => e403("forbidden_op"),
+                    Some(r) if r.blocks.contains(&u) || r.members.contains(&u) => {
+                        e403("forbidden_op")
+                    }
                     Some(r) if r.owner != u && Model::seats(r) + 1 > r.max => e403("exceed_limit"),
                     Some(_) => Ok(()),
                 };
-                got = res(self.exec(&admin(), AddRoomMember { room: id, user: un(&u) }));
+                got = res(self.exec(
+                    &admin(),
+                    AddRoomMember {
+                        room: id,
+                        user: un(&u),
+                    },
+                ));
                 if want.is_ok() {
                     m.join(id, &u);
                 }
@@ -293,9 +388,21 @@ impl World {
                     Some(_) => Ok(()),
                 };
                 got = if block {
-                    res(self.exec(&admin(), BlockRoomUser { room: id, user: un(&u) }))
+                    res(self.exec(
+                        &admin(),
+                        BlockRoomUser {
+                            room: id,
+                            user: un(&u),
+                        },
+                    ))
                 } else {
-                    res(self.exec(&admin(), RemoveRoomMember { room: id, user: un(&u) }))
+                    res(self.exec(
+                        &admin(),
+                        RemoveRoomMember {
+                            room: id,
+                            user: un(&u),
+                        },
+                    ))
                 };
                 if want.is_ok() {
                     m.depart(id, &u, false);
@@ -313,7 +420,13 @@ impl World {
                     Some(r) if !r.blocks.contains(&u) => e403("forbidden_op"),
                     Some(_) => Ok(()),
                 };
-                got = res(self.exec(&admin(), UnblockRoomUser { room: id, user: un(&u) }));
+                got = res(self.exec(
+                    &admin(),
+                    UnblockRoomUser {
+                        room: id,
+                        user: un(&u),
+                    },
+                ));
                 if want.is_ok() {
                     m.rooms.get_mut(&id).unwrap().blocks.retain(|x| *x != u);
                 }
@@ -328,7 +441,9 @@ impl World {
                 want = match m.rooms.get(&id) {
                     None => e404(),
                     Some(r) if r.owner == u && m.users.contains_key(&u) => Ok(()),
-                    Some(r) if !m.users.contains_key(&u) || !r.members.contains(&u) => e403("forbidden_op"),
+                    Some(r) if !m.users.contains_key(&u) || !r.members.contains(&u) => {
+                        e403("forbidden_op")
+                    }
                     Some(_) => {
                         apply = true;
                         Ok(())
@@ -356,8 +471,18 @@ impl World {
             }
             Op::Unmute { user, room } => {
                 let (id, u) = (self.room(room), name(user));
-                want = if m.rooms.contains_key(&id) { Ok(()) } else { e404() };
-                got = res(self.exec(&admin(), UnmuteRoomMembers { room: id, users: vec![un(&u)] }));
+                want = if m.rooms.contains_key(&id) {
+                    Ok(())
+                } else {
+                    e404()
+                };
+                got = res(self.exec(
+                    &admin(),
+                    UnmuteRoomMembers {
+                        room: id,
+                        users: vec![un(&u)],
+                    },
+                ));
                 if want.is_ok() && m.users.contains_key(&u) {
                     m.rooms.get_mut(&id).unwrap().mutes.retain(|(n, _)| *n != u);
                 }
@@ -366,10 +491,18 @@ impl World {
                 let (id, u) = (self.room(room), name(user));
                 want = match m.rooms.get(&id) {
                     None => e404(),
-                    Some(r) if !m.users.contains_key(&u) || !r.members.contains(&u) => e403("forbidden_op"),
+                    Some(r) if !m.users.contains_key(&u) || !r.members.contains(&u) => {
+                        e403("forbidden_op")
+                    }
                     Some(_) => Ok(()),
                 };
-                got = res(self.exec(&admin(), AllowRoomUsers { room: id, users: vec![un(&u)] }));
+                got = res(self.exec(
+                    &admin(),
+                    AllowRoomUsers {
+                        room: id,
+                        users: vec![un(&u)],
+                    },
+                ));
                 if want.is_ok() {
                     let r = m.rooms.get_mut(&id).unwrap();
                     if r.owner != u && !r.admins.contains(&u) && !r.allow.contains(&u) {
@@ -387,7 +520,13 @@ impl World {
                     }
                     Some(_) => Ok(()),
                 };
-                got = res(self.exec(&admin(), AddRoomAdmin { room: id, user: un(&u) }));
+                got = res(self.exec(
+                    &admin(),
+                    AddRoomAdmin {
+                        room: id,
+                        user: un(&u),
+                    },
+                ));
                 if want.is_ok() {
                     let r = m.rooms.get_mut(&id).unwrap();
                     r.admins.push(u.clone());
@@ -402,7 +541,13 @@ impl World {
                     Some(r) if !r.admins.contains(&u) => e403("forbidden_op"),
                     Some(_) => Ok(()),
                 };
-                got = res(self.exec(&admin(), RemoveRoomAdmin { room: id, user: un(&u) }));
+                got = res(self.exec(
+                    &admin(),
+                    RemoveRoomAdmin {
+                        room: id,
+                        user: un(&u),
+                    },
+                ));
                 if want.is_ok() {
                     m.rooms.get_mut(&id).unwrap().admins.retain(|x| *x != u);
                 }
@@ -415,7 +560,13 @@ impl World {
                     Some(r) if r.owner == u || !r.members.contains(&u) => e403("forbidden_op"),
                     Some(_) => Ok(()),
                 };
-                got = res(self.exec(&admin(), TransferRoom { room: id, new_owner: un(&u) }));
+                got = res(self.exec(
+                    &admin(),
+                    TransferRoom {
+                        room: id,
+                        new_owner: un(&u),
+                    },
+                ));
                 if want.is_ok() {
                     let r = m.rooms.get_mut(&id).unwrap();
                     r.owner = u.clone();
@@ -427,13 +578,30 @@ impl World {
             }
             Op::MuteAll { room, on } => {
                 let id = self.room(room);
-                want = if m.rooms.contains_key(&id) { Ok(()) } else { e404() };
-                got = res(self.exec(&admin(), SetRoomMuteAll { room: id, muted: on }));
+                want = if m.rooms.contains_key(&id) {
+                    Ok(())
+                } else {
+                    e404()
+                };
+                got = res(self.exec(
+                    &admin(),
+                    SetRoomMuteAll {
+                        room: id,
+                        muted: on,
+                    },
+                ));
                 if want.is_ok() {
                     m.rooms.get_mut(&id).unwrap().mute_all = on;
                 }
             }
-            Op::SetAttr { op: who, room, key, val, no_delete, forced } => {
+            Op::SetAttr {
+                op: who,
+                room,
+                key,
+                val,
+                no_delete,
+                forced,
+            } => {
                 let id = self.room(room);
                 let k = format!("k{key}");
                 let v = "v".repeat(val as usize);
@@ -482,7 +650,12 @@ impl World {
                     }
                 }
             }
-            Op::DelAttr { op: who, room, key, forced } => {
+            Op::DelAttr {
+                op: who,
+                room,
+                key,
+                forced,
+            } => {
                 let id = self.room(room);
                 let k = format!("k{key}");
                 let owner: Owner = who.map(|i| {
@@ -575,28 +748,73 @@ impl World {
             if r.members.contains(&r.owner) {
                 want.push(RoomAffiliation::Owner(un(&r.owner)));
             }
-            want.extend(r.members.iter().filter(|x| **x != r.owner).map(|x| RoomAffiliation::Member(un(x))));
+            want.extend(
+                r.members
+                    .iter()
+                    .filter(|x| **x != r.owner)
+                    .map(|x| RoomAffiliation::Member(un(x))),
+            );
             let got = self
                 .app
-                .query(&admin(), now, ListRoomMembers { room: *id, pagenum: None, pagesize: None })
+                .query(
+                    &admin(),
+                    now,
+                    ListRoomMembers {
+                        room: *id,
+                        pagenum: None,
+                        pagesize: None,
+                    },
+                )
                 .unwrap();
             assert_eq!(got, want, "members of {id}");
             let names = |v: &[String]| v.iter().map(|n| un(n)).collect::<Vec<_>>();
-            assert_eq!(self.app.query(&admin(), now, ListRoomAdmins { room: *id }).unwrap(), names(&r.admins));
-            assert_eq!(self.app.query(&admin(), now, ListRoomBlocks { room: *id }).unwrap(), names(&r.blocks));
-            assert_eq!(self.app.query(&admin(), now, ListRoomAllow { room: *id }).unwrap(), names(&r.allow));
+            assert_eq!(
+                self.app
+                    .query(&admin(), now, ListRoomAdmins { room: *id })
+                    .unwrap(),
+                names(&r.admins)
+            );
+            assert_eq!(
+                self.app
+                    .query(&admin(), now, ListRoomBlocks { room: *id })
+                    .unwrap(),
+                names(&r.blocks)
+            );
+            assert_eq!(
+                self.app
+                    .query(&admin(), now, ListRoomAllow { room: *id })
+                    .unwrap(),
+                names(&r.allow)
+            );
             let mutes: Vec<RoomMute> = r
                 .mutes
                 .iter()
                 .filter(|(_, e)| e.is_live(now))
-                .map(|(n, e)| RoomMute { user: un(n), expire: *e })
+                .map(|(n, e)| RoomMute {
+                    user: un(n),
+                    expire: *e,
+                })
                 .collect();
-            assert_eq!(self.app.query(&admin(), now, ListRoomMutes { room: *id }).unwrap(), mutes);
-            let attrs = self.app.query(&admin(), now, GetRoomAttributeOwners { room: *id }).unwrap();
-            let want: Vec<(String, Option<UserName>)> =
-                r.attrs.iter().map(|a| (a.0.clone(), a.2.as_ref().map(|(n, _)| un(n)))).collect();
+            assert_eq!(
+                self.app
+                    .query(&admin(), now, ListRoomMutes { room: *id })
+                    .unwrap(),
+                mutes
+            );
+            let attrs = self
+                .app
+                .query(&admin(), now, GetRoomAttributeOwners { room: *id })
+                .unwrap();
+            let want: Vec<(String, Option<UserName>)> = r
+                .attrs
+                .iter()
+                .map(|a| (a.0.clone(), a.2.as_ref().map(|(n, _)| un(n))))
+                .collect();
             assert_eq!(attrs.into_iter().collect::<Vec<_>>(), want, "attrs of {id}");
-            let d = &self.app.query(&admin(), now, GetRooms { ids: vec![*id] }).unwrap()[0];
+            let d = &self
+                .app
+                .query(&admin(), now, GetRooms { ids: vec![*id] })
+                .unwrap()[0];
             assert_eq!((d.owner.to_string(), d.mute), (r.owner.clone(), r.mute_all));
             let _ = q;
         }
@@ -622,7 +840,12 @@ fn world() -> World {
         model.users.insert(n.clone(), 1);
         model.gens.insert(n, 1);
     }
-    World { app, model, ids: Vec::new(), now: T0 }
+    World {
+        app,
+        model,
+        ids: Vec::new(),
+        now: T0,
+    }
 }
 
 proptest! {
