@@ -66,7 +66,7 @@ fn churn(threads: usize, ops: usize, extra: usize) {
             let app = app.clone();
             let names = Arc::clone(&names);
             std::thread::spawn(move || {
-                let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (t as u64 + 1) * 0x1234_5678);
+                let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ ((t as u64 + 1) * 0x1234_5678));
                 for i in 0..ops {
                     // Users 0 and 1 own the rooms; deletions pick from the tail.
                     let who = 2 + rng.below(names.len() - 2);
