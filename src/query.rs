@@ -99,6 +99,7 @@ queries! {
     GetRoomAnnouncement => String,
     ListRoomMembers => Vec<RoomAffiliation>,
     ListRoomMembersCursor => Page<UserName>,
+    IsRoomMember => bool,
     ListRoomAdmins => Vec<UserName>,
     ListRoomBlocks => Vec<UserName>,
     ListRoomAllow => Vec<UserName>,

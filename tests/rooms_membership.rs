@@ -652,3 +652,47 @@ fn member_pages() {
         "do not find this group:31337",
     );
 }
+
+#[test]
+fn is_member_query() {
+    let app = app(&["o", "a", "x"]);
+    let id = create(&app, "o", &["a"]);
+    let is = |actor: &Actor, who: &str| {
+        ask(
+            &app,
+            actor,
+            IsRoomMember {
+                room: id,
+                user: un(who),
+            },
+        )
+    };
+    assert!(is(&admin(), "a").unwrap());
+    assert!(is(&u("a"), "a").unwrap());
+    assert!(!is(&admin(), "x").unwrap());
+    assert!(!is(&admin(), "ghost").unwrap());
+    assert_err(is(&u("x"), "a"), 401, "group_authorization", PERM);
+    run(
+        &app,
+        &u("o"),
+        LeaveRoom {
+            room: id,
+            user: un("o"),
+        },
+    )
+    .unwrap();
+    assert!(!is(&u("o"), "o").unwrap());
+    assert_err(
+        ask(
+            &app,
+            &admin(),
+            IsRoomMember {
+                room: RoomId(777_777),
+                user: un("a"),
+            },
+        ),
+        404,
+        "resource_not_found",
+        "grpID 777777 does not exist!",
+    );
+}

@@ -321,9 +321,23 @@ impl Ask for GetRoomAttributes {
             return err(RoomError::AttrNotMember);
         }
         let keys = self.keys.unwrap_or_default();
-        Ok(r.attrs
+        if keys.is_empty() {
+            return Ok(r
+                .attrs
+                .iter()
+                .map(|(k, a)| (k.to_string(), a.value.to_string()))
+                .collect());
+        }
+        // Look each key up, then put the hits in room order.
+        let mut hits: Vec<usize> = keys
             .iter()
-            .filter(|(k, _)| keys.is_empty() || keys.iter().any(|q| q.as_str() == &***k))
+            .filter_map(|k| r.attrs.get_index_of(k.as_str()))
+            .collect();
+        hits.sort_unstable();
+        hits.dedup();
+        Ok(hits
+            .into_iter()
+            .filter_map(|i| r.attrs.get_index(i))
             .map(|(k, a)| (k.to_string(), a.value.to_string()))
             .collect())
     }

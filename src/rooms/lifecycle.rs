@@ -443,16 +443,35 @@ pub struct RoomDetails {
 }
 
 /// The owner first if present, then the others in join order.
-pub(super) fn affiliations(r: &Room) -> impl Iterator<Item = RoomAffiliation> + '_ {
-    let owner = r
-        .is_member(r.owner)
-        .then(|| RoomAffiliation::Owner(r.owner_name.clone()));
-    owner.into_iter().chain(
+pub(super) fn affiliations(r: &Room) -> Vec<RoomAffiliation> {
+    affiliation_page(r, 0, usize::MAX)
+}
+
+/// `take` entries of [`affiliations`] after skipping `skip`; skipped members cost one step
+/// of the join-order walk each, nothing more.
+pub(super) fn affiliation_page(r: &Room, skip: usize, take: usize) -> Vec<RoomAffiliation> {
+    let mut out = Vec::with_capacity(take.min(r.members.len() + 1));
+    let mut skip = skip;
+    if r.is_member(r.owner) {
+        if skip == 0 {
+            out.push(RoomAffiliation::Owner(r.owner_name.clone()));
+        } else {
+            skip -= 1;
+        }
+    }
+    if out.len() >= take {
+        return out;
+    }
+    let left = take - out.len();
+    out.extend(
         r.order
             .values()
             .filter(|u| **u != r.owner)
+            .skip(skip)
+            .take(left)
             .map(|u| RoomAffiliation::Member(r.members[u].name.clone())),
-    )
+    );
+    out
 }
 
 /// Details of 1..=100 rooms (`GET /chatrooms/{id[,id…]}`), in request order. The app admin,
@@ -498,7 +517,7 @@ impl Ask for GetRooms {
                 custom: r.custom.clone(),
                 mute: r.mute_all,
                 affiliations_count: r.members.len(),
-                affiliations: affiliations(&r).collect(),
+                affiliations: affiliations(&r),
                 public: true,
             });
         }

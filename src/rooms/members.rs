@@ -542,7 +542,7 @@ impl Ask for ListRoomMembers {
         } as usize;
         let num = self.pagenum.unwrap_or(1).max(1) as usize;
         let skip = (num - 1).saturating_mul(size);
-        Ok(affiliations(&r).skip(skip).take(size).collect())
+        Ok(lifecycle::affiliation_page(&r, skip, size))
     }
 }
 
@@ -605,5 +605,28 @@ impl Ask for ListRoomMembersCursor {
             _ => None,
         };
         Ok(Page { items, cursor })
+    }
+}
+
+/// Whether a user is a present member of a room (an owner who left is not). The app admin,
+/// or the user themself; unknown users are not members.
+///
+/// Errors, in check order: `E_ROOM`; `E_PERM`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IsRoomMember {
+    /// Which.
+    pub room: RoomId,
+    /// Who.
+    pub user: UserName,
+}
+
+impl Ask for IsRoomMember {
+    type Reply = bool;
+    fn ask(self, cx: &Ctx<'_>) -> Result<bool> {
+        let cell = room(cx, self.room)?;
+        let t = cx.app.user(&self.user);
+        let r = cell.read_live(false)?;
+        self_or_admin(cx, &self.user)?;
+        Ok(t.is_some_and(|t| r.is_member(t.id)))
     }
 }
