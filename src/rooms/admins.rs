@@ -62,16 +62,19 @@ impl Exec for AddRoomAdmin {
             return err(RoomError::OnOwner);
         }
         if !r.is_member(t.id) {
-            return Err(forbidden(members::not_in_group(&self.user, self.room)));
+            return err(RoomError::NotInGroup {
+                user: self.user.to_string(),
+                room: self.room,
+            });
         }
         if r.admins.contains(&t.id) {
-            return Err(forbidden(format!(
-                "user {} is already admin of group {}",
-                self.user, self.room
-            )));
+            return err(RoomError::AlreadyAdmin {
+                user: self.user.to_string(),
+                room: self.room,
+            });
         }
         if r.admins.len() >= max as usize {
-            return Err(exceed(format!("admin count exceeds limit {max}")));
+            return err(RoomError::AdminCap(max));
         }
         r.admins.insert(t.id);
         r.allow.shift_remove(&t.id);
@@ -114,10 +117,10 @@ impl Exec for RemoveRoomAdmin {
         }
         let t = t?;
         if !r.admins.shift_remove(&t.id) {
-            return Err(forbidden(format!(
-                "user:{} is not admin of group:{}",
-                self.user, self.room
-            )));
+            return err(RoomError::NotAdmin {
+                user: self.user.to_string(),
+                room: self.room,
+            });
         }
         drop(r);
         emit(

@@ -110,14 +110,10 @@ impl Exec for SetRoomAttributes {
         let mut r = cell.write_live()?;
         let op = op?;
         if self.attrs.is_empty() {
-            return Err(RoomError::AttrArgument("metaData must be provided".into()).into());
+            return err(RoomError::NoMetadata);
         }
         if self.attrs.len() > lim.attr_keys_per_call_max {
-            return Err(RoomError::AttrArgument(format!(
-                "exceed allowed batch size {}",
-                lim.attr_keys_per_call_max
-            ))
-            .into());
+            return err(RoomError::AttrBatch(lim.attr_keys_per_call_max));
         }
         let owner = operator_owner(&r, &op, op_id, self.forced)?;
         let auto_delete = self
@@ -251,14 +247,10 @@ impl Exec for DeleteRoomAttributes {
             }
         }
         if keys.is_empty() {
-            return Err(RoomError::AttrArgument("keys must be provided".into()).into());
+            return err(RoomError::NoKeys);
         }
         if keys.len() > lim.attr_keys_per_call_max {
-            return Err(RoomError::AttrArgument(format!(
-                "exceed allowed batch size {}",
-                lim.attr_keys_per_call_max
-            ))
-            .into());
+            return err(RoomError::AttrBatch(lim.attr_keys_per_call_max));
         }
         let owner = operator_owner(&r, &op, op_id, self.forced)?;
         let mut out = RoomAttrResult::default();

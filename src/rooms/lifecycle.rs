@@ -61,18 +61,16 @@ impl Exec for CreateRoom {
             return err(RoomError::Permission);
         }
         // 2. required fields
-        let name = self.name.ok_or_else(|| invalid("name must be provided"))?;
+        let name = self.name.ok_or_else(|| re(RoomError::Missing("name")))?;
         let description = self
             .description
-            .ok_or_else(|| invalid("description must be provided"))?;
-        let owner = self
-            .owner
-            .ok_or_else(|| invalid("owner must be provided"))?;
+            .ok_or_else(|| re(RoomError::Missing("description")))?;
+        let owner = self.owner.ok_or_else(|| re(RoomError::Missing("owner")))?;
         if name.is_empty() {
-            return Err(invalid("name must be provided"));
+            return Err(re(RoomError::Missing("name")));
         }
         if self.members.as_ref().is_some_and(Vec::is_empty) {
-            return Err(invalid("members must be provided"));
+            return Err(re(RoomError::Missing("members")));
         }
         // 3. lengths
         let custom = self.custom.unwrap_or_default();
@@ -93,7 +91,7 @@ impl Exec for CreateRoom {
         }
         // 5. capacity
         if names.len() > maxusers as usize {
-            return Err(exceed(ROOM_FULL_DESC));
+            return Err(re(RoomError::Full));
         }
         // 6. rooms per app
         let store = &app.rooms;
@@ -105,10 +103,7 @@ impl Exec for CreateRoom {
             })
             .is_err()
         {
-            return Err(exceed(format!(
-                "appKey:{} has create too many chatrooms!",
-                cx.app.key
-            )));
+            return Err(re(RoomError::AppRoomCap(cx.app.key.to_string())));
         }
         // Make the room findable but absent (live = false), then lock it and the users.
         let id = RoomId(cx.app.next_id());
@@ -157,10 +152,7 @@ impl Exec for CreateRoom {
                 for c in &cells {
                     let (_, g) = guards.iter().find(|(i, _)| *i == c.id).expect("locked");
                     if joined_count(g) >= max as usize {
-                        failure = Some(exceed(format!(
-                            "user {} has joined too many chatrooms!",
-                            g.name
-                        )));
+                        failure = Some(re(RoomError::UserRoomCap(g.name.to_string())));
                         break;
                     }
                 }
@@ -196,32 +188,20 @@ pub(super) fn check_fields(
     custom: Option<&str>,
 ) -> Result<()> {
     if name.is_some_and(|n| chars(n) > lim.name_chars_max) {
-        return Err(exceed(format!(
-            "title cannot exceed to {}",
-            lim.name_chars_max
-        )));
+        return Err(re(RoomError::NameTooLong(lim.name_chars_max)));
     }
     if description.is_some_and(|d| chars(d) > lim.description_chars_max) {
-        return Err(exceed(format!(
-            "desc cannot exceed to {}",
-            lim.description_chars_max
-        )));
+        return Err(re(RoomError::DescriptionTooLong(lim.description_chars_max)));
     }
     if custom.is_some_and(|c| chars(c) > lim.custom_chars_max) {
-        return Err(exceed(format!(
-            "custom cannot exceed to {}",
-            lim.custom_chars_max
-        )));
+        return Err(re(RoomError::CustomTooLong(lim.custom_chars_max)));
     }
     Ok(())
 }
 
 pub(super) fn check_maxusers(lim: &RoomLimits, m: u32) -> Result<()> {
     if m < 1 || m > lim.maxusers_cap {
-        return Err(exceed(format!(
-            "maxUsers cannot exceed {}",
-            lim.maxusers_cap
-        )));
+        return Err(re(RoomError::MaxUsersOutOfRange(lim.maxusers_cap)));
     }
     Ok(())
 }
@@ -266,12 +246,12 @@ impl Ask for ListRooms {
         }
         let limit = match self.limit {
             None => ROOMS_PAGE_DEFAULT as usize,
-            Some(0) => return Err(invalid("limit must be between 1 and 1000")),
+            Some(0) => return Err(re(RoomError::LimitRange(ROOMS_PAGE_MAX))),
             Some(n) => n.min(ROOMS_PAGE_MAX) as usize,
         };
         let after = match &self.cursor {
             Some(c) => Some(RoomId(
-                paging::decode::<1>(ROOMS_CURSOR, c).map_err(|_| invalid("cursor is invalid"))?[0],
+                paging::decode::<1>(ROOMS_CURSOR, c).map_err(|_| re(RoomError::BadCursor))?[0],
             )),
             None => None,
         };
@@ -490,12 +470,10 @@ impl Ask for GetRooms {
     fn ask(self, cx: &Ctx<'_>) -> Result<Vec<RoomDetails>> {
         let max = cx.app.limits.rooms.details_ids_max;
         if self.ids.is_empty() {
-            return Err(invalid("chatroom ids must be provided"));
+            return Err(re(RoomError::NoIds));
         }
         if self.ids.len() > max {
-            return Err(invalid(format!(
-                "chatroom ids size is more than max limit : {max}"
-            )));
+            return Err(re(RoomError::TooManyIds(max)));
         }
         let me = who(cx);
         let mut out = Vec::with_capacity(self.ids.len());
@@ -580,10 +558,10 @@ impl Exec for UpdateRoom {
             return err(RoomError::FieldsPermission);
         }
         if let Some(f) = self.unknown_fields.first() {
-            return Err(invalid(format!("some of [{f}] are not valid fields")));
+            return Err(re(RoomError::UnknownField(f.clone())));
         }
         if self.name.as_deref() == Some("") {
-            return Err(invalid("name must be provided"));
+            return Err(re(RoomError::Missing("name")));
         }
         check_fields(
             lim,
@@ -594,7 +572,7 @@ impl Exec for UpdateRoom {
         if let Some(m) = self.maxusers {
             check_maxusers(lim, m)?;
             if (m as usize) < r.seats() {
-                return Err(exceed("maxUsers cannot be less than current member count"));
+                return Err(re(RoomError::MaxUsersBelowMembers));
             }
         }
         let mut out = RoomUpdated::default();
@@ -661,13 +639,13 @@ impl Exec for TransferRoom {
         }
         let t = t?;
         if t.id == r.owner {
-            return Err(forbidden("new owner and old owner are the same"));
+            return Err(re(RoomError::SameOwner));
         }
         if !r.is_member(t.id) {
-            return Err(forbidden(format!(
-                "user: {} doesn't exist in group: {}",
-                self.new_owner, self.room
-            )));
+            return Err(re(RoomError::NotInGroup {
+                user: self.new_owner.to_string(),
+                room: self.room,
+            }));
         }
         let old = std::mem::replace(&mut r.owner_name, self.new_owner.clone());
         r.owner = t.id;
@@ -816,7 +794,7 @@ impl Exec for SetRoomAnnouncement {
             return err(RoomError::Permission);
         }
         if chars(&self.text) > cx.app.limits.rooms.announcement_chars_max {
-            return Err(forbidden("announce info length exceeds limit!"));
+            return Err(re(RoomError::AnnouncementTooLong));
         }
         r.announcement = self.text.clone();
         drop(r);

@@ -54,10 +54,6 @@ pub(super) fn not_in_chatroom(user: &UserName, room: RoomId) -> String {
     format!("user: {user} doesn't exist in chatroom: {room}")
 }
 
-pub(super) fn blocked_desc(user: &UserName, room: RoomId) -> String {
-    format!("user: {user} is in blacklist of chatroom: {room}")
-}
-
 fn at_user_cap(lim: &RoomLimits, s: &UserState) -> bool {
     lim.rooms_per_user_max
         .is_some_and(|m| joined_count(s) >= m as usize)
@@ -102,22 +98,22 @@ impl Exec for AddRoomMember {
             return err(RoomError::UserNotFound(self.user.to_string()));
         }
         if r.blocks.contains_key(&t.id) {
-            return Err(forbidden(blocked_desc(&self.user, self.room)));
+            return Err(re(RoomError::Blocked {
+                user: self.user.to_string(),
+                room: self.room,
+            }));
         }
         if r.is_member(t.id) {
-            return Err(forbidden(format!(
-                "can not join this group, reason:user: {} already in group: {}",
-                self.user, self.room
-            )));
+            return Err(re(RoomError::AlreadyMember {
+                user: self.user.to_string(),
+                room: self.room,
+            }));
         }
         if t.id != r.owner && !fits(&r, 1) {
-            return Err(exceed(ROOM_FULL_DESC));
+            return Err(re(RoomError::Full));
         }
         if at_user_cap(&app.limits.rooms, &s) {
-            return Err(forbidden(format!(
-                "can not join this group, reason:user {} has joined too many chatrooms!",
-                self.user
-            )));
+            return Err(re(RoomError::JoinedTooMany(self.user.to_string())));
         }
         r.add(t.id, self.user.clone());
         index_join(&mut s, self.room);
@@ -164,10 +160,7 @@ impl Exec for AddRoomMembers {
             return err(RoomError::Permission);
         }
         if self.users.is_empty() || self.users.len() > lim.add_members_batch_max {
-            return Err(invalid(format!(
-                "addMembers: addMembers number more than maxSize : {}",
-                lim.add_members_batch_max
-            )));
+            return Err(re(RoomError::AddBatch(lim.add_members_batch_max)));
         }
         let mut found = Vec::with_capacity(cells.len());
         for (n, c) in names.iter().zip(cells) {
@@ -187,7 +180,7 @@ impl Exec for AddRoomMembers {
         }
         let newcomers = add.iter().filter(|(u, _)| *u != r.owner).count();
         if !fits(&r, newcomers) {
-            return Err(exceed(ROOM_FULL_DESC));
+            return Err(re(RoomError::Full));
         }
         for (u, n) in &add {
             r.add(*u, n.clone());
@@ -304,26 +297,14 @@ impl Exec for RemoveRoomMembers {
     fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<RoomBatchItem>> {
         let max = cx.app.limits.rooms.remove_members_batch_max;
         let id = self.room;
-        kick_or_block(cx, id, &self.users, max, RoomExitReason::Kicked, |n| {
-            not_in_group(n, id)
-        })
-        .map_err(|e| match e {
-            KickError::Size => invalid(format!(
-                "kickMember: kickMembers number more than maxSize : {max}"
-            )),
-            KickError::Other(e) => e,
-        })
-    }
-}
-
-pub(super) enum KickError {
-    Size,
-    Other(crate::error::Error),
-}
-
-impl From<crate::error::Error> for KickError {
-    fn from(e: crate::error::Error) -> Self {
-        KickError::Other(e)
+        kick_or_block(
+            cx,
+            id,
+            &self.users,
+            (max, RoomError::RemoveBatch(max)),
+            RoomExitReason::Kicked,
+            |n| not_in_group(n, id),
+        )
     }
 }
 
@@ -332,10 +313,10 @@ pub(super) fn kick_or_block(
     cx: &mut Ctx<'_>,
     id: RoomId,
     users: &[UserName],
-    max: usize,
+    (max, size_err): (usize, RoomError),
     reason: RoomExitReason,
     not_member: impl Fn(&UserName) -> String,
-) -> std::result::Result<Vec<RoomBatchItem>, KickError> {
+) -> Result<Vec<RoomBatchItem>> {
     let app = cx.app;
     let cell = room(cx, id)?;
     let me = who(cx);
@@ -344,10 +325,10 @@ pub(super) fn kick_or_block(
     let mut r = cell.write_live()?;
     let role = r.role(&me);
     if !role.manages() {
-        return Err(KickError::Other(RoomError::Permission.into()));
+        return err(RoomError::Permission);
     }
     if users.is_empty() || users.len() > max {
-        return Err(KickError::Size);
+        return err(size_err);
     }
     let items = depart_batch(&r, role, &names, &cells, not_member);
     all_not_member(&items)?;
@@ -419,13 +400,16 @@ impl Exec for JoinRoom {
             self_or_admin(cx, &self.user)?;
             let t = t.as_ref().map_err(Clone::clone)?;
             if r.blocks.contains_key(&t.id) {
-                return Err(forbidden(blocked_desc(&self.user, self.room)));
+                return Err(re(RoomError::Blocked {
+                    user: self.user.to_string(),
+                    room: self.room,
+                }));
             }
             if r.is_member(t.id) {
                 return Ok(false);
             }
             if t.id != r.owner && !fits(&r, 1) {
-                return Err(exceed(ROOM_FULL_DESC));
+                return Err(re(RoomError::Full));
             }
         }
         let t = t?;
@@ -452,19 +436,19 @@ impl Exec for JoinRoom {
             return err(RoomError::UserNotFound(self.user.to_string()));
         }
         if r.blocks.contains_key(&t.id) {
-            return Err(forbidden(blocked_desc(&self.user, self.room)));
+            return Err(re(RoomError::Blocked {
+                user: self.user.to_string(),
+                room: self.room,
+            }));
         }
         if r.is_member(t.id) {
             return Ok(false);
         }
         if t.id != r.owner && !fits(&r, 1) {
-            return Err(exceed(ROOM_FULL_DESC));
+            return Err(re(RoomError::Full));
         }
         if at_user_cap(lim, &s) {
-            return Err(forbidden(format!(
-                "can not join this group, reason:user {} has joined too many chatrooms!",
-                self.user
-            )));
+            return Err(re(RoomError::JoinedTooMany(self.user.to_string())));
         }
         r.add(t.id, self.user.clone());
         index_join(&mut s, self.room);
@@ -580,8 +564,7 @@ impl Ask for ListRoomMembersCursor {
         } as usize;
         let after = match &self.cursor {
             Some(c) => Some(
-                paging::decode::<1>(MEMBERS_CURSOR, c).map_err(|_| invalid("cursor is invalid"))?
-                    [0],
+                paging::decode::<1>(MEMBERS_CURSOR, c).map_err(|_| re(RoomError::BadCursor))?[0],
             ),
             None => None,
         };

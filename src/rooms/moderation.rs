@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::members::{KickError, RoomBatchItem, all_not_member, kick_or_block, not_in_chatroom};
+use super::members::{RoomBatchItem, all_not_member, kick_or_block, not_in_chatroom};
 use super::*;
 use crate::command::Exec;
 use crate::error::Result;
@@ -108,13 +108,14 @@ impl Exec for BlockRoomUsers {
     fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<RoomBatchItem>> {
         let max = cx.app.limits.rooms.list_batch_max;
         let id = self.room;
-        kick_or_block(cx, id, &self.users, max, RoomExitReason::Blocked, |n| {
-            not_in_chatroom(n, id)
-        })
-        .map_err(|e| match e {
-            KickError::Size => invalid(format!("userNames is more than max limit : {max}")),
-            KickError::Other(e) => e,
-        })
+        kick_or_block(
+            cx,
+            id,
+            &self.users,
+            (max, RoomError::BlockBatch(max)),
+            RoomExitReason::Blocked,
+            |n| not_in_chatroom(n, id),
+        )
     }
 }
 
@@ -145,9 +146,7 @@ fn unblock(cx: &mut Ctx<'_>, id: RoomId, users: &[UserName]) -> Result<Vec<RoomB
         return err(RoomError::Permission);
     }
     if users.is_empty() || users.len() > max {
-        return Err(invalid(format!(
-            "removeBlacklist: list size more than max limit : {max}"
-        )));
+        return Err(re(RoomError::UnblockBatch(max)));
     }
     let mut items = Vec::with_capacity(names.len());
     let mut removed = Vec::new();
@@ -193,11 +192,14 @@ pub struct UnblockRoomUser {
 impl Exec for UnblockRoomUser {
     type Reply = bool;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
-        let mut items = unblock(cx, self.room, std::slice::from_ref(&self.user))?;
-        let item = items.remove(0);
-        match item.reason {
-            Some(reason) => Err(forbidden(reason)),
-            None => Ok(true),
+        let items = unblock(cx, self.room, std::slice::from_ref(&self.user))?;
+        if items[0].result {
+            Ok(true)
+        } else {
+            err(RoomError::NotBlocked {
+                user: self.user.to_string(),
+                room: self.room,
+            })
         }
     }
 }
@@ -258,9 +260,7 @@ impl Exec for AllowRoomUsers {
             return err(RoomError::Permission);
         }
         if self.users.is_empty() || self.users.len() > max {
-            return Err(invalid(format!(
-                "usernames size is more than max limit : {max}"
-            )));
+            return Err(re(RoomError::AllowBatch(max)));
         }
         let mut items = Vec::with_capacity(names.len());
         for (n, u) in names.iter().zip(&ids) {
@@ -315,9 +315,7 @@ impl Exec for DisallowRoomUsers {
             return err(RoomError::Permission);
         }
         if self.users.is_empty() || self.users.len() > max {
-            return Err(invalid(format!(
-                "removeWhitelist size is more than max limit : {max}"
-            )));
+            return Err(re(RoomError::DisallowBatch(max)));
         }
         let mut removed = Vec::new();
         for (n, u) in names.iter().zip(&ids) {
@@ -462,14 +460,12 @@ impl Exec for MuteRoomMembers {
             return err(RoomError::Permission);
         }
         if self.users.is_empty() || self.users.len() > max {
-            return Err(invalid(format!(
-                "userNames size is more than max limit : {max}"
-            )));
+            return Err(re(RoomError::MuteBatch(max)));
         }
         let expire = match self.duration_ms {
             -1 => Expiry::Never,
             d if d > 0 => Expiry::At(cx.now.after(Millis(d as u64))),
-            _ => return Err(invalid("mute_duration is invalid")),
+            _ => return Err(re(RoomError::MuteDuration)),
         };
         let mut items = Vec::with_capacity(names.len());
         for (n, u) in names.iter().zip(&ids) {
@@ -545,9 +541,7 @@ impl Exec for UnmuteRoomMembers {
             return err(RoomError::Permission);
         }
         if self.users.is_empty() || self.users.len() > max {
-            return Err(invalid(format!(
-                "removeMute member size more than max limit : {max}"
-            )));
+            return Err(re(RoomError::UnmuteBatch(max)));
         }
         let mut removed = Vec::new();
         for (n, u) in names.iter().zip(&ids) {
