@@ -134,6 +134,32 @@ fn benches(c: &mut Criterion) {
             )
         })
     });
+    // The same read from two threads at once: time per operation (wall time / total ops).
+    c.bench_function("rooms/is-member, 2 threads (per op)", |b| {
+        b.iter_custom(|iters| {
+            let start = std::time::Instant::now();
+            std::thread::scope(|s| {
+                for _ in 0..2 {
+                    s.spawn(|| {
+                        for _ in 0..iters {
+                            black_box(
+                                app.query(
+                                    &Actor::Admin,
+                                    NOW,
+                                    IsRoomMember {
+                                        room,
+                                        user: member.clone(),
+                                    },
+                                )
+                                .unwrap(),
+                            );
+                        }
+                    });
+                }
+            });
+            start.elapsed() / 2
+        })
+    });
     for (label, pagenum) in [("first", 1), ("last", 100)] {
         c.bench_function(&format!("rooms/list 100 members, {label} page"), |b| {
             b.iter(|| {

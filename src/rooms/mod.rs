@@ -1,10 +1,10 @@
 //! Chatrooms and their attributes (spec 03 §0–§3, the chatroom rows of §5 and §6).
 //!
-//! The area owns its state ([`RoomStore`] on the tenant, [`UserRooms`] on each user), its
+//! The area owns its state (`RoomStore` on the tenant, `UserRooms` on each user), its
 //! limits ([`RoomLimits`]), errors ([`RoomError`]), events ([`RoomEvent`]) and commands.
 //!
 //! # Shape
-//! A room is a [`RoomCell`]: its id outside the lock, its state behind one `RwLock`. Members
+//! A room is a `RoomCell`: its id outside the lock, its state behind one `RwLock`. Members
 //! are a hash map keyed by [`UserId`] (membership is O(1)) plus a `BTreeMap` from a join
 //! sequence to the member (join order, O(log n) join and leave, pages without copying the
 //! roster). Each user keeps the rooms they joined, in join order, and the rooms whose lists
