@@ -94,10 +94,10 @@ fn block_one_removes_membership_and_bars_return() {
         ask(&app, &u("a"), ListRoomBlocks { room: id }).unwrap(),
         uns(&["m"])
     );
-    assert!(
-        ask(&app, &admin(), ListRoomAllow { room: id })
-            .unwrap()
-            .is_empty()
+    // Like every departure, blocking keeps the allow-list entry (OPEN 6).
+    assert_eq!(
+        ask(&app, &admin(), ListRoomAllow { room: id }).unwrap(),
+        uns(&["m"])
     );
     assert!(join(&app, id, "m").is_err());
     // Blocking an already blocked (non-member) user fails.

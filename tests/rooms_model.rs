@@ -409,7 +409,6 @@ impl World {
                     if block {
                         let r = m.rooms.get_mut(&id).unwrap();
                         r.blocks.push(u.clone());
-                        r.allow.retain(|x| *x != u);
                     }
                 }
             }

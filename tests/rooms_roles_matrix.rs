@@ -586,6 +586,37 @@ fn acting_on_an_admin_needs_the_owner() {
     )
     .unwrap();
     assert!(out[0].result);
+    // Only the owner lifts an admin's mute.
+    let out = run(
+        &app,
+        &u("a"),
+        UnmuteRoomMembers {
+            room: id,
+            users: uns(&["a2", "t"]),
+        },
+    )
+    .unwrap();
+    assert_eq!(out[0].reason.as_deref(), Some(PERM));
+    assert!(out[1].result);
+    assert_eq!(
+        ask(&app, &admin(), ListRoomMutes { room: id }).unwrap()[0].user,
+        un("a2")
+    );
+    let out = run(
+        &app,
+        &u("o"),
+        UnmuteRoomMembers {
+            room: id,
+            users: uns(&["a2"]),
+        },
+    )
+    .unwrap();
+    assert!(out[0].result);
+    assert!(
+        ask(&app, &admin(), ListRoomMutes { room: id })
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]

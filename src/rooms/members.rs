@@ -339,7 +339,6 @@ pub(super) fn kick_or_block(
             r.depart(cx, c.id, reason);
             if reason == RoomExitReason::Blocked {
                 r.blocks.insert(c.id, item.user.clone());
-                r.allow.shift_remove(&c.id);
                 emit(
                     cx,
                     RoomEvent::BlockListAdded {

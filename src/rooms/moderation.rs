@@ -35,8 +35,8 @@ impl Ask for ListRoomBlocks {
 }
 
 /// Blocks one member (`POST /chatrooms/{id}/blocks/users/{user}`): departure `Blocked`, then
-/// appended to the block list (any allow-list entry is dropped). The owner, admins (ordinary
-/// members only), the app admin.
+/// appended to the block list. Like every departure it keeps the user's mute and allow-list
+/// entries (OPEN 6). The owner, admins (ordinary members only), the app admin.
 ///
 /// Errors, in check order: `E_ROOM`; `E_PERM`; `E_USER`; `E_OWNER`; `E_PERM` (an admin
 /// blocking an admin); `E_NOT_MEMBER`.
@@ -73,7 +73,6 @@ impl Exec for BlockRoomUser {
         }
         r.depart(cx, t.id, RoomExitReason::Blocked);
         r.blocks.insert(t.id, self.user.clone());
-        r.allow.shift_remove(&t.id);
         index_leave(&mut t.state.write(), self.room, true);
         drop(r);
         emit(
@@ -513,7 +512,8 @@ impl Exec for MuteRoomMembers {
 }
 
 /// Lifts the mutes of up to 60 users (`DELETE /chatrooms/{id}/mute/{u[,u]}`); every item is
-/// `result: true`, also for users not muted. The owner, admins, the app admin.
+/// `result: true`, also for users not muted, except that an admin may not unmute another
+/// admin (item reason: the `E_PERM` text). The owner, admins, the app admin.
 ///
 /// Errors, in check order: `E_ROOM`; `E_PERM`; `400 invalid_parameter` "removeMute member
 /// size more than max limit : 60" (also for none).
@@ -537,23 +537,30 @@ impl Exec for UnmuteRoomMembers {
         let names = distinct(&self.users);
         let ids: Vec<Option<UserId>> = names.iter().map(|n| cx.app.user(n).map(|c| c.id)).collect();
         let mut r = cell.write_live()?;
-        if !r.role(&me).manages() {
+        let role = r.role(&me);
+        if !role.manages() {
             return err(RoomError::Permission);
         }
         if self.users.is_empty() || self.users.len() > max {
             return Err(re(RoomError::UnmuteBatch(max)));
         }
         let mut removed = Vec::new();
+        let mut items = Vec::with_capacity(names.len());
         for (n, u) in names.iter().zip(&ids) {
+            if role == Role::Admin && u.is_some_and(|u| r.admins.contains(&u)) {
+                items.push(RoomBatchItem::fail(n.clone(), ROOM_PERM_DESC));
+                continue;
+            }
             if u.is_some_and(|u| r.mutes.shift_remove(&u).is_some()) {
                 removed.push(n.clone());
             }
+            items.push(RoomBatchItem::ok(n.clone()));
         }
         drop(r);
         for n in removed {
             emit(cx, RoomEvent::MuteListRemoved { room: id, user: n });
         }
-        Ok(names.into_iter().map(RoomBatchItem::ok).collect())
+        Ok(items)
     }
 }
 
