@@ -716,3 +716,65 @@ fn mute_all_and_who_may_speak() {
     assert!(!speak(&app, id, "o", T0));
     check(&app);
 }
+
+#[test]
+fn allow_list_events() {
+    let app = app(&["o", "a", "b"]);
+    let id = create(&app, "o", &["a", "b"]);
+    let ev = events(
+        &app,
+        &admin(),
+        AllowRoomUsers {
+            room: id,
+            users: uns(&["a", "o", "b"]),
+        },
+    );
+    assert_eq!(
+        ev,
+        vec![
+            RoomEvent::AllowListAdded {
+                room: id,
+                user: un("a")
+            },
+            RoomEvent::AllowListAdded {
+                room: id,
+                user: un("b")
+            },
+        ]
+    );
+    // Listing again changes nothing and says nothing.
+    assert!(
+        events(
+            &app,
+            &admin(),
+            AllowRoomUsers {
+                room: id,
+                users: uns(&["a"]),
+            },
+        )
+        .is_empty()
+    );
+    let ev = events(
+        &app,
+        &admin(),
+        DisallowRoomUsers {
+            room: id,
+            users: uns(&["b", "o"]),
+        },
+    );
+    assert_eq!(
+        ev,
+        vec![RoomEvent::AllowListRemoved {
+            room: id,
+            user: un("b")
+        }]
+    );
+    // Promoting an allow-listed member drops the (now implicit) entry.
+    make_admin(&app, id, "a");
+    assert!(
+        ask(&app, &admin(), ListRoomAllow { room: id })
+            .unwrap()
+            .is_empty()
+    );
+    check(&app);
+}

@@ -210,3 +210,90 @@ fn churn_on_a_room_of_10000() {
 fn churn_on_a_room_of_10000_heavy() {
     churn(8, 50_000, 2_000);
 }
+
+/// Rooms are created (with members), joined, and deleted while their owners and members are
+/// being deleted and re-registered: no room may keep a deleted user, no user index may keep a
+/// deleted room.
+fn create_delete_race(threads: usize, ops: usize) {
+    let names: Vec<String> = (0..40).map(|i| format!("p{i}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let app = app(&refs);
+    let names = Arc::new(names);
+    let handles: Vec<_> = (0..threads)
+        .map(|t| {
+            let app = app.clone();
+            let names = Arc::clone(&names);
+            std::thread::spawn(move || {
+                let mut rng = Rng(0xDEAD_BEEF_u64 ^ ((t as u64 + 7) << 20));
+                let mut mine: Vec<RoomId> = Vec::new();
+                for _ in 0..ops {
+                    let pick = |rng: &mut Rng| un(&names[rng.below(names.len())]);
+                    match rng.below(6) {
+                        0 | 1 => {
+                            let owner = pick(&mut rng);
+                            let members = (0..rng.below(5)).map(|_| pick(&mut rng)).collect();
+                            if let Ok(o) = app.execute(
+                                &Actor::Admin,
+                                T0,
+                                CreateRoom {
+                                    owner: Some(owner),
+                                    members: Some(members),
+                                    ..create_cmd("p0")
+                                },
+                            ) {
+                                mine.push(o.reply);
+                            }
+                        }
+                        2 if !mine.is_empty() => {
+                            let room = mine[rng.below(mine.len())];
+                            let user = pick(&mut rng);
+                            let _ = app.execute(
+                                &Actor::User(user.clone()),
+                                T0,
+                                JoinRoom {
+                                    room,
+                                    user,
+                                    leave_other_rooms: rng.below(3) == 0,
+                                },
+                            );
+                        }
+                        3 if !mine.is_empty() => {
+                            let room = mine.swap_remove(rng.below(mine.len()));
+                            let _ = app.execute(&Actor::Admin, T0, DeleteRoom { room });
+                        }
+                        4 => {
+                            let user = pick(&mut rng);
+                            let _ = app.execute(&Actor::Admin, T0, DeleteUser { username: user });
+                        }
+                        _ => {
+                            let user = pick(&mut rng);
+                            let _ = app.execute(
+                                &Actor::Admin,
+                                T0,
+                                RegisterUser(NewUser::new(user.as_str(), "pw", "x")),
+                            );
+                            let _ = app.execute(&Actor::Admin, T0, AddRoomSuperAdmin { user });
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    imcore::invariants::check(&app).unwrap();
+}
+
+#[test]
+fn rooms_created_and_deleted_while_users_are_deleted() {
+    create_delete_race(4, 2_000);
+}
+
+#[test]
+#[ignore = "heavy: run with --ignored"]
+fn rooms_created_and_deleted_while_users_are_deleted_heavy() {
+    for _ in 0..10 {
+        create_delete_race(8, 20_000);
+    }
+}
