@@ -19,12 +19,25 @@
 //!
 //! # Choices where the spec is silent
 //! - An owner who left still holds a seat: while they are away, other members count against
-//!   `maxusers − 1`, so the owner's re-join (which skips the capacity check) never overfills.
+//!   `maxusers − 1`, so the owner's re-join (which skips the capacity check) never overfills,
+//!   and `maxusers` cannot be lowered below the seats taken.
 //! - Room ids are [`RoomId`]s, decimal in the vendor API; a host maps an unparseable id to
 //!   `E_ROOM` itself.
 //! - The allow list never stores the owner or admins (they are exempt implicitly); asking to
-//!   allow them succeeds without storing.
-//! - `sweep_offline_members` is not built (the engine has no online-since record yet).
+//!   allow them succeeds without storing, and promoting an allow-listed member drops the entry.
+//! - Every departure, blocking included, keeps the user's mute and allow-list entries (OPEN 6).
+//! - In batch removal, block, mute and allow, an unknown user is reported like a non-member;
+//!   an admin acting on another admin gets the `E_PERM` text as the item's reason (single-user
+//!   forms fail with `E_PERM`).
+//! - Departure events name the departing user as the operator of the `AttributesRemoved` that
+//!   auto-delete causes. The delete cascade removes a user from block, allow and mute lists
+//!   without list events (the user is gone; `MemberExited{UserDeleted}` is emitted where they
+//!   were a member).
+//! - `JoinRoom { leave_other_rooms }` checks the join first, then leaves the other rooms, then
+//!   joins; a concurrent change that makes the final join fail leaves the other rooms left.
+//! - `sweep_offline_members` is not built (the engine keeps no offline-since time yet).
+//! - Member lists in page mode cost O(offset) steps of the join-order walk; cursor mode is
+//!   O(log n + limit) at any depth.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
