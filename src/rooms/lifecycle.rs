@@ -336,12 +336,12 @@ impl Ask for ListJoinedRooms {
             return err(RoomError::Permission);
         }
         let (skip, take) = if self.pagenum.is_none() && self.pagesize.is_none() {
-            (0, JOINED_LATEST)
+            (0, ROOM_JOINED_LATEST)
         } else {
             let size = self
                 .pagesize
-                .unwrap_or(JOINED_PAGE_MAX)
-                .clamp(1, JOINED_PAGE_MAX) as usize;
+                .unwrap_or(ROOM_JOINED_PAGE_MAX)
+                .clamp(1, ROOM_JOINED_PAGE_MAX) as usize;
             let num = self.pagenum.unwrap_or(1).max(1) as usize;
             ((num - 1).saturating_mul(size), size)
         };

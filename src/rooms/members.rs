@@ -520,8 +520,8 @@ impl Ask for ListRoomMembers {
             return err(RoomError::Permission);
         }
         let size = match self.pagesize {
-            None | Some(0) => MEMBERS_PAGE_MAX,
-            Some(n) => n.min(MEMBERS_PAGE_MAX),
+            None | Some(0) => ROOM_MEMBERS_PAGE_MAX,
+            Some(n) => n.min(ROOM_MEMBERS_PAGE_MAX),
         } as usize;
         let num = self.pagenum.unwrap_or(1).max(1) as usize;
         let skip = (num - 1).saturating_mul(size);
@@ -558,8 +558,8 @@ impl Ask for ListRoomMembersCursor {
             return err(RoomError::Permission);
         }
         let limit = match self.limit {
-            None | Some(0) => MEMBERS_CURSOR_DEFAULT,
-            Some(n) => n.min(MEMBERS_PAGE_MAX),
+            None | Some(0) => ROOM_MEMBERS_CURSOR_DEFAULT,
+            Some(n) => n.min(ROOM_MEMBERS_PAGE_MAX),
         } as usize;
         let after = match &self.cursor {
             Some(c) => Some(

@@ -149,17 +149,17 @@ pub const ROOMS_PAGE_MAX: u32 = 1000;
 /// Default `limit` when listing all rooms.
 pub const ROOMS_PAGE_DEFAULT: u32 = 10;
 /// Joined rooms returned when no paging is given (the most recent).
-pub const JOINED_LATEST: usize = 500;
+pub const ROOM_JOINED_LATEST: usize = 500;
 /// Largest (and default) joined-rooms page.
-pub const JOINED_PAGE_MAX: u32 = 1000;
+pub const ROOM_JOINED_PAGE_MAX: u32 = 1000;
 /// Largest (and default) members page in page mode.
-pub const MEMBERS_PAGE_MAX: u32 = 1000;
+pub const ROOM_MEMBERS_PAGE_MAX: u32 = 1000;
 /// Default `limit` of the members cursor mode.
-pub const MEMBERS_CURSOR_DEFAULT: u32 = 10;
+pub const ROOM_MEMBERS_CURSOR_DEFAULT: u32 = 10;
 /// Largest super-admin page.
-pub const SUPER_ADMINS_PAGE_MAX: u32 = 1000;
+pub const ROOM_SUPER_ADMINS_PAGE_MAX: u32 = 1000;
 /// Default super-admin page.
-pub const SUPER_ADMINS_PAGE_DEFAULT: u32 = 10;
+pub const ROOM_SUPER_ADMINS_PAGE_DEFAULT: u32 = 10;
 
 // ---------------------------------------------------------------------------------------------
 // Ids

@@ -88,8 +88,8 @@ impl Ask for ListRoomSuperAdmins {
         cx.admin_only(NOT_ALLOWED)?;
         let size = self
             .pagesize
-            .unwrap_or(SUPER_ADMINS_PAGE_DEFAULT)
-            .clamp(1, SUPER_ADMINS_PAGE_MAX) as usize;
+            .unwrap_or(ROOM_SUPER_ADMINS_PAGE_DEFAULT)
+            .clamp(1, ROOM_SUPER_ADMINS_PAGE_MAX) as usize;
         let num = self.pagenum.unwrap_or(1).max(1) as usize;
         let skip = (num - 1).saturating_mul(size);
         let data: Vec<UserName> = cx
