@@ -145,7 +145,13 @@ fn block_batch_sizes_items_and_all_non_members() {
         "forbidden_op",
         "users [x] are not members of this group!",
     );
-    let out = run(&app, &admin(), blk(uns(&["x", "o", "u1", "u1"]))).unwrap();
+    let out = run(&app, &admin(), blk(uns(&["x", "o", "u1", "u1", "ghost"]))).unwrap();
+    assert_eq!(out.len(), 4);
+    assert_eq!(
+        out[3].reason.as_deref(),
+        Some(format!("user: ghost doesn't exist in chatroom: {id}").as_str())
+    );
+    let out = &out[..3];
     assert_eq!(
         out,
         vec![
@@ -277,10 +283,19 @@ fn allow_list_rules() {
         "forbidden_op",
         "users [x] are not members of this group!",
     );
-    let out = run(&app, &u("u0"), al(uns(&["u2", "x", "o", "u0", "u2"]))).unwrap();
+    let out = run(
+        &app,
+        &u("u0"),
+        al(uns(&["u2", "x", "o", "u0", "u2", "ghost"])),
+    )
+    .unwrap();
     assert_eq!(
         out.iter().map(|i| i.result).collect::<Vec<_>>(),
-        [true, false, true, true]
+        [true, false, true, true, false]
+    );
+    assert_eq!(
+        out[4].reason.as_deref(),
+        Some(format!("user: ghost doesn't exist in chatroom: {id}").as_str())
     );
     assert_eq!(
         out[1].reason.as_deref(),
@@ -395,7 +410,14 @@ fn mute_batch_durations_and_items() {
         "forbidden_op",
         "users [x] are not members of this group!",
     );
-    let out = run(&app, &u("u0"), mute(uns(&["u2", "o", "u1", "x"]), 5_000)).unwrap();
+    let mut out = run(
+        &app,
+        &u("u0"),
+        mute(uns(&["u2", "o", "u1", "x", "ghost"]), 5_000),
+    )
+    .unwrap();
+    let ghost = out.pop().unwrap();
+    assert!(!ghost.result && ghost.expire.is_none());
     let exp = Expiry::At(Timestamp(T0.0 + 5_000));
     assert_eq!(
         out,

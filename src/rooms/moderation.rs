@@ -271,7 +271,7 @@ impl Exec for AllowRoomUsers {
         all_not_member(&items)?;
         let mut added = Vec::new();
         for ((item, _), u) in items.iter().zip(&ids) {
-            let u = u.expect("member");
+            let Some(u) = *u else { continue };
             if item.result && u != r.owner && !r.admins.contains(&u) && !r.allow.contains_key(&u) {
                 r.allow.insert(u, item.user.clone());
                 added.push(item.user.clone());
