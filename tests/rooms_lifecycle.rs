@@ -834,3 +834,25 @@ fn announcement_get_set_and_limit() {
         "grpID 77 does not exist!",
     );
 }
+
+#[test]
+fn create_with_a_full_roster_at_the_cap() {
+    let names: Vec<String> = (0..10_001).map(|i| format!("m{i}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let app = app(&refs);
+    let with = |n: usize| CreateRoom {
+        maxusers: Some(10_000),
+        members: Some(refs[1..=n].iter().map(|m| un(m)).collect()),
+        ..create_cmd("m0")
+    };
+    // owner + 10 000 members = 10 001 seats: refused, nothing left behind.
+    assert_err(run(&app, &admin(), with(10_000)), 403, "exceed_limit", FULL);
+    assert!(joined(&app, "m1").is_empty());
+    // owner + 9 999 = 10 000: fits exactly.
+    let id = run(&app, &admin(), with(9_999)).unwrap();
+    let d = &ask(&app, &admin(), GetRooms { ids: vec![id] }).unwrap()[0];
+    assert_eq!(d.affiliations_count, 10_000);
+    assert_eq!(joined(&app, "m9999"), vec![id]);
+    assert_err(join(&app, id, "m10000"), 403, "exceed_limit", FULL);
+    check(&app);
+}

@@ -80,8 +80,9 @@ impl Exec for CreateRoom {
         // 4. users exist
         let owner_cell = target(cx, &owner)?;
         let mut names = vec![owner.clone()];
+        let mut seen = std::collections::HashSet::from([owner.clone()]);
         for m in self.members.unwrap_or_default() {
-            if m != owner && !names.contains(&m) {
+            if seen.insert(m.clone()) {
                 names.push(m);
             }
         }
@@ -140,7 +141,7 @@ impl Exec for CreateRoom {
             let mut failure = None;
             // 4 again under the locks (a user may have been deleted meanwhile), then 7.
             for c in &cells {
-                let (_, g) = guards.iter().find(|(i, _)| *i == c.id).expect("locked");
+                let g = &guards[locked(&guards, c.id)].1;
                 if g.gone {
                     failure = Some(RoomError::UserNotFound(g.name.to_string()).into());
                     break;
@@ -150,7 +151,7 @@ impl Exec for CreateRoom {
                 && let Some(max) = lim.rooms_per_user_max
             {
                 for c in &cells {
-                    let (_, g) = guards.iter().find(|(i, _)| *i == c.id).expect("locked");
+                    let g = &guards[locked(&guards, c.id)].1;
                     if joined_count(g) >= max as usize {
                         failure = Some(re(RoomError::UserRoomCap(g.name.to_string())));
                         break;
@@ -160,7 +161,8 @@ impl Exec for CreateRoom {
             if failure.is_none() {
                 for (c, n) in cells.iter().zip(&names) {
                     r.add(c.id, n.clone());
-                    let (_, g) = guards.iter_mut().find(|(i, _)| *i == c.id).expect("locked");
+                    let at = locked(&guards, c.id);
+                    let g = &mut guards[at].1;
                     index_join(g, id);
                 }
                 r.live = true;

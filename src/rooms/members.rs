@@ -169,7 +169,7 @@ impl Exec for AddRoomMembers {
         let mut guards = lock_users(&found);
         let mut add = Vec::new();
         for (n, c) in names.iter().zip(&found) {
-            let (_, g) = guards.iter().find(|(i, _)| *i == c.id).expect("locked");
+            let g = &guards[locked(&guards, c.id)].1;
             if g.gone {
                 return err(RoomError::UserNotFound(n.to_string()));
             }
@@ -184,7 +184,8 @@ impl Exec for AddRoomMembers {
         }
         for (u, n) in &add {
             r.add(*u, n.clone());
-            let (_, g) = guards.iter_mut().find(|(i, _)| i == u).expect("locked");
+            let at = locked(&guards, *u);
+            let g = &mut guards[at].1;
             index_join(g, self.room);
         }
         drop(guards);

@@ -881,6 +881,13 @@ pub(in crate::rooms) fn index_forget(s: &mut UserState, room: RoomId) {
     }
 }
 
+/// Where `id` sits in guards from `lock_users` (sorted by id, one per user).
+pub(in crate::rooms) fn locked<G>(guards: &[(UserId, G)], id: UserId) -> usize {
+    guards
+        .binary_search_by_key(&id, |(i, _)| *i)
+        .expect("every looked-up user is locked")
+}
+
 pub(in crate::rooms) fn joined_count(s: &UserState) -> usize {
     s.extra().map_or(0, |x| x.rooms.joined.len())
 }
