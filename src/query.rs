@@ -109,6 +109,8 @@ queries! {
     MayRoomMemberSpeak => bool,
     GetRoomAttributes => indexmap::IndexMap<String, String>,
     GetRoomAttributeOwners => indexmap::IndexMap<String, Option<UserName>>,
+    ExportUserRooms => UserRoomsExport,
+    ExportRoom => RoomExport,
 
     // ---- end of chatrooms ----
 }

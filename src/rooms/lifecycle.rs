@@ -456,6 +456,25 @@ pub(super) fn affiliation_page(r: &Room, skip: usize, take: usize) -> Vec<RoomAf
     out
 }
 
+/// A room's details as [`GetRooms`] shows them.
+pub(super) fn details(r: &Room) -> RoomDetails {
+    RoomDetails {
+        id: r.id,
+        name: r.name.clone(),
+        description: r.description.clone(),
+        membersonly: false,
+        allowinvites: false,
+        maxusers: r.maxusers,
+        owner: r.owner_name.clone(),
+        created: r.created,
+        custom: r.custom.clone(),
+        mute: r.mute_all,
+        affiliations_count: r.members.len(),
+        affiliations: affiliations(r),
+        public: true,
+    }
+}
+
 /// Details of 1..=100 rooms (`GET /chatrooms/{id[,id…]}`), in request order. The app admin,
 /// or a user who is a member (or the owner) of every room asked for.
 ///
@@ -485,21 +504,7 @@ impl Ask for GetRooms {
             if !r.role(&me).inside() {
                 return err(RoomError::Permission);
             }
-            out.push(RoomDetails {
-                id,
-                name: r.name.clone(),
-                description: r.description.clone(),
-                membersonly: false,
-                allowinvites: false,
-                maxusers: r.maxusers,
-                owner: r.owner_name.clone(),
-                created: r.created,
-                custom: r.custom.clone(),
-                mute: r.mute_all,
-                affiliations_count: r.members.len(),
-                affiliations: affiliations(&r),
-                public: true,
-            });
+            out.push(details(&r));
         }
         Ok(out)
     }

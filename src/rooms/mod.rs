@@ -1,7 +1,8 @@
 //! Chatrooms and their attributes (spec 03 §0–§3, the chatroom rows of §5 and §6).
 //!
 //! The area owns its state (`RoomStore` on the tenant, `UserRooms` on each user), its
-//! limits ([`RoomLimits`]), errors ([`RoomError`]), events ([`RoomEvent`]) and commands.
+//! limits ([`RoomLimits`]), errors ([`RoomError`]), events ([`RoomEvent`]), commands and queries
+//! (super admins, lifecycle, members, admins, block/allow/mute, attributes, export).
 //!
 //! # Shape
 //! A room is a `RoomCell`: its id outside the lock, its state behind one `RwLock`. Members
@@ -57,6 +58,7 @@ use crate::time::{Expiry, Millis, Timestamp};
 mod admins;
 mod attributes;
 mod cascade;
+mod export;
 mod lifecycle;
 mod members;
 mod moderation;
@@ -64,6 +66,7 @@ mod super_admins;
 
 pub use admins::*;
 pub use attributes::*;
+pub use export::*;
 pub use lifecycle::*;
 pub use members::*;
 pub use moderation::*;
