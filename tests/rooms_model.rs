@@ -848,7 +848,7 @@ fn world() -> World {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
     fn engine_matches_model(ops in prop::collection::vec(op(), 1..120)) {
