@@ -100,6 +100,32 @@ commands! {
 
 
     // ---- chatrooms (src/rooms) ----
+    AddRoomSuperAdmin => (),
+    RemoveRoomSuperAdmin => UserName,
+    CreateRoom => RoomId,
+    UpdateRoom => RoomUpdated,
+    TransferRoom => bool,
+    DeleteRoom => RoomId,
+    SetRoomAnnouncement => (),
+    AddRoomMember => bool,
+    AddRoomMembers => Vec<UserName>,
+    RemoveRoomMember => bool,
+    RemoveRoomMembers => Vec<RoomBatchItem>,
+    JoinRoom => bool,
+    LeaveRoom => (),
+    AddRoomAdmin => UserName,
+    RemoveRoomAdmin => UserName,
+    BlockRoomUser => bool,
+    BlockRoomUsers => Vec<RoomBatchItem>,
+    UnblockRoomUser => bool,
+    UnblockRoomUsers => Vec<RoomBatchItem>,
+    AllowRoomUsers => Vec<RoomBatchItem>,
+    DisallowRoomUsers => Vec<RoomBatchItem>,
+    MuteRoomMembers => Vec<RoomMuteItem>,
+    UnmuteRoomMembers => Vec<RoomBatchItem>,
+    SetRoomMuteAll => bool,
+    SetRoomAttributes => RoomAttrResult,
+    DeleteRoomAttributes => RoomAttrResult,
 
     // ---- end of chatrooms ----
 }

@@ -92,6 +92,25 @@ queries! {
 
 
     // ---- chatrooms (src/rooms) ----
+    ListRoomSuperAdmins => RoomSuperAdminPage,
+    ListRooms => Page<RoomSummary>,
+    ListJoinedRooms => Vec<JoinedRoom>,
+    GetRooms => Vec<RoomDetails>,
+    GetRoomAnnouncement => String,
+    ListRoomMembers => Vec<RoomAffiliation>,
+    ListRoomMembersCursor => Page<UserName>,
+    IsRoomMember => bool,
+    ListRoomAdmins => Vec<UserName>,
+    ListRoomBlocks => Vec<UserName>,
+    ListRoomAllow => Vec<UserName>,
+    IsRoomAllowed => bool,
+    ListRoomMutes => Vec<RoomMute>,
+    GetRoomMuteStatus => RoomMuteState,
+    MayRoomMemberSpeak => bool,
+    GetRoomAttributes => indexmap::IndexMap<String, String>,
+    GetRoomAttributeOwners => indexmap::IndexMap<String, Option<UserName>>,
+    ExportUserRooms => UserRoomsExport,
+    ExportRoom => RoomExport,
 
     // ---- end of chatrooms ----
 }

@@ -94,7 +94,6 @@ pub(crate) struct Extra {
     #[allow(dead_code)] // until the groups area uses it
     pub groups: crate::groups::UserGroups,
     /// The chatrooms area's per-user state.
-    #[allow(dead_code)] // until the chatrooms area uses it
     pub rooms: crate::rooms::UserRooms,
 }
 
@@ -170,7 +169,6 @@ pub(crate) struct Tenant {
     #[allow(dead_code)] // until the groups area uses it
     pub groups: crate::groups::GroupStore,
     /// The chatrooms area's state.
-    #[allow(dead_code)] // until the chatrooms area uses it
     pub rooms: crate::rooms::RoomStore,
 }
 
