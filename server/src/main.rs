@@ -5,7 +5,10 @@ use imcore_server::{Cli, Config, config::USAGE};
 
 #[tokio::main]
 async fn main() {
+    // Logs go to stderr (colored only on a terminal); stdout carries the start-up line.
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
