@@ -1,5 +1,6 @@
 //! The binary: with `--listen` it prints one line naming where it listens, the app key, that
-//! state is in memory, and a curl line for a token; it serves; it stops cleanly on SIGTERM.
+//! state is in memory, and a curl line for a token; it serves; it logs the engine's events on
+//! stderr, one line each; it stops cleanly on SIGTERM.
 
 #![cfg(unix)]
 
@@ -27,9 +28,11 @@ fn prints_its_address_serves_and_stops_on_sigterm() {
             "cid",
             "--client-secret",
             "sec",
+            "--open-registration",
         ])
+        .env("RUST_LOG", "info")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
     let mut out = BufReader::new(child.stdout.take().unwrap());
@@ -43,18 +46,27 @@ fn prints_its_address_serves_and_stops_on_sigterm() {
         "{line}"
     );
 
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    let body = r#"{"grant_type":"client_credentials","client_id":"cid","client_secret":"sec"}"#;
-    write!(
-        s,
-        "POST /o1/a1/token HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut resp = String::new();
-    s.read_to_string(&mut resp).unwrap();
+    let post = |p: &str, body: &str| {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(
+            s,
+            "POST {p} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut resp = String::new();
+        s.read_to_string(&mut resp).unwrap();
+        resp
+    };
+    let resp = post(
+        "/o1/a1/token",
+        r#"{"grant_type":"client_credentials","client_id":"cid","client_secret":"sec"}"#,
+    );
     assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
     assert!(resp.contains("access_token"), "{resp}");
+    // --open-registration: no token needed to register.
+    let resp = post("/o1/a1/users", r#"{"username":"zed","password":"pw"}"#);
+    assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
 
     let st = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -73,6 +85,32 @@ fn prints_its_address_serves_and_stops_on_sigterm() {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+    let mut log = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    let events: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("UserRegistered"))
+        .collect();
+    assert_eq!(events.len(), 1, "one line per event: {log}");
+    assert!(
+        events[0].contains("INFO") && events[0].contains("zed"),
+        "{log}"
+    );
+}
+
+#[test]
+fn help_prints_usage() {
+    let out = Command::new(env!("CARGO_BIN_EXE_imcore-server"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--open-registration"));
 }
 
 #[test]
