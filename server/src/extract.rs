@@ -239,7 +239,7 @@ impl Call {
     /// # Errors
     /// The command's error, in the vendor's shape.
     pub fn exec<C: Exec>(&self, cmd: C) -> ApiResult<C::Reply> {
-        let out = self.app.app.execute(&self.actor, self.now, cmd)?;
+        let out = guard(|| self.app.app.execute(&self.actor, self.now, cmd))??;
         for e in &out.events {
             tracing::info!(target: "imcore_server::events", app = %self.app.app.key(), event = ?e, "event");
         }
@@ -251,7 +251,7 @@ impl Call {
     /// # Errors
     /// The query's error, in the vendor's shape.
     pub fn ask<Q: Ask>(&self, q: Q) -> ApiResult<Q::Reply> {
-        Ok(self.app.app.query(&self.actor, self.now, q)?)
+        Ok(guard(|| self.app.app.query(&self.actor, self.now, q))??)
     }
 
     /// The media type of the body, lowercased, without parameters.
@@ -300,6 +300,17 @@ impl Call {
         let bytes = self.bytes(body).await?;
         serde_json::from_slice(&bytes).map_err(ApiError::json_parse)
     }
+}
+
+/// Runs an engine call, turning a panic (an engine bug) into `500 INTERNAL_SERVER_ERROR`
+/// so that the client gets an answer instead of a dropped connection. The engine's locks
+/// (parking_lot) do not poison; a command that panicked midway may be half-applied, which
+/// is an engine bug to report.
+fn guard<T>(f: impl FnOnce() -> T) -> ApiResult<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|_| {
+        tracing::error!("engine call panicked");
+        ApiError::new(500, "INTERNAL_SERVER_ERROR", "internal error")
+    })
 }
 
 /// Decodes `application/x-www-form-urlencoded` text (also a query string) into ordered

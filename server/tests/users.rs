@@ -68,6 +68,14 @@ fn registration_needs_a_token_unless_open() {
         &json!({"username": "a", "password": "pw"}),
     );
     assert_eq!(r.ok()["entities"][0]["username"], "a");
+    // A token, when sent, must be valid even where none is needed.
+    open.call(
+        "POST",
+        "/users",
+        Some("bogus"),
+        &json!({"username": "c", "password": "pw"}),
+    )
+    .assert_error(401, "auth_bad_access_token");
     // Batch registration stays admin-only.
     open.call(
         "POST",
