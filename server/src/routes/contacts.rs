@@ -1,0 +1,139 @@
+//! Friends (spec 01 §10): add and remove (symmetric), remarks, the full list, the paged list
+//! and the import of up to 10 names.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::routing::{get, post, put};
+use imcore::{
+    AddFriend, ImportFriends, ImportResult, ListFriends, ListFriendsPage, RemoveFriend, SetRemark,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::envelope::{Envelope, user_json};
+use crate::error::ApiResult;
+use crate::extract::Call;
+use crate::host::Host;
+
+/// This module's routes.
+pub fn routes() -> Router<Arc<Host>> {
+    Router::new()
+        .route(
+            "/{org}/{app}/users/{owner}/contacts/users/{friend}",
+            post(add).delete(remove),
+        )
+        .route(
+            "/{org}/{app}/user/{owner}/contacts/users/{friend}",
+            put(remark),
+        )
+        .route("/{org}/{app}/users/{owner}/contacts/users", get(list_all))
+        .route("/{org}/{app}/user/{owner}/contacts", get(list_page))
+        .route("/{org}/{app}/users/{owner}/contacts/import", post(import))
+}
+
+/// `POST /users/{owner}/contacts/users/{friend}`: `entities: [friend]`.
+async fn add(call: Call) -> ApiResult<Envelope> {
+    let v = call.exec(AddFriend {
+        owner: call.user("owner")?,
+        friend: call.user("friend")?,
+    })?;
+    Ok(Envelope::full(&call, "post").entities(vec![user_json(&v)]))
+}
+
+/// `DELETE /users/{owner}/contacts/users/{friend}`: `entities: [friend]`.
+async fn remove(call: Call) -> ApiResult<Envelope> {
+    let v = call.exec(RemoveFriend {
+        owner: call.user("owner")?,
+        friend: call.user("friend")?,
+    })?;
+    Ok(Envelope::full(&call, "delete").entities(vec![user_json(&v)]))
+}
+
+#[derive(Deserialize)]
+struct RemarkBody {
+    #[serde(default)]
+    remark: String,
+}
+
+/// `PUT /user/{owner}/contacts/users/{friend}`, body `{remark}`: `status: "ok"`.
+async fn remark(call: Call, body: Body) -> ApiResult<Envelope> {
+    let b: RemarkBody = call.json(body).await?;
+    call.exec(SetRemark {
+        owner: call.user("owner")?,
+        friend: call.user("friend")?,
+        remark: b.remark,
+    })?;
+    Ok(Envelope::full(&call, "put").field("status", "ok".into()))
+}
+
+/// `GET /users/{owner}/contacts/users`: `data: [names]`, newest first, with `count`.
+async fn list_all(call: Call) -> ApiResult<Envelope> {
+    let names = call.ask(ListFriends {
+        owner: call.user("owner")?,
+    })?;
+    let data: Vec<Value> = names.iter().map(|n| n.as_str().into()).collect();
+    Ok(Envelope::full(&call, "get")
+        .count(data.len())
+        .entities(vec![])
+        .data(data))
+}
+
+/// `GET /user/{owner}/contacts?limit&cursor&needReturnRemark`:
+/// `data: {contacts: [{username, remark}], cursor?}`, `count`.
+async fn list_page(call: Call) -> ApiResult<Envelope> {
+    let page = call.ask(ListFriendsPage {
+        owner: call.user("owner")?,
+        limit: call.query_u32("limit")?,
+        cursor: call.query("cursor").map(str::to_owned),
+        need_remark: call.query_bool("needReturnRemark")?,
+    })?;
+    let contacts: Vec<Value> = page
+        .items
+        .iter()
+        .map(|c| json!({"username": c.username.as_str(), "remark": c.remark}))
+        .collect();
+    let mut data = json!({ "contacts": contacts });
+    if let Some(c) = &page.cursor {
+        data["cursor"] = c.as_str().into();
+    }
+    Ok(Envelope::full(&call, "get")
+        .count(page.items.len())
+        .data(data)
+        .cursor(page.cursor))
+}
+
+#[derive(Deserialize)]
+struct UsernamesBody {
+    #[serde(default)]
+    usernames: Vec<String>,
+}
+
+/// `POST /users/{owner}/contacts/import?isSendNotice`, body `{usernames}`: each name sorted
+/// into `data.success`, `NotExistFailed`, `maxLimitFailed` or `UnKnowFailed`; `status: "ok"`.
+async fn import(call: Call, body: Body) -> ApiResult<Envelope> {
+    let b: UsernamesBody = call.json(body).await?;
+    let r = call.exec(ImportFriends {
+        owner: call.user("owner")?,
+        usernames: b.usernames,
+        notify: call.query_bool("isSendNotice")?,
+    })?;
+    let mut buckets = json!({
+        "success": [], "NotExistFailed": [], "maxLimitFailed": [], "UnKnowFailed": []
+    });
+    for (name, res) in r {
+        let key = match res {
+            ImportResult::Success => "success",
+            ImportResult::NotExistFailed => "NotExistFailed",
+            ImportResult::MaxLimitFailed => "maxLimitFailed",
+            _ => "UnKnowFailed",
+        };
+        if let Some(a) = buckets[key].as_array_mut() {
+            a.push(name.into());
+        }
+    }
+    Ok(Envelope::full(&call, "post")
+        .data(buckets)
+        .field("status", "ok".into()))
+}

@@ -1,0 +1,67 @@
+//! The routes, one module per area of the vendor API, merged into one [`router`].
+//!
+//! Each module has `pub fn routes() -> Router<Arc<Host>>` with its paths (all under
+//! `/{org}/{app}`) and its handlers. A handler takes a [`Call`](crate::extract::Call) (the
+//! app, the caller from the bearer token, `now`, parameters) and maybe a body, runs one
+//! engine command or query through `call.exec`/`call.ask` (which log events), and answers
+//! with an [`Envelope`](crate::envelope::Envelope) or an [`ApiError`].
+//!
+//! To add an area (groups, chatrooms): write `routes/groups.rs` the same way, declare it here
+//! and `.merge(groups::routes())` in [`router`].
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{Method, Uri};
+
+use crate::error::ApiError;
+use crate::host::Host;
+
+pub mod attributes;
+pub mod blocks;
+pub mod contacts;
+pub mod mutes;
+pub mod tokens;
+pub mod users;
+
+/// Every route, with the vendor-style 404 and 405 answers for the rest.
+pub fn router(host: Arc<Host>) -> Router {
+    Router::new()
+        .merge(tokens::routes())
+        .merge(users::routes())
+        .merge(attributes::routes())
+        .merge(contacts::routes())
+        .merge(blocks::routes())
+        .merge(mutes::routes())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(host)
+}
+
+/// Unknown routes: `404 organization_application_not_found` when the first two segments do
+/// not name an app served here, else `404 service_resource_not_found`.
+async fn not_found(
+    axum::extract::State(host): axum::extract::State<Arc<Host>>,
+    method: Method,
+    uri: Uri,
+) -> ApiError {
+    let mut seg = uri.path().split('/').skip(1);
+    let (org, app) = (seg.next().unwrap_or(""), seg.next().unwrap_or(""));
+    match host.app(org, app) {
+        Err(e) => e.into(),
+        Ok(_) => ApiError::new(
+            404,
+            "service_resource_not_found",
+            format!("no route for {method} {}", uri.path()),
+        ),
+    }
+}
+
+/// A known path with a method it does not take: `405 method_not_allowed`.
+async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(
+        405,
+        "method_not_allowed",
+        format!("{method} is not allowed on {}", uri.path()),
+    )
+}

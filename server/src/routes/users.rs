@@ -1,0 +1,243 @@
+//! Users (spec 01 §4–§8): registration (one or a batch of up to 60), reading and listing,
+//! deletion (one, or the oldest `limit`), password change, disable and enable, forced logout,
+//! devices and online status.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::routing::{delete, get, post, put};
+use imcore::{
+    BatchOnline, ChangePassword, DeleteUser, DeleteUsers, DisableUser, EnableUser, ForceLogout,
+    GetUser, IsOnline, ListDevices, ListUsers, NewUser, RegisterUser, RegisterUsers,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::envelope::{Envelope, user_json};
+use crate::error::ApiResult;
+use crate::extract::{Call, MaybeAnon};
+use crate::host::{Host, new_uuid};
+
+/// This module's routes.
+pub fn routes() -> Router<Arc<Host>> {
+    Router::new()
+        .route(
+            "/{org}/{app}/users",
+            post(register).get(list).delete(delete_oldest),
+        )
+        .route("/{org}/{app}/users/batch/status", post(batch_status))
+        .route("/{org}/{app}/users/{username}", get(read).delete(remove))
+        .route("/{org}/{app}/users/{username}/password", put(password))
+        .route("/{org}/{app}/users/{username}/deactivate", post(deactivate))
+        .route("/{org}/{app}/users/{username}/activate", post(activate))
+        .route(
+            "/{org}/{app}/users/{username}/disconnect",
+            get(disconnect_all),
+        )
+        .route(
+            "/{org}/{app}/users/{username}/disconnect/{resource}",
+            delete(disconnect_one),
+        )
+        .route("/{org}/{app}/users/{username}/resources", get(resources))
+        .route("/{org}/{app}/users/{username}/status", get(status))
+}
+
+/// One user in a registration body.
+#[derive(Deserialize)]
+struct NewUserBody {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    nickname: Option<String>,
+}
+
+impl NewUserBody {
+    fn into_new_user(self) -> NewUser {
+        NewUser {
+            username: self.username,
+            password: self.password,
+            nickname: self.nickname,
+            uuid: new_uuid(),
+        }
+    }
+}
+
+/// A registration body: one user, or an array of them (batch, admin only).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RegisterBody {
+    Many(Vec<NewUserBody>),
+    One(NewUserBody),
+}
+
+/// `POST /users`: `entities` are the users created; a batch also lists in `data` the names
+/// that already existed (`{username, registerUserFailReason}`), with status 200.
+async fn register(MaybeAnon(call): MaybeAnon, body: Body) -> ApiResult<Envelope> {
+    match call.json::<RegisterBody>(body).await? {
+        RegisterBody::One(u) => {
+            let v = call.exec(RegisterUser(u.into_new_user()))?;
+            Ok(Envelope::full(&call, "post")
+                .entities(vec![user_json(&v)])
+                .data(Value::Array(vec![])))
+        }
+        RegisterBody::Many(us) => {
+            let r = call.exec(RegisterUsers(
+                us.into_iter().map(NewUserBody::into_new_user).collect(),
+            ))?;
+            let failed: Vec<Value> = r
+                .failed
+                .iter()
+                .map(|f| json!({"username": f.username.as_str(), "registerUserFailReason": f.reason}))
+                .collect();
+            Ok(Envelope::full(&call, "post")
+                .entities(r.created.iter().map(user_json).collect())
+                .data(Value::Array(failed)))
+        }
+    }
+}
+
+/// `GET /users?limit&cursor`: a page in creation order, `cursor` when more follow.
+async fn list(call: Call) -> ApiResult<Envelope> {
+    let page = call.ask(ListUsers {
+        limit: call.query_u32("limit")?,
+        cursor: call.query("cursor").map(str::to_owned),
+    })?;
+    Ok(Envelope::full(&call, "get")
+        .count(page.items.len())
+        .entities(page.items.iter().map(user_json).collect())
+        .cursor(page.cursor))
+}
+
+/// `DELETE /users?limit`: deletes the oldest `limit` users; `cursor` when users remain.
+async fn delete_oldest(call: Call) -> ApiResult<Envelope> {
+    let page = call.exec(DeleteUsers {
+        limit: call.query_u32("limit")?,
+    })?;
+    Ok(Envelope::full(&call, "delete")
+        .count(page.items.len())
+        .entities(page.items.iter().map(user_json).collect())
+        .cursor(page.cursor))
+}
+
+/// `GET /users/{username}`.
+async fn read(call: Call) -> ApiResult<Envelope> {
+    let v = call.ask(GetUser {
+        username: call.user("username")?,
+    })?;
+    Ok(Envelope::full(&call, "get")
+        .entities(vec![user_json(&v)])
+        .count(1))
+}
+
+/// `DELETE /users/{username}`, with the whole cascade.
+async fn remove(call: Call) -> ApiResult<Envelope> {
+    let v = call.exec(DeleteUser {
+        username: call.user("username")?,
+    })?;
+    Ok(Envelope::full(&call, "delete").entities(vec![user_json(&v)]))
+}
+
+#[derive(Deserialize)]
+struct PasswordBody {
+    #[serde(default)]
+    newpassword: String,
+}
+
+/// `PUT /users/{username}/password`, body `{newpassword}`.
+async fn password(call: Call, body: Body) -> ApiResult<Envelope> {
+    let b: PasswordBody = call.json(body).await?;
+    call.exec(ChangePassword {
+        username: call.user("username")?,
+        new_password: b.newpassword,
+    })?;
+    Ok(Envelope::bare(&call, Some("set user password")))
+}
+
+/// `POST /users/{username}/deactivate`.
+async fn deactivate(call: Call) -> ApiResult<Envelope> {
+    let v = call.exec(DisableUser {
+        username: call.user("username")?,
+    })?;
+    Ok(Envelope::bare(&call, Some("Deactivate user")).entities(vec![user_json(&v)]))
+}
+
+/// `POST /users/{username}/activate`.
+async fn activate(call: Call) -> ApiResult<Envelope> {
+    call.exec(EnableUser {
+        username: call.user("username")?,
+    })?;
+    Ok(Envelope::bare(&call, Some("activate user")))
+}
+
+/// `GET /users/{username}/disconnect`: every device; `data: {result: true}`.
+async fn disconnect_all(call: Call) -> ApiResult<Envelope> {
+    let r = call.exec(ForceLogout {
+        username: call.user("username")?,
+        resource: None,
+    })?;
+    Ok(Envelope::full(&call, "get").data(json!({ "result": r })))
+}
+
+/// `DELETE /users/{username}/disconnect/{resource}`: one device; `data: {result: true}`.
+async fn disconnect_one(call: Call) -> ApiResult<Envelope> {
+    let r = call.exec(ForceLogout {
+        username: call.user("username")?,
+        resource: Some(call.param("resource").to_owned()),
+    })?;
+    Ok(Envelope::full(&call, "delete").data(json!({ "result": r })))
+}
+
+/// `GET /users/{username}/resources`: `data: [{res, device_uuid, device_name}]`.
+async fn resources(call: Call) -> ApiResult<Envelope> {
+    let ds = call.ask(ListDevices {
+        username: call.user("username")?,
+    })?;
+    let data: Vec<Value> = ds
+        .iter()
+        .map(|d| json!({"res": d.res, "device_uuid": d.device_uuid, "device_name": d.device_name}))
+        .collect();
+    Ok(Envelope::full(&call, "get").data(data))
+}
+
+fn online_word(on: bool) -> &'static str {
+    if on { "online" } else { "offline" }
+}
+
+/// `GET /users/{username}/status`: `data: {<u>: "online"|"offline"}`.
+async fn status(call: Call) -> ApiResult<Envelope> {
+    let u = call.user("username")?;
+    let on = call.ask(IsOnline {
+        username: u.clone(),
+    })?;
+    let mut data = serde_json::Map::new();
+    data.insert(u.to_string(), online_word(on).into());
+    Ok(Envelope::full(&call, "get")
+        .entities(vec![])
+        .data(data)
+        .count(0))
+}
+
+#[derive(Deserialize)]
+struct UsernamesBody {
+    #[serde(default)]
+    usernames: Vec<String>,
+}
+
+/// `POST /users/batch/status`, body `{usernames}`: `data` is one `{<u>: status}` per name.
+async fn batch_status(call: Call, body: Body) -> ApiResult<Envelope> {
+    let b: UsernamesBody = call.json(body).await?;
+    let r = call.ask(BatchOnline {
+        usernames: b.usernames,
+    })?;
+    let data: Vec<Value> = r
+        .into_iter()
+        .map(|(name, on)| {
+            let mut m = serde_json::Map::new();
+            m.insert(name, online_word(on).into());
+            Value::Object(m)
+        })
+        .collect();
+    Ok(Envelope::bare(&call, Some("get batch user status")).data(data))
+}
