@@ -25,7 +25,10 @@ fn create_makes_owner_first_member_then_members_in_order() {
         )
         .unwrap();
     let g = out.reply.group_id.clone();
-    assert!(g.bytes().all(|b| b.is_ascii_digit()), "engine ids are decimal");
+    assert!(
+        g.bytes().all(|b| b.is_ascii_digit()),
+        "engine ids are decimal"
+    );
     assert_eq!(f.members(&g), ["alice", "carol", "bob"]);
     let ev = group_events(&out.events);
     assert_eq!(
@@ -36,13 +39,19 @@ fn create_makes_owner_first_member_then_members_in_order() {
         }
     );
     assert_eq!(ev.len(), 4);
-    let d = match &f.q(GetGroups { ids: vec![g.clone()] })[0] {
+    let d = match &f.q(GetGroups {
+        ids: vec![g.clone()],
+    })[0]
+    {
         GroupLookup::Found(d) => d.clone(),
         x => panic!("{x:?}"),
     };
     assert_eq!(d.name, "team");
     assert!(d.public);
-    assert!(!d.allow_invites, "public groups start without member invites");
+    assert!(
+        !d.allow_invites,
+        "public groups start without member invites"
+    );
     assert!(d.invite_need_confirm);
     assert_eq!(d.max_users, 200);
     assert_eq!(d.affiliations_count, 3);
@@ -79,51 +88,200 @@ fn create_errors_in_check_order() {
         public: Some(false),
         ..Default::default()
     };
-    let e = f.run(&Actor::Admin, CreateGroup { owner: None, ..base() });
+    let e = f.run(
+        &Actor::Admin,
+        CreateGroup {
+            owner: None,
+            ..base()
+        },
+    );
     assert_eq!(gerr(e), GroupError::MissingField("owner"));
-    let e = f.run(&Actor::Admin, CreateGroup { public: None, ..base() });
+    let e = f.run(
+        &Actor::Admin,
+        CreateGroup {
+            public: None,
+            ..base()
+        },
+    );
     assert_eq!(sc(e), (400, "invalid_parameter"));
-    let e = f.run(&Actor::Admin, CreateGroup { public: None, ..base() });
-    assert_eq!(e.unwrap_err().to_string(), "group must contain public field!");
+    let e = f.run(
+        &Actor::Admin,
+        CreateGroup {
+            public: None,
+            ..base()
+        },
+    );
+    assert_eq!(
+        e.unwrap_err().to_string(),
+        "group must contain public field!"
+    );
     let long = |n| Some("x".repeat(n));
-    let e = f.run(&Actor::Admin, CreateGroup { name: long(129), ..base() });
+    let e = f.run(
+        &Actor::Admin,
+        CreateGroup {
+            name: long(129),
+            ..base()
+        },
+    );
     assert_eq!(gerr(e), GroupError::FieldTooLong("groupname"));
-    assert!(f.run(&Actor::Admin, CreateGroup { name: long(128), ..base() }).is_ok());
-    let e = f.run(&Actor::Admin, CreateGroup { description: long(513), ..base() });
+    assert!(
+        f.run(
+            &Actor::Admin,
+            CreateGroup {
+                name: long(128),
+                ..base()
+            }
+        )
+        .is_ok()
+    );
+    let e = f.run(
+        &Actor::Admin,
+        CreateGroup {
+            description: long(513),
+            ..base()
+        },
+    );
     assert_eq!(gerr(e), GroupError::FieldTooLong("description"));
-    assert!(f.run(&Actor::Admin, CreateGroup { description: long(512), ..base() }).is_ok());
-    let e = f.run(&Actor::Admin, CreateGroup { avatar: long(1025), ..base() });
+    assert!(
+        f.run(
+            &Actor::Admin,
+            CreateGroup {
+                description: long(512),
+                ..base()
+            }
+        )
+        .is_ok()
+    );
+    let e = f.run(
+        &Actor::Admin,
+        CreateGroup {
+            avatar: long(1025),
+            ..base()
+        },
+    );
     assert_eq!(sc(e.clone()), (400, "invalid_parameter"));
     assert_eq!(e.unwrap_err().to_string(), "avatar length is too big");
-    assert!(f.run(&Actor::Admin, CreateGroup { avatar: long(1024), ..base() }).is_ok());
-    let e = f.run(&Actor::Admin, CreateGroup { custom: long(8193), ..base() });
+    assert!(
+        f.run(
+            &Actor::Admin,
+            CreateGroup {
+                avatar: long(1024),
+                ..base()
+            }
+        )
+        .is_ok()
+    );
+    let e = f.run(
+        &Actor::Admin,
+        CreateGroup {
+            custom: long(8193),
+            ..base()
+        },
+    );
     assert_eq!(gerr(e), GroupError::FieldTooLong("custom"));
-    assert!(f.run(&Actor::Admin, CreateGroup { custom: long(8192), ..base() }).is_ok());
+    assert!(
+        f.run(
+            &Actor::Admin,
+            CreateGroup {
+                custom: long(8192),
+                ..base()
+            }
+        )
+        .is_ok()
+    );
     // Multi-byte chars count as chars for names, bytes for custom.
-    assert!(f.run(&Actor::Admin, CreateGroup { name: Some("群".repeat(128)), ..base() }).is_ok());
-    let e = f.run(&Actor::Admin, CreateGroup { custom: Some("群".repeat(2731)), ..base() });
+    assert!(
+        f.run(
+            &Actor::Admin,
+            CreateGroup {
+                name: Some("群".repeat(128)),
+                ..base()
+            }
+        )
+        .is_ok()
+    );
+    let e = f.run(
+        &Actor::Admin,
+        CreateGroup {
+            custom: Some("群".repeat(2731)),
+            ..base()
+        },
+    );
     assert_eq!(gerr(e), GroupError::FieldTooLong("custom"));
-    let e = f.run(&Actor::Admin, CreateGroup { max_users: Some(0), ..base() });
+    let e = f.run(
+        &Actor::Admin,
+        CreateGroup {
+            max_users: Some(0),
+            ..base()
+        },
+    );
     assert_eq!(sc(e), (400, "invalid_parameter"));
-    let e = f.run(&Actor::Admin, CreateGroup { max_users: Some(11), ..base() });
+    let e = f.run(
+        &Actor::Admin,
+        CreateGroup {
+            max_users: Some(11),
+            ..base()
+        },
+    );
     assert_eq!(sc(e.clone()), (403, "exceed_limit"));
     assert_eq!(gerr(e), GroupError::MaxUsersOverCap { n: 11, cap: 10 });
-    assert!(f.run(&Actor::Admin, CreateGroup { max_users: Some(10), ..base() }).is_ok());
+    assert!(
+        f.run(
+            &Actor::Admin,
+            CreateGroup {
+                max_users: Some(10),
+                ..base()
+            }
+        )
+        .is_ok()
+    );
     // The default 200 is clamped to a lower plan cap.
     let g = f.ok(base()).group_id;
     match &f.q(GetGroups { ids: vec![g] })[0] {
         GroupLookup::Found(d) => assert_eq!(d.max_users, 10),
         x => panic!("{x:?}"),
     }
-    let e = f.run(&Actor::Admin, CreateGroup { owner: Some(u("zed")), ..base() });
+    let e = f.run(
+        &Actor::Admin,
+        CreateGroup {
+            owner: Some(u("zed")),
+            ..base()
+        },
+    );
     assert_eq!(sc(e.clone()), (404, "resource_not_found"));
     assert_eq!(e.unwrap_err().to_string(), "username zed doesn't exist!");
-    let e = f.run(&Actor::Admin, CreateGroup { members: us(&["b", "x1", "x2"]), ..base() });
+    let e = f.run(
+        &Actor::Admin,
+        CreateGroup {
+            members: us(&["b", "x1", "x2"]),
+            ..base()
+        },
+    );
     assert_eq!(gerr(e), GroupError::UserNotFound("x1".into()));
-    let e = f.run(&Actor::Admin, CreateGroup { members: us(&["b"]), max_users: Some(1), ..base() });
+    let e = f.run(
+        &Actor::Admin,
+        CreateGroup {
+            members: us(&["b"]),
+            max_users: Some(1),
+            ..base()
+        },
+    );
     assert_eq!(sc(e.clone()), (403, "exceed_limit"));
-    assert_eq!(e.unwrap_err().to_string(), "members size is greater than max user size !");
-    assert!(f.run(&Actor::Admin, CreateGroup { members: us(&["b"]), max_users: Some(2), ..base() }).is_ok());
+    assert_eq!(
+        e.unwrap_err().to_string(),
+        "members size is greater than max user size !"
+    );
+    assert!(
+        f.run(
+            &Actor::Admin,
+            CreateGroup {
+                members: us(&["b"]),
+                max_users: Some(2),
+                ..base()
+            }
+        )
+        .is_ok()
+    );
     f.check();
 }
 
@@ -149,7 +307,10 @@ fn custom_group_ids() {
     }
     let e = mk("my-Group_1");
     assert_eq!(sc(e.clone()), (400, "illegal_argument"));
-    assert_eq!(e.unwrap_err().to_string(), "group ID my-Group_1 already exists!");
+    assert_eq!(
+        e.unwrap_err().to_string(),
+        "group ID my-Group_1 already exists!"
+    );
     // A custom id that the counter would produce later is skipped by the counter.
     let next: u64 = f.group("a", &[]).parse().unwrap();
     for k in 1..4 {
@@ -218,7 +379,12 @@ fn get_groups_one_and_many() {
     let f = Fx::with(l);
     f.users(&["a", "b", "c"]);
     let g = f.group("a", &["b", "c"]);
-    let e = f.ask(&Actor::Admin, GetGroups { ids: vec!["404".into()] });
+    let e = f.ask(
+        &Actor::Admin,
+        GetGroups {
+            ids: vec!["404".into()],
+        },
+    );
     assert_eq!(sc(e.clone()), (404, "resource_not_found"));
     assert_eq!(e.unwrap_err().to_string(), "grpID 404 does not exist!");
     let r = f.q(GetGroups {
@@ -239,7 +405,12 @@ fn get_groups_one_and_many() {
         }
         x => panic!("{x:?}"),
     }
-    let e = f.ask(&Actor::Admin, GetGroups { ids: vec![g.clone(); 4] });
+    let e = f.ask(
+        &Actor::Admin,
+        GetGroups {
+            ids: vec![g.clone(); 4],
+        },
+    );
     assert_eq!(sc(e), (400, "invalid_parameter"));
     let e = f.ask(&Actor::Admin, GetGroups { ids: vec![] });
     assert_eq!(sc(e), (400, "invalid_parameter"));
@@ -280,12 +451,29 @@ fn list_app_groups_newest_first_with_cursor() {
     want.reverse();
     assert_eq!(seen, want);
     assert_eq!(f.q(ListAppGroups::default()).items.len(), 7);
-    let e = f.ask(&Actor::Admin, ListAppGroups { limit: Some(0), cursor: None });
+    let e = f.ask(
+        &Actor::Admin,
+        ListAppGroups {
+            limit: Some(0),
+            cursor: None,
+        },
+    );
     assert_eq!(sc(e), (400, "invalid_parameter"));
-    let e = f.ask(&Actor::Admin, ListAppGroups { limit: None, cursor: Some("junk".into()) });
+    let e = f.ask(
+        &Actor::Admin,
+        ListAppGroups {
+            limit: None,
+            cursor: Some("junk".into()),
+        },
+    );
     assert_eq!(e.unwrap_err().to_string(), "invalid cursor");
     assert_eq!(
-        f.q(ListAppGroups { limit: Some(5000), cursor: None }).items.len(),
+        f.q(ListAppGroups {
+            limit: Some(5000),
+            cursor: None
+        })
+        .items
+        .len(),
         7,
         "clamped, not rejected"
     );
@@ -314,8 +502,18 @@ fn joined_groups_newest_join_first_paged() {
     assert_eq!(p.items.len(), 5, "default page size 5");
     assert_eq!(p.items[0].group_id, ids[6]);
     let p = all(&f, Some(2), Some(5));
-    assert_eq!(p.items.iter().map(|i| i.group_id.clone()).collect::<Vec<_>>(), [ids[1].clone(), ids[0].clone()]);
-    assert_eq!(all(&f, Some(0), Some(3)).items[0].group_id, ids[6], "page 0 is page 1");
+    assert_eq!(
+        p.items
+            .iter()
+            .map(|i| i.group_id.clone())
+            .collect::<Vec<_>>(),
+        [ids[1].clone(), ids[0].clone()]
+    );
+    assert_eq!(
+        all(&f, Some(0), Some(3)).items[0].group_id,
+        ids[6],
+        "page 0 is page 1"
+    );
     assert_eq!(all(&f, Some(9), Some(3)).items.len(), 0);
     assert_eq!(all(&f, None, Some(0)).items.len(), 5, "0 means the default");
     let r = f.q(ListJoinedGroups {
@@ -336,8 +534,8 @@ fn joined_groups_newest_join_first_paged() {
         },
     );
     assert_eq!(gerr(e), GroupError::PermissionDenied);
-    assert!(f
-        .ask(
+    assert!(
+        f.ask(
             &user("b"),
             ListJoinedGroups {
                 user: u("b"),
@@ -348,7 +546,8 @@ fn joined_groups_newest_join_first_paged() {
         .unwrap()
         .items
         .len()
-        == 7);
+            == 7
+    );
 }
 
 #[test]
@@ -377,7 +576,13 @@ fn is_member() {
     assert!(f.is_member(&g, "b"));
     assert!(!f.is_member(&g, "c"));
     assert!(!f.is_member(&g, "ghost"));
-    let e = f.ask(&Actor::Admin, IsGroupMember { group: "9999".into(), user: u("a") });
+    let e = f.ask(
+        &Actor::Admin,
+        IsGroupMember {
+            group: "9999".into(),
+            user: u("a"),
+        },
+    );
     assert_eq!(sc(e), (404, "resource_not_found"));
 }
 
@@ -408,14 +613,52 @@ fn modify_applies_per_field() {
     assert_eq!(r["maxusers"], false, "above the cap");
     assert_eq!(r["public"], true);
     assert_eq!(r.len(), 5);
-    assert!(matches!(&group_events(&out.events)[0], GroupEvent::GroupInfoUpdated { fields, .. } if fields.len() == 4));
-    assert_eq!(f.ok(ModifyGroup { group: g.clone(), max_users: Some(2), ..Default::default() })["maxusers"], false, "below the member count");
-    assert_eq!(f.ok(ModifyGroup { group: g.clone(), max_users: Some(0), ..Default::default() })["maxusers"], false);
-    assert_eq!(f.ok(ModifyGroup { group: g.clone(), max_users: Some(3), ..Default::default() })["maxusers"], true, "equal to the member count");
-    assert_eq!(f.ok(ModifyGroup { group: g.clone(), max_users: Some(50), ..Default::default() })["maxusers"], true);
-    match &f.q(GetGroups { ids: vec![g.clone()] })[0] {
+    assert!(
+        matches!(&group_events(&out.events)[0], GroupEvent::GroupInfoUpdated { fields, .. } if fields.len() == 4)
+    );
+    assert_eq!(
+        f.ok(ModifyGroup {
+            group: g.clone(),
+            max_users: Some(2),
+            ..Default::default()
+        })["maxusers"],
+        false,
+        "below the member count"
+    );
+    assert_eq!(
+        f.ok(ModifyGroup {
+            group: g.clone(),
+            max_users: Some(0),
+            ..Default::default()
+        })["maxusers"],
+        false
+    );
+    assert_eq!(
+        f.ok(ModifyGroup {
+            group: g.clone(),
+            max_users: Some(3),
+            ..Default::default()
+        })["maxusers"],
+        true,
+        "equal to the member count"
+    );
+    assert_eq!(
+        f.ok(ModifyGroup {
+            group: g.clone(),
+            max_users: Some(50),
+            ..Default::default()
+        })["maxusers"],
+        true
+    );
+    match &f.q(GetGroups {
+        ids: vec![g.clone()],
+    })[0]
+    {
         GroupLookup::Found(d) => {
-            assert_eq!((d.name.as_str(), d.description.as_str(), d.custom.as_str()), ("n", "d", "c"));
+            assert_eq!(
+                (d.name.as_str(), d.description.as_str(), d.custom.as_str()),
+                ("n", "d", "c")
+            );
             assert_eq!(d.max_users, 50);
             assert!(d.public);
             assert_eq!(d.last_modified, Timestamp(5_000_000));
@@ -431,10 +674,28 @@ fn modify_applies_per_field() {
         },
     );
     assert_eq!(sc(e.clone()), (400, "invalid_parameter"));
-    assert_eq!(e.unwrap_err().to_string(), "some of [groupid] are not valid fields");
-    let e = f.run(&Actor::Admin, ModifyGroup { group: g.clone(), avatar: Some("x".repeat(1025)), name: Some("zz".into()), ..Default::default() });
+    assert_eq!(
+        e.unwrap_err().to_string(),
+        "some of [groupid] are not valid fields"
+    );
+    let e = f.run(
+        &Actor::Admin,
+        ModifyGroup {
+            group: g.clone(),
+            avatar: Some("x".repeat(1025)),
+            name: Some("zz".into()),
+            ..Default::default()
+        },
+    );
     assert_eq!(gerr(e), GroupError::AvatarTooLong);
-    let e = f.run(&Actor::Admin, ModifyGroup { group: "404".into(), name: Some("x".into()), ..Default::default() });
+    let e = f.run(
+        &Actor::Admin,
+        ModifyGroup {
+            group: "404".into(),
+            name: Some("x".into()),
+            ..Default::default()
+        },
+    );
     assert_eq!(sc(e), (404, "resource_not_found"));
     // The failed calls changed nothing.
     match &f.q(GetGroups { ids: vec![g] })[0] {
@@ -448,31 +709,96 @@ fn transfer_ownership() {
     let f = Fx::new();
     f.users(&["a", "b", "c", "d"]);
     let g = f.group("a", &["b", "c"]);
-    f.ok(AddGroupAdmin { group: g.clone(), user: u("b") });
-    f.ok(MuteGroupMembers { group: g.clone(), users: us(&["b"]), duration_ms: -1 });
+    f.ok(AddGroupAdmin {
+        group: g.clone(),
+        user: u("b"),
+    });
+    f.ok(MuteGroupMembers {
+        group: g.clone(),
+        users: us(&["b"]),
+        duration_ms: -1,
+    });
     let out = f
-        .run(&Actor::Admin, TransferGroupOwner { group: g.clone(), new_owner: u("b") })
+        .run(
+            &Actor::Admin,
+            TransferGroupOwner {
+                group: g.clone(),
+                new_owner: u("b"),
+            },
+        )
         .unwrap();
     assert!(out.reply);
     assert_eq!(
         group_events(&out.events),
-        [GroupEvent::OwnerChanged { group: g.clone(), old: u("a"), new: u("b") }]
+        [GroupEvent::OwnerChanged {
+            group: g.clone(),
+            old: u("a"),
+            new: u("b")
+        }]
     );
-    assert!(f.q(ListGroupAdmins { group: g.clone() }).is_empty(), "the new owner left the admin list; the old owner is not an admin");
-    assert!(f.q(ListGroupMutes { group: g.clone() }).is_empty(), "the new owner lost the mute");
+    assert!(
+        f.q(ListGroupAdmins { group: g.clone() }).is_empty(),
+        "the new owner left the admin list; the old owner is not an admin"
+    );
+    assert!(
+        f.q(ListGroupMutes { group: g.clone() }).is_empty(),
+        "the new owner lost the mute"
+    );
     assert_eq!(f.joined("a"), 1);
     assert_eq!(f.joined("b"), 1);
-    let e = f.run(&Actor::Admin, TransferGroupOwner { group: g.clone(), new_owner: u("d") });
+    let e = f.run(
+        &Actor::Admin,
+        TransferGroupOwner {
+            group: g.clone(),
+            new_owner: u("d"),
+        },
+    );
     assert_eq!(sc(e.clone()), (403, "forbidden_op"));
-    assert_eq!(e.unwrap_err().to_string(), format!("user: d doesn't exist in group: {g}"));
-    let e = f.run(&Actor::Admin, TransferGroupOwner { group: g.clone(), new_owner: u("b") });
-    assert_eq!(e.unwrap_err().to_string(), "new owner and old owner are the same");
-    let e = f.run(&Actor::Admin, TransferGroupOwner { group: "404".into(), new_owner: u("b") });
+    assert_eq!(
+        e.unwrap_err().to_string(),
+        format!("user: d doesn't exist in group: {g}")
+    );
+    let e = f.run(
+        &Actor::Admin,
+        TransferGroupOwner {
+            group: g.clone(),
+            new_owner: u("b"),
+        },
+    );
+    assert_eq!(
+        e.unwrap_err().to_string(),
+        "new owner and old owner are the same"
+    );
+    let e = f.run(
+        &Actor::Admin,
+        TransferGroupOwner {
+            group: "404".into(),
+            new_owner: u("b"),
+        },
+    );
     assert_eq!(sc(e), (404, "resource_not_found"));
     // The old owner is an ordinary member now: they can leave; the new owner cannot.
-    assert!(f.run(&user("a"), LeaveGroup { group: g.clone(), user: u("a") }).is_ok());
-    let e = f.run(&user("b"), LeaveGroup { group: g.clone(), user: u("b") });
-    assert_eq!(e.unwrap_err().to_string(), "forbidden operation on group owner!");
+    assert!(
+        f.run(
+            &user("a"),
+            LeaveGroup {
+                group: g.clone(),
+                user: u("a")
+            }
+        )
+        .is_ok()
+    );
+    let e = f.run(
+        &user("b"),
+        LeaveGroup {
+            group: g.clone(),
+            user: u("b"),
+        },
+    );
+    assert_eq!(
+        e.unwrap_err().to_string(),
+        "forbidden operation on group owner!"
+    );
     f.check();
 }
 
@@ -481,27 +807,84 @@ fn disable_and_enable() {
     let f = Fx::new();
     f.users(&["a", "b"]);
     let g = f.group("a", &["b"]);
-    let out = f.run(&Actor::Admin, DisableGroup { group: g.clone() }).unwrap();
+    let out = f
+        .run(&Actor::Admin, DisableGroup { group: g.clone() })
+        .unwrap();
     assert!(out.reply);
-    assert_eq!(group_events(&out.events), [GroupEvent::GroupDisabled { group: g.clone() }]);
-    assert!(f.run(&Actor::Admin, DisableGroup { group: g.clone() }).unwrap().events.is_empty(), "idempotent");
+    assert_eq!(
+        group_events(&out.events),
+        [GroupEvent::GroupDisabled { group: g.clone() }]
+    );
+    assert!(
+        f.run(&Actor::Admin, DisableGroup { group: g.clone() })
+            .unwrap()
+            .events
+            .is_empty(),
+        "idempotent"
+    );
     // User calls fail; admin calls work.
-    let e = f.ask(&user("b"), ListGroupMembers { group: g.clone(), ..Default::default() });
+    let e = f.ask(
+        &user("b"),
+        ListGroupMembers {
+            group: g.clone(),
+            ..Default::default()
+        },
+    );
     assert_eq!(sc(e.clone()), (403, "forbidden_op"));
     assert_eq!(gerr(e), GroupError::GroupDisabled(g.clone()));
-    let e = f.run(&user("a"), SetGroupAnnouncement { group: g.clone(), announcement: Some("x".into()) });
+    let e = f.run(
+        &user("a"),
+        SetGroupAnnouncement {
+            group: g.clone(),
+            announcement: Some("x".into()),
+        },
+    );
     assert_eq!(gerr(e), GroupError::GroupDisabled(g.clone()));
     assert_eq!(f.members(&g).len(), 2);
-    assert!(f.run(&Actor::Admin, SetGroupAnnouncement { group: g.clone(), announcement: Some("x".into()) }).is_ok());
-    assert_eq!(f.q(MaySpeakInGroup { group: g.clone(), user: u("a") }), GroupSpeak::Disabled);
+    assert!(
+        f.run(
+            &Actor::Admin,
+            SetGroupAnnouncement {
+                group: g.clone(),
+                announcement: Some("x".into())
+            }
+        )
+        .is_ok()
+    );
+    assert_eq!(
+        f.q(MaySpeakInGroup {
+            group: g.clone(),
+            user: u("a")
+        }),
+        GroupSpeak::Disabled
+    );
     assert!(f.q(GroupSpeakers { group: g.clone() }).is_empty());
-    let out = f.run(&Actor::Admin, EnableGroup { group: g.clone() }).unwrap();
+    let out = f
+        .run(&Actor::Admin, EnableGroup { group: g.clone() })
+        .unwrap();
     assert!(!out.reply);
-    assert_eq!(group_events(&out.events), [GroupEvent::GroupEnabled { group: g.clone() }]);
-    assert!(f.ask(&user("b"), ListGroupMembers { group: g.clone(), ..Default::default() }).is_ok());
+    assert_eq!(
+        group_events(&out.events),
+        [GroupEvent::GroupEnabled { group: g.clone() }]
+    );
+    assert!(
+        f.ask(
+            &user("b"),
+            ListGroupMembers {
+                group: g.clone(),
+                ..Default::default()
+            }
+        )
+        .is_ok()
+    );
     let e = f.run(&user("a"), DisableGroup { group: g.clone() });
     assert_eq!(gerr(e), GroupError::PermissionDenied);
-    let e = f.run(&Actor::Admin, EnableGroup { group: "404".into() });
+    let e = f.run(
+        &Actor::Admin,
+        EnableGroup {
+            group: "404".into(),
+        },
+    );
     assert_eq!(sc(e), (404, "resource_not_found"));
 }
 
@@ -516,19 +899,70 @@ fn destroy_cascades_and_a_second_destroy_fails() {
         msg_id: Some("m1".into()),
         owner: Some(u("b")),
     });
-    let out = f.run(&Actor::Admin, DestroyGroup { group: g.clone() }).unwrap();
-    assert_eq!(out.reply, GroupDestroyed { success: true, group_id: g.clone() });
+    let out = f
+        .run(&Actor::Admin, DestroyGroup { group: g.clone() })
+        .unwrap();
+    assert_eq!(
+        out.reply,
+        GroupDestroyed {
+            success: true,
+            group_id: g.clone()
+        }
+    );
     let ev = group_events(&out.events);
-    assert_eq!(ev[0], GroupEvent::ThreadDestroyed { group: g.clone(), thread: t.thread_id.clone() });
-    assert_eq!(ev.iter().filter(|e| matches!(e, GroupEvent::MemberLeft { reason: LeaveReason::Delete, .. })).count(), 3);
-    assert_eq!(ev.last().unwrap(), &GroupEvent::GroupDestroyed { group: g.clone() });
+    assert_eq!(
+        ev[0],
+        GroupEvent::ThreadDestroyed {
+            group: g.clone(),
+            thread: t.thread_id.clone()
+        }
+    );
+    assert_eq!(
+        ev.iter()
+            .filter(|e| matches!(
+                e,
+                GroupEvent::MemberLeft {
+                    reason: LeaveReason::Delete,
+                    ..
+                }
+            ))
+            .count(),
+        3
+    );
+    assert_eq!(
+        ev.last().unwrap(),
+        &GroupEvent::GroupDestroyed { group: g.clone() }
+    );
     assert_eq!(f.joined("a") + f.joined("b") + f.joined("c"), 0);
     let e = f.run(&Actor::Admin, DestroyGroup { group: g.clone() });
     assert_eq!(sc(e.clone()), (404, "resource_not_found"));
-    assert_eq!(e.unwrap_err().to_string(), format!("grpID {g} does not exist!"));
-    assert!(f.q(ListUserThreads { user: u("b"), limit: None, cursor: None, sort: None }).items.is_empty());
+    assert_eq!(
+        e.unwrap_err().to_string(),
+        format!("grpID {g} does not exist!")
+    );
+    assert!(
+        f.q(ListUserThreads {
+            user: u("b"),
+            limit: None,
+            cursor: None,
+            sort: None
+        })
+        .items
+        .is_empty()
+    );
     // The parent message may host a new thread in another group now.
     let g2 = f.group("a", &[]);
-    assert!(f.run(&Actor::Admin, CreateThread { group: Some(g2), name: Some("t".into()), msg_id: Some("m1".into()), owner: Some(u("a")) }).is_ok());
+    assert!(
+        f.run(
+            &Actor::Admin,
+            CreateThread {
+                group: Some(g2),
+                name: Some("t".into()),
+                msg_id: Some("m1".into()),
+                owner: Some(u("a"))
+            }
+        )
+        .is_ok()
+    );
     f.check();
 }

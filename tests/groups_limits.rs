@@ -18,7 +18,12 @@ fn defaults_match_the_spec() {
     assert_eq!(l.max_users_default, 200);
     assert_eq!(l.admins_max, 99);
     assert_eq!(
-        (l.member_batch_max, l.block_batch_max, l.allow_batch_max, l.mute_batch_max),
+        (
+            l.member_batch_max,
+            l.block_batch_max,
+            l.allow_batch_max,
+            l.mute_batch_max
+        ),
         (60, 60, 60, 60)
     );
     assert_eq!((l.details_ids_max, l.details_members_max), (100, 10_000));
@@ -30,12 +35,19 @@ fn defaults_match_the_spec() {
     assert_eq!(l.files_per_group_max, 10_000);
     assert_eq!(l.file_retention_ms, 7 * 24 * 3_600_000);
     assert_eq!(
-        (l.meta_key_bytes_max, l.meta_value_bytes_max, l.meta_total_bytes_max),
+        (
+            l.meta_key_bytes_max,
+            l.meta_value_bytes_max,
+            l.meta_total_bytes_max
+        ),
         (16, 512, 4096)
     );
     assert_eq!((l.meta_targets_max, l.meta_batch_users_max), (10, 20));
     assert_eq!(l.thread_name_chars_max, 64);
-    assert_eq!((l.threads_per_app_max, l.threads_per_user_max), (100_000, 100_000));
+    assert_eq!(
+        (l.threads_per_app_max, l.threads_per_user_max),
+        (100_000, 100_000)
+    );
     assert_eq!((l.thread_page_max, l.thread_batch_max), (50, 10));
     assert!(l.threads_enabled && l.member_attrs_enabled && l.custom_group_id_enabled);
 }
@@ -47,18 +59,77 @@ fn max_users_at_its_edge() {
     let f = Fx::with(l);
     f.users(&["a", "b", "c", "d"]);
     let g = f.group("a", &["b"]); // n-1 = 2 of 3
-    assert!(f.run(&Actor::Admin, AddGroupMember { group: g.clone(), user: u("c"), need_notify: None }).is_ok());
-    let e = f.run(&Actor::Admin, AddGroupMember { group: g.clone(), user: u("d"), need_notify: None });
+    assert!(
+        f.run(
+            &Actor::Admin,
+            AddGroupMember {
+                group: g.clone(),
+                user: u("c"),
+                need_notify: None
+            }
+        )
+        .is_ok()
+    );
+    let e = f.run(
+        &Actor::Admin,
+        AddGroupMember {
+            group: g.clone(),
+            user: u("d"),
+            need_notify: None,
+        },
+    );
     assert_eq!(sc(e), (403, "exceed_limit"));
     // Joining by request and accepting an invitation hit the same cap.
-    f.ok(ModifyGroup { group: g.clone(), public: Some(true), ..Default::default() });
-    let e = f.run(&user("d"), JoinGroup { group: g.clone(), user: u("d") });
+    f.ok(ModifyGroup {
+        group: g.clone(),
+        public: Some(true),
+        ..Default::default()
+    });
+    let e = f.run(
+        &user("d"),
+        JoinGroup {
+            group: g.clone(),
+            user: u("d"),
+        },
+    );
     assert_eq!(gerr(e), GroupError::GroupFull);
-    f.ok(ModifyGroup { group: g.clone(), max_users: Some(4), ..Default::default() });
-    assert!(f.run(&user("d"), JoinGroup { group: g.clone(), user: u("d") }).is_ok());
+    f.ok(ModifyGroup {
+        group: g.clone(),
+        max_users: Some(4),
+        ..Default::default()
+    });
+    assert!(
+        f.run(
+            &user("d"),
+            JoinGroup {
+                group: g.clone(),
+                user: u("d")
+            }
+        )
+        .is_ok()
+    );
     // Creation: 1 + members ≤ max_users.
-    assert!(f.run(&Actor::Admin, CreateGroup { owner: Some(u("a")), public: Some(false), members: us(&["b", "c"]), ..Default::default() }).is_ok());
-    let e = f.run(&Actor::Admin, CreateGroup { owner: Some(u("a")), public: Some(false), members: us(&["b", "c", "d"]), ..Default::default() });
+    assert!(
+        f.run(
+            &Actor::Admin,
+            CreateGroup {
+                owner: Some(u("a")),
+                public: Some(false),
+                members: us(&["b", "c"]),
+                ..Default::default()
+            }
+        )
+        .is_ok()
+    );
+    let e = f.run(
+        &Actor::Admin,
+        CreateGroup {
+            owner: Some(u("a")),
+            public: Some(false),
+            members: us(&["b", "c", "d"]),
+            ..Default::default()
+        },
+    );
     assert_eq!(gerr(e), GroupError::GroupFull);
     f.check();
 }
@@ -73,23 +144,78 @@ fn groups_per_user_at_its_edge() {
     f.group("o", &["u"]); // u: 2 = n-1
     let g3 = f.group("o", &[]);
     let g4 = f.group("o", &[]);
-    assert!(f.run(&Actor::Admin, AddGroupMember { group: g3.clone(), user: u("u"), need_notify: None }).is_ok()); // n
-    let e = f.run(&Actor::Admin, AddGroupMember { group: g4.clone(), user: u("u"), need_notify: None }); // n+1
+    assert!(
+        f.run(
+            &Actor::Admin,
+            AddGroupMember {
+                group: g3.clone(),
+                user: u("u"),
+                need_notify: None
+            }
+        )
+        .is_ok()
+    ); // n
+    let e = f.run(
+        &Actor::Admin,
+        AddGroupMember {
+            group: g4.clone(),
+            user: u("u"),
+            need_notify: None,
+        },
+    ); // n+1
     assert_eq!(sc(e.clone()), (403, "exceed_limit"));
-    assert_eq!(e.unwrap_err().to_string(), "user u has joined too many groups!");
+    assert_eq!(
+        e.unwrap_err().to_string(),
+        "user u has joined too many groups!"
+    );
     // The owner counts too: u cannot create another group.
-    let e = f.run(&user("u"), CreateGroup { public: Some(true), ..Default::default() });
+    let e = f.run(
+        &user("u"),
+        CreateGroup {
+            public: Some(true),
+            ..Default::default()
+        },
+    );
     assert_eq!(gerr(e), GroupError::UserGroupLimit("u".into()));
     // A member at the cap in the create list fails the whole create.
-    let e = f.run(&Actor::Admin, CreateGroup { owner: Some(u("p")), public: Some(false), members: us(&["u"]), ..Default::default() });
+    let e = f.run(
+        &Actor::Admin,
+        CreateGroup {
+            owner: Some(u("p")),
+            public: Some(false),
+            members: us(&["u"]),
+            ..Default::default()
+        },
+    );
     assert_eq!(gerr(e), GroupError::UserGroupLimit("u".into()));
     assert_eq!(f.joined("p"), 0);
     // The owner is checked first.
-    let e = f.run(&Actor::Admin, CreateGroup { owner: Some(u("o")), public: Some(false), members: us(&["u"]), ..Default::default() });
+    let e = f.run(
+        &Actor::Admin,
+        CreateGroup {
+            owner: Some(u("o")),
+            public: Some(false),
+            members: us(&["u"]),
+            ..Default::default()
+        },
+    );
     assert_eq!(gerr(e), GroupError::UserGroupLimit("o".into()));
     // Leaving frees a slot.
-    f.ok(RemoveGroupMember { group: g3.clone(), user: u("u") });
-    assert!(f.run(&Actor::Admin, AddGroupMember { group: g4.clone(), user: u("u"), need_notify: None }).is_ok());
+    f.ok(RemoveGroupMember {
+        group: g3.clone(),
+        user: u("u"),
+    });
+    assert!(
+        f.run(
+            &Actor::Admin,
+            AddGroupMember {
+                group: g4.clone(),
+                user: u("u"),
+                need_notify: None
+            }
+        )
+        .is_ok()
+    );
     assert_eq!(f.joined("u"), 3);
     f.check();
 }
@@ -102,14 +228,42 @@ fn groups_per_app_at_its_edge() {
     f.users(&["a"]);
     let g1 = f.group("a", &[]);
     f.group("a", &[]);
-    let e = f.run(&Actor::Admin, CreateGroup { owner: Some(u("a")), public: Some(false), ..Default::default() });
+    let e = f.run(
+        &Actor::Admin,
+        CreateGroup {
+            owner: Some(u("a")),
+            public: Some(false),
+            ..Default::default()
+        },
+    );
     assert_eq!(sc(e.clone()), (403, "exceed_limit"));
-    assert_eq!(e.unwrap_err().to_string(), "appKey:org#app has create too many groups!");
+    assert_eq!(
+        e.unwrap_err().to_string(),
+        "appKey:org#app has create too many groups!"
+    );
     // Dissolved groups do not count; a failed create does not leak a slot.
-    let e = f.run(&Actor::Admin, CreateGroup { owner: Some(u("a")), public: Some(false), members: us(&["nope"]), ..Default::default() });
+    let e = f.run(
+        &Actor::Admin,
+        CreateGroup {
+            owner: Some(u("a")),
+            public: Some(false),
+            members: us(&["nope"]),
+            ..Default::default()
+        },
+    );
     assert_eq!(sc(e), (404, "resource_not_found"));
     f.ok(DestroyGroup { group: g1 });
-    assert!(f.run(&Actor::Admin, CreateGroup { owner: Some(u("a")), public: Some(false), ..Default::default() }).is_ok());
+    assert!(
+        f.run(
+            &Actor::Admin,
+            CreateGroup {
+                owner: Some(u("a")),
+                public: Some(false),
+                ..Default::default()
+            }
+        )
+        .is_ok()
+    );
     f.check();
 }
 
@@ -122,10 +276,27 @@ fn failed_create_at_the_user_cap_releases_the_app_slot() {
     f.users(&["a", "b"]);
     f.group("a", &[]);
     for _ in 0..3 {
-        let e = f.run(&Actor::Admin, CreateGroup { owner: Some(u("a")), public: Some(false), ..Default::default() });
+        let e = f.run(
+            &Actor::Admin,
+            CreateGroup {
+                owner: Some(u("a")),
+                public: Some(false),
+                ..Default::default()
+            },
+        );
         assert_eq!(gerr(e), GroupError::UserGroupLimit("a".into()));
     }
-    assert!(f.run(&Actor::Admin, CreateGroup { owner: Some(u("b")), public: Some(false), ..Default::default() }).is_ok());
+    assert!(
+        f.run(
+            &Actor::Admin,
+            CreateGroup {
+                owner: Some(u("b")),
+                public: Some(false),
+                ..Default::default()
+            }
+        )
+        .is_ok()
+    );
     f.check();
 }
 
@@ -144,24 +315,180 @@ fn batch_sizes_at_their_edges() {
     let three = us(&["m1", "m2", "m3"]);
     let four = us(&["m1", "m2", "m3", "m4"]);
     // Add: n+1 refused, n accepted.
-    assert!(f.run(&Actor::Admin, AddGroupMembers { group: g.clone(), users: four.clone(), need_notify: None }).is_err());
-    assert!(f.run(&Actor::Admin, AddGroupMembers { group: g.clone(), users: three.clone(), need_notify: None }).is_ok());
-    f.ok(AddGroupMember { group: g.clone(), user: u("m4"), need_notify: None });
-    assert_eq!(sc(f.run(&Actor::Admin, MuteGroupMembers { group: g.clone(), users: four.clone(), duration_ms: 10 })), (400, "invalid_parameter"));
-    assert!(f.run(&Actor::Admin, MuteGroupMembers { group: g.clone(), users: three.clone(), duration_ms: 10 }).is_ok());
-    assert_eq!(sc(f.run(&Actor::Admin, UnmuteGroupMembers { group: g.clone(), users: four.clone() })), (400, "invalid_parameter"));
-    assert!(f.run(&Actor::Admin, UnmuteGroupMembers { group: g.clone(), users: three.clone() }).is_ok());
-    assert_eq!(sc(f.run(&Actor::Admin, AllowGroupMembers { group: g.clone(), users: four.clone() })), (400, "invalid_parameter"));
-    assert!(f.run(&Actor::Admin, AllowGroupMembers { group: g.clone(), users: three.clone() }).is_ok());
-    assert_eq!(sc(f.run(&Actor::Admin, DisallowGroupMembers { group: g.clone(), users: four.clone() })), (400, "invalid_parameter"));
-    assert!(f.run(&Actor::Admin, DisallowGroupMembers { group: g.clone(), users: three.clone() }).is_ok());
-    assert_eq!(sc(f.run(&Actor::Admin, BlockGroupMembers { group: g.clone(), users: four.clone() })), (400, "invalid_parameter"));
-    assert!(f.run(&Actor::Admin, BlockGroupMembers { group: g.clone(), users: three.clone() }).is_ok());
-    assert_eq!(sc(f.run(&Actor::Admin, UnblockGroupMembers { group: g.clone(), users: four.clone() })), (400, "invalid_parameter"));
-    assert!(f.run(&Actor::Admin, UnblockGroupMembers { group: g.clone(), users: three.clone() }).is_ok());
-    f.ok(AddGroupMembers { group: g.clone(), users: three.clone(), need_notify: None });
-    assert_eq!(sc(f.run(&Actor::Admin, RemoveGroupMembers { group: g.clone(), users: four.clone() })), (400, "invalid_parameter"));
-    assert!(f.run(&Actor::Admin, RemoveGroupMembers { group: g.clone(), users: three }).is_ok());
+    assert!(
+        f.run(
+            &Actor::Admin,
+            AddGroupMembers {
+                group: g.clone(),
+                users: four.clone(),
+                need_notify: None
+            }
+        )
+        .is_err()
+    );
+    assert!(
+        f.run(
+            &Actor::Admin,
+            AddGroupMembers {
+                group: g.clone(),
+                users: three.clone(),
+                need_notify: None
+            }
+        )
+        .is_ok()
+    );
+    f.ok(AddGroupMember {
+        group: g.clone(),
+        user: u("m4"),
+        need_notify: None,
+    });
+    assert_eq!(
+        sc(f.run(
+            &Actor::Admin,
+            MuteGroupMembers {
+                group: g.clone(),
+                users: four.clone(),
+                duration_ms: 10
+            }
+        )),
+        (400, "invalid_parameter")
+    );
+    assert!(
+        f.run(
+            &Actor::Admin,
+            MuteGroupMembers {
+                group: g.clone(),
+                users: three.clone(),
+                duration_ms: 10
+            }
+        )
+        .is_ok()
+    );
+    assert_eq!(
+        sc(f.run(
+            &Actor::Admin,
+            UnmuteGroupMembers {
+                group: g.clone(),
+                users: four.clone()
+            }
+        )),
+        (400, "invalid_parameter")
+    );
+    assert!(
+        f.run(
+            &Actor::Admin,
+            UnmuteGroupMembers {
+                group: g.clone(),
+                users: three.clone()
+            }
+        )
+        .is_ok()
+    );
+    assert_eq!(
+        sc(f.run(
+            &Actor::Admin,
+            AllowGroupMembers {
+                group: g.clone(),
+                users: four.clone()
+            }
+        )),
+        (400, "invalid_parameter")
+    );
+    assert!(
+        f.run(
+            &Actor::Admin,
+            AllowGroupMembers {
+                group: g.clone(),
+                users: three.clone()
+            }
+        )
+        .is_ok()
+    );
+    assert_eq!(
+        sc(f.run(
+            &Actor::Admin,
+            DisallowGroupMembers {
+                group: g.clone(),
+                users: four.clone()
+            }
+        )),
+        (400, "invalid_parameter")
+    );
+    assert!(
+        f.run(
+            &Actor::Admin,
+            DisallowGroupMembers {
+                group: g.clone(),
+                users: three.clone()
+            }
+        )
+        .is_ok()
+    );
+    assert_eq!(
+        sc(f.run(
+            &Actor::Admin,
+            BlockGroupMembers {
+                group: g.clone(),
+                users: four.clone()
+            }
+        )),
+        (400, "invalid_parameter")
+    );
+    assert!(
+        f.run(
+            &Actor::Admin,
+            BlockGroupMembers {
+                group: g.clone(),
+                users: three.clone()
+            }
+        )
+        .is_ok()
+    );
+    assert_eq!(
+        sc(f.run(
+            &Actor::Admin,
+            UnblockGroupMembers {
+                group: g.clone(),
+                users: four.clone()
+            }
+        )),
+        (400, "invalid_parameter")
+    );
+    assert!(
+        f.run(
+            &Actor::Admin,
+            UnblockGroupMembers {
+                group: g.clone(),
+                users: three.clone()
+            }
+        )
+        .is_ok()
+    );
+    f.ok(AddGroupMembers {
+        group: g.clone(),
+        users: three.clone(),
+        need_notify: None,
+    });
+    assert_eq!(
+        sc(f.run(
+            &Actor::Admin,
+            RemoveGroupMembers {
+                group: g.clone(),
+                users: four.clone()
+            }
+        )),
+        (400, "invalid_parameter")
+    );
+    assert!(
+        f.run(
+            &Actor::Admin,
+            RemoveGroupMembers {
+                group: g.clone(),
+                users: three
+            }
+        )
+        .is_ok()
+    );
     f.check();
 }
 
@@ -176,14 +503,17 @@ fn text_lengths_at_their_edges_on_modify() {
     f.users(&["a"]);
     let g = f.group("a", &[]);
     let m = |name: usize, desc: usize, av: usize, cu: usize| {
-        f.run(&Actor::Admin, ModifyGroup {
-            group: g.clone(),
-            name: Some("n".repeat(name)),
-            description: Some("d".repeat(desc)),
-            avatar: Some("a".repeat(av)),
-            custom: Some("c".repeat(cu)),
-            ..Default::default()
-        })
+        f.run(
+            &Actor::Admin,
+            ModifyGroup {
+                group: g.clone(),
+                name: Some("n".repeat(name)),
+                description: Some("d".repeat(desc)),
+                avatar: Some("a".repeat(av)),
+                custom: Some("c".repeat(cu)),
+                ..Default::default()
+            },
+        )
     };
     assert!(m(3, 3, 3, 3).is_ok());
     assert!(m(4, 4, 4, 4).is_ok());
@@ -200,8 +530,20 @@ fn details_ids_at_the_edge() {
     let f = Fx::with(l);
     f.users(&["a"]);
     let g = f.group("a", &[]);
-    assert_eq!(f.q(GetGroups { ids: vec![g.clone()] }).len(), 1);
-    assert_eq!(f.q(GetGroups { ids: vec![g.clone(); 2] }).len(), 2);
+    assert_eq!(
+        f.q(GetGroups {
+            ids: vec![g.clone()]
+        })
+        .len(),
+        1
+    );
+    assert_eq!(
+        f.q(GetGroups {
+            ids: vec![g.clone(); 2]
+        })
+        .len(),
+        2
+    );
     let e = f.ask(&Actor::Admin, GetGroups { ids: vec![g; 3] });
     assert_eq!(sc(e), (400, "invalid_parameter"));
 }
@@ -212,9 +554,30 @@ fn large_scale_flag() {
     l.groups.large_group_threshold = 10;
     let f = Fx::with(l);
     f.users(&["a"]);
-    let small = f.ok(CreateGroup { owner: Some(u("a")), public: Some(false), max_users: Some(10), ..Default::default() }).group_id;
-    let big = f.ok(CreateGroup { owner: Some(u("a")), public: Some(false), max_users: Some(11), ..Default::default() }).group_id;
-    let flagged = f.ok(CreateGroup { owner: Some(u("a")), public: Some(false), large: true, ..Default::default() }).group_id;
+    let small = f
+        .ok(CreateGroup {
+            owner: Some(u("a")),
+            public: Some(false),
+            max_users: Some(10),
+            ..Default::default()
+        })
+        .group_id;
+    let big = f
+        .ok(CreateGroup {
+            owner: Some(u("a")),
+            public: Some(false),
+            max_users: Some(11),
+            ..Default::default()
+        })
+        .group_id;
+    let flagged = f
+        .ok(CreateGroup {
+            owner: Some(u("a")),
+            public: Some(false),
+            large: true,
+            ..Default::default()
+        })
+        .group_id;
     let large = |g: String| match &f.q(GetGroups { ids: vec![g] })[0] {
         GroupLookup::Found(d) => d.large,
         x => panic!("{x:?}"),

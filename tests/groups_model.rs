@@ -86,7 +86,10 @@ fn err(e: GroupError) -> Outcome {
 
 impl Model {
     fn joined(&self, u: usize) -> usize {
-        self.groups.iter().filter(|g| g.members.contains(&u)).count()
+        self.groups
+            .iter()
+            .filter(|g| g.members.contains(&u))
+            .count()
     }
 
     fn leave(&mut self, gi: usize, u: usize) {
@@ -119,15 +122,21 @@ fn step(f: &Fx, m: &mut Model, op: &Op, msg: &mut u32) {
                     list.push(x);
                 }
             }
-            let r = f.run(&Actor::Admin, CreateGroup {
-                owner: Some(u(USERS[o])),
-                public: Some(false),
-                members: list.iter().map(|x| u(USERS[*x])).collect(),
-                ..Default::default()
-            });
+            let r = f.run(
+                &Actor::Admin,
+                CreateGroup {
+                    owner: Some(u(USERS[o])),
+                    public: Some(false),
+                    members: list.iter().map(|x| u(USERS[*x])).collect(),
+                    ..Default::default()
+                },
+            );
             let want = if 1 + list.len() > MAX_USERS {
                 err(GroupError::GroupFull)
-            } else if let Some(x) = std::iter::once(o).chain(list.iter().copied()).find(|x| m.joined(*x) >= PER_USER) {
+            } else if let Some(x) = std::iter::once(o)
+                .chain(list.iter().copied())
+                .find(|x| m.joined(*x) >= PER_USER)
+            {
                 err(GroupError::UserGroupLimit(USERS[x].into()))
             } else {
                 Ok(())
@@ -135,16 +144,32 @@ fn step(f: &Fx, m: &mut Model, op: &Op, msg: &mut u32) {
             if let Ok(out) = &r {
                 let mut members = vec![o];
                 members.extend(list);
-                m.groups.push(MGroup { id: out.reply.group_id.clone(), owner: o, members, admins: vec![], blocks: vec![] });
+                m.groups.push(MGroup {
+                    id: out.reply.group_id.clone(),
+                    owner: o,
+                    members,
+                    admins: vec![],
+                    blocks: vec![],
+                });
             }
             (outcome(r), want)
         }
         Op::Add(g, x) => {
             let Some(id) = gid(g) else { return };
-            let r = f.run(&Actor::Admin, AddGroupMember { group: id, user: u(USERS[x]), need_notify: None });
+            let r = f.run(
+                &Actor::Admin,
+                AddGroupMember {
+                    group: id,
+                    user: u(USERS[x]),
+                    need_notify: None,
+                },
+            );
             let mg = &m.groups[g];
             let want = if mg.members.contains(&x) {
-                err(GroupError::AlreadyMember { user: String::new(), group: String::new() })
+                err(GroupError::AlreadyMember {
+                    user: String::new(),
+                    group: String::new(),
+                })
             } else if mg.members.len() >= MAX_USERS {
                 err(GroupError::GroupFull)
             } else if m.joined(x) >= PER_USER {
@@ -160,9 +185,27 @@ fn step(f: &Fx, m: &mut Model, op: &Op, msg: &mut u32) {
         Op::Remove(g, x) | Op::Block(g, x) | Op::Leave(g, x) => {
             let Some(id) = gid(g) else { return };
             let r = match op {
-                Op::Remove(..) => outcome(f.run(&Actor::Admin, RemoveGroupMember { group: id, user: u(USERS[x]) })),
-                Op::Block(..) => outcome(f.run(&Actor::Admin, BlockGroupMember { group: id, user: u(USERS[x]) })),
-                _ => outcome(f.run(&user(USERS[x]), LeaveGroup { group: id, user: u(USERS[x]) })),
+                Op::Remove(..) => outcome(f.run(
+                    &Actor::Admin,
+                    RemoveGroupMember {
+                        group: id,
+                        user: u(USERS[x]),
+                    },
+                )),
+                Op::Block(..) => outcome(f.run(
+                    &Actor::Admin,
+                    BlockGroupMember {
+                        group: id,
+                        user: u(USERS[x]),
+                    },
+                )),
+                _ => outcome(f.run(
+                    &user(USERS[x]),
+                    LeaveGroup {
+                        group: id,
+                        user: u(USERS[x]),
+                    },
+                )),
             };
             let mg = &m.groups[g];
             let want = if mg.owner == x {
@@ -180,7 +223,13 @@ fn step(f: &Fx, m: &mut Model, op: &Op, msg: &mut u32) {
         }
         Op::Unblock(g, x) => {
             let Some(id) = gid(g) else { return };
-            let r = f.run(&Actor::Admin, UnblockGroupMember { group: id, user: u(USERS[x]) });
+            let r = f.run(
+                &Actor::Admin,
+                UnblockGroupMember {
+                    group: id,
+                    user: u(USERS[x]),
+                },
+            );
             let mg = &mut m.groups[g];
             let want = if mg.blocks.contains(&x) {
                 mg.blocks.retain(|b| *b != x);
@@ -192,10 +241,19 @@ fn step(f: &Fx, m: &mut Model, op: &Op, msg: &mut u32) {
         }
         Op::AddAdmin(g, x) => {
             let Some(id) = gid(g) else { return };
-            let r = f.run(&Actor::Admin, AddGroupAdmin { group: id, user: u(USERS[x]) });
+            let r = f.run(
+                &Actor::Admin,
+                AddGroupAdmin {
+                    group: id,
+                    user: u(USERS[x]),
+                },
+            );
             let mg = &mut m.groups[g];
             let want = if !mg.members.contains(&x) {
-                err(GroupError::AdminTargetNotMember { user: String::new(), group: String::new() })
+                err(GroupError::AdminTargetNotMember {
+                    user: String::new(),
+                    group: String::new(),
+                })
             } else if mg.owner == x {
                 err(GroupError::OwnerForbidden)
             } else {
@@ -208,22 +266,40 @@ fn step(f: &Fx, m: &mut Model, op: &Op, msg: &mut u32) {
         }
         Op::RemoveAdmin(g, x) => {
             let Some(id) = gid(g) else { return };
-            let r = f.run(&Actor::Admin, RemoveGroupAdmin { group: id, user: u(USERS[x]) });
+            let r = f.run(
+                &Actor::Admin,
+                RemoveGroupAdmin {
+                    group: id,
+                    user: u(USERS[x]),
+                },
+            );
             let mg = &mut m.groups[g];
             let want = if mg.admins.contains(&x) {
                 mg.admins.retain(|a| *a != x);
                 Ok(())
             } else {
-                err(GroupError::NotAdmin { user: String::new(), group: String::new() })
+                err(GroupError::NotAdmin {
+                    user: String::new(),
+                    group: String::new(),
+                })
             };
             (outcome(r), want)
         }
         Op::Transfer(g, x) => {
             let Some(id) = gid(g) else { return };
-            let r = f.run(&Actor::Admin, TransferGroupOwner { group: id, new_owner: u(USERS[x]) });
+            let r = f.run(
+                &Actor::Admin,
+                TransferGroupOwner {
+                    group: id,
+                    new_owner: u(USERS[x]),
+                },
+            );
             let mg = &mut m.groups[g];
             let want = if !mg.members.contains(&x) {
-                err(GroupError::NewOwnerNotMember { user: String::new(), group: String::new() })
+                err(GroupError::NewOwnerNotMember {
+                    user: String::new(),
+                    group: String::new(),
+                })
             } else if mg.owner == x {
                 err(GroupError::SameOwner)
             } else {
@@ -259,21 +335,40 @@ fn step(f: &Fx, m: &mut Model, op: &Op, msg: &mut u32) {
         Op::CreateThread(g, x) => {
             let Some(id) = gid(g) else { return };
             *msg += 1;
-            let r = f.run(&Actor::Admin, CreateThread {
-                group: Some(id.clone()),
-                name: Some("t".into()),
-                msg_id: Some(format!("m{msg}")),
-                owner: Some(u(USERS[x])),
-            });
-            let want = if m.groups[g].members.contains(&x) { Ok(()) } else { err(GroupError::ThreadUserNotInGroup) };
+            let r = f.run(
+                &Actor::Admin,
+                CreateThread {
+                    group: Some(id.clone()),
+                    name: Some("t".into()),
+                    msg_id: Some(format!("m{msg}")),
+                    owner: Some(u(USERS[x])),
+                },
+            );
+            let want = if m.groups[g].members.contains(&x) {
+                Ok(())
+            } else {
+                err(GroupError::ThreadUserNotInGroup)
+            };
             if let Ok(o) = &r {
-                m.threads.push(MThread { id: o.reply.thread_id.clone(), group: id, members: vec![x] });
+                m.threads.push(MThread {
+                    id: o.reply.thread_id.clone(),
+                    group: id,
+                    members: vec![x],
+                });
             }
             (outcome(r), want)
         }
         Op::JoinThread(t, x) => {
-            let Some(th) = m.threads.get(t).cloned() else { return };
-            let r = f.run(&Actor::Admin, JoinThreadMembers { thread: th.id.clone(), users: us(&[USERS[x]]) });
+            let Some(th) = m.threads.get(t).cloned() else {
+                return;
+            };
+            let r = f.run(
+                &Actor::Admin,
+                JoinThreadMembers {
+                    thread: th.id.clone(),
+                    users: us(&[USERS[x]]),
+                },
+            );
             let g = m.groups.iter().find(|g| g.id == th.group).expect("live");
             let want = if g.members.contains(&x) {
                 if !m.threads[t].members.contains(&x) {
@@ -286,8 +381,16 @@ fn step(f: &Fx, m: &mut Model, op: &Op, msg: &mut u32) {
             (outcome(r), want)
         }
         Op::KickThread(t, x) => {
-            let Some(th) = m.threads.get(t).cloned() else { return };
-            let r = f.run(&Actor::Admin, KickThreadMembers { thread: th.id.clone(), users: us(&[USERS[x]]) });
+            let Some(th) = m.threads.get(t).cloned() else {
+                return;
+            };
+            let r = f.run(
+                &Actor::Admin,
+                KickThreadMembers {
+                    thread: th.id.clone(),
+                    users: us(&[USERS[x]]),
+                },
+            );
             m.threads[t].members.retain(|a| *a != x);
             (outcome(r), Ok(()))
         }
@@ -299,27 +402,61 @@ fn compare(f: &Fx, m: &Model) {
     for g in &m.groups {
         let names = |v: &[usize]| v.iter().map(|x| u(USERS[*x])).collect::<Vec<_>>();
         let members: Vec<UserName> = f
-            .q(ListGroupMembers { group: g.id.clone(), ..Default::default() })
+            .q(ListGroupMembers {
+                group: g.id.clone(),
+                ..Default::default()
+            })
             .items
             .into_iter()
             .map(|i| i.user)
             .collect();
         assert_eq!(members, names(&g.members), "members of {}", g.id);
-        assert_eq!(f.q(ListGroupAdmins { group: g.id.clone() }), names(&g.admins));
-        assert_eq!(f.q(ListGroupBlocks { group: g.id.clone() }), names(&g.blocks));
-        match &f.q(GetGroups { ids: vec![g.id.clone()] })[0] {
+        assert_eq!(
+            f.q(ListGroupAdmins {
+                group: g.id.clone()
+            }),
+            names(&g.admins)
+        );
+        assert_eq!(
+            f.q(ListGroupBlocks {
+                group: g.id.clone()
+            }),
+            names(&g.blocks)
+        );
+        match &f.q(GetGroups {
+            ids: vec![g.id.clone()],
+        })[0]
+        {
             GroupLookup::Found(d) => assert_eq!(d.owner, u(USERS[g.owner])),
             x => panic!("{x:?}"),
         }
     }
     for t in &m.threads {
-        let got = f.q(ListThreadMembers { thread: t.id.clone(), ..Default::default() }).items;
-        assert_eq!(got, t.members.iter().map(|x| u(USERS[*x])).collect::<Vec<_>>(), "thread {}", t.id);
+        let got = f
+            .q(ListThreadMembers {
+                thread: t.id.clone(),
+                ..Default::default()
+            })
+            .items;
+        assert_eq!(
+            got,
+            t.members.iter().map(|x| u(USERS[*x])).collect::<Vec<_>>(),
+            "thread {}",
+            t.id
+        );
     }
     for (i, n) in USERS.iter().enumerate() {
         assert_eq!(f.joined(n), m.joined(i), "joined count of {n}");
     }
-    assert_eq!(f.q(ListAppGroups { limit: Some(100), cursor: None }).items.len(), m.groups.len());
+    assert_eq!(
+        f.q(ListAppGroups {
+            limit: Some(100),
+            cursor: None
+        })
+        .items
+        .len(),
+        m.groups.len()
+    );
     f.check();
 }
 
