@@ -51,7 +51,7 @@ fn storm(threads: usize, ops: usize, users: usize, seed: u64) {
                     let b = u(refs[r.next() % refs.len()]);
                     let admin = &Actor::Admin;
                     let res = match r.next() % 14 {
-                        0 | 1 | 2 => app
+                        0..=2 => app
                             .execute(
                                 admin,
                                 now,
@@ -156,7 +156,7 @@ fn storm(threads: usize, ops: usize, users: usize, seed: u64) {
                             r.map(|_| ())
                         }
                         _ => {
-                            if r.next() % 4 == 0 {
+                            if r.next().is_multiple_of(4) {
                                 let res =
                                     app.execute(admin, now, DestroyGroup { group: g.clone() });
                                 let owner = u(refs[r.next() % refs.len()]);

@@ -655,7 +655,7 @@ pub(crate) fn joined_ids(cx: &Ctx<'_>, user: &UserName) -> Vec<Arc<str>> {
         .enumerate()
         .map(|(i, (g, t))| (*t, i, Arc::clone(g)))
         .collect();
-    v.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+    v.sort_by_key(|e| std::cmp::Reverse((e.0, e.1)));
     v.into_iter().map(|e| e.2).collect()
 }
 

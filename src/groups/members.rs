@@ -380,7 +380,7 @@ impl Exec for RemoveGroupMembers {
         let cell = find_group(cx, &self.group, gnf)?;
         let mut g = write_group(&cell, gnf)?;
         let role = gate(&g, &self.group, &caller, need::staff)?;
-        if ids.iter().any(|i| *i == Some(g.owner)) {
+        if ids.contains(&Some(g.owner)) {
             return Err(GroupError::OwnerForbidden.into());
         }
         let mut items = Vec::with_capacity(names.len());

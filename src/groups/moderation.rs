@@ -33,7 +33,7 @@ fn block(
     names: &[UserName],
     ids: &[Option<UserId>],
 ) -> Result<Vec<GroupBatchItem>> {
-    if ids.iter().any(|i| *i == Some(g.owner)) {
+    if ids.contains(&Some(g.owner)) {
         return Err(GroupError::OwnerForbidden.into());
     }
     let gid = &cell.id;
@@ -626,7 +626,7 @@ impl Exec for MuteGroupMembers {
         let cell = find_group(cx, &self.group, gnf)?;
         let mut g = write_group(&cell, gnf)?;
         let role = gate(&g, &self.group, &caller, need::staff)?;
-        if ids.iter().any(|i| *i == Some(g.owner)) {
+        if ids.contains(&Some(g.owner)) {
             return Err(GroupError::OwnerForbidden.into());
         }
         let missing: Vec<String> = names

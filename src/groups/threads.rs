@@ -586,7 +586,14 @@ impl Exec for LeaveThread {
         let cell = thread_cell(cx, &self.thread)?;
         let mut g = lock_thread(&cell, &self.thread)?;
         gate(&g, &cell.id, &caller, |_| true)?;
-        let items = kick(cx, &cell, &mut g, &self.thread, &[self.user.clone()], &[id])?;
+        let items = kick(
+            cx,
+            &cell,
+            &mut g,
+            &self.thread,
+            std::slice::from_ref(&self.user),
+            &[id],
+        )?;
         Ok(items[0].result)
     }
 }

@@ -48,10 +48,7 @@ impl Fx {
     }
 
     /// Runs as the admin, unwrapping the reply.
-    pub fn ok<C: Exec>(&self, cmd: C) -> C::Reply
-    where
-        C: std::fmt::Debug + Clone,
-    {
+    pub fn ok<C: Exec + std::fmt::Debug + Clone>(&self, cmd: C) -> C::Reply {
         let c = cmd.clone();
         match self.app.execute(&Actor::Admin, self.now, cmd) {
             Ok(o) => o.reply,
