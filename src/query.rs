@@ -100,6 +100,7 @@ queries! {
     ListGroupMutes => Vec<GroupMuteEntry>,
     MaySpeakInGroup => GroupSpeak,
     GroupSpeakers => Vec<UserName>,
+    GroupSpeakerIds => Vec<crate::ids::UserId>,
     GetGroupAnnouncement => String,
     ListGroupFiles => Vec<GroupFile>,
     GetGroupFile => GroupFile,

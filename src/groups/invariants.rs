@@ -86,7 +86,7 @@ pub(crate) fn check(t: &Tenant) -> Result<(), String> {
                     m.name
                 ));
             }
-            if m.muted != g.mutes.get(id).map(|e| e.1) {
+            if m.muted() != g.mutes.get(id).map(|e| e.1) {
                 return Err(format!(
                     "group {gid}: {} mute differs from the list",
                     m.name

@@ -931,7 +931,7 @@ impl Exec for TransferGroupOwner {
         }
         if let Some(m) = g.members.get_mut(&t.id) {
             m.role = Role::Owner;
-            m.muted = None;
+            m.set_muted(None);
         }
         g.owner = t.id;
         g.modified = cx.now;

@@ -1,6 +1,6 @@
 //! Block list (spec §7), allow list (§8), mutes (§9) and the send rule: who may speak.
 //!
-//! A member's `allowed` and `muted` fields mirror the allow and mute lists, so the send rule
+//! A member's `allowed` and `mute_until` fields mirror the allow and mute lists, so the send rule
 //! is decided from the member record alone: [`GroupSpeakers`] walks the members once and
 //! allocates only its output.
 
@@ -668,7 +668,7 @@ impl Exec for MuteGroupMembers {
             match expiry {
                 Some(e) => {
                     g.mutes.insert(*id, (n.clone(), e));
-                    g.members[id].muted = Some(e);
+                    g.members[id].set_muted(Some(e));
                     if let Some((_, s)) = guards.iter_mut().find(|(i, _)| i == id) {
                         s.extra_mut().groups.listed.insert(Arc::clone(&cell.id));
                     }
@@ -682,7 +682,7 @@ impl Exec for MuteGroupMembers {
                     );
                 }
                 None => {
-                    g.members[id].muted = None;
+                    g.members[id].set_muted(None);
                     if g.mutes.shift_remove(id).is_some() {
                         emit(
                             cx,
@@ -746,7 +746,7 @@ impl Exec for UnmuteGroupMembers {
             if let Some(id) = id
                 && let Some(m) = g.members.get_mut(id)
             {
-                m.muted = None;
+                m.set_muted(None);
             }
             let live = removed.is_some_and(|(_, e)| e.is_live(cx.now));
             if live {
@@ -877,7 +877,7 @@ pub(crate) fn speak(g: &GroupState, user: Option<UserId>, now: Timestamp) -> Gro
     if g.disabled {
         return GroupSpeak::Disabled;
     }
-    if let Some(e) = m.muted
+    if let Some(e) = m.muted()
         && e.is_live(now)
     {
         return GroupSpeak::Muted(e);
@@ -927,4 +927,40 @@ pub(crate) fn speakers_into(g: &GroupState, now: Timestamp, out: &mut Vec<UserNa
             .filter(|m| m.may_speak(mute_all, now))
             .map(|m| m.name.clone()),
     );
+}
+
+/// [`GroupSpeakers`] as user handles ([`UserId`]): the same members, with no reference count
+/// touched per member (each item is a copied `u64`). For in-process fan-out that addresses
+/// users by handle. The app admin only.
+///
+/// Errors: `404 resource_not_found` `GROUP_NOT_FOUND`; `403 forbidden_op` `PERMISSION_DENIED`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupSpeakerIds {
+    /// The group.
+    pub group: String,
+}
+
+impl Ask for GroupSpeakerIds {
+    type Reply = Vec<UserId>;
+    fn ask(self, cx: &Ctx<'_>) -> Result<Vec<UserId>> {
+        if !Caller::of(cx).is_admin() {
+            return Err(GroupError::PermissionDenied.into());
+        }
+        let cell = find_group(cx, &self.group, gnf)?;
+        let g = read_group(&cell, gnf)?;
+        if g.disabled {
+            return Ok(Vec::new());
+        }
+        let (mute_all, now) = (g.mute_all, cx.now);
+        if !mute_all && g.mutes.is_empty() {
+            return Ok(g.members.keys().copied().collect());
+        }
+        let mut out = Vec::with_capacity(g.members.len());
+        for (id, m) in &g.members {
+            if m.may_speak(mute_all, now) {
+                out.push(*id);
+            }
+        }
+        Ok(out)
+    }
 }
