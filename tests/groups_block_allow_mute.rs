@@ -769,6 +769,59 @@ fn mute_all_and_the_send_rule() {
     assert_eq!(sc(e), (404, "resource_not_found"));
 }
 
+#[test]
+fn speaker_ids_match_speaker_names() {
+    let mut f = Fx::new();
+    f.users(&["a", "b", "c", "d"]);
+    let g = f.group("a", &["b", "c", "d"]);
+    let ids = |f: &Fx| f.q(GroupSpeakerIds { group: g.clone() }).len();
+    assert_eq!(ids(&f), 4, "no mutes, no mute-all: everyone");
+    f.ok(MuteGroupMembers {
+        group: g.clone(),
+        users: us(&["b"]),
+        duration_ms: 10,
+    });
+    assert_eq!(ids(&f), 3);
+    assert_eq!(
+        f.q(GroupSpeakers { group: g.clone() }),
+        us(&["a", "c", "d"])
+    );
+    f.now = Timestamp(f.now.0 + 10);
+    assert_eq!(ids(&f), 4, "the mute lapsed");
+    f.ok(MuteGroupAll { group: g.clone() });
+    f.ok(AllowGroupMember {
+        group: g.clone(),
+        user: u("d"),
+    });
+    assert_eq!(ids(&f), 2);
+    assert_eq!(f.q(GroupSpeakers { group: g.clone() }), us(&["a", "d"]));
+    f.ok(DisableGroup { group: g.clone() });
+    assert_eq!(ids(&f), 0);
+    let e = f.ask(&user("a"), GroupSpeakerIds { group: g.clone() });
+    assert_eq!(gerr(e), GroupError::PermissionDenied);
+}
+
+#[test]
+fn a_mute_far_in_the_future_behaves_as_forever() {
+    let f = Fx::new();
+    f.users(&["a", "b"]);
+    let g = f.group("a", &["b"]);
+    f.ok(MuteGroupMembers {
+        group: g.clone(),
+        users: us(&["b"]),
+        duration_ms: i64::MAX,
+    });
+    assert!(matches!(
+        f.q(MaySpeakInGroup {
+            group: g.clone(),
+            user: u("b")
+        }),
+        GroupSpeak::Muted(_)
+    ));
+    assert!(f.q(GroupSpeakerIds { group: g.clone() }).len() == 1);
+    f.check();
+}
+
 fn details(f: &Fx, g: &str) -> GroupDetails {
     match &f.q(GetGroups {
         ids: vec![g.to_string()],

@@ -324,3 +324,58 @@ impl GroupState {
         }));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn member_record_fits_a_cache_line_with_its_key() {
+        assert!(std::mem::size_of::<Member>() <= 48);
+    }
+
+    #[test]
+    fn mute_mirror_round_trips_and_decides_the_send_rule() {
+        let cell = Arc::new(UserCell {
+            id: UserId(1),
+            state: RwLock::new(crate::store::UserState {
+                name: UserName::parse("a").unwrap(),
+                uuid: "u".into(),
+                created: Timestamp(0),
+                modified: Timestamp(0),
+                activated: true,
+                gone: false,
+                password: None,
+                nickname: None,
+                contacts: Vec::new(),
+                extra: None,
+            }),
+        });
+        let mut m = Member {
+            name: UserName::parse("a").unwrap(),
+            cell,
+            joined: Timestamp(0),
+            mute_until: UNMUTED,
+            role: Role::Member,
+            allowed: false,
+        };
+        let now = Timestamp(100);
+        for e in [None, Some(Expiry::Never), Some(Expiry::At(Timestamp(101)))] {
+            m.set_muted(e);
+            assert_eq!(m.muted(), e);
+        }
+        m.set_muted(Some(Expiry::At(Timestamp(101))));
+        assert!(!m.may_speak(false, now));
+        m.set_muted(Some(Expiry::At(Timestamp(100))));
+        assert!(m.may_speak(false, now), "lapsed at its instant");
+        assert!(!m.may_speak(true, now), "mute-all");
+        m.allowed = true;
+        assert!(m.may_speak(true, now));
+        m.allowed = false;
+        m.role = Role::Admin;
+        assert!(m.may_speak(true, now));
+        m.set_muted(Some(Expiry::Never));
+        assert!(!m.may_speak(false, now), "a mute beats the allow set");
+        assert!(!m.may_speak(false, Timestamp(i64::MAX)));
+    }
+}

@@ -661,7 +661,11 @@ impl Exec for MuteGroupMembers {
         let expiry = match self.duration_ms {
             -1 => Some(Expiry::Never),
             0 => None,
-            d => Some(Expiry::At(cx.now.after(Millis(d as u64)))),
+            // A mute that would end at the end of time is a mute forever.
+            d => match cx.now.after(Millis(d as u64)) {
+                Timestamp(i64::MAX) => Some(Expiry::Never),
+                at => Some(Expiry::At(at)),
+            },
         };
         let mut out = Vec::with_capacity(names.len());
         for (n, id) in names.iter().zip(ids.iter().flatten()) {
