@@ -344,7 +344,7 @@ impl Exec for RemoveGroupMember {
     }
 }
 
-/// Removes up to 60 members (`DELETE /chatgroups/{g}/users/{u1,…}`, spec M6) [BATCH]: each
+/// Removes up to 60 members (`DELETE /chatgroups/{g}/users/{u1,…}`, spec M6) (batch rule, spec §0.7): each
 /// user gets an item; a non-member (or unknown user, or an admin when an admin calls) is
 /// `false` with a reason.
 ///

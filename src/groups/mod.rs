@@ -1,16 +1,16 @@
 //! Groups and threads (spec 02).
 //!
-//! The area owns its state ([`GroupStore`] on the tenant, [`UserGroups`] on each user), its
+//! The area owns its state (`GroupStore` on the tenant, `UserGroups` on each user), its
 //! limits ([`GroupLimits`]), errors ([`GroupError`]), events ([`GroupEvent`]) and commands.
 //!
 //! # Layout
-//! Every group is a [`GroupCell`]: its id outside the lock and its whole state (members,
+//! Every group is a `GroupCell`: its id outside the lock and its whole state (members,
 //! admins, block/allow/mute lists, files, member attributes, *and its threads*) behind one
 //! `RwLock`. Threads live inside their group's state, so a thread operation locks its group,
 //! and "thread members ⊆ group members" is kept under one lock. The tenant keeps a thread id →
 //! group cell index to find them.
 //!
-//! Each user keeps the reverse indexes ([`UserGroups`]): the groups they joined and the threads
+//! Each user keeps the reverse indexes (`UserGroups`): the groups they joined and the threads
 //! they joined, each with the join time. They change only under that user's lock, after the
 //! group's lock (lock order: group, then users by id), so the per-user caps stay exact under
 //! concurrency.
@@ -20,6 +20,35 @@
 //! skips role checks (never the invariants). `Actor::Anonymous` is treated as a user who is in
 //! no group: every group call it makes that a non-member may not make fails with
 //! `PERMISSION_DENIED`, and it may not create groups.
+//!
+//! # Locking
+//! Lock order (store.rs): group, then users by id (`lock_users`). A command resolves names to
+//! user cells (map lookups) before it locks anything; a member's cell is kept in its record,
+//! so cascades lock members without touching the user maps. The group and thread id maps and
+//! the small app-wide indexes (`by_created`, `threads_by_created`, `msg_threads`) are written
+//! while group/user locks are held: they are used as leaves — nobody holds one of their guards
+//! while locking an entity or touching another map — so this cannot deadlock (it departs from
+//! the letter of store.rs rule 1, not from its reason). Creating a group publishes its id
+//! first with a cell that reads as nonexistent until the create commits; a concurrent caller
+//! sees `GROUP_NOT_FOUND` (or `GROUP_ID_EXISTS` for the same custom id) meanwhile.
+//!
+//! # Consistency
+//! Each command is atomic and linearizable per group. The per-user joined-groups and
+//! joined-threads counts change only under the user's lock after the group's, so the caps are
+//! exact under contention. Listings that span groups (app list, joined groups, user threads)
+//! read one group at a time and may skip a group destroyed meanwhile.
+//!
+//! # Choices where the spec is silent
+//! - Ordinary members add people only through [`InviteToGroup`] (when `allow_invites`);
+//!   [`AddGroupMember`]/[`AddGroupMembers`] are for owners, admins and the app admin.
+//! - Member cursors name the last member returned; thread-member and per-user thread cursors
+//!   are positions in the list; the app thread list's cursor names a `(created, seq)` position.
+//! - A user's `listed` index (groups whose block/mute lists or pending requests may name them)
+//!   is a superset, cleaned lazily; the delete cascade skips groups that no longer name them.
+//! - Threads: no message registry exists yet, so of the parent-message checks only
+//!   `T_MSG_HAS_THREAD` runs (spec OPEN 12). `threads_enabled` defaults to on for the engine.
+//! - `NAME_VIOLATION`/`ANNOUNCE_VIOLATION` exist for a future moderation hook; the engine has
+//!   none and accepts all text.
 //!
 //! # Check order
 //! Feature gate, request shape, existence, `GROUP_DISABLED` (user callers), permission, target

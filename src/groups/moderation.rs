@@ -159,7 +159,7 @@ impl Exec for BlockGroupMember {
     }
 }
 
-/// Blocks up to 60 members (`POST /chatgroups/{g}/blocks/users`, spec B3) [BATCH].
+/// Blocks up to 60 members (`POST /chatgroups/{g}/blocks/users`, spec B3) (batch rule, spec §0.7).
 ///
 /// Errors, in check order: `400 invalid_parameter` (empty); `400 invalid_parameter`
 /// `BATCH_TOO_LARGE` "userNames is more than max limit : 60"; `404 resource_not_found`
@@ -260,7 +260,7 @@ impl Exec for UnblockGroupMember {
     }
 }
 
-/// Unblocks up to 60 users (`DELETE /chatgroups/{g}/blocks/users/{u1,…}`, spec B5) [BATCH]:
+/// Unblocks up to 60 users (`DELETE /chatgroups/{g}/blocks/users/{u1,…}`, spec B5) (batch rule, spec §0.7):
 /// users not on the list get `false`.
 ///
 /// Errors, in check order: `400 invalid_parameter` (empty); `400 invalid_parameter`
@@ -430,7 +430,7 @@ impl Exec for AllowGroupMember {
 }
 
 /// Puts up to 60 members on the allow list (`POST /chatgroups/{g}/white/users`, spec W3)
-/// [BATCH]: non-members get `false`.
+/// (batch rule, spec §0.7): non-members get `false`.
 ///
 /// Errors, in check order: `400 invalid_parameter` (empty); `400 invalid_parameter`
 /// `BATCH_TOO_LARGE` "usernames size is more than max limit : 60"; `404 resource_not_found`
@@ -466,7 +466,7 @@ impl Exec for AllowGroupMembers {
 }
 
 /// Takes up to 60 users off the explicit allow list (`DELETE
-/// /chatgroups/{g}/white/users/{u1,…}`, spec W4) [BATCH]. Only explicit entries go; users not
+/// /chatgroups/{g}/white/users/{u1,…}`, spec W4) (batch rule, spec §0.7). Only explicit entries go; users not
 /// explicitly listed (owner and admins included) get `false`.
 ///
 /// Errors, in check order: `400 invalid_parameter` (empty); `400 invalid_parameter`
