@@ -78,6 +78,7 @@ impl Exec for AddGroupAdmin {
         let name = g.members[&uid].name.clone();
         g.admins.insert(uid, name);
         g.members[&uid].role = Role::Admin;
+        g.sync(uid);
         g.modified = cx.now;
         drop(g);
         emit(
@@ -124,6 +125,7 @@ impl Exec for RemoveGroupAdmin {
         };
         g.admins.shift_remove(&uid);
         g.members[&uid].role = Role::Member;
+        g.sync(uid);
         g.modified = cx.now;
         drop(g);
         emit(

@@ -58,7 +58,15 @@ pub(crate) fn check(t: &Tenant) -> Result<(), String> {
         if g.admins.len() > l.admins_max {
             return Err(format!("group {gid}: too many admins"));
         }
-        for (id, m) in &g.members {
+        if g.roster.len() != g.members.len() {
+            return Err(format!(
+                "group {gid}: roster length differs from the members"
+            ));
+        }
+        for ((id, m), s) in g.members.iter().zip(&g.roster) {
+            if *s != super::model::Speaker::of(*id, m) {
+                return Err(format!("group {gid}: roster entry of {} is stale", m.name));
+            }
             if m.cell.id != *id {
                 return Err(format!("group {gid}: member cell mismatch"));
             }

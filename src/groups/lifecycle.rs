@@ -243,6 +243,7 @@ fn create(
                         large: c.large || max_users > l.large_group_threshold,
                         owner: cells[0].id,
                         members: IndexMap::with_capacity(cells.len()),
+                        roster: Vec::with_capacity(cells.len()),
                         admins: IndexMap::new(),
                         mute_all: false,
                         disabled: false,
@@ -304,6 +305,7 @@ fn create(
         g.join(&id, &cells[k], s, now);
         if k == 0 {
             g.members[0].role = Role::Owner;
+            g.sync(cells[0].id);
         }
         let name = s.name.clone();
         emit(
@@ -933,6 +935,8 @@ impl Exec for TransferGroupOwner {
             m.role = Role::Owner;
             m.set_muted(None);
         }
+        g.sync(old);
+        g.sync(t.id);
         g.owner = t.id;
         g.modified = cx.now;
         drop(g);
@@ -1062,6 +1066,7 @@ pub(crate) fn destroy(cx: &mut Ctx<'_>, cell: &GroupCell, g: &mut GroupState) {
         for t in &tids {
             g.drop_thread(cx, &gid, t, &mut users);
         }
+        g.roster.clear();
         for (uid, m) in std::mem::take(&mut g.members) {
             if let Some(s) = users.get_mut(&uid)
                 && let Some(x) = s.extra.as_deref_mut()

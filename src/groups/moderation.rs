@@ -381,6 +381,7 @@ fn allow(
             if !implicit {
                 m.allowed = true;
                 g.allow.insert(*id, n.clone());
+                g.sync(*id);
                 emit(
                     cx,
                     GroupEvent::AllowAdded {
@@ -516,6 +517,7 @@ impl Exec for DisallowGroupMembers {
                 if let Some(m) = g.members.get_mut(id) {
                     m.allowed = false;
                 }
+                g.sync(*id);
                 emit(
                     cx,
                     GroupEvent::AllowRemoved {
@@ -673,6 +675,7 @@ impl Exec for MuteGroupMembers {
                 Some(e) => {
                     g.mutes.insert(*id, (n.clone(), e));
                     g.members[id].set_muted(Some(e));
+                    g.sync(*id);
                     if let Some((_, s)) = guards.iter_mut().find(|(i, _)| i == id) {
                         s.extra_mut().groups.listed.insert(Arc::clone(&cell.id));
                     }
@@ -687,6 +690,7 @@ impl Exec for MuteGroupMembers {
                 }
                 None => {
                     g.members[id].set_muted(None);
+                    g.sync(*id);
                     if g.mutes.shift_remove(id).is_some() {
                         emit(
                             cx,
@@ -751,6 +755,7 @@ impl Exec for UnmuteGroupMembers {
                 && let Some(m) = g.members.get_mut(id)
             {
                 m.set_muted(None);
+                g.sync(*id);
             }
             let live = removed.is_some_and(|(_, e)| e.is_live(cx.now));
             if live {
@@ -926,10 +931,11 @@ pub(crate) fn speakers_into(g: &GroupState, now: Timestamp, out: &mut Vec<UserNa
     out.reserve(g.members.len());
     let mute_all = g.mute_all;
     out.extend(
-        g.members
-            .values()
-            .filter(|m| m.may_speak(mute_all, now))
-            .map(|m| m.name.clone()),
+        g.roster
+            .iter()
+            .zip(g.members.values())
+            .filter(|(s, _)| s.may_speak(mute_all, now))
+            .map(|(_, m)| m.name.clone()),
     );
 }
 
@@ -957,14 +963,15 @@ impl Ask for GroupSpeakerIds {
         }
         let (mute_all, now) = (g.mute_all, cx.now);
         if !mute_all && g.mutes.is_empty() {
-            return Ok(g.members.keys().copied().collect());
+            return Ok(g.roster.iter().map(|s| s.id).collect());
         }
-        let mut out = Vec::with_capacity(g.members.len());
-        for (id, m) in &g.members {
-            if m.may_speak(mute_all, now) {
-                out.push(*id);
-            }
-        }
+        let mut out = Vec::with_capacity(g.roster.len());
+        out.extend(
+            g.roster
+                .iter()
+                .filter(|s| s.may_speak(mute_all, now))
+                .map(|s| s.id),
+        );
         Ok(out)
     }
 }
