@@ -968,3 +968,48 @@ fn destroy_cascades_and_a_second_destroy_fails() {
     );
     f.check();
 }
+
+#[test]
+fn group_commands_run_through_the_serializable_enums() {
+    let f = Fx::new();
+    f.users(&["a", "b"]);
+    let out = f
+        .app
+        .execute_any(
+            &Actor::Admin,
+            f.now,
+            Command::from(CreateGroup {
+                owner: Some(u("a")),
+                public: Some(true),
+                members: us(&["b"]),
+                ..Default::default()
+            }),
+        )
+        .unwrap();
+    let Reply::CreateGroup(created) = out.reply else {
+        panic!("{:?}", out.reply)
+    };
+    let r = f
+        .app
+        .query_any(
+            &Actor::Admin,
+            f.now,
+            Query::from(IsGroupMember {
+                group: created.group_id.clone(),
+                user: u("b"),
+            }),
+        )
+        .unwrap();
+    assert_eq!(r, QueryReply::IsGroupMember(true));
+    let e = f
+        .app
+        .execute_any(
+            &Actor::Admin,
+            f.now,
+            Command::from(DestroyGroup {
+                group: "nope".into(),
+            }),
+        )
+        .unwrap_err();
+    assert_eq!((e.status(), e.code()), (404, "resource_not_found"));
+}

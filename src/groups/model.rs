@@ -29,8 +29,8 @@ pub(crate) enum Role {
 
 /// One member. `role`, `allowed` and `mute_until` mirror the admin list, the explicit allow
 /// list and the mute list, so the send rule needs no lookup per member. The record is 48 bytes
-/// (64 with the map's hash and key: one cache line), so a walk over the members is a linear
-/// scan.
+/// (64 with the map's hash and key: one cache line); the "who may speak" walk reads the denser
+/// [`Speaker`] roster instead.
 #[derive(Clone, Debug)]
 pub(crate) struct Member {
     pub name: UserName,
