@@ -729,3 +729,79 @@ fn thread_caps_at_their_edges() {
     );
     f.check();
 }
+
+#[test]
+fn a_disabled_group_refuses_user_thread_calls() {
+    let f = Fx::new();
+    f.users(&["a", "b"]);
+    let g = f.group("a", &["b"]);
+    let t = mk(&f, &g, "b", "m").unwrap();
+    f.ok(DisableGroup { group: g.clone() });
+    let disabled = GroupError::GroupDisabled(g.clone());
+    let e = f.run(
+        &user("b"),
+        CreateThread {
+            group: Some(g.clone()),
+            name: Some("n".into()),
+            msg_id: Some("m2".into()),
+            owner: Some(u("b")),
+        },
+    );
+    assert_eq!(gerr(e), disabled);
+    assert_eq!(
+        gerr(f.run(
+            &user("b"),
+            RenameThread {
+                thread: t.clone(),
+                name: "n".into()
+            }
+        )),
+        disabled
+    );
+    assert_eq!(
+        gerr(f.run(&user("a"), DeleteThread { thread: t.clone() })),
+        disabled
+    );
+    assert_eq!(
+        gerr(f.run(
+            &user("b"),
+            LeaveThread {
+                thread: t.clone(),
+                user: u("b")
+            }
+        )),
+        disabled
+    );
+    assert_eq!(
+        gerr(f.ask(
+            &user("b"),
+            ListThreadMembers {
+                thread: t.clone(),
+                ..Default::default()
+            }
+        )),
+        disabled
+    );
+    // The app admin is unaffected (spec OPEN 11).
+    assert!(
+        f.run(
+            &Actor::Admin,
+            RenameThread {
+                thread: t.clone(),
+                name: "n".into()
+            }
+        )
+        .is_ok()
+    );
+    f.ok(EnableGroup { group: g.clone() });
+    assert!(
+        f.run(
+            &user("b"),
+            RenameThread {
+                thread: t,
+                name: "again".into()
+            }
+        )
+        .is_ok()
+    );
+}
