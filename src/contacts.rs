@@ -496,13 +496,18 @@ impl Exec for BlockUsers {
             return Err(Error::illegal("user can not block himself"));
         }
         let owner = cx.user(&self.owner)?;
-        let mut names: Vec<UserName> = Vec::with_capacity(self.usernames.len());
-        for n in self.usernames {
-            if !names.contains(&n) {
-                names.push(n);
-            }
-        }
+        let mut seen = std::collections::HashSet::with_capacity(self.usernames.len());
+        let names: Vec<UserName> = self
+            .usernames
+            .into_iter()
+            .filter(|n| seen.insert(n.clone()))
+            .collect();
         let targets = resolve_all(cx, &names)?;
+        // More distinct users than the cap can never fit, whatever is already listed: refuse
+        // before locking anyone.
+        if targets.len() > BLOCKS_MAX {
+            return Err(Error::ExceedLimit("blocklist exceed limit"));
+        }
         let mut cells = targets.clone();
         cells.push(Arc::clone(&owner));
         let mut guards = lock_users(&cells);

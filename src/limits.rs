@@ -46,8 +46,10 @@ pub const MUTES_PAGE_MAX: u32 = 50;
 pub const TOKENS_PER_USER_MAX: usize = 256;
 /// Longest opaque token string the engine accepts from the host, in bytes.
 pub const TOKEN_BYTES_MAX: usize = 512;
-/// Longest session resource name, in bytes.
+/// Longest session resource name, device uuid and device name, in bytes.
 pub const RESOURCE_BYTES_MAX: usize = 128;
+/// Most open sessions per user across all platforms; opening one more closes the oldest.
+pub const SESSIONS_PER_USER_MAX: usize = 32;
 
 /// Who may register users.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,7 +8,7 @@ use crate::command::{DisconnectReason, Event, Exec};
 use crate::engine::{Ctx, NOT_ALLOWED};
 use crate::error::{Error, Result};
 use crate::ids::UserName;
-use crate::limits::{BATCH_STATUS_MAX, RESOURCE_BYTES_MAX};
+use crate::limits::{BATCH_STATUS_MAX, RESOURCE_BYTES_MAX, SESSIONS_PER_USER_MAX};
 use crate::query::Ask;
 use crate::store::Session;
 
@@ -21,10 +21,11 @@ fn platform(resource: &str) -> &str {
 ///
 /// Reopening a resource that is open replaces it (`ForceDisconnect{LoginAnotherDevice}` for
 /// the old connection). At most `devices_per_platform_max` sessions per platform: opening one
-/// more closes the oldest on that platform with `ForceDisconnect{LoginAnotherDevice}`.
+/// more closes the oldest on that platform with `ForceDisconnect{LoginAnotherDevice}`, and at
+/// most [`SESSIONS_PER_USER_MAX`] in all (the oldest goes the same way).
 ///
-/// Errors, in check order: `401 unauthorized`; `400 illegal_argument` (empty resource, over
-/// 128 bytes); `404 service_resource_not_found`; `400 invalid_grant` "user not activated".
+/// Errors, in check order: `401 unauthorized`; `400 illegal_argument` (empty resource, a
+/// resource, device uuid or device name over 128 bytes); `404 service_resource_not_found`; `400 invalid_grant` "user not activated".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpenSession {
     /// Who.
@@ -43,6 +44,11 @@ impl Exec for OpenSession {
         cx.admin_only(NOT_ALLOWED)?;
         if self.resource.is_empty() || self.resource.len() > RESOURCE_BYTES_MAX {
             return Err(Error::illegal("resource must be 1 to 128 bytes"));
+        }
+        let too_long =
+            |f: &Option<String>| f.as_ref().is_some_and(|v| v.len() > RESOURCE_BYTES_MAX);
+        if too_long(&self.device_uuid) || too_long(&self.device_name) {
+            return Err(Error::illegal("device fields must be at most 128 bytes"));
         }
         let cell = cx.user(&self.username)?;
         let mut s = cell.state.write();
@@ -77,6 +83,11 @@ impl Exec for OpenSession {
                 .position(|e| platform(&e.resource) == plat)
                 .unwrap_or(0);
             kicked.push(x.sessions.remove(i).resource);
+        }
+        // A resource without `_` is a platform of its own, so the per-platform cap alone does
+        // not bound a user's sessions: the oldest go past the total cap too.
+        while x.sessions.len() >= SESSIONS_PER_USER_MAX {
+            kicked.push(x.sessions.remove(0).resource);
         }
         x.sessions.push(Session {
             resource: self.resource.as_str().into(),

@@ -19,7 +19,8 @@
 //! users checks `gone` on both while holding both locks, so once the mark is set no new link to
 //! the user can form; the cascade then unlinks step by step. A user being registered is born
 //! `gone` and made live only once their name is claimed, so a cascade never starts on a user
-//! whose registration may still fail.
+//! whose registration may still fail; the registration holds the new user's lock until then, so
+//! a racing call that finds the name waits for the outcome.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;

@@ -158,7 +158,11 @@ pub(crate) fn insert_user_with(
         id,
         state: parking_lot::RwLock::new(state),
     });
-    let claimed = Arc::clone(&cell);
+    // The pending user's own lock is held until they are live or refused, so a racing call
+    // that finds them by name (an `inherit` auto-create of the same name) waits for the
+    // outcome instead of reading "not found". Touching the maps while holding it is safe: no
+    // one holds a map guard while locking an entity (lock order rule 1).
+    let mut pending = cell.state.write();
     // Fully indexed before the name makes the user findable, so a racing delete finds every
     // index entry it must remove.
     app.users.insert(id, Arc::clone(&cell));
@@ -166,7 +170,7 @@ pub(crate) fn insert_user_with(
     let taken = match app.names.entry(name.clone()) {
         dashmap::Entry::Occupied(_) => true,
         dashmap::Entry::Vacant(v) => {
-            v.insert(cell);
+            v.insert(Arc::clone(&cell));
             false
         }
     };
@@ -184,7 +188,8 @@ pub(crate) fn insert_user_with(
         return Err(NotInserted::Refused(e));
     }
     // No cascade can have started on a pending user, so the user is whole: make them live.
-    claimed.state.write().gone = false;
+    pending.gone = false;
+    drop(pending);
     cx.emit(Event::UserRegistered { user: name });
     Ok(view)
 }

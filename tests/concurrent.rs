@@ -1297,3 +1297,42 @@ fn an_auto_create_that_loses_its_token_string_creates_nobody() {
         assert_eq!(holder, Actor::User(n(&format!("n{winner}x{i}"))));
     }
 }
+
+#[test]
+fn racing_auto_creates_of_one_name_both_get_a_token() {
+    // Spec 01 §3: the engine serialises racing `inherit` auto-creates, so neither ever sees the
+    // other's half-registered user as missing. Each round, two threads auto-create the same
+    // name with different token strings: both must succeed, for the same user.
+    let app = new_app(Limits::default());
+    let rounds: usize = std::env::var("INHERIT_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5_000);
+    let barrier = Arc::new(Barrier::new(2));
+    let shared = app.clone();
+    run_threads(2, 120, move |t| {
+        for i in 0..rounds {
+            barrier.wait();
+            let out = shared
+                .execute(
+                    &Actor::Admin,
+                    Timestamp(T0),
+                    IssueToken {
+                        grant: GrantType::Inherit {
+                            username: format!("same{i}"),
+                            auto_create: true,
+                            uuid: format!("{t}-{i}"),
+                        },
+                        token: format!("t{t}-{i}"),
+                        ttl: None,
+                    },
+                )
+                .unwrap_or_else(|e| panic!("round {i}: {} {} {e}", e.status(), e.code()));
+            assert_eq!(
+                out.reply.user.map(|u| u.username),
+                Some(n(&format!("same{i}")))
+            );
+        }
+    });
+    check(&app);
+}

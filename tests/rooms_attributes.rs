@@ -524,3 +524,41 @@ fn get_all_some_and_membership() {
         "grpID 999004 does not exist!",
     );
 }
+
+/// Repeated keys collapse before the 10-key cap is counted, and a huge key list is refused
+/// with the cap error (without holding the room while it is deduplicated).
+#[test]
+fn delete_counts_distinct_keys_against_the_cap() {
+    let app = app(&["o"]);
+    let room = create(&app, "o", &[]);
+    let ten: Vec<String> = (0..10).map(|i| format!("k{i}")).collect();
+    let pairs: Vec<(&str, &str)> = ten.iter().map(|k| (k.as_str(), "v")).collect();
+    set_attrs(&app, &u("o"), room, &pairs, None, false).unwrap();
+    // 11 names, 10 distinct: allowed.
+    let mut eleven: Vec<&str> = ten.iter().map(String::as_str).collect();
+    eleven.push("k0");
+    let all: Vec<&str> = ten.iter().map(String::as_str).collect();
+    assert_eq!(
+        del(&app, &u("o"), room, &eleven, false).unwrap(),
+        ok_keys(&all)
+    );
+    // 11 distinct: refused.
+    let many: Vec<String> = (0..11).map(|i| format!("x{i}")).collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    assert_err(
+        del(&app, &u("o"), room, &many, false),
+        400,
+        "illegal_argument",
+        "exceed allowed batch size 10",
+    );
+    // 40 000 distinct: refused the same way.
+    let huge: Vec<String> = (0..40_000).map(|i| format!("h{i}")).collect();
+    let huge: Vec<&str> = huge.iter().map(String::as_str).collect();
+    assert_err(
+        del(&app, &u("o"), room, &huge, false),
+        400,
+        "illegal_argument",
+        "exceed allowed batch size 10",
+    );
+    check(&app);
+}

@@ -394,3 +394,84 @@ fn batch_status_size_edges() {
         "request body exceeds maximum limit, maximum limit is 100",
     );
 }
+
+/// Resources without `_` are platforms of their own; the total cap still bounds a user's
+/// sessions, evicting the oldest with `LoginAnotherDevice`.
+#[test]
+fn total_sessions_are_capped_across_platforms() {
+    use imcore::limits::SESSIONS_PER_USER_MAX;
+    let (app, now) = (common::app(), common::T0);
+    common::reg(&app, "u");
+    let u = common::n("u");
+    for i in 0..SESSIONS_PER_USER_MAX {
+        let out = app
+            .execute(
+                &imcore::Actor::Admin,
+                now,
+                imcore::OpenSession {
+                    username: u.clone(),
+                    resource: format!("p{i}"),
+                    device_uuid: None,
+                    device_name: None,
+                },
+            )
+            .unwrap();
+        assert!(out.events.is_empty(), "no eviction below the cap");
+    }
+    let out = app
+        .execute(
+            &imcore::Actor::Admin,
+            now,
+            imcore::OpenSession {
+                username: u.clone(),
+                resource: "extra".into(),
+                device_uuid: None,
+                device_name: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        out.events,
+        vec![imcore::Event::ForceDisconnect {
+            user: u.clone(),
+            resource: "p0".into(),
+            reason: imcore::DisconnectReason::LoginAnotherDevice
+        }]
+    );
+    let devices = app
+        .query(
+            &imcore::Actor::Admin,
+            now,
+            imcore::ListDevices {
+                username: u.clone(),
+            },
+        )
+        .unwrap();
+    assert_eq!(devices.len(), SESSIONS_PER_USER_MAX);
+    let long = Some("d".repeat(129));
+    let err = app
+        .execute(
+            &imcore::Actor::Admin,
+            now,
+            imcore::OpenSession {
+                username: u.clone(),
+                resource: "web_1".into(),
+                device_uuid: None,
+                device_name: long,
+            },
+        )
+        .unwrap_err();
+    assert_eq!((err.status(), err.code()), (400, "illegal_argument"));
+    let ok = Some("d".repeat(128));
+    app.execute(
+        &imcore::Actor::Admin,
+        now,
+        imcore::OpenSession {
+            username: u,
+            resource: "web_1".into(),
+            device_uuid: ok,
+            device_name: None,
+        },
+    )
+    .unwrap();
+}

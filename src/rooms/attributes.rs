@@ -238,19 +238,27 @@ impl Exec for DeleteRoomAttributes {
             Some(n) => app.user(n).map(|c| c.id),
             None => None,
         };
-        let mut r = cell.write_live()?;
-        let op = op?;
-        let mut keys: Vec<String> = Vec::with_capacity(self.keys.len());
+        // Drop repeats before taking the room's lock, stopping past the per-call cap: a huge
+        // key list must not hold the room. The errors are reported after the checks that come
+        // before them.
+        let max = lim.attr_keys_per_call_max;
+        let mut seen = std::collections::HashSet::with_capacity(max + 1);
+        let mut keys: Vec<String> = Vec::with_capacity(max + 1);
         for k in self.keys {
-            if !keys.contains(&k) {
+            if keys.len() > max {
+                break;
+            }
+            if seen.insert(k.clone()) {
                 keys.push(k);
             }
         }
+        let mut r = cell.write_live()?;
+        let op = op?;
         if keys.is_empty() {
             return err(RoomError::NoKeys);
         }
-        if keys.len() > lim.attr_keys_per_call_max {
-            return err(RoomError::AttrBatch(lim.attr_keys_per_call_max));
+        if keys.len() > max {
+            return err(RoomError::AttrBatch(max));
         }
         let owner = operator_owner(&r, &op, op_id, self.forced)?;
         let mut out = RoomAttrResult::default();

@@ -413,46 +413,78 @@ impl Exec for JoinRoom {
             }
         }
         let t = t?;
-        if self.leave_other_rooms {
-            let others: Vec<RoomId> = t
-                .state
+        // The target and every room to leave are locked together (rooms in id order, then the
+        // user) and every check runs before anything changes: the join applies whole or not
+        // at all, and a refused join leaves the user in their other rooms.
+        let others: Vec<RoomId> = if self.leave_other_rooms {
+            t.state
                 .read()
                 .extra()
-                .map(|x| x.rooms.joined.iter().copied().collect())
-                .unwrap_or_default();
-            for o in others.into_iter().filter(|o| *o != self.room) {
-                if let Some(oc) = app.rooms.cell(o) {
-                    let mut orm = oc.state.write();
-                    if orm.live && orm.depart(cx, t.id, RoomExitReason::Left) {
-                        let l = orm.mentions(t.id);
-                        index_leave(&mut t.state.write(), o, l);
-                    }
-                }
-            }
+                .map(|x| {
+                    x.rooms
+                        .joined
+                        .iter()
+                        .copied()
+                        .filter(|o| *o != self.room)
+                        .collect()
+                })
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let mut cells: Vec<Arc<RoomCell>> =
+            others.iter().filter_map(|o| app.rooms.cell(*o)).collect();
+        cells.push(Arc::clone(&cell));
+        cells.sort_by_key(|c| c.id);
+        cells.dedup_by_key(|c| c.id);
+        let mut rooms: Vec<_> = cells.iter().map(|c| (c.id, c.state.write())).collect();
+        let ti = rooms
+            .iter()
+            .position(|(id, _)| *id == self.room)
+            .unwrap_or(0);
+        if !rooms[ti].1.live {
+            return err(RoomError::NotFound(self.room));
         }
-        let mut r = cell.write_live()?;
         let mut s = t.state.write();
         if s.gone {
             return err(RoomError::UserNotFound(self.user.to_string()));
         }
-        if r.blocks.contains_key(&t.id) {
-            return Err(re(RoomError::Blocked {
-                user: self.user.to_string(),
-                room: self.room,
-            }));
+        {
+            let r = &rooms[ti].1;
+            if r.blocks.contains_key(&t.id) {
+                return Err(re(RoomError::Blocked {
+                    user: self.user.to_string(),
+                    room: self.room,
+                }));
+            }
+            if r.is_member(t.id) {
+                return Ok(false);
+            }
+            if t.id != r.owner && !fits(r, 1) {
+                return Err(re(RoomError::Full));
+            }
         }
-        if r.is_member(t.id) {
-            return Ok(false);
-        }
-        if t.id != r.owner && !fits(&r, 1) {
-            return Err(re(RoomError::Full));
-        }
-        if at_user_cap(lim, &s) {
+        let leaving = rooms
+            .iter()
+            .filter(|(id, o)| *id != self.room && o.live && o.is_member(t.id))
+            .count();
+        if lim
+            .rooms_per_user_max
+            .is_some_and(|m| joined_count(&s).saturating_sub(leaving) >= m as usize)
+        {
             return Err(re(RoomError::JoinedTooMany(self.user.to_string())));
         }
+        for (id, o) in rooms.iter_mut() {
+            if *id != self.room && o.live && o.depart(cx, t.id, RoomExitReason::Left) {
+                let linked = o.mentions(t.id);
+                index_leave(&mut s, *id, linked);
+            }
+        }
+        let r = &mut rooms[ti].1;
         r.add(t.id, self.user.clone());
         index_join(&mut s, self.room);
-        drop((s, r));
+        drop(s);
+        drop(rooms);
         emit(
             cx,
             RoomEvent::MemberJoined {

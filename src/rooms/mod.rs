@@ -34,8 +34,9 @@
 //!   auto-delete causes. The delete cascade removes a user from block, allow and mute lists
 //!   without list events (the user is gone; `MemberExited{UserDeleted}` is emitted where they
 //!   were a member).
-//! - `JoinRoom { leave_other_rooms }` checks the join first, then leaves the other rooms, then
-//!   joins; a concurrent change that makes the final join fail leaves the other rooms left.
+//! - `JoinRoom { leave_other_rooms }` locks the target and the rooms to leave together (rooms
+//!   in id order, then the user), checks everything, then leaves and joins: a refused join
+//!   leaves the user in their other rooms.
 //! - `sweep_offline_members` is not built (the engine keeps no offline-since time yet).
 //! - Member lists in page mode cost O(offset) steps of the join-order walk; cursor mode is
 //!   O(log n + limit) at any depth.
