@@ -1,7 +1,7 @@
 //! Friend and block checks (hot and cold, 1 and 2 threads), adding and removing friends,
 //! blocking and unblocking, on the shared 200k-user data set (see `common`).
 //!
-//! Throughput: the 1-thread benches count 1 element per iteration, the 2-thread ones 2 (each
+//! Times are CPU time (see `common::cpu_now`). Throughput: the 1-thread benches count 1 element per iteration, the 2-thread ones 2 (each
 //! thread does one op per iteration), so criterion's `thrpt` lines compare directly and the
 //! speed-up is `2 × t(1 thread) / t(2 threads)`.
 //!
@@ -10,7 +10,7 @@
 mod common;
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::*;
 use criterion::{BenchmarkId, Criterion, Throughput};
@@ -68,11 +68,7 @@ fn checks(
         g.throughput(Throughput::Elements(1));
         g.bench_function(BenchmarkId::new(temp, "1t"), |b| {
             let l = &lists[0];
-            let mut i = 0usize;
-            b.iter(|| {
-                i = (i + 1) & (REQS - 1);
-                black_box(check(&w.app, &l[i]))
-            })
+            b.iter_custom(|iters| cpu_iter(iters, |i| check(&w.app, &l[i as usize & (REQS - 1)])))
         });
         g.throughput(Throughput::Elements(2));
         g.bench_function(BenchmarkId::new(temp, "2t"), |b| {
@@ -82,6 +78,10 @@ fn checks(
                 })
             })
         });
+        eprintln!(
+            "{group}/{temp}/2t: thread overlap {:.2} of 2",
+            take_overlap()
+        );
     }
     g.finish();
 }
@@ -104,11 +104,11 @@ fn chunked(
         for p in chunk {
             before(p);
         }
-        let t = Instant::now();
+        let t = cpu_now();
         for p in chunk {
             timed(p);
         }
-        total += t.elapsed();
+        total += cpu_now() - t;
         for p in chunk {
             after(p);
         }

@@ -1,6 +1,8 @@
 //! User lookup by name (hot and cold, 1 and 2 threads) and user attributes (set 64 bytes and
 //! 2 KB, batch get of 100 users) on the shared 200k-user data set (see `common`).
 //!
+//! Times are CPU time (see `common::cpu_now`).
+//!
 //! Run: `cargo bench --bench users -- --warm-up-time 1 --measurement-time 3`.
 
 mod common;
@@ -8,7 +10,7 @@ mod common;
 use std::hint::black_box;
 
 use common::*;
-use criterion::{BatchSize, BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkId, Criterion, Throughput};
 use imcore::*;
 
 fn lookups(c: &mut Criterion, w: &World) {
@@ -46,11 +48,7 @@ fn lookups(c: &mut Criterion, w: &World) {
         g.throughput(Throughput::Elements(1));
         g.bench_function(BenchmarkId::new(temp, "1t"), |b| {
             let l = &lists[0];
-            let mut i = 0usize;
-            b.iter(|| {
-                i = (i + 1) & (REQS - 1);
-                black_box(get(&l[i]))
-            })
+            b.iter_custom(|iters| cpu_iter(iters, |i| get(&l[i as usize & (REQS - 1)])))
         });
         g.throughput(Throughput::Elements(2));
         g.bench_function(BenchmarkId::new(temp, "2t"), |b| {
@@ -60,6 +58,10 @@ fn lookups(c: &mut Criterion, w: &World) {
                 })
             })
         });
+        eprintln!(
+            "get_user/{temp}/2t: thread overlap {:.2} of 2",
+            take_overlap()
+        );
     }
     g.finish();
 }
@@ -86,17 +88,19 @@ fn attributes(c: &mut Criterion, w: &World) {
                 .collect();
             let mut i = 0usize;
             g.bench_function(BenchmarkId::new(label, temp), |b| {
-                b.iter_batched(
-                    || {
-                        i = (i + 1) & (REQS - 1);
-                        SetAttributes {
-                            username: users[i].clone(),
-                            pairs: vec![("k".into(), "w".repeat(value_len))],
-                        }
-                    },
-                    |cmd| app.execute(&Actor::Admin, NOW, cmd).expect("set"),
-                    BatchSize::SmallInput,
-                )
+                b.iter_custom(|iters| {
+                    cpu_batched(
+                        iters,
+                        || {
+                            i = (i + 1) & (REQS - 1);
+                            SetAttributes {
+                                username: users[i].clone(),
+                                pairs: vec![("k".into(), "w".repeat(value_len))],
+                            }
+                        },
+                        |cmd| app.execute(&Actor::Admin, NOW, cmd).expect("set"),
+                    )
+                })
             });
         }
     }
@@ -117,21 +121,23 @@ fn attributes(c: &mut Criterion, w: &World) {
         .collect();
     let mut i = 0usize;
     g.bench_function("100_users/cold", |b| {
-        b.iter_batched(
-            || {
-                i = (i + 1) & 1023;
-                BatchGetAttributes {
-                    targets: batches[i].clone(),
-                    properties: vec!["k".into()],
-                }
-            },
-            |q| {
-                let r = app.query(&Actor::Admin, NOW, q).expect("batch get");
-                debug_assert!(!r.is_empty() && r.len() <= 100);
-                r
-            },
-            BatchSize::SmallInput,
-        )
+        b.iter_custom(|iters| {
+            cpu_batched(
+                iters,
+                || {
+                    i = (i + 1) & 1023;
+                    BatchGetAttributes {
+                        targets: batches[i].clone(),
+                        properties: vec!["k".into()],
+                    }
+                },
+                |q| {
+                    let r = app.query(&Actor::Admin, NOW, q).expect("batch get");
+                    debug_assert!(!r.is_empty() && r.len() <= 100);
+                    r
+                },
+            )
+        })
     });
     g.finish();
     imcore::invariants::check(app).expect("invariants after the attribute benches");

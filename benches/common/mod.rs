@@ -13,6 +13,7 @@
 #![allow(dead_code)] // each bench binary uses part of this module
 
 use std::sync::Barrier;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use imcore::*;
@@ -225,9 +226,47 @@ impl World {
     }
 }
 
-/// Runs `op` `iters` times on each of `threads` threads, all started together, and returns the
-/// wall time from the first start to the last finish. `make` builds each thread's state (its
-/// own request list) before the clock starts.
+/// This thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`).
+///
+/// The benches time CPU, not wall-clock: the machine is shared with other builds, and a
+/// thread that is descheduled for a while would otherwise count the wait as work.
+pub fn cpu_now() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec; the clock id is a constant Linux supports.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime");
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// Runs `f` `iters` times and returns the CPU time it took.
+pub fn cpu_iter<R>(iters: u64, mut f: impl FnMut(u64) -> R) -> Duration {
+    let t = cpu_now();
+    for i in 0..iters {
+        std::hint::black_box(f(i));
+    }
+    cpu_now() - t
+}
+
+/// How much two threads really overlapped in the 2-thread benches: Σ thread CPU time / wall
+/// time, summed over every sample (2.0 = both threads ran all the time on their own cores).
+pub static OVERLAP_CPU_NS: AtomicU64 = AtomicU64::new(0);
+/// See [`OVERLAP_CPU_NS`].
+pub static OVERLAP_WALL_NS: AtomicU64 = AtomicU64::new(0);
+
+/// Takes and resets the overlap ratio measured since the last call.
+pub fn take_overlap() -> f64 {
+    let c = OVERLAP_CPU_NS.swap(0, Ordering::Relaxed) as f64;
+    let w = OVERLAP_WALL_NS.swap(0, Ordering::Relaxed) as f64;
+    if w == 0.0 { 0.0 } else { c / w }
+}
+
+/// Runs `op` `iters` times on each of `threads` threads, all released together by a barrier,
+/// and returns the largest per-thread CPU time (what the wall time would be with a free core
+/// per thread). `make` gives each thread its state (its own request list) before the clock
+/// starts. Adds to the overlap counters.
 pub fn run_threads<S: Send>(
     threads: usize,
     iters: u64,
@@ -235,7 +274,7 @@ pub fn run_threads<S: Send>(
     op: &(dyn Fn(&mut S, u64) + Sync),
 ) -> Duration {
     let barrier = Barrier::new(threads);
-    let spans: Vec<(Instant, Instant)> = std::thread::scope(|s| {
+    let spans: Vec<(Instant, Instant, Duration)> = std::thread::scope(|s| {
         let hs: Vec<_> = (0..threads)
             .map(|t| {
                 let barrier = &barrier;
@@ -243,10 +282,12 @@ pub fn run_threads<S: Send>(
                     let mut st = make(t);
                     barrier.wait();
                     let start = Instant::now();
+                    let c0 = cpu_now();
                     for i in 0..iters {
                         op(&mut st, i);
                     }
-                    (start, Instant::now())
+                    let cpu = cpu_now() - c0;
+                    (start, Instant::now(), cpu)
                 })
             })
             .collect();
@@ -254,5 +295,32 @@ pub fn run_threads<S: Send>(
     });
     let start = spans.iter().map(|s| s.0).min().expect("threads");
     let end = spans.iter().map(|s| s.1).max().expect("threads");
-    end - start
+    let cpu_sum: Duration = spans.iter().map(|s| s.2).sum();
+    OVERLAP_CPU_NS.fetch_add(cpu_sum.as_nanos() as u64, Ordering::Relaxed);
+    OVERLAP_WALL_NS.fetch_add((end - start).as_nanos() as u64, Ordering::Relaxed);
+    spans.iter().map(|s| s.2).max().expect("threads")
+}
+
+/// Like criterion's `iter_batched`, timed in CPU time: builds inputs with `setup` in chunks of
+/// 1024 (untimed), runs `routine` on them (timed), and drops the outputs (untimed).
+pub fn cpu_batched<I, O>(
+    iters: u64,
+    mut setup: impl FnMut() -> I,
+    mut routine: impl FnMut(I) -> O,
+) -> Duration {
+    let mut total = Duration::ZERO;
+    let mut left = iters;
+    let mut outs = Vec::with_capacity(1024);
+    while left > 0 {
+        let n = left.min(1024);
+        let ins: Vec<I> = (0..n).map(|_| setup()).collect();
+        let t = cpu_now();
+        for i in ins {
+            outs.push(routine(i));
+        }
+        total += cpu_now() - t;
+        outs.clear();
+        left -= n;
+    }
+    total
 }
