@@ -1,0 +1,259 @@
+//! Friend and block checks (hot and cold, 1 and 2 threads), adding and removing friends,
+//! blocking and unblocking, on the shared 200k-user data set (see `common`).
+//!
+//! Times are CPU time (see `common::cpu_now`). Throughput: the 1-thread benches count 1 element per iteration, the 2-thread ones 2 (each
+//! thread does one op per iteration), so criterion's `thrpt` lines compare directly and the
+//! speed-up is `2 × t(1 thread) / t(2 threads)`.
+//!
+//! Run: `cargo bench --bench relations -- --warm-up-time 1 --measurement-time 3`.
+
+mod common;
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use common::*;
+use criterion::{BenchmarkId, Criterion, Throughput};
+use imcore::*;
+
+type Pairs = Vec<(UserName, UserName, bool)>;
+
+fn are_friends(app: &App, p: &(UserName, UserName, bool)) -> bool {
+    let r = app
+        .query(
+            &Actor::Admin,
+            NOW,
+            AreFriends {
+                a: p.0.clone(),
+                b: p.1.clone(),
+            },
+        )
+        .expect("query");
+    debug_assert_eq!(r, p.2);
+    r
+}
+
+fn is_blocked(app: &App, p: &(UserName, UserName, bool)) -> bool {
+    let r = app
+        .query(
+            &Actor::Admin,
+            NOW,
+            IsBlocked {
+                owner: p.0.clone(),
+                other: p.1.clone(),
+            },
+        )
+        .expect("query");
+    debug_assert_eq!(r, p.2);
+    r
+}
+
+/// One check bench group: `<group>/<hot|cold>/<1|2>t`.
+fn checks(
+    c: &mut Criterion,
+    w: &World,
+    group: &str,
+    pairs: &dyn Fn(bool, u64) -> Pairs,
+    check: fn(&App, &(UserName, UserName, bool)) -> bool,
+) {
+    let mut g = c.benchmark_group(group);
+    for hot in [true, false] {
+        let temp = if hot { "hot" } else { "cold" };
+        // Each thread gets its own request list, built with its own `UserName`s.
+        let lists: Vec<Pairs> = (0..2).map(|t| pairs(hot, 1000 + t as u64)).collect();
+        // Every answer must match the data set (checked once, outside timing).
+        for p in &lists[0] {
+            assert_eq!(check(&w.app, p), p.2, "{group} {p:?}");
+        }
+        g.throughput(Throughput::Elements(1));
+        g.bench_function(BenchmarkId::new(temp, "1t"), |b| {
+            let l = &lists[0];
+            b.iter_custom(|iters| cpu_iter(iters, |i| check(&w.app, &l[i as usize & (REQS - 1)])))
+        });
+        g.throughput(Throughput::Elements(2));
+        g.bench_function(BenchmarkId::new(temp, "2t"), |b| {
+            b.iter_custom(|iters| {
+                run_threads(2, iters, &|t| &lists[t], &|l, i| {
+                    black_box(check(&w.app, &l[i as usize & (REQS - 1)]));
+                })
+            })
+        });
+        eprintln!(
+            "{group}/{temp}/2t: thread overlap {:.2} of 2",
+            take_overlap()
+        );
+    }
+    g.finish();
+}
+
+/// Times `timed` over chunks of `pairs`, running `undo` (untimed) after each chunk so that
+/// the data set returns to its shape.
+fn chunked(
+    iters: u64,
+    pairs: &[(UserName, UserName)],
+    before: &dyn Fn(&(UserName, UserName)),
+    timed: &dyn Fn(&(UserName, UserName)),
+    after: &dyn Fn(&(UserName, UserName)),
+) -> Duration {
+    let mut total = Duration::ZERO;
+    let mut left = iters as usize;
+    let mut at = 0usize;
+    while left > 0 {
+        let n = left.min(4096).min(pairs.len() - at);
+        let chunk = &pairs[at..at + n];
+        for p in chunk {
+            before(p);
+        }
+        let t = cpu_now();
+        for p in chunk {
+            timed(p);
+        }
+        total += cpu_now() - t;
+        for p in chunk {
+            after(p);
+        }
+        left -= n;
+        at = (at + n) % pairs.len();
+    }
+    total
+}
+
+fn mutations(c: &mut Criterion, w: &World) {
+    let app = &w.app;
+    let admin = Actor::Admin;
+    let pairs = w.stranger_pairs(REQS, 7);
+    let add = |p: &(UserName, UserName)| {
+        let out = app
+            .execute(
+                &admin,
+                NOW,
+                AddFriend {
+                    owner: p.0.clone(),
+                    friend: p.1.clone(),
+                },
+            )
+            .expect("add");
+        debug_assert_eq!(out.events.len(), 1);
+        black_box(out);
+    };
+    let remove = |p: &(UserName, UserName)| {
+        let out = app
+            .execute(
+                &admin,
+                NOW,
+                RemoveFriend {
+                    owner: p.0.clone(),
+                    friend: p.1.clone(),
+                },
+            )
+            .expect("remove");
+        debug_assert_eq!(out.events.len(), 1);
+        black_box(out);
+    };
+    let block = |p: &(UserName, UserName)| {
+        let out = app
+            .execute(
+                &admin,
+                NOW,
+                BlockUsers {
+                    owner: p.0.clone(),
+                    usernames: vec![p.1.clone()],
+                },
+            )
+            .expect("block");
+        black_box(out);
+    };
+    let unblock = |p: &(UserName, UserName)| {
+        let out = app
+            .execute(
+                &admin,
+                NOW,
+                UnblockUser {
+                    owner: p.0.clone(),
+                    blocked: p.1.clone(),
+                },
+            )
+            .expect("unblock");
+        black_box(out);
+    };
+    let nothing = |_: &(UserName, UserName)| {};
+    let mut g = c.benchmark_group("friend");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("add/cold", |b| {
+        b.iter_custom(|iters| chunked(iters, &pairs, &nothing, &add, &remove))
+    });
+    g.bench_function("remove/cold", |b| {
+        b.iter_custom(|iters| chunked(iters, &pairs, &add, &remove, &nothing))
+    });
+    g.finish();
+    let mut g = c.benchmark_group("block");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("add/cold", |b| {
+        b.iter_custom(|iters| chunked(iters, &pairs, &nothing, &block, &unblock))
+    });
+    g.bench_function("remove/cold", |b| {
+        b.iter_custom(|iters| chunked(iters, &pairs, &block, &unblock, &nothing))
+    });
+    g.finish();
+    imcore::invariants::check(app).expect("invariants after the mutation benches");
+}
+
+/// What the check path is made of, measured alone on the same machine in the same run: the
+/// name lookup (a `DashMap<UserName, Arc<_>>` of 200k entries, hot set of 1k, `Arc` cloned and
+/// dropped as `Tenant::user` does), the same on a `std::collections::HashMap`, and a
+/// `parking_lot::RwLock` read.
+fn parts(c: &mut Criterion, w: &World) {
+    use std::collections::HashMap;
+    use std::sync::Arc;
+    let dm: dashmap::DashMap<UserName, Arc<u64>> = dashmap::DashMap::new();
+    let mut hm: HashMap<UserName, Arc<u64>> = HashMap::new();
+    for i in 0..w.users {
+        dm.insert(uname(i), Arc::new(i as u64));
+        hm.insert(uname(i), Arc::new(i as u64));
+    }
+    let mut rng = Rng(31);
+    let keys: Vec<UserName> = (0..REQS).map(|_| uname(w.hot(&mut rng, 0))).collect();
+    let lock = parking_lot::RwLock::new(0u64);
+    let mut g = c.benchmark_group("parts");
+    g.bench_function("dashmap_get_arc_clone/hot", |b| {
+        b.iter_custom(|iters| {
+            cpu_iter(iters, |i| {
+                dm.get(&keys[i as usize & (REQS - 1)])
+                    .map(|e| Arc::clone(e.value()))
+            })
+        })
+    });
+    g.bench_function("std_hashmap_get_arc_clone/hot", |b| {
+        b.iter_custom(|iters| {
+            cpu_iter(iters, |i| {
+                hm.get(&keys[i as usize & (REQS - 1)]).map(Arc::clone)
+            })
+        })
+    });
+    g.bench_function("rwlock_read", |b| {
+        b.iter_custom(|iters| cpu_iter(iters, |_| *lock.read()))
+    });
+    g.finish();
+}
+
+fn main() {
+    let w = World::build();
+    let mut c = Criterion::default().configure_from_args();
+    checks(
+        &mut c,
+        &w,
+        "are_friends",
+        &|hot, seed| w.friend_pairs(hot, seed),
+        are_friends,
+    );
+    checks(
+        &mut c,
+        &w,
+        "is_blocked",
+        &|hot, seed| w.block_pairs(hot, seed),
+        is_blocked,
+    );
+    mutations(&mut c, &w);
+    parts(&mut c, &w);
+    c.final_summary();
+}
