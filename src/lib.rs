@@ -2,8 +2,13 @@
 //!
 //! An in-process instant-messaging domain engine. It keeps the state an IM cloud (Easemob,
 //! RongCloud) keeps for its customers' apps — tenants, users and tokens, user attributes with
-//! byte budgets, friends, block lists, global mutes — as concurrent in-memory structures behind
-//! a command/query API.
+//! byte budgets, friends, block lists, global mutes, groups with their threads, chatrooms with
+//! their attributes — as concurrent in-memory structures behind a command/query API.
+//!
+//! The users area (users, tokens, sessions, attributes, contacts, mutes) is re-exported at the
+//! crate root; the groups and threads area lives in [`groups`] and the chatrooms area in
+//! [`rooms`] (`use imcore::groups::*;`). Every area's commands and queries are also variants of
+//! the one [`Command`] and [`Query`] enums.
 //!
 //! ## The contract (sans-IO)
 //!
