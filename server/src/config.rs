@@ -50,7 +50,7 @@ Defaults: --listen 127.0.0.1:5080 --org demo --app demo
 #[derive(Debug)]
 pub enum Cli {
     /// Run with this configuration.
-    Run(Config),
+    Run(Box<Config>),
     /// Print [`USAGE`] and exit.
     Help,
 }
@@ -91,7 +91,7 @@ impl Config {
                 _ => return Err(format!("unknown argument {arg}")),
             }
         }
-        Ok(Cli::Run(c))
+        Ok(Cli::Run(Box::new(c)))
     }
 }
 

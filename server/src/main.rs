@@ -15,7 +15,7 @@ async fn main() {
         )
         .init();
     let config = match Config::from_args(std::env::args().skip(1)) {
-        Ok(Cli::Run(c)) => c,
+        Ok(Cli::Run(c)) => *c,
         Ok(Cli::Help) => {
             println!("{USAGE}");
             return;

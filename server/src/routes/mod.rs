@@ -21,6 +21,9 @@ pub mod attributes;
 pub mod blocks;
 pub mod contacts;
 pub mod mutes;
+pub mod room_attributes;
+pub mod room_lists;
+pub mod rooms;
 pub mod tokens;
 pub mod users;
 
@@ -33,6 +36,9 @@ pub fn router(host: Arc<Host>) -> Router {
         .merge(contacts::routes())
         .merge(blocks::routes())
         .merge(mutes::routes())
+        .merge(rooms::routes())
+        .merge(room_lists::routes())
+        .merge(room_attributes::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(host)
