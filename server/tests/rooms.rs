@@ -953,3 +953,164 @@ fn deleting_a_user_deletes_their_rooms() {
         .assert_error(404, "service_resource_not_found");
     assert_eq!(api.get("/users/a/joined_chatrooms").ok()["data"], json!([]));
 }
+
+#[test]
+fn status_reads_on_host_paths() {
+    let api = api();
+    let id = room(&api, "owner", &["a", "b", "c"]);
+    api.register(&["outsider"]);
+    api.admin(
+        "POST",
+        &format!("/chatrooms/{id}/white/users/a"),
+        &Value::Null,
+    )
+    .ok();
+    api.admin(
+        "POST",
+        &format!("/chatrooms/{id}/mute"),
+        &json!({"usernames": ["b"], "mute_duration": -1}),
+    )
+    .ok();
+    api.admin("POST", &format!("/chatrooms/{id}/ban"), &Value::Null)
+        .ok();
+
+    // Membership and may-speak: the allow-listed member speaks under mute-all, the muted one
+    // and the plain member do not, the owner does.
+    let st = |u: &str| api.get(&format!("/chatrooms/{id}/users/{u}"));
+    let r = st("a");
+    assert_envelope(r.ok(), "get");
+    assert_eq!(
+        r.body["data"],
+        json!({"user": "a", "id": id, "member": true, "may_speak": true})
+    );
+    assert_eq!(st("b").body["data"]["may_speak"], false);
+    assert_eq!(st("c").body["data"]["may_speak"], false);
+    assert_eq!(st("owner").body["data"]["may_speak"], true);
+    assert_eq!(
+        (
+            st("outsider").body["data"]["member"].as_bool(),
+            st("ghost").body["data"]["member"].as_bool()
+        ),
+        (Some(false), Some(false))
+    );
+    let c = api.user_token("c");
+    api.call(
+        "GET",
+        &format!("/chatrooms/{id}/users/c"),
+        Some(&c),
+        &Value::Null,
+    )
+    .ok();
+    api.call(
+        "GET",
+        &format!("/chatrooms/{id}/users/a"),
+        Some(&c),
+        &Value::Null,
+    )
+    .assert_error(401, "group_authorization");
+
+    // Allow-list status.
+    let r = api.get(&format!("/chatrooms/{id}/white/users/a"));
+    assert_eq!(
+        r.ok()["data"],
+        json!({"user": "a", "chatroomid": id, "result": true})
+    );
+    let r = api.call(
+        "GET",
+        &format!("/chatrooms/{id}/white/users/c"),
+        Some(&c),
+        &Value::Null,
+    );
+    assert_eq!(r.ok()["data"]["result"], false);
+    api.call(
+        "GET",
+        &format!("/chatrooms/{id}/white/users/a"),
+        Some(&c),
+        &Value::Null,
+    )
+    .assert_error(401, "group_authorization");
+
+    // Mute status.
+    let r = api.get(&format!("/chatrooms/{id}/mute/b"));
+    assert_eq!(
+        r.ok()["data"],
+        json!({"user": "b", "muted": true, "expire": -1})
+    );
+    let r = api.call(
+        "GET",
+        &format!("/chatrooms/{id}/mute/c"),
+        Some(&c),
+        &Value::Null,
+    );
+    assert_eq!(r.ok()["data"], json!({"user": "c", "muted": false}));
+    api.get(&format!("/chatrooms/{id}/mute/ghost"))
+        .assert_error(404, "resource_not_found");
+}
+
+#[test]
+fn exports_on_host_paths() {
+    let api = api();
+    let id = room(&api, "owner", &["a", "b"]);
+    api.admin(
+        "POST",
+        "/chatrooms/super_admin",
+        &json!({"superadmin": "a"}),
+    )
+    .ok();
+    api.admin(
+        "POST",
+        &format!("/chatrooms/{id}/admin"),
+        &json!({"newadmin": "a"}),
+    )
+    .ok();
+    api.admin(
+        "POST",
+        &format!("/chatrooms/{id}/mute"),
+        &json!({"usernames": ["b"], "mute_duration": -1}),
+    )
+    .ok();
+    api.admin(
+        "POST",
+        &format!("/chatrooms/{id}/announcement"),
+        &json!({"announcement": "hi"}),
+    )
+    .ok();
+    api.admin(
+        "PUT",
+        &format!("/metadata/chatroom/{id}/user/a"),
+        &json!({"metaData": {"k": "v"}, "autoDelete": "NO_DELETE"}),
+    )
+    .ok();
+
+    let r = api.get(&format!("/chatrooms/{id}/export"));
+    assert_envelope(r.ok(), "get");
+    let d = &r.body["data"];
+    assert_eq!(d["details"]["id"], id.as_str());
+    assert_eq!(d["details"]["affiliations_count"], 3);
+    assert_eq!(d["announcement"], "hi");
+    assert_eq!(d["admins"], json!(["a"]));
+    assert_eq!(d["mutes"], json!([{"user": "b", "expire": -1}]));
+    assert_eq!(d["blocks"], json!([]));
+    assert_eq!(d["allow"], json!([]));
+    assert_eq!(
+        d["attributes"],
+        json!([{"key": "k", "value": "v", "owner": "a", "autoDelete": "NO_DELETE"}])
+    );
+
+    let r = api.get("/users/a/chatrooms/export");
+    let d = &r.ok()["data"];
+    assert_eq!(d["super_admin"], true);
+    assert_eq!(d["joined"], json!([id]));
+    assert_eq!(
+        d["rooms"],
+        json!([{"id": id, "name": "lobby", "owner": false, "member": true, "admin": true,
+                "muted": null, "blocked": false, "allowed": false, "attributes": {"k": "v"}}])
+    );
+    let a = api.user_token("a");
+    api.call("GET", "/users/a/chatrooms/export", Some(&a), &Value::Null)
+        .assert_error(401, "unauthorized");
+    api.get("/users/ghost/chatrooms/export")
+        .assert_error(404, "resource_not_found");
+    api.get("/chatrooms/1234567/export")
+        .assert_error(404, "service_resource_not_found");
+}

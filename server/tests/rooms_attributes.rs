@@ -208,13 +208,28 @@ fn the_admin_pseudo_operator() {
         &json!({"metaData": {"t": "x"}}),
     )
     .assert_error(401, "group_authorization");
+    // Who owns what (host path).
+    let r = api.call(
+        "PUT",
+        &format!("/metadata/chatroom/{id}/user/a"),
+        Some(&a),
+        &json!({"metaData": {"mine": "1"}}),
+    );
+    r.ok();
+    let r = api.call(
+        "GET",
+        &format!("/metadata/chatroom/{id}/owners"),
+        Some(&a),
+        &Value::Null,
+    );
+    assert_eq!(r.ok()["data"], json!({"topic": "admin", "mine": "a"}));
     // Forced delete as admin.
     let r = api.admin(
         "DELETE",
         &format!("{p}/forced"),
-        &json!({"keys": ["topic"]}),
+        &json!({"keys": ["topic", "mine"]}),
     );
-    assert_eq!(r.ok()["data"]["successKeys"], json!(["topic"]));
+    assert_eq!(r.ok()["data"]["successKeys"], json!(["topic", "mine"]));
     // The admin reads any room.
     let r = api.admin("POST", &format!("/metadata/chatroom/{id}"), &Value::Null);
     assert_eq!(r.ok()["data"], json!({}));

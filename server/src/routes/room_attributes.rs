@@ -12,8 +12,11 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
-use axum::routing::{post, put};
-use imcore::rooms::{DeleteRoomAttributes, GetRoomAttributes, RoomAttrResult, SetRoomAttributes};
+use axum::routing::{get, post, put};
+use imcore::rooms::{
+    DeleteRoomAttributes, GetRoomAttributeOwners, GetRoomAttributes, RoomAttrResult,
+    SetRoomAttributes,
+};
 use imcore::{Actor, UserName};
 use indexmap::IndexMap;
 use serde::Deserialize;
@@ -29,6 +32,7 @@ use crate::host::Host;
 pub fn routes() -> Router<Arc<Host>> {
     Router::new()
         .route("/{org}/{app}/metadata/chatroom/{id}", post(get_attrs))
+        .route("/{org}/{app}/metadata/chatroom/{id}/owners", get(owners))
         .route(
             "/{org}/{app}/metadata/chatroom/{id}/user/{op}",
             put(set).delete(remove),
@@ -139,4 +143,16 @@ async fn remove(call: Call, body: Body) -> ApiResult<Envelope> {
 /// `DELETE /metadata/chatroom/{id}/user/{op}/forced`: whoever owns them.
 async fn remove_forced(call: Call, body: Body) -> ApiResult<Envelope> {
     do_remove(call, body, true).await
+}
+
+/// `GET /metadata/chatroom/{id}/owners` (host path): `data: {key: owner}`, `admin` for the
+/// app admin's keys. Members and the app admin.
+async fn owners(call: Call) -> ApiResult<Envelope> {
+    let id = room(&call)?;
+    let m = call.ask(GetRoomAttributeOwners { room: id })?;
+    let mut data = Map::new();
+    for (k, o) in m {
+        data.insert(k, o.as_ref().map_or("admin", |o| o.as_str()).into());
+    }
+    Ok(Envelope::full(&call, "get").data(data))
 }

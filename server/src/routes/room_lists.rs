@@ -13,16 +13,17 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::routing::{get, post};
-use imcore::Expiry;
 use imcore::rooms::{
-    AllowRoomUsers, BlockRoomUser, BlockRoomUsers, DisallowRoomUsers, ListRoomAllow,
-    ListRoomBlocks, ListRoomMutes, MuteRoomMembers, RoomError, SetRoomMuteAll, UnblockRoomUser,
-    UnblockRoomUsers, UnmuteRoomMembers,
+    AllowRoomUsers, BlockRoomUser, BlockRoomUsers, DisallowRoomUsers, GetRoomMuteStatus,
+    IsRoomAllowed, ListRoomAllow, ListRoomBlocks, ListRoomMutes, MuteRoomMembers, RoomError,
+    SetRoomMuteAll, UnblockRoomUser, UnblockRoomUsers, UnmuteRoomMembers,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::rooms::{UsernamesBody, body_users, item_json, names_json, path_users, room};
+use super::rooms::{
+    UsernamesBody, body_users, expire_json, item_json, names_json, path_users, room,
+};
 use crate::envelope::Envelope;
 use crate::error::ApiResult;
 use crate::extract::Call;
@@ -45,24 +46,17 @@ pub fn routes() -> Router<Arc<Host>> {
         )
         .route(
             "/{org}/{app}/chatrooms/{id}/white/users/{users}",
-            post(allow_one).delete(disallow),
+            post(allow_one).delete(disallow).get(allow_status),
         )
         .route("/{org}/{app}/chatrooms/{id}/mute", get(mutes).post(mute))
         .route(
             "/{org}/{app}/chatrooms/{id}/mute/{users}",
-            axum::routing::delete(unmute),
+            get(mute_status).delete(unmute),
         )
         .route(
             "/{org}/{app}/chatrooms/{id}/ban",
             post(mute_all).delete(unmute_all),
         )
-}
-
-fn expire_json(e: Expiry) -> Value {
-    match e {
-        Expiry::Never => Value::from(-1),
-        Expiry::At(t) => Value::from(t.0),
-    }
 }
 
 /// The single-user form: the one item as an object.
@@ -284,6 +278,38 @@ async fn unmute_all(call: Call) -> ApiResult<Envelope> {
         muted: false,
     })?;
     Ok(Envelope::full(&call, "delete").data(json!({ "mute": muted })))
+}
+
+/// `GET /chatrooms/{id}/white/users/{user}` (host path): `data: {user, chatroomid, result}`,
+/// whether the member is exempt from mute-all (owner and admins always are). The app admin,
+/// or a member asking about themself.
+async fn allow_status(call: Call) -> ApiResult<Envelope> {
+    let id = room(&call)?;
+    let user = call.user("users")?;
+    let r = call.ask(IsRoomAllowed {
+        room: id,
+        user: user.clone(),
+    })?;
+    Ok(Envelope::full(&call, "get").data(json!({
+        "user": user.as_str(), "chatroomid": id.to_string(), "result": r,
+    })))
+}
+
+/// `GET /chatrooms/{id}/mute/{user}` (host path): `data: {user, muted, expire?}` for the
+/// individual mute (mute-all not counted). Owner, admins, the app admin, or the user
+/// themself.
+async fn mute_status(call: Call) -> ApiResult<Envelope> {
+    let id = room(&call)?;
+    let user = call.user("users")?;
+    let s = call.ask(GetRoomMuteStatus {
+        room: id,
+        user: user.clone(),
+    })?;
+    let mut data = json!({"user": user.as_str(), "muted": s.muted});
+    if let Some(e) = s.expire {
+        data["expire"] = expire_json(e);
+    }
+    Ok(Envelope::full(&call, "get").data(data))
 }
 
 #[cfg(test)]

@@ -19,18 +19,26 @@
 //!   them as `POST /chatrooms/{id}/join` and `POST /chatrooms/{id}/leave`: with a user token
 //!   the caller joins or leaves; with the app token the user is named by the `username` query
 //!   parameter. Join takes `leave_other_rooms=true` as a query parameter.
+//! - The engine's other reads have host paths too (no vendor REST equivalent):
+//!   `GET /chatrooms/{id}/users/{user}` (membership and whether they may speak now),
+//!   `GET /chatrooms/{id}/white/users/{user}` (allow-list status),
+//!   `GET /chatrooms/{id}/mute/{user}` (individual mute status),
+//!   `GET /metadata/chatroom/{id}/owners` (who owns each attribute key), and the §3.11 exports
+//!   `GET /chatrooms/{id}/export` and `GET /users/{user}/chatrooms/export` (app admin only).
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
 use axum::routing::{delete, get, post};
+use imcore::Expiry;
 use imcore::rooms::{
     AddRoomAdmin, AddRoomMember, AddRoomMembers, AddRoomSuperAdmin, CreateRoom, DeleteRoom,
-    GetRoomAnnouncement, GetRooms, JoinRoom, LeaveRoom, ListJoinedRooms, ListRoomAdmins,
-    ListRoomMembers, ListRoomMembersCursor, ListRoomSuperAdmins, ListRooms, RemoveRoomAdmin,
-    RemoveRoomMember, RemoveRoomMembers, RemoveRoomSuperAdmin, RoomAffiliation, RoomBatchItem,
-    RoomDetails, RoomError, RoomId, SetRoomAnnouncement, TransferRoom, UpdateRoom,
+    ExportRoom, ExportUserRooms, GetRoomAnnouncement, GetRooms, IsRoomMember, JoinRoom, LeaveRoom,
+    ListJoinedRooms, ListRoomAdmins, ListRoomMembers, ListRoomMembersCursor, ListRoomSuperAdmins,
+    ListRooms, MayRoomMemberSpeak, RemoveRoomAdmin, RemoveRoomMember, RemoveRoomMembers,
+    RemoveRoomSuperAdmin, RoomAffiliation, RoomBatchItem, RoomDetails, RoomError, RoomId,
+    SetRoomAnnouncement, TransferRoom, UpdateRoom,
 };
 use imcore::{Actor, UserName};
 use serde::Deserialize;
@@ -71,7 +79,12 @@ pub fn routes() -> Router<Arc<Host>> {
         )
         .route(
             "/{org}/{app}/chatrooms/{id}/users/{users}",
-            post(add_member).delete(remove_members),
+            post(add_member).delete(remove_members).get(member_status),
+        )
+        .route("/{org}/{app}/chatrooms/{id}/export", get(export_room))
+        .route(
+            "/{org}/{app}/users/{username}/chatrooms/export",
+            get(export_user),
         )
         .route("/{org}/{app}/chatrooms/{id}/join", post(join))
         .route("/{org}/{app}/chatrooms/{id}/leave", post(leave))
@@ -583,4 +596,94 @@ async fn remove_admin(call: Call) -> ApiResult<Envelope> {
     let user = call.user("username")?;
     let u = call.exec(RemoveRoomAdmin { room: id, user })?;
     Ok(Envelope::full(&call, "delete").data(json!({"result": "success", "oldadmin": u.as_str()})))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Host paths for the engine's other reads
+
+/// An expiry as the vendor shows it: epoch ms, `-1` for forever.
+pub(crate) fn expire_json(e: Expiry) -> Value {
+    match e {
+        Expiry::Never => Value::from(-1),
+        Expiry::At(t) => Value::from(t.0),
+    }
+}
+
+/// `GET /chatrooms/{id}/users/{user}` (host path): `data: {user, id, member, may_speak}`.
+/// The app admin, or the user themself.
+async fn member_status(call: Call) -> ApiResult<Envelope> {
+    let id = room(&call)?;
+    let user = call.user("users")?;
+    let member = call.ask(IsRoomMember {
+        room: id,
+        user: user.clone(),
+    })?;
+    let may_speak = call.ask(MayRoomMemberSpeak {
+        room: id,
+        user: user.clone(),
+    })?;
+    Ok(Envelope::full(&call, "get").data(json!({
+        "user": user.as_str(), "id": id.to_string(), "member": member, "may_speak": may_speak,
+    })))
+}
+
+/// `GET /chatrooms/{id}/export` (host path, §3.11, app admin): `data: {details,
+/// announcement, admins, mutes: [{user, expire}], blocks, allow, attributes: [{key, value,
+/// owner, autoDelete}]}`; `owner` is `admin` for the app admin's keys.
+async fn export_room(call: Call) -> ApiResult<Envelope> {
+    let id = room_q(call.param("id"))?;
+    let x = call.ask(ExportRoom { room: id })?;
+    let mutes: Vec<Value> = x
+        .mutes
+        .iter()
+        .map(|m| json!({"user": m.user.as_str(), "expire": expire_json(m.expire)}))
+        .collect();
+    let attributes: Vec<Value> = x
+        .attributes
+        .iter()
+        .map(|(k, v, owner, auto)| {
+            json!({
+                "key": k, "value": v,
+                "owner": owner.as_ref().map_or("admin", |o| o.as_str()),
+                "autoDelete": if *auto { "DELETE" } else { "NO_DELETE" },
+            })
+        })
+        .collect();
+    Ok(Envelope::full(&call, "get").data(json!({
+        "details": details_json(&x.details),
+        "announcement": x.announcement,
+        "admins": names_json(&x.admins),
+        "mutes": mutes,
+        "blocks": names_json(&x.blocks),
+        "allow": names_json(&x.allow),
+        "attributes": attributes,
+    })))
+}
+
+/// `GET /users/{user}/chatrooms/export` (host path, §3.11, app admin): `data: {super_admin,
+/// joined: [id], rooms: [{id, name, owner, member, admin, muted, blocked, allowed,
+/// attributes: {k: v}}]}`; `muted` is the entry's expiry (`-1` forever) or `null`.
+async fn export_user(call: Call) -> ApiResult<Envelope> {
+    let x = call.ask(ExportUserRooms {
+        user: call.user("username")?,
+    })?;
+    let rooms: Vec<Value> = x
+        .rooms
+        .iter()
+        .map(|r| {
+            let mut attrs = Map::new();
+            for (k, v) in &r.attributes {
+                attrs.insert(k.clone(), v.as_str().into());
+            }
+            json!({
+                "id": r.room.to_string(), "name": r.name, "owner": r.owner, "member": r.member,
+                "admin": r.admin, "muted": r.muted.map(expire_json), "blocked": r.blocked,
+                "allowed": r.allowed, "attributes": attrs,
+            })
+        })
+        .collect();
+    let joined: Vec<Value> = x.joined.iter().map(|i| i.to_string().into()).collect();
+    Ok(Envelope::full(&call, "get").data(json!({
+        "super_admin": x.super_admin, "joined": joined, "rooms": rooms,
+    })))
 }
