@@ -95,3 +95,8 @@ pub use store::Credentials;
 pub use time::{Expiry, Millis, Remaining, Timestamp};
 pub use tokens::*;
 pub use users::*;
+
+/// The README's examples, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

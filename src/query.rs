@@ -86,6 +86,31 @@ queries! {
     ListGlobalMutes => Vec<MuteEntry>,
 
     // ---- groups and threads (src/groups) ----
+    GetGroups => Vec<GroupLookup>,
+    ListAppGroups => Page<AppGroupItem>,
+    ListJoinedGroups => JoinedGroups,
+    ListJoinedGroupsLegacy => Vec<(String, String)>,
+    IsGroupMember => bool,
+    ListGroupMembers => GroupMembersPage,
+    ListGroupMembersCursor => Page<UserName>,
+    ListGroupAdmins => Vec<UserName>,
+    ListGroupBlocks => Vec<UserName>,
+    ListGroupAllowed => Vec<UserName>,
+    IsGroupAllowed => bool,
+    ListGroupMutes => Vec<GroupMuteEntry>,
+    MaySpeakInGroup => GroupSpeak,
+    GroupSpeakers => Vec<UserName>,
+    GroupSpeakerIds => Vec<crate::ids::UserId>,
+    GetGroupAnnouncement => String,
+    ListGroupFiles => Vec<GroupFile>,
+    GetGroupFile => GroupFile,
+    GetGroupMemberAttrs => indexmap::IndexMap<String, String>,
+    GetGroupMemberAttrsByKeys => indexmap::IndexMap<UserName, indexmap::IndexMap<String, String>>,
+    ListAppThreads => Page<String>,
+    ListUserThreads => Page<ThreadInfo>,
+    ListUserThreadsInGroup => Page<ThreadInfo>,
+    ListThreadMembers => Page<UserName>,
+    ListGroupRequests => GroupRequests,
 
     // ---- end of groups and threads ----
 

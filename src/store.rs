@@ -91,7 +91,6 @@ pub(crate) struct Extra {
     /// Open sessions, oldest first.
     pub sessions: Vec<Session>,
     /// The groups area's per-user state.
-    #[allow(dead_code)] // until the groups area uses it
     pub groups: crate::groups::UserGroups,
     /// The chatrooms area's per-user state.
     pub rooms: crate::rooms::UserRooms,
@@ -166,7 +165,6 @@ pub(crate) struct Tenant {
     /// lifted and when the user is deleted; lapsed ones are skipped by readers.
     pub muted: Mutex<BTreeMap<UserName, UserId>>,
     /// The groups area's state.
-    #[allow(dead_code)] // until the groups area uses it
     pub groups: crate::groups::GroupStore,
     /// The chatrooms area's state.
     pub rooms: crate::rooms::RoomStore,
