@@ -20,6 +20,7 @@ use crate::host::Host;
 pub mod attributes;
 pub mod blocks;
 pub mod contacts;
+pub mod groups;
 pub mod mutes;
 pub mod room_attributes;
 pub mod room_lists;
@@ -39,6 +40,7 @@ pub fn router(host: Arc<Host>) -> Router {
         .merge(rooms::routes())
         .merge(room_lists::routes())
         .merge(room_attributes::routes())
+        .merge(groups::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(host)
