@@ -25,6 +25,7 @@ pub mod mutes;
 pub mod room_attributes;
 pub mod room_lists;
 pub mod rooms;
+pub mod threads;
 pub mod tokens;
 pub mod users;
 
@@ -41,6 +42,7 @@ pub fn router(host: Arc<Host>) -> Router {
         .merge(room_lists::routes())
         .merge(room_attributes::routes())
         .merge(groups::routes())
+        .merge(threads::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(host)
