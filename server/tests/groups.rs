@@ -388,3 +388,142 @@ fn mutes_announcement_and_member_attributes() {
     )
     .assert_error(404, "MetadataException");
 }
+
+#[test]
+fn requests_invitations_speak_and_files() {
+    let api = api();
+    api.register(&["owner", "a", "b", "c", "d"]);
+    let r = api.admin(
+        "POST",
+        "/chatgroups",
+        &json!({"groupname": "g", "public": true, "membersonly": true, "allowinvites": false,
+                "invite_need_confirm": true, "owner": "owner", "members": ["a"]}),
+    );
+    let gid = r.ok()["data"]["groupid"].as_str().unwrap().to_owned();
+    let base = format!("/chatgroups/{gid}");
+
+    // A members-only group: joining is a request the owner approves or declines.
+    let b = api.user_token("b");
+    let r = api.call("POST", &format!("{base}/join"), Some(&b), &Value::Null);
+    assert_eq!(r.ok()["data"]["status"], "pending");
+    let c = api.user_token("c");
+    api.call("POST", &format!("{base}/join"), Some(&c), &Value::Null)
+        .ok();
+    let r = api.get(&format!("{base}/requests"));
+    assert_eq!(
+        r.ok()["data"],
+        json!({"applications": ["b", "c"], "invitations": []})
+    );
+    let owner = api.user_token("owner");
+    let r = api.call(
+        "POST",
+        &format!("{base}/requests/b/approve"),
+        Some(&owner),
+        &Value::Null,
+    );
+    assert_eq!(
+        r.ok()["data"],
+        json!({"result": true, "groupid": gid, "user": "b", "status": "joined"})
+    );
+    api.call(
+        "POST",
+        &format!("{base}/requests/c/decline"),
+        Some(&owner),
+        &Value::Null,
+    )
+    .ok();
+    api.call(
+        "POST",
+        &format!("{base}/requests/c/approve"),
+        Some(&owner),
+        &Value::Null,
+    )
+    .assert_error(400, "invalid_parameter");
+    api.admin("POST", &format!("{base}/requests/c/accept"), &Value::Null)
+        .assert_error(404, "service_resource_not_found");
+
+    // Invitations that need confirmation.
+    let r = api.call(
+        "POST",
+        &format!("{base}/invite"),
+        Some(&owner),
+        &json!({"usernames": ["d"]}),
+    );
+    assert_eq!(r.ok()["data"], json!({"joined": [], "invited": ["d"]}));
+    let d = api.user_token("d");
+    let r = api.call(
+        "POST",
+        &format!("{base}/invitations/d/accept"),
+        Some(&d),
+        &Value::Null,
+    );
+    assert_eq!(r.ok()["data"]["status"], "joined");
+    api.call(
+        "POST",
+        &format!("{base}/invitations/a/accept"),
+        Some(&d),
+        &Value::Null,
+    )
+    .assert_error(403, "forbidden_op");
+    let r = api.call(
+        "POST",
+        &format!("{base}/invite"),
+        Some(&b),
+        &json!({"usernames": ["c"]}),
+    );
+    r.assert_error(403, "forbidden_op");
+
+    // The send rule.
+    api.admin(
+        "POST",
+        &format!("{base}/mute"),
+        &json!({"usernames": ["a"], "mute_duration": -1}),
+    )
+    .ok();
+    let r = api.get(&format!("{base}/users/a"));
+    assert_eq!(
+        r.ok()["data"],
+        json!({"user": "a", "groupid": gid, "may_speak": false, "reason": "muted",
+               "expire": -1})
+    );
+    assert_eq!(
+        api.get(&format!("{base}/users/b")).body["data"]["may_speak"],
+        true
+    );
+    assert_eq!(
+        api.get(&format!("{base}/users/c")).body["data"]["reason"],
+        "not_member"
+    );
+    let r = api.get(&format!("{base}/speakers"));
+    assert_eq!(r.ok()["data"], json!(["owner", "b", "d"]));
+    api.call("GET", &format!("{base}/speakers"), Some(&b), &Value::Null)
+        .assert_error(403, "forbidden_op");
+
+    // Shared files (metadata).
+    let fp = format!("{base}/share_files");
+    let r = api.call(
+        "POST",
+        &fp,
+        Some(&b),
+        &json!({"file_name": "a.txt", "file_size": 12}),
+    );
+    let f = r.ok()["data"].clone();
+    assert_eq!(f["file_name"], "a.txt");
+    assert_eq!(f["file_owner"], "b");
+    assert_eq!(f["file_size"], 12);
+    let fid = f["file_id"].as_str().unwrap().to_owned();
+    assert_eq!(api.get(&fp).ok()["data"], json!([f]));
+    assert_eq!(api.get(&format!("{fp}/{fid}")).ok()["data"], f);
+    api.admin("POST", &fp, &json!({"file_size": 1}))
+        .assert_error(400, "IllegalArgumentException");
+    api.admin(
+        "POST",
+        &fp,
+        &json!({"file_name": "big", "file_size": 10 * 1024 * 1024 + 1}),
+    )
+    .assert_error(413, "request_entity_too_large");
+    let r = api.admin("DELETE", &format!("{fp}/{fid}"), &Value::Null);
+    assert_eq!(r.ok()["data"]["result"], true);
+    api.get(&format!("{fp}/{fid}"))
+        .assert_error(404, "resource_not_found");
+}

@@ -12,14 +12,26 @@
 //!
 //! Host paths (no vendor REST equivalent): `POST /chatgroups/{g}/join` and
 //! `POST /chatgroups/{g}/leave` (caller's token, or `username` query parameter with the app
-//! token); `GET /chatgroups/{g}/white/users/{user}` (allow status). Not served yet: join
-//! requests and invitations (approve/decline/accept), shared files, and the speaker queries.
+//! token); `GET /chatgroups/{g}/white/users/{user}` (allow status); join requests and
+//! invitations (`GET /chatgroups/{g}/requests`, `POST /chatgroups/{g}/requests/{user}/approve`
+//! and `…/decline`, `POST /chatgroups/{g}/invite` with `{usernames}`,
+//! `POST /chatgroups/{g}/invitations/{user}/accept` and `…/decline`); the send rule
+//! (`GET /chatgroups/{g}/users/{user}`: `may_speak` and why not; `GET /chatgroups/{g}/speakers`).
+//!
+//! Shared files (`/chatgroups/{g}/share_files[/{file_id}]`) keep metadata only, as the engine
+//! does: upload takes a JSON body `{file_name, file_size}` instead of the vendor's multipart
+//! form (this host stores no bytes), and reading one file answers its metadata.
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
 use axum::routing::{get, post, put};
+use imcore::groups::{
+    AcceptGroupInvite, ApproveGroupJoin, DeclineGroupInvite, DeclineGroupJoin, DeleteGroupFile,
+    GetGroupFile, GroupFile, GroupSpeak, GroupSpeakers, InviteToGroup, ListGroupFiles,
+    ListGroupRequests, MaySpeakInGroup, UploadGroupFile,
+};
 use imcore::groups::{
     AddGroupAdmin, AddGroupMember, AddGroupMembers, Affiliation, AllowGroupMember,
     AllowGroupMembers, BatchSetGroupMemberAttrs, BlockGroupMember, BlockGroupMembers, CreateGroup,
@@ -69,7 +81,26 @@ pub fn routes() -> Router<Arc<Host>> {
         )
         .route(
             "/{org}/{app}/chatgroups/{g}/users/{users}",
-            post(add_member).delete(remove_members),
+            post(add_member).delete(remove_members).get(speak_status),
+        )
+        .route("/{org}/{app}/chatgroups/{g}/speakers", get(speakers))
+        .route("/{org}/{app}/chatgroups/{g}/requests", get(requests))
+        .route(
+            "/{org}/{app}/chatgroups/{g}/requests/{username}/{verdict}",
+            post(decide_request),
+        )
+        .route("/{org}/{app}/chatgroups/{g}/invite", post(invite))
+        .route(
+            "/{org}/{app}/chatgroups/{g}/invitations/{username}/{verdict}",
+            post(decide_invitation),
+        )
+        .route(
+            "/{org}/{app}/chatgroups/{g}/share_files",
+            get(files).post(upload_file),
+        )
+        .route(
+            "/{org}/{app}/chatgroups/{g}/share_files/{file_id}",
+            get(file).delete(delete_file),
         )
         .route("/{org}/{app}/chatgroups/{g}/join", post(join))
         .route("/{org}/{app}/chatgroups/{g}/leave", post(leave))
@@ -925,4 +956,181 @@ async fn get_attrs_by_keys(call: Call, body: Body) -> ApiResult<Envelope> {
         data.insert(u.to_string(), map_json(m));
     }
     Ok(Envelope::full(&call, "post").data(data))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Host paths: the send rule, join requests and invitations
+
+/// `GET /chatgroups/{g}/users/{user}` (host path): `data: {user, groupid, may_speak,
+/// reason?, expire?}`; `reason` is `not_member`, `disabled`, `muted` (with `expire`) or
+/// `muted_all`.
+async fn speak_status(call: Call) -> ApiResult<Envelope> {
+    let user = call.user("users")?;
+    let r = call.ask(MaySpeakInGroup {
+        group: g(&call),
+        user: user.clone(),
+    })?;
+    let mut data = json!({"user": user.as_str(), "groupid": g(&call), "may_speak": false});
+    match r {
+        GroupSpeak::Allowed => data["may_speak"] = true.into(),
+        GroupSpeak::NotMember => data["reason"] = "not_member".into(),
+        GroupSpeak::Disabled => data["reason"] = "disabled".into(),
+        GroupSpeak::Muted(e) => {
+            data["reason"] = "muted".into();
+            data["expire"] = expire_json(e);
+        }
+        GroupSpeak::MutedAll => data["reason"] = "muted_all".into(),
+    }
+    Ok(Envelope::full(&call, "get").data(data))
+}
+
+/// `GET /chatgroups/{g}/speakers` (host path, app admin): `data: [user]`, who may send now.
+async fn speakers(call: Call) -> ApiResult<Envelope> {
+    let l = call.ask(GroupSpeakers { group: g(&call) })?;
+    Ok(Envelope::full(&call, "get")
+        .count(l.len())
+        .data(names_json(&l)))
+}
+
+/// `GET /chatgroups/{g}/requests` (host path): `data: {applications, invitations}`.
+async fn requests(call: Call) -> ApiResult<Envelope> {
+    let r = call.ask(ListGroupRequests { group: g(&call) })?;
+    Ok(Envelope::full(&call, "get").data(json!({
+        "applications": names_json(&r.applications),
+        "invitations": names_json(&r.invitations),
+    })))
+}
+
+fn outcome(o: JoinOutcome) -> &'static str {
+    match o {
+        JoinOutcome::Joined => "joined",
+        JoinOutcome::Pending => "pending",
+    }
+}
+
+fn verdict(call: &Call) -> ApiResult<bool> {
+    match call.param("verdict") {
+        "approve" | "accept" => Ok(true),
+        "decline" => Ok(false),
+        v => Err(ApiError::new(
+            404,
+            "service_resource_not_found",
+            format!("no such action: {v}"),
+        )),
+    }
+}
+
+/// `POST /chatgroups/{g}/requests/{user}/approve|decline` (host path): `data: {result: true,
+/// groupid, user, status}`.
+async fn decide_request(call: Call) -> ApiResult<Envelope> {
+    if call.param("verdict") == "accept" {
+        return Err(ApiError::new(
+            404,
+            "service_resource_not_found",
+            "no such action: accept",
+        ));
+    }
+    let user = call.user("username")?;
+    let (group, u) = (g(&call), user.clone());
+    let o = if verdict(&call)? {
+        call.exec(ApproveGroupJoin { group, user: u })?
+    } else {
+        call.exec(DeclineGroupJoin { group, user: u })?
+    };
+    Ok(Envelope::full(&call, "post").data(json!({
+        "result": true, "groupid": g(&call), "user": user.as_str(), "status": outcome(o),
+    })))
+}
+
+/// `POST /chatgroups/{g}/invite` (host path), body `{usernames}`: `data: {joined, invited}`.
+async fn invite(call: Call, body: Body) -> ApiResult<Envelope> {
+    let b: UsernamesBody = call.json(body).await?;
+    let r = call.exec(InviteToGroup {
+        group: g(&call),
+        users: body_users(&b.usernames)?,
+    })?;
+    Ok(Envelope::full(&call, "post").data(json!({
+        "joined": names_json(&r.joined), "invited": names_json(&r.invited),
+    })))
+}
+
+/// `POST /chatgroups/{g}/invitations/{user}/accept|decline` (host path): `data: {result:
+/// true, groupid, user, status}`.
+async fn decide_invitation(call: Call) -> ApiResult<Envelope> {
+    if call.param("verdict") == "approve" {
+        return Err(ApiError::new(
+            404,
+            "service_resource_not_found",
+            "no such action: approve",
+        ));
+    }
+    let user = call.user("username")?;
+    let (group, u) = (g(&call), user.clone());
+    let o = if verdict(&call)? {
+        call.exec(AcceptGroupInvite { group, user: u })?
+    } else {
+        call.exec(DeclineGroupInvite { group, user: u })?
+    };
+    Ok(Envelope::full(&call, "post").data(json!({
+        "result": true, "groupid": g(&call), "user": user.as_str(), "status": outcome(o),
+    })))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared files (metadata)
+
+fn file_json(f: &GroupFile) -> Value {
+    json!({
+        "file_id": f.file_id, "file_name": f.file_name, "file_owner": f.file_owner,
+        "file_size": f.file_size, "created": f.created.0, "group_id": f.group_id,
+    })
+}
+
+/// `GET /chatgroups/{g}/share_files?pagenum&pagesize`: `data: [file]`, newest first.
+async fn files(call: Call) -> ApiResult<Envelope> {
+    let l = call.ask(ListGroupFiles {
+        group: g(&call),
+        page_num: call.query_u32("pagenum")?,
+        page_size: call.query_u32("pagesize")?,
+    })?;
+    let data: Vec<Value> = l.iter().map(file_json).collect();
+    Ok(Envelope::full(&call, "get").count(data.len()).data(data))
+}
+
+#[derive(Deserialize)]
+struct UploadBody {
+    file_name: Option<String>,
+    #[serde(default)]
+    file_size: u64,
+}
+
+/// `POST /chatgroups/{g}/share_files`, body `{file_name, file_size}`: `data: file`.
+async fn upload_file(call: Call, body: Body) -> ApiResult<Envelope> {
+    let b: UploadBody = call.json(body).await?;
+    let f = call.exec(UploadGroupFile {
+        group: g(&call),
+        file_name: b.file_name,
+        file_size: b.file_size,
+    })?;
+    Ok(Envelope::full(&call, "post").data(file_json(&f)))
+}
+
+/// `GET /chatgroups/{g}/share_files/{file_id}`: `data: file` (metadata).
+async fn file(call: Call) -> ApiResult<Envelope> {
+    let f = call.ask(GetGroupFile {
+        group: g(&call),
+        file_id: call.param("file_id").to_owned(),
+    })?;
+    Ok(Envelope::full(&call, "get").data(file_json(&f)))
+}
+
+/// `DELETE /chatgroups/{g}/share_files/{file_id}`: `data: {group_id, file_id, result}`.
+async fn delete_file(call: Call) -> ApiResult<Envelope> {
+    let id = call.param("file_id").to_owned();
+    let r = call.exec(DeleteGroupFile {
+        group: g(&call),
+        file_id: id.clone(),
+    })?;
+    Ok(Envelope::full(&call, "delete")
+        .data(json!({"group_id": g(&call), "file_id": id, "result": r})))
 }
