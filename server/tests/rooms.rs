@@ -180,9 +180,16 @@ fn create_list_details_and_delete() {
         .assert_error(404, "service_resource_not_found");
     api.get("/chatrooms/abc")
         .assert_error(404, "service_resource_not_found");
-    let many: Vec<String> = (0..101).map(|_| id.clone()).collect();
-    api.get(&format!("/chatrooms/{}", many.join(",")))
-        .assert_error(400, "invalid_parameter");
+    let mut many: Vec<String> = (0..100).map(|_| id.clone()).collect();
+    let r = api.get(&format!("/chatrooms/{}", many.join(",")));
+    assert_eq!(r.ok()["count"], 100, "100 ids fit");
+    many.push("x".into());
+    let r = api.get(&format!("/chatrooms/{}", many.join(",")));
+    r.assert_error(400, "invalid_parameter");
+    assert_eq!(
+        r.body["error_description"],
+        "chatroom ids size is more than max limit : 100"
+    );
 
     // Delete; a second delete fails; the room is gone from the list.
     let r = api.admin("DELETE", &format!("/chatrooms/{id}"), &Value::Null);

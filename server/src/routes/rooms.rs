@@ -356,10 +356,19 @@ fn details_json(d: &RoomDetails) -> Value {
 /// `GET /chatrooms/{id[,id…]}`: `data: [details]` in request order, `count`.
 async fn details(call: Call) -> ApiResult<Envelope> {
     let raw = call.param("id");
-    let ids = if raw.is_empty() {
+    let parts: Vec<&str> = if raw.is_empty() {
         Vec::new()
     } else {
-        raw.split(',').map(room_q).collect::<ApiResult<Vec<_>>>()?
+        raw.split(',').collect()
+    };
+    // The engine checks the count before any id; keep that order for ids that cannot parse.
+    let ids = if parts.len() > call.app.app.limits().rooms.details_ids_max {
+        vec![RoomId(0); parts.len()]
+    } else {
+        parts
+            .into_iter()
+            .map(room_q)
+            .collect::<ApiResult<Vec<_>>>()?
     };
     let rooms = call.ask(GetRooms { ids })?;
     let data: Vec<Value> = rooms.iter().map(details_json).collect();
