@@ -155,3 +155,36 @@ fn members_join_kick_and_lists() {
     api.get("/threads/user/bad%20name")
         .assert_error(400, "illegal_argument");
 }
+
+#[test]
+fn user_callers_and_the_feature_switch() {
+    let api = api();
+    let gid = group(&api);
+    let a = api.user_token("a");
+    // A user creates threads they own, not for someone else.
+    let r = api.call(
+        "POST",
+        "/thread",
+        Some(&a),
+        &json!({"group_id": gid, "name": "mine", "msg_id": "3001", "owner": "a"}),
+    );
+    assert!(r.ok()["data"]["thread_id"].is_string());
+    api.call(
+        "POST",
+        "/thread",
+        Some(&a),
+        &json!({"group_id": gid, "name": "theirs", "msg_id": "3002", "owner": "b"}),
+    )
+    .assert_error(403, "forbidden_op");
+
+    let mut c = config();
+    c.limits.groups.threads_enabled = false;
+    let api = api_with(c);
+    let gid = group(&api);
+    let r = api.admin(
+        "POST",
+        "/thread",
+        &json!({"group_id": gid, "name": "x", "msg_id": "1", "owner": "a"}),
+    );
+    r.assert_error(403, "group_error");
+}
