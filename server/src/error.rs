@@ -91,6 +91,12 @@ impl From<imcore::Error> for ApiError {
     }
 }
 
+impl From<imcore::rooms::RoomError> for ApiError {
+    fn from(e: imcore::rooms::RoomError) -> ApiError {
+        imcore::Error::from(e).into()
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

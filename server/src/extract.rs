@@ -286,17 +286,37 @@ impl Call {
             .map_err(|_| ApiError::body_too_large())
     }
 
+    /// Reads an optional JSON body into `T`: an empty (or all-whitespace) body is `None`.
+    /// Content type and size rules as [`Call::json`].
+    ///
+    /// # Errors
+    /// As [`Call::json`].
+    pub async fn json_opt<T: DeserializeOwned>(&self, body: Body) -> ApiResult<Option<T>> {
+        self.check_json_type()?;
+        let bytes = self.bytes(body).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(ApiError::json_parse)
+    }
+
+    fn check_json_type(&self) -> ApiResult<()> {
+        match self.media_type() {
+            None => Ok(()),
+            Some(m) if m == "application/json" || m.ends_with("+json") => Ok(()),
+            Some(m) => Err(ApiError::unsupported_media(&m, "application/json")),
+        }
+    }
+
     /// Reads a JSON body into `T`. A missing content type is read as JSON; any other than
     /// `application/json` (or `+json`) is refused.
     ///
     /// # Errors
     /// `415 web_application` (content type), `413` (size), `400 json_parse` (syntax or shape).
     pub async fn json<T: DeserializeOwned>(&self, body: Body) -> ApiResult<T> {
-        match self.media_type() {
-            None => {}
-            Some(m) if m == "application/json" || m.ends_with("+json") => {}
-            Some(m) => return Err(ApiError::unsupported_media(&m, "application/json")),
-        }
+        self.check_json_type()?;
         let bytes = self.bytes(body).await?;
         serde_json::from_slice(&bytes).map_err(ApiError::json_parse)
     }

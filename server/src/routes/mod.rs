@@ -6,8 +6,13 @@
 //! engine command or query through `call.exec`/`call.ask` (which log events), and answers
 //! with an [`Envelope`](crate::envelope::Envelope) or an [`ApiError`].
 //!
-//! To add an area (groups, chatrooms): write `routes/groups.rs` the same way, declare it here
-//! and `.merge(groups::routes())` in [`router`].
+//! Areas: users, tokens, attributes, contacts, blocks, mutes (spec 01); [`groups`] and
+//! [`threads`] (spec 02); [`rooms`], [`room_lists`] and [`room_attributes`] (spec 03). Where
+//! the engine has an operation the vendor serves only to client SDKs (join, leave, status
+//! reads, exports), the module docs name the host path chosen for it.
+//!
+//! To add an area: write `routes/<area>.rs` the same way, declare it here and
+//! `.merge(<area>::routes())` in [`router`].
 
 use std::sync::Arc;
 
@@ -20,7 +25,12 @@ use crate::host::Host;
 pub mod attributes;
 pub mod blocks;
 pub mod contacts;
+pub mod groups;
 pub mod mutes;
+pub mod room_attributes;
+pub mod room_lists;
+pub mod rooms;
+pub mod threads;
 pub mod tokens;
 pub mod users;
 
@@ -33,6 +43,11 @@ pub fn router(host: Arc<Host>) -> Router {
         .merge(contacts::routes())
         .merge(blocks::routes())
         .merge(mutes::routes())
+        .merge(rooms::routes())
+        .merge(room_lists::routes())
+        .merge(room_attributes::routes())
+        .merge(groups::routes())
+        .merge(threads::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(host)
