@@ -202,10 +202,12 @@ impl Exec for UploadGroupFile {
             Caller::User(u, _) => u.to_string(),
             _ => "admin".to_string(),
         };
+        let owner_id = caller.id();
         let id: Arc<str> = cx.app.next_id().to_string().into();
         let meta = FileMeta {
             name,
             owner,
+            owner_id,
             size: self.file_size,
             created: now,
         };
@@ -282,9 +284,7 @@ impl Exec for DeleteGroupFile {
         let Some(f) = live else {
             return Err(GroupError::FileNotFound(self.file_id).into());
         };
-        if role == Some(Role::Member)
-            && !matches!(&caller, Caller::User(u, _) if u.as_str() == f.owner)
-        {
+        if role == Some(Role::Member) && (f.owner_id.is_none() || caller.id() != f.owner_id) {
             return Err(GroupError::PermissionDenied.into());
         }
         g.files.shift_remove(self.file_id.as_str());

@@ -243,6 +243,7 @@ fn create(
                         large: c.large || max_users > l.large_group_threshold,
                         owner: cells[0].id,
                         members: IndexMap::with_capacity(cells.len()),
+                        join_seq: 0,
                         roster: Vec::with_capacity(cells.len()),
                         admins: IndexMap::new(),
                         mute_all: false,

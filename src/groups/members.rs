@@ -518,8 +518,9 @@ const MEMBERS_CURSOR: &str = "m";
 
 /// Members with cursor paging (`GET /chatgroups/{g}/users?version=v3&limit&cursor&sort`, spec
 /// M2): admins and ordinary members, owner excluded, in join order (`Asc`, default) or newest
-/// first. `limit` default 10, clamped to 1000. The cursor names the last member returned; if
-/// they left meanwhile the next page starts after their join time.
+/// first. `limit` default 10, clamped to 1000. The cursor carries the last returned member's
+/// per-group join sequence (strictly increasing in join order, never reused): the next page
+/// starts strictly after it, so members leaving between pages never make it skip anyone.
 ///
 /// Errors: `400 invalid_parameter` "limit must be >= 1", "invalid cursor"; `404
 /// resource_not_found` `GROUP_NOT_FOUND`; `403 forbidden_op` `GROUP_DISABLED`,
@@ -550,7 +551,7 @@ impl Ask for ListGroupMembersCursor {
         let after = match &self.cursor {
             None => None,
             Some(c) => Some(
-                paging::decode::<2>(MEMBERS_CURSOR, c)
+                paging::decode::<1>(MEMBERS_CURSOR, c)
                     .map_err(|_| GroupError::InvalidParameter("invalid cursor".into()))?,
             ),
         };
@@ -562,24 +563,12 @@ impl Ask for ListGroupMembersCursor {
         // Index (in the chosen order) of the first member to return.
         let start = match after {
             None => 0,
-            Some([t, u]) => {
-                let t = Timestamp(t as i64);
-                match g.members.get_index_of(&UserId(u)) {
-                    Some(i) => match self.sort {
-                        GroupSort::Asc => i + 1,
-                        GroupSort::Desc => n - i,
-                    },
-                    None => match self.sort {
-                        GroupSort::Asc => g.members.values().take_while(|m| m.joined <= t).count(),
-                        GroupSort::Desc => g
-                            .members
-                            .values()
-                            .rev()
-                            .take_while(|m| m.joined >= t)
-                            .count(),
-                    },
-                }
-            }
+            // Join sequences increase along the (join-ordered) map and are never reused: the
+            // page starts strictly after the cursor's, whether or not that member is still in.
+            Some([q]) => match self.sort {
+                GroupSort::Asc => g.members.partition_point(|_, m| u64::from(m.seq) <= q),
+                GroupSort::Desc => n - g.members.partition_point(|_, m| u64::from(m.seq) < q),
+            },
         };
         let owner = g.owner;
         let at = |k: usize| match self.sort {
@@ -593,7 +582,7 @@ impl Ask for ListGroupMembersCursor {
             let (id, m) = g.members.get_index(at(k)).expect("in range");
             if *id != owner {
                 items.push(m.name.clone());
-                last = Some((m.joined, *id));
+                last = Some(m.seq);
             }
             k += 1;
         }
@@ -603,7 +592,7 @@ impl Ask for ListGroupMembersCursor {
                 .is_some_and(|(id, _)| *id != owner)
         });
         let cursor = match (more, last) {
-            (true, Some((t, id))) => Some(paging::encode(MEMBERS_CURSOR, &[t.0 as u64, id.0])),
+            (true, Some(q)) => Some(paging::encode(MEMBERS_CURSOR, &[u64::from(q)])),
             _ => None,
         };
         Ok(paging::Page { items, cursor })

@@ -234,6 +234,8 @@ pub(crate) struct UserGroups {
     pub groups: indexmap::IndexMap<Arc<str>, Timestamp>,
     /// Threads the user is a member of, in join order.
     pub threads: indexmap::IndexMap<Arc<str>, ThreadLink>,
+    /// The last thread-join sequence handed out to this user ([`ThreadLink`]'s `seq`).
+    pub thread_seq: u64,
     /// Groups whose block list, mute list or pending requests may name the user (a superset:
     /// the delete cascade follows it and skips groups that no longer do).
     pub listed: std::collections::HashSet<Arc<str>>,
