@@ -51,12 +51,21 @@ fn check_lengths(
     Ok(())
 }
 
-/// Whether a custom group id is well formed: 1–64 chars of `[0-9A-Za-z_-]` (spec OPEN 16).
+/// Whether a custom group id is well formed: 1–64 chars of `[0-9A-Za-z_-]` (spec OPEN 16),
+/// not all digits. All-digit ids are the engine's own (spec §0.9, the per-app counter): a
+/// custom one could take an id the counter has minted (and whose group was destroyed) or will
+/// mint, so they are refused.
 fn valid_custom_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && !s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether a group id is an engine-minted one (all digits); custom ids never are.
+pub(crate) fn is_minted_id(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Creates a group (`POST /chatgroups`, spec G1). The owner joins first, then the members in
@@ -70,8 +79,9 @@ fn valid_custom_id(s: &str) -> bool {
 /// 3. `400 invalid_parameter` `FIELD_TOO_LONG` (groupname, description, custom),
 ///    `AVATAR_TOO_LONG`;
 /// 4. `400 invalid_parameter` "max_users must be >= 1"; `403 exceed_limit` `MAXUSERS_OVER_CAP`;
-/// 5. `400 invalid_parameter` custom id switched off or malformed; `400 illegal_argument`
-///    `GROUP_ID_EXISTS`;
+/// 5. `400 invalid_parameter` custom id switched off or malformed (including all digits: those
+///    are the engine's); `400 illegal_argument` `GROUP_ID_EXISTS` (a live group has it, or a
+///    destroyed one had it: ids are never reused);
 /// 6. `403 forbidden_op` `PERMISSION_DENIED` — a user creating a group for someone else;
 /// 7. `404 resource_not_found` `USER_NOT_FOUND` — the owner, then the first unknown member;
 /// 8. `403 exceed_limit` `GROUP_FULL` — `1 + |members| > max_users`;
@@ -103,7 +113,8 @@ pub struct CreateGroup {
     pub members: Vec<UserName>,
     /// Extension data, ≤ 8192 bytes.
     pub custom: Option<String>,
-    /// A caller-chosen id (1–64 chars of `[0-9A-Za-z_-]`).
+    /// A caller-chosen id (1–64 chars of `[0-9A-Za-z_-]`, not all digits; never one a
+    /// destroyed group had).
     pub group_id: Option<String>,
     /// Created as a large group.
     pub large: bool,
@@ -161,7 +172,7 @@ impl Exec for CreateGroup {
                     GroupError::InvalidParameter(format!("group id {id} is not legal")).into(),
                 );
             }
-            if cx.app.groups.cell(id).is_some() {
+            if cx.app.groups.cell(id).is_some() || cx.app.groups.retired.lock().contains(&**id) {
                 return Err(GroupError::GroupIdExists(id.clone()).into());
             }
         }
@@ -225,6 +236,12 @@ fn create(
                 return Err(GroupError::GroupIdExists(next.to_string()).into());
             }
             dashmap::Entry::Occupied(_) => next = cx.app.next_id().to_string().into(),
+            // A custom id destroyed since the pre-check (destroy retires it before unpublishing).
+            dashmap::Entry::Vacant(_)
+                if c.group_id.is_some() && cx.app.groups.retired.lock().contains(&next) =>
+            {
+                return Err(GroupError::GroupIdExists(next.to_string()).into());
+            }
             dashmap::Entry::Vacant(v) => {
                 let cell = Arc::new(GroupCell {
                     id: Arc::clone(&next),
@@ -1096,6 +1113,11 @@ pub(crate) fn destroy(cx: &mut Ctx<'_>, cell: &GroupCell, g: &mut GroupState) {
     g.invitations.clear();
     g.announcement.clear();
     let store = &cx.app.groups;
+    // Ids are never reused (spec §0.9, C-GROUP): minted ones come from a monotonic counter and
+    // custom ones cannot be all digits; a custom one is remembered before it is unpublished.
+    if !is_minted_id(&gid) {
+        store.retired.lock().insert(Arc::clone(&gid));
+    }
     store.groups.remove(&gid);
     store.by_created.lock().remove(&(g.created, g.seq));
     store.release_group();

@@ -214,6 +214,9 @@ pub(crate) struct GroupStore {
     pub threads_by_created: Mutex<BTreeMap<(Timestamp, u64), Arc<str>>>,
     /// Leaf index: parent message id → its live thread.
     pub msg_threads: Mutex<HashMap<Arc<str>, Arc<str>>>,
+    /// Leaf: the custom ids of destroyed groups, never handed out again (spec §0.9). One
+    /// string per destroyed custom-id group, kept for the tenant's life.
+    pub retired: Mutex<std::collections::HashSet<Arc<str>>>,
 }
 
 impl GroupStore {
