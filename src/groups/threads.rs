@@ -548,11 +548,15 @@ fn for_self(caller: &Caller, user: &UserName) -> Result<()> {
     }
 }
 
-/// A group member joins a thread (spec H10); idempotent. A user joins only themself.
+/// A group member joins a thread (spec H10); idempotent. A user joins only themself, and only
+/// as a member of the thread's group: the roles matrix (spec §3, "Join / leave thread",
+/// non-member ✗) makes a non-member user's call `PERMISSION_DENIED`; `T_USER_NOT_IN_GROUP`
+/// (spec H8, OPEN 12) is what the app admin gets for a target outside the group.
 ///
-/// Errors: `403 group_error` `T_NOT_OPEN`; `403 forbidden_op` `PERMISSION_DENIED` (another
-/// user); `404 group_error` `T_NOT_FOUND`; `403 forbidden_op` `GROUP_DISABLED`; `404
-/// group_error` `T_USER_NOT_IN_GROUP`; `403 group_error` `T_USER_LIMIT`.
+/// Errors, in check order: `403 group_error` `T_NOT_OPEN`; `404 group_error` `T_NOT_FOUND`;
+/// `403 forbidden_op` `PERMISSION_DENIED` (another user); `403 forbidden_op` `GROUP_DISABLED`,
+/// `PERMISSION_DENIED` (a user outside the group); `404 group_error` `T_USER_NOT_IN_GROUP`
+/// (admin callers); `403 group_error` `T_USER_LIMIT`.
 ///
 /// Emits `ThreadMemberJoined` when they joined.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -568,19 +572,21 @@ impl Exec for JoinThread {
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
         thread_gate(cx)?;
         let caller = Caller::of(cx);
-        for_self(&caller, &self.user)?;
         let id = cx.app.user(&self.user).map(|c| c.id);
         let cell = thread_cell(cx, &self.thread)?;
         let g = lock_thread(&cell, &self.thread)?;
-        gate(&g, &cell.id, &caller, |_| true)?;
+        for_self(&caller, &self.user)?;
+        gate(&g, &cell.id, &caller, need::member)?;
         join_users(cx, &cell, g, &self.thread, &[id])
     }
 }
 
-/// A user leaves a thread (spec H10). A user leaves only themself; not a member: `false`.
+/// A user leaves a thread (spec H10). A user leaves only themself; not a thread member:
+/// `false`. A user outside the thread's group is refused (roles matrix, as [`JoinThread`]).
 ///
-/// Errors: `403 group_error` `T_NOT_OPEN`; `403 forbidden_op` `PERMISSION_DENIED` (another
-/// user); `404 group_error` `T_NOT_FOUND`; `403 forbidden_op` `GROUP_DISABLED`.
+/// Errors, in check order: `403 group_error` `T_NOT_OPEN`; `404 group_error` `T_NOT_FOUND`;
+/// `403 forbidden_op` `PERMISSION_DENIED` (another user); `403 forbidden_op` `GROUP_DISABLED`,
+/// `PERMISSION_DENIED` (a user outside the group).
 ///
 /// Emits `ThreadMemberRemoved` when they left.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -596,11 +602,11 @@ impl Exec for LeaveThread {
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
         thread_gate(cx)?;
         let caller = Caller::of(cx);
-        for_self(&caller, &self.user)?;
         let id = cx.app.user(&self.user).map(|c| c.id);
         let cell = thread_cell(cx, &self.thread)?;
         let mut g = lock_thread(&cell, &self.thread)?;
-        gate(&g, &cell.id, &caller, |_| true)?;
+        for_self(&caller, &self.user)?;
+        gate(&g, &cell.id, &caller, need::member)?;
         let items = kick(
             cx,
             &cell,
