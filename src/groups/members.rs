@@ -15,7 +15,7 @@ use crate::store::{UserCell, UserState, lock_users};
 use crate::time::Timestamp;
 
 use super::lifecycle::joined_count;
-use super::model::{GroupState, Pending};
+use super::model::{GroupState, Leaver, Pending};
 use super::{
     Caller, GroupBatchItem, GroupCell, GroupError, GroupEvent, GroupSort, LeaveReason, Role,
     batch_size, dedup, emit, find_group, gate, gnf, need, ordinary_only, read_group, write_group,
@@ -349,7 +349,13 @@ impl Exec for RemoveGroupMember {
         ordinary_only(role, Some(m.role))?;
         let ucell = Arc::clone(&m.cell);
         let mut s = ucell.state.write();
-        g.leave(cx, &cell.id, ucell.id, Some(&mut s), LeaveReason::Kick);
+        g.leave(
+            cx,
+            &cell.id,
+            ucell.id,
+            Leaver::Locked(&mut s),
+            LeaveReason::Kick,
+        );
         Ok(GroupMemberRemoved {
             result: true,
             group_id: self.group,
@@ -426,7 +432,7 @@ impl Exec for RemoveGroupMembers {
         for c in &cells {
             let i = guards.iter().position(|(id, _)| *id == c.id).unwrap_or(0);
             let s = &mut *guards[i].1;
-            g.leave(cx, &cell.id, c.id, Some(s), LeaveReason::Kick);
+            g.leave(cx, &cell.id, c.id, Leaver::Locked(s), LeaveReason::Kick);
         }
         Ok(items)
     }
@@ -656,7 +662,13 @@ impl Exec for LeaveGroup {
         };
         let ucell = Arc::clone(&m.cell);
         let mut s = ucell.state.write();
-        g.leave(cx, &cell.id, ucell.id, Some(&mut s), LeaveReason::Quit);
+        g.leave(
+            cx,
+            &cell.id,
+            ucell.id,
+            Leaver::Locked(&mut s),
+            LeaveReason::Quit,
+        );
         Ok(true)
     }
 }

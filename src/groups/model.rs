@@ -146,6 +146,14 @@ pub(crate) struct ThreadLink {
     pub seq: u64,
 }
 
+/// Whose side of a C-LEAVE ([`GroupState::leave`]) to update.
+pub(crate) enum Leaver<'a> {
+    /// A live user, locked: their indexes are unlinked too.
+    Locked(&'a mut UserState),
+    /// A user being deleted: their thread index, already taken from them.
+    Deleted(&'a IndexMap<Arc<str>, ThreadLink>),
+}
+
 /// A pending join request or invitation.
 #[derive(Clone, Debug)]
 pub(crate) struct Pending {
@@ -320,14 +328,17 @@ impl GroupState {
 
     /// C-LEAVE (spec §14): removes a non-owner member from the members, admins, explicit allow
     /// list, attributes and every thread of the group, and unlinks the user's indexes (when the
-    /// user's state is given: a user being deleted has had theirs taken). Keeps their mute and
+    /// user's state is locked: a user being deleted has had theirs taken). Keeps their mute and
     /// block entries, files and the threads they own. Emits thread removals then `MemberLeft`.
+    ///
+    /// The threads are found through the user's own thread index (capped per user), not by
+    /// scanning the group's threads, so the cost does not grow with the group's thread count.
     pub fn leave(
         &mut self,
         cx: &mut Ctx<'_>,
         gid: &Arc<str>,
         uid: UserId,
-        user: Option<&mut UserState>,
+        user: Leaver<'_>,
         reason: LeaveReason,
     ) {
         let Some((i, _, m)) = self.members.shift_remove_full(&uid) else {
@@ -338,13 +349,24 @@ impl GroupState {
         self.admins.shift_remove(&uid);
         self.allow.shift_remove(&uid);
         self.attrs.remove(&uid);
-        let mut left_threads: Vec<Arc<str>> = Vec::new();
-        for (tid, t) in self.threads.iter_mut() {
-            if t.members.shift_remove(&uid).is_some() {
-                left_threads.push(Arc::clone(tid));
-            }
+        let in_group = |links: &IndexMap<Arc<str>, ThreadLink>| -> Vec<Arc<str>> {
+            links
+                .iter()
+                .filter(|(_, l)| *l.group == **gid)
+                .map(|(t, _)| Arc::clone(t))
+                .collect()
+        };
+        let mut left_threads = match &user {
+            Leaver::Locked(u) => u.extra().map(|x| in_group(&x.groups.threads)),
+            Leaver::Deleted(links) => Some(in_group(links)),
         }
-        if let Some(u) = user
+        .unwrap_or_default();
+        left_threads.retain(|tid| {
+            self.threads
+                .get_mut(tid)
+                .is_some_and(|t| t.members.shift_remove(&uid).is_some())
+        });
+        if let Leaver::Locked(u) = user
             && let Some(x) = u.extra.as_deref_mut()
         {
             x.groups.groups.shift_remove(gid);
