@@ -1,7 +1,7 @@
 //! Group lifecycle (spec §4): create, details, app list, joined groups, is-member, modify,
 //! transfer ownership, disable/enable, destroy.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use indexmap::IndexMap;
@@ -83,8 +83,10 @@ pub(crate) fn is_minted_id(s: &str) -> bool {
 ///    are the engine's); `400 illegal_argument` `GROUP_ID_EXISTS` (a live group has it, or a
 ///    destroyed one had it: ids are never reused);
 /// 6. `403 forbidden_op` `PERMISSION_DENIED` — a user creating a group for someone else;
-/// 7. `404 resource_not_found` `USER_NOT_FOUND` — the owner, then the first unknown member;
-/// 8. `403 exceed_limit` `GROUP_FULL` — `1 + |members| > max_users`;
+/// 7. `403 exceed_limit` `GROUP_FULL` — `1 + |distinct members| > max_users`, decided while
+///    de-duplicating (linear, stopping at the first member too many) before any name is
+///    resolved, so an oversized list costs no more than the group can hold;
+/// 8. `404 resource_not_found` `USER_NOT_FOUND` — the owner, then the first unknown member;
 /// 9. `403 exceed_limit` `APP_GROUP_LIMIT`;
 /// 10. `403 exceed_limit` `USER_GROUP_LIMIT` — the owner or a member is in too many groups.
 ///
@@ -181,21 +183,25 @@ impl Exec for CreateGroup {
             Caller::User(u, _) if *u == owner => {}
             _ => return Err(GroupError::PermissionDenied.into()),
         }
-        let unknown = |n: &UserName| GroupError::UserNotFound(n.to_string());
-        let owner_cell = cx.app.user(&owner).ok_or_else(|| unknown(&owner))?;
-        let mut names: Vec<UserName> = Vec::with_capacity(self.members.len());
+        // Linear de-duplication, stopping as soon as the distinct members outgrow the group:
+        // an oversized list is refused before any name is resolved.
+        let room = max_users as usize - 1;
+        let mut seen: HashSet<&UserName> = HashSet::with_capacity(self.members.len().min(room));
+        let mut names: Vec<UserName> = Vec::with_capacity(self.members.len().min(room));
         for m in &self.members {
-            if *m != owner && !names.contains(m) {
+            if *m != owner && seen.insert(m) {
+                if names.len() == room {
+                    return Err(GroupError::GroupFull.into());
+                }
                 names.push(m.clone());
             }
         }
+        let unknown = |n: &UserName| GroupError::UserNotFound(n.to_string());
+        let owner_cell = cx.app.user(&owner).ok_or_else(|| unknown(&owner))?;
         let mut cells: Vec<Arc<UserCell>> = Vec::with_capacity(names.len() + 1);
         cells.push(owner_cell);
         for n in &names {
             cells.push(cx.app.user(n).ok_or_else(|| unknown(n))?);
-        }
-        if cells.len() > max_users as usize {
-            return Err(GroupError::GroupFull.into());
         }
         if !cx.app.groups.reserve_group(l.groups_per_app_max) {
             return Err(GroupError::AppGroupLimit(cx.app.key.to_string()).into());
