@@ -777,11 +777,21 @@ fn transfer_ownership() {
     assert!(out.reply);
     assert_eq!(
         group_events(&out.events),
-        [GroupEvent::OwnerChanged {
-            group: g.clone(),
-            old: u("a"),
-            new: u("b")
-        }]
+        [
+            GroupEvent::AdminRemoved {
+                group: g.clone(),
+                user: u("b")
+            },
+            GroupEvent::MuteRemoved {
+                group: g.clone(),
+                user: u("b")
+            },
+            GroupEvent::OwnerChanged {
+                group: g.clone(),
+                old: u("a"),
+                new: u("b")
+            }
+        ]
     );
     assert!(
         f.q(ListGroupAdmins { group: g.clone() }).is_empty(),

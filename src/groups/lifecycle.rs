@@ -918,7 +918,8 @@ impl Exec for ModifyGroup {
 /// `GROUP_DISABLED`, `PERMISSION_DENIED`; `403 forbidden_op` `NEW_OWNER_NOT_MEMBER` (also a
 /// user being deleted); `403 forbidden_op` `SAME_OWNER`.
 ///
-/// Emits `OwnerChanged`.
+/// Emits `AdminRemoved` (the new owner was an admin) and `MuteRemoved` (they had a mute
+/// entry), then `OwnerChanged`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TransferGroupOwner {
     /// The group.
@@ -950,8 +951,8 @@ impl Exec for TransferGroupOwner {
         }
         let old = g.owner;
         let old_name = g.owner_name();
-        g.admins.shift_remove(&t.id);
-        g.mutes.shift_remove(&t.id);
+        let was_admin = g.admins.shift_remove(&t.id).is_some();
+        let was_muted = g.mutes.shift_remove(&t.id).is_some();
         if let Some(m) = g.members.get_mut(&old) {
             m.role = Role::Member;
         }
@@ -964,6 +965,24 @@ impl Exec for TransferGroupOwner {
         g.owner = t.id;
         g.modified = cx.now;
         drop(g);
+        if was_admin {
+            emit(
+                cx,
+                GroupEvent::AdminRemoved {
+                    group: self.group.clone(),
+                    user: self.new_owner.clone(),
+                },
+            );
+        }
+        if was_muted {
+            emit(
+                cx,
+                GroupEvent::MuteRemoved {
+                    group: self.group.clone(),
+                    user: self.new_owner.clone(),
+                },
+            );
+        }
         emit(
             cx,
             GroupEvent::OwnerChanged {

@@ -78,7 +78,7 @@ pub struct ThreadCreated {
 /// own.
 ///
 /// Errors, in check order: `403 group_error` `T_NOT_OPEN`; `400 param_illegal` `T_BAD_BODY`
-/// (a field missing); `400 group_error` `T_NAME` (empty or over 64 chars); `404 group_error`
+/// (a field missing, or `msg_id` over `thread_msg_id_bytes_max` bytes); `400 group_error` `T_NAME` (empty or over 64 chars); `404 group_error`
 /// `T_GROUP_NOT_FOUND`; `403 forbidden_op` `GROUP_DISABLED`, `PERMISSION_DENIED`; `404
 /// group_error` `T_USER_NOT_IN_GROUP`; `403 group_error` `T_MSG_HAS_THREAD`; `403 group_error`
 /// `T_APP_LIMIT`; `403 group_error` `T_USER_LIMIT`.
@@ -90,7 +90,7 @@ pub struct CreateThread {
     pub group: Option<String>,
     /// The name.
     pub name: Option<String>,
-    /// The parent message's id.
+    /// The parent message's id (≤ `thread_msg_id_bytes_max` bytes).
     pub msg_id: Option<String>,
     /// The creator.
     pub owner: Option<UserName>,
@@ -105,6 +105,9 @@ impl Exec for CreateThread {
         else {
             return Err(GroupError::ThreadBadBody.into());
         };
+        if msg_id.len() > cx.app.limits.groups.thread_msg_id_bytes_max {
+            return Err(GroupError::ThreadBadBody.into());
+        }
         check_name(cx, &name)?;
         let caller = Caller::of(cx);
         let ocell = cx.app.user(&owner);
@@ -724,7 +727,18 @@ fn user_threads(
         None => None,
         Some(c) => Some(paging::decode::<2>("ut", c).map_err(|_| bad_cursor())?),
     };
-    for_self(&Caller::of(cx), user)?;
+    let caller = Caller::of(cx);
+    for_self(&caller, user)?;
+    // A disabled group refuses every user call on it or its threads (spec §3).
+    if let Some(gid) = group
+        && !caller.is_admin()
+        && let Some(cell) = cx.app.groups.cell(gid)
+    {
+        let g = cell.state.read();
+        if !g.gone && g.disabled {
+            return Err(GroupError::GroupDisabled(gid.to_string()).into());
+        }
+    }
     // Ordered by (join time, the user's thread-join sequence): a total order that a leave
     // between pages does not shift, so the cursor (the last key returned) never skips.
     let mut links: Vec<UserThreadLink> = match cx.app.user(user) {
@@ -806,7 +820,8 @@ impl Ask for ListUserThreads {
 }
 
 /// [`ListUserThreads`] restricted to one group (`GET /threads/chatgroups/{g}/user/{uid}`, spec
-/// H3). Errors as [`ListUserThreads`].
+/// H3). Errors as [`ListUserThreads`], then `403 forbidden_op` `GROUP_DISABLED` for a user
+/// caller when the group is disabled (spec §3). An unknown group lists nothing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListUserThreadsInGroup {
     /// The group.
