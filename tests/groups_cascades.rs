@@ -381,3 +381,105 @@ fn kick_and_block_do_c_leave_but_keep_mutes_files_and_owned_threads() {
     );
     f.check();
 }
+
+/// C-LEAVE follows the user's own thread index: leaving one group leaves exactly its threads
+/// (and only theirs), for a kick, a block, a quit and the delete cascade alike.
+#[test]
+fn leaving_a_group_leaves_exactly_its_threads_via_the_users_index() {
+    let f = Fx::new();
+    f.users(&["o", "a", "b"]);
+    let g1 = f.group("o", &["a", "b"]);
+    let g2 = f.group("o", &["a", "b"]);
+    let mk = |g: &str, msg: &str| {
+        f.ok(CreateThread {
+            group: Some(g.into()),
+            name: Some("t".into()),
+            msg_id: Some(msg.into()),
+            owner: Some(u("o")),
+        })
+        .thread_id
+    };
+    let t1: Vec<String> = (0..3).map(|i| mk(&g1, &format!("a{i}"))).collect();
+    let t2: Vec<String> = (0..2).map(|i| mk(&g2, &format!("b{i}"))).collect();
+    let idle = mk(&g1, "idle"); // a is not in this one
+    for t in t1.iter().chain(&t2) {
+        f.ok(JoinThreadMembers {
+            thread: t.clone(),
+            users: us(&["a", "b"]),
+        });
+    }
+    let in_threads = |who: &str| -> Vec<String> {
+        let mut v: Vec<String> = f
+            .q(ListUserThreads {
+                user: u(who),
+                limit: None,
+                cursor: None,
+                sort: Some(GroupSort::Asc),
+            })
+            .items
+            .into_iter()
+            .map(|t| t.id)
+            .collect();
+        v.sort();
+        v
+    };
+    let sorted = |v: &[String]| {
+        let mut v = v.to_vec();
+        v.sort();
+        v
+    };
+    let out = f.run(
+        &Actor::Admin,
+        RemoveGroupMember {
+            group: g1.clone(),
+            user: u("a"),
+        },
+    );
+    let removed: Vec<String> = group_events(&out.unwrap().events)
+        .into_iter()
+        .filter_map(|e| match e {
+            GroupEvent::ThreadMemberRemoved { thread, .. } => Some(thread),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        sorted(&removed),
+        sorted(&t1),
+        "one removal per thread of g1"
+    );
+    assert_eq!(in_threads("a"), sorted(&t2), "g2's threads kept");
+    for t in &t1 {
+        let m = f.q(ListThreadMembers {
+            thread: t.clone(),
+            limit: None,
+            cursor: None,
+        });
+        assert_eq!(m.items, us(&["o", "b"]));
+    }
+    assert_eq!(
+        f.q(ListThreadMembers {
+            thread: idle,
+            limit: None,
+            cursor: None
+        })
+        .items,
+        us(&["o"])
+    );
+    f.check();
+    // The delete cascade takes the taken index: b leaves every thread in both groups.
+    let ev = group_events(&f.delete_user("b"));
+    let n = ev
+        .iter()
+        .filter(|e| matches!(e, GroupEvent::ThreadMemberRemoved { .. }))
+        .count();
+    assert_eq!(n, t1.len() + t2.len());
+    for t in t1.iter().chain(&t2) {
+        let m = f.q(ListThreadMembers {
+            thread: t.clone(),
+            limit: None,
+            cursor: None,
+        });
+        assert!(!m.items.contains(&u("b")));
+    }
+    f.check();
+}

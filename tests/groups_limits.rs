@@ -586,3 +586,52 @@ fn large_scale_flag() {
     assert!(large(big));
     assert!(large(flagged));
 }
+
+/// CreateGroup counts distinct members (the owner and repeats are free) and refuses a list
+/// that outgrows `max_users` before resolving any name: an oversized list of unknown names is
+/// `GROUP_FULL`, not `USER_NOT_FOUND`.
+#[test]
+fn create_counts_distinct_members_and_refuses_an_oversized_list_before_resolving_names() {
+    let f = Fx::new();
+    f.users(&["a", "b", "c", "d"]);
+    let mk = |members: Vec<UserName>, max: u32| {
+        f.run(
+            &Actor::Admin,
+            CreateGroup {
+                owner: Some(u("a")),
+                public: Some(false),
+                max_users: Some(max),
+                members,
+                ..Default::default()
+            },
+        )
+    };
+    // max_users 3: two distinct members fit (n-1, n), a third is one too many (n+1).
+    assert!(mk(us(&["b"]), 3).is_ok());
+    let g = mk(us(&["b", "a", "c", "b", "c", "a"]), 3)
+        .unwrap()
+        .reply
+        .group_id;
+    assert_eq!(f.members(&g), ["a", "b", "c"]);
+    let e = mk(us(&["b", "c", "d"]), 3);
+    assert_eq!(sc(e.clone()), (403, "exceed_limit"));
+    assert_eq!(gerr(e), GroupError::GroupFull);
+    // Unknown names past the room: refused as too many, not looked up.
+    let e = mk(us(&["b", "c", "ghost"]), 3);
+    assert_eq!(gerr(e), GroupError::GroupFull);
+    let e = mk(us(&["ghost", "b"]), 3);
+    assert_eq!(
+        gerr(e),
+        GroupError::UserNotFound("ghost".into()),
+        "within the room"
+    );
+    // A huge list: repeats collapse; distinct unknown names stop at the room.
+    let many: Vec<UserName> = (0..40_000).map(|_| u("b")).collect();
+    assert!(mk(many, 2).is_ok());
+    let many: Vec<UserName> = (0..40_000).map(|i| u(&format!("m{i}"))).collect();
+    assert_eq!(gerr(mk(many, 200)), GroupError::GroupFull);
+    // max_users 1: the owner alone; any other member is too many.
+    assert!(mk(us(&["a"]), 1).is_ok());
+    assert_eq!(gerr(mk(us(&["b"]), 1)), GroupError::GroupFull);
+    f.check();
+}

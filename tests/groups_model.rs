@@ -1,8 +1,8 @@
 //! Model-based test: random sequences of group and thread commands run on the engine and on a
 //! simple single-threaded model (vectors); each step's outcome (ok, or the error's status and
-//! code) and the resulting members, admins, block lists, thread members and joined counts must
-//! agree, and every invariant (`imcore::invariants::check`) must hold after every step: owner
-//! ∈ members, admins ⊆ members, blocked ∩ members = ∅, members ≤ max_users, each user's
+//! code) and the resulting members, admins, block lists, mute lists, thread members and joined
+//! counts must agree, and every invariant (`imcore::invariants::check`) must hold after every
+//! step: owner ∈ members, admins ⊆ members, blocked ∩ members = ∅, members ≤ max_users, each user's
 //! joined-groups index equals the groups that list them, thread members ⊆ group members.
 
 mod groups_support;
@@ -32,6 +32,8 @@ enum Op {
     CreateThread(usize, usize),
     JoinThread(usize, usize),
     KickThread(usize, usize),
+    /// Mute forever (`true`) or lift (`false`).
+    Mute(usize, usize, bool),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -51,7 +53,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => u.clone().prop_map(Op::DeleteUser),
         1 => (g.clone(), u.clone()).prop_map(|(g, u)| Op::CreateThread(g, u)),
         2 => (0..6usize, u.clone()).prop_map(|(t, u)| Op::JoinThread(t, u)),
-        1 => (0..6usize, u).prop_map(|(t, u)| Op::KickThread(t, u)),
+        1 => (0..6usize, u.clone()).prop_map(|(t, u)| Op::KickThread(t, u)),
+        2 => (g, u, any::<bool>()).prop_map(|(g, u, on)| Op::Mute(g, u, on)),
     ]
 }
 
@@ -62,6 +65,8 @@ struct MGroup {
     members: Vec<usize>,
     admins: Vec<usize>,
     blocks: Vec<usize>,
+    /// Mute entries (forever), in insertion order; kept when the user leaves.
+    mutes: Vec<usize>,
 }
 
 #[derive(Clone, Debug)]
@@ -150,6 +155,7 @@ fn step(f: &Fx, m: &mut Model, op: &Op, msg: &mut u32) {
                     members,
                     admins: vec![],
                     blocks: vec![],
+                    mutes: vec![],
                 });
             }
             (outcome(r), want)
@@ -304,6 +310,7 @@ fn step(f: &Fx, m: &mut Model, op: &Op, msg: &mut u32) {
                 err(GroupError::SameOwner)
             } else {
                 mg.admins.retain(|a| *a != x);
+                mg.mutes.retain(|a| *a != x);
                 mg.owner = x;
                 Ok(())
             };
@@ -328,6 +335,7 @@ fn step(f: &Fx, m: &mut Model, op: &Op, msg: &mut u32) {
                     m.leave(gi, x);
                 }
                 m.groups[gi].blocks.retain(|b| *b != x);
+                m.groups[gi].mutes.retain(|b| *b != x);
                 gi += 1;
             }
             (Ok(()), Ok(()))
@@ -394,6 +402,31 @@ fn step(f: &Fx, m: &mut Model, op: &Op, msg: &mut u32) {
             m.threads[t].members.retain(|a| *a != x);
             (outcome(r), Ok(()))
         }
+        Op::Mute(g, x, on) => {
+            let Some(id) = gid(g) else { return };
+            let r = f.run(
+                &Actor::Admin,
+                MuteGroupMembers {
+                    group: id,
+                    users: us(&[USERS[x]]),
+                    duration_ms: if on { -1 } else { 0 },
+                },
+            );
+            let mg = &mut m.groups[g];
+            let want = if mg.owner == x {
+                err(GroupError::OwnerForbidden)
+            } else if !mg.members.contains(&x) {
+                err(GroupError::NotMembers(vec![]))
+            } else {
+                if !on {
+                    mg.mutes.retain(|a| *a != x);
+                } else if !mg.mutes.contains(&x) {
+                    mg.mutes.push(x);
+                }
+                Ok(())
+            };
+            (outcome(r), want)
+        }
     };
     assert_eq!(got, want, "{op:?}");
 }
@@ -423,6 +456,14 @@ fn compare(f: &Fx, m: &Model) {
             }),
             names(&g.blocks)
         );
+        let mutes: Vec<UserName> = f
+            .q(ListGroupMutes {
+                group: g.id.clone(),
+            })
+            .into_iter()
+            .map(|e| e.user)
+            .collect();
+        assert_eq!(mutes, names(&g.mutes), "mutes of {}", g.id);
         match &f.q(GetGroups {
             ids: vec![g.id.clone()],
         })[0]

@@ -379,7 +379,8 @@ fn user_join_and_leave() {
             user: u("x"),
         },
     );
-    assert_eq!(gerr(e), GroupError::ThreadUserNotInGroup);
+    // Roles matrix (spec §3): a user outside the group may not join its threads.
+    assert_eq!(gerr(e), GroupError::PermissionDenied);
     let e = f.run(
         &user("x"),
         JoinThread {

@@ -10,6 +10,7 @@ use crate::store::Extra;
 
 use super::LeaveReason;
 use super::lifecycle::destroy;
+use super::model::Leaver;
 
 pub(crate) fn user_deleted(cx: &mut Ctx<'_>, user: UserId, _name: &UserName, extra: &Extra) {
     let x = &extra.groups;
@@ -26,7 +27,13 @@ pub(crate) fn user_deleted(cx: &mut Ctx<'_>, user: UserId, _name: &UserName, ext
         if g.owner == user {
             destroy(cx, &cell, &mut g);
         } else {
-            g.leave(cx, &cell.id, user, None, LeaveReason::Delete);
+            g.leave(
+                cx,
+                &cell.id,
+                user,
+                Leaver::Deleted(&x.threads),
+                LeaveReason::Delete,
+            );
         }
     }
     // Block lists, mute lists and pending requests (spec OPEN 9).

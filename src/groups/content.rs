@@ -161,7 +161,8 @@ impl Ask for ListGroupFiles {
 /// Records a shared file's metadata (`POST /chatgroups/{g}/share_files`, spec F2); the host
 /// keeps the bytes. Members.
 ///
-/// Errors, in check order: `400 IllegalArgumentException` `FILE_MISSING` (no name); `413
+/// Errors, in check order: `400 IllegalArgumentException` `FILE_MISSING` (no name); `400
+/// invalid_parameter` `FIELD_TOO_LONG` (name over `file_name_bytes_max` bytes); `413
 /// request_entity_too_large` `FILE_TOO_LARGE`; `404 RestGroupFeignException`
 /// `FILE_GROUP_NOT_FOUND`; `403 forbidden_op` `GROUP_DISABLED`, `PERMISSION_DENIED`; `403
 /// exceed_limit` `FILE_LIMIT` (live files at `files_per_group_max`).
@@ -171,7 +172,7 @@ impl Ask for ListGroupFiles {
 pub struct UploadGroupFile {
     /// The group.
     pub group: String,
-    /// The file's name (required, non-empty).
+    /// The file's name (required, non-empty, ≤ `file_name_bytes_max` bytes).
     pub file_name: Option<String>,
     /// Its size in bytes.
     pub file_size: u64,
@@ -184,6 +185,9 @@ impl Exec for UploadGroupFile {
         let Some(name) = self.file_name.filter(|n| !n.is_empty()) else {
             return Err(GroupError::FileMissing.into());
         };
+        if name.len() > l.file_name_bytes_max {
+            return Err(GroupError::FieldTooLong("file_name").into());
+        }
         if self.file_size > l.file_bytes_max {
             return Err(GroupError::FileTooLarge(self.file_size, l.file_bytes_max).into());
         }
@@ -202,10 +206,12 @@ impl Exec for UploadGroupFile {
             Caller::User(u, _) => u.to_string(),
             _ => "admin".to_string(),
         };
+        let owner_id = caller.id();
         let id: Arc<str> = cx.app.next_id().to_string().into();
         let meta = FileMeta {
             name,
             owner,
+            owner_id,
             size: self.file_size,
             created: now,
         };
@@ -282,9 +288,7 @@ impl Exec for DeleteGroupFile {
         let Some(f) = live else {
             return Err(GroupError::FileNotFound(self.file_id).into());
         };
-        if role == Some(Role::Member)
-            && !matches!(&caller, Caller::User(u, _) if u.as_str() == f.owner)
-        {
+        if role == Some(Role::Member) && (f.owner_id.is_none() || caller.id() != f.owner_id) {
             return Err(GroupError::PermissionDenied.into());
         }
         g.files.shift_remove(self.file_id.as_str());

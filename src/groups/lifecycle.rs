@@ -1,7 +1,7 @@
 //! Group lifecycle (spec §4): create, details, app list, joined groups, is-member, modify,
 //! transfer ownership, disable/enable, destroy.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use indexmap::IndexMap;
@@ -51,12 +51,21 @@ fn check_lengths(
     Ok(())
 }
 
-/// Whether a custom group id is well formed: 1–64 chars of `[0-9A-Za-z_-]` (spec OPEN 16).
+/// Whether a custom group id is well formed: 1–64 chars of `[0-9A-Za-z_-]` (spec OPEN 16),
+/// not all digits. All-digit ids are the engine's own (spec §0.9, the per-app counter): a
+/// custom one could take an id the counter has minted (and whose group was destroyed) or will
+/// mint, so they are refused.
 fn valid_custom_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && !s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether a group id is an engine-minted one (all digits); custom ids never are.
+pub(crate) fn is_minted_id(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Creates a group (`POST /chatgroups`, spec G1). The owner joins first, then the members in
@@ -70,11 +79,14 @@ fn valid_custom_id(s: &str) -> bool {
 /// 3. `400 invalid_parameter` `FIELD_TOO_LONG` (groupname, description, custom),
 ///    `AVATAR_TOO_LONG`;
 /// 4. `400 invalid_parameter` "max_users must be >= 1"; `403 exceed_limit` `MAXUSERS_OVER_CAP`;
-/// 5. `400 invalid_parameter` custom id switched off or malformed; `400 illegal_argument`
-///    `GROUP_ID_EXISTS`;
+/// 5. `400 invalid_parameter` custom id switched off or malformed (including all digits: those
+///    are the engine's); `400 illegal_argument` `GROUP_ID_EXISTS` (a live group has it, or a
+///    destroyed one had it: ids are never reused);
 /// 6. `403 forbidden_op` `PERMISSION_DENIED` — a user creating a group for someone else;
-/// 7. `404 resource_not_found` `USER_NOT_FOUND` — the owner, then the first unknown member;
-/// 8. `403 exceed_limit` `GROUP_FULL` — `1 + |members| > max_users`;
+/// 7. `403 exceed_limit` `GROUP_FULL` — `1 + |distinct members| > max_users`, decided while
+///    de-duplicating (linear, stopping at the first member too many) before any name is
+///    resolved, so an oversized list costs no more than the group can hold;
+/// 8. `404 resource_not_found` `USER_NOT_FOUND` — the owner, then the first unknown member;
 /// 9. `403 exceed_limit` `APP_GROUP_LIMIT`;
 /// 10. `403 exceed_limit` `USER_GROUP_LIMIT` — the owner or a member is in too many groups.
 ///
@@ -103,7 +115,8 @@ pub struct CreateGroup {
     pub members: Vec<UserName>,
     /// Extension data, ≤ 8192 bytes.
     pub custom: Option<String>,
-    /// A caller-chosen id (1–64 chars of `[0-9A-Za-z_-]`).
+    /// A caller-chosen id (1–64 chars of `[0-9A-Za-z_-]`, not all digits; never one a
+    /// destroyed group had).
     pub group_id: Option<String>,
     /// Created as a large group.
     pub large: bool,
@@ -161,7 +174,7 @@ impl Exec for CreateGroup {
                     GroupError::InvalidParameter(format!("group id {id} is not legal")).into(),
                 );
             }
-            if cx.app.groups.cell(id).is_some() {
+            if cx.app.groups.cell(id).is_some() || cx.app.groups.retired.lock().contains(&**id) {
                 return Err(GroupError::GroupIdExists(id.clone()).into());
             }
         }
@@ -170,21 +183,25 @@ impl Exec for CreateGroup {
             Caller::User(u, _) if *u == owner => {}
             _ => return Err(GroupError::PermissionDenied.into()),
         }
-        let unknown = |n: &UserName| GroupError::UserNotFound(n.to_string());
-        let owner_cell = cx.app.user(&owner).ok_or_else(|| unknown(&owner))?;
-        let mut names: Vec<UserName> = Vec::with_capacity(self.members.len());
+        // Linear de-duplication, stopping as soon as the distinct members outgrow the group:
+        // an oversized list is refused before any name is resolved.
+        let room = max_users as usize - 1;
+        let mut seen: HashSet<&UserName> = HashSet::with_capacity(self.members.len().min(room));
+        let mut names: Vec<UserName> = Vec::with_capacity(self.members.len().min(room));
         for m in &self.members {
-            if *m != owner && !names.contains(m) {
+            if *m != owner && seen.insert(m) {
+                if names.len() == room {
+                    return Err(GroupError::GroupFull.into());
+                }
                 names.push(m.clone());
             }
         }
+        let unknown = |n: &UserName| GroupError::UserNotFound(n.to_string());
+        let owner_cell = cx.app.user(&owner).ok_or_else(|| unknown(&owner))?;
         let mut cells: Vec<Arc<UserCell>> = Vec::with_capacity(names.len() + 1);
         cells.push(owner_cell);
         for n in &names {
             cells.push(cx.app.user(n).ok_or_else(|| unknown(n))?);
-        }
-        if cells.len() > max_users as usize {
-            return Err(GroupError::GroupFull.into());
         }
         if !cx.app.groups.reserve_group(l.groups_per_app_max) {
             return Err(GroupError::AppGroupLimit(cx.app.key.to_string()).into());
@@ -225,6 +242,12 @@ fn create(
                 return Err(GroupError::GroupIdExists(next.to_string()).into());
             }
             dashmap::Entry::Occupied(_) => next = cx.app.next_id().to_string().into(),
+            // A custom id destroyed since the pre-check (destroy retires it before unpublishing).
+            dashmap::Entry::Vacant(_)
+                if c.group_id.is_some() && cx.app.groups.retired.lock().contains(&next) =>
+            {
+                return Err(GroupError::GroupIdExists(next.to_string()).into());
+            }
             dashmap::Entry::Vacant(v) => {
                 let cell = Arc::new(GroupCell {
                     id: Arc::clone(&next),
@@ -243,6 +266,7 @@ fn create(
                         large: c.large || max_users > l.large_group_threshold,
                         owner: cells[0].id,
                         members: IndexMap::with_capacity(cells.len()),
+                        join_seq: 0,
                         roster: Vec::with_capacity(cells.len()),
                         admins: IndexMap::new(),
                         mute_all: false,
@@ -894,7 +918,8 @@ impl Exec for ModifyGroup {
 /// `GROUP_DISABLED`, `PERMISSION_DENIED`; `403 forbidden_op` `NEW_OWNER_NOT_MEMBER` (also a
 /// user being deleted); `403 forbidden_op` `SAME_OWNER`.
 ///
-/// Emits `OwnerChanged`.
+/// Emits `AdminRemoved` (the new owner was an admin) and `MuteRemoved` (they had a mute
+/// entry), then `OwnerChanged`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TransferGroupOwner {
     /// The group.
@@ -926,8 +951,8 @@ impl Exec for TransferGroupOwner {
         }
         let old = g.owner;
         let old_name = g.owner_name();
-        g.admins.shift_remove(&t.id);
-        g.mutes.shift_remove(&t.id);
+        let was_admin = g.admins.shift_remove(&t.id).is_some();
+        let was_muted = g.mutes.shift_remove(&t.id).is_some();
         if let Some(m) = g.members.get_mut(&old) {
             m.role = Role::Member;
         }
@@ -940,6 +965,24 @@ impl Exec for TransferGroupOwner {
         g.owner = t.id;
         g.modified = cx.now;
         drop(g);
+        if was_admin {
+            emit(
+                cx,
+                GroupEvent::AdminRemoved {
+                    group: self.group.clone(),
+                    user: self.new_owner.clone(),
+                },
+            );
+        }
+        if was_muted {
+            emit(
+                cx,
+                GroupEvent::MuteRemoved {
+                    group: self.group.clone(),
+                    user: self.new_owner.clone(),
+                },
+            );
+        }
         emit(
             cx,
             GroupEvent::OwnerChanged {
@@ -1095,6 +1138,11 @@ pub(crate) fn destroy(cx: &mut Ctx<'_>, cell: &GroupCell, g: &mut GroupState) {
     g.invitations.clear();
     g.announcement.clear();
     let store = &cx.app.groups;
+    // Ids are never reused (spec §0.9, C-GROUP): minted ones come from a monotonic counter and
+    // custom ones cannot be all digits; a custom one is remembered before it is unpublished.
+    if !is_minted_id(&gid) {
+        store.retired.lock().insert(Arc::clone(&gid));
+    }
     store.groups.remove(&gid);
     store.by_created.lock().remove(&(g.created, g.seq));
     store.release_group();

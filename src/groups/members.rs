@@ -15,7 +15,7 @@ use crate::store::{UserCell, UserState, lock_users};
 use crate::time::Timestamp;
 
 use super::lifecycle::joined_count;
-use super::model::{GroupState, Pending};
+use super::model::{GroupState, Leaver, Pending};
 use super::{
     Caller, GroupBatchItem, GroupCell, GroupError, GroupEvent, GroupSort, LeaveReason, Role,
     batch_size, dedup, emit, find_group, gate, gnf, need, ordinary_only, read_group, write_group,
@@ -117,13 +117,29 @@ fn unknown(n: &UserName) -> crate::error::Error {
     GroupError::UserNotFound(n.to_string()).into()
 }
 
+/// Resolves names to user cells before the group lock; `None` for an unknown name. Reported
+/// only after the caller's permission ([`known`]), so outsiders cannot probe usernames.
+fn resolve(cx: &Ctx<'_>, names: &[UserName]) -> Vec<Option<Arc<UserCell>>> {
+    names.iter().map(|n| cx.app.user(n)).collect()
+}
+
+/// The resolved cells, or `USER_NOT_FOUND` for the first unknown name.
+fn known(names: &[UserName], cells: Vec<Option<Arc<UserCell>>>) -> Result<Vec<Arc<UserCell>>> {
+    names
+        .iter()
+        .zip(cells)
+        .map(|(n, c)| c.ok_or_else(|| unknown(n)))
+        .collect()
+}
+
 /// Adds one member (`POST /chatgroups/{g}/users/{uid}`, spec M3). The app admin may add a
 /// blocked user, which unblocks them (spec OPEN 4); an unexpired mute entry applies again.
 /// Users: owner and admins add directly; ordinary members use [`InviteToGroup`].
 ///
-/// Errors, in check order: `404 resource_not_found` `GROUP_NOT_FOUND`; `404
-/// resource_not_found` `USER_NOT_FOUND`; `403 forbidden_op` `GROUP_DISABLED`,
-/// `PERMISSION_DENIED`; `403 forbidden_op` `USER_BLOCKED` (user callers); `403 forbidden_op`
+/// Errors, in check order: `404 resource_not_found` `GROUP_NOT_FOUND`; `403 forbidden_op`
+/// `GROUP_DISABLED`, `PERMISSION_DENIED`; `404 resource_not_found` `USER_NOT_FOUND` (after the
+/// permission check, so outsiders cannot probe usernames); `403 forbidden_op` `USER_BLOCKED`
+/// (user callers); `403 forbidden_op`
 /// `ALREADY_MEMBER`; `403 exceed_limit` `GROUP_FULL`; `403 exceed_limit` `USER_GROUP_LIMIT`.
 ///
 /// Emits `BlockRemoved` (when an admin add unblocked), `MemberJoined`.
@@ -144,8 +160,8 @@ impl Exec for AddGroupMember {
         let cell = find_group(cx, &self.group, gnf)?;
         let user = cx.app.user(&self.user);
         let mut g = write_group(&cell, gnf)?;
-        let user = user.ok_or_else(|| unknown(&self.user))?;
         gate(&g, &self.group, &caller, need::staff)?;
+        let user = user.ok_or_else(|| unknown(&self.user))?;
         let mut s = user.state.write();
         add_one(
             cx,
@@ -178,8 +194,8 @@ pub struct GroupMembersAdded {
 ///
 /// Errors, in check order: `400 invalid_parameter` (empty list); `403 exceed_limit`
 /// `GROUP_FULL` (over `member_batch_max` names, as documented); `404 resource_not_found`
-/// `GROUP_NOT_FOUND`; `404 resource_not_found` `USER_NOT_FOUND` (first unknown); `403
-/// forbidden_op` `GROUP_DISABLED`, `PERMISSION_DENIED`; `403 forbidden_op` `USER_BLOCKED`
+/// `GROUP_NOT_FOUND`; `403 forbidden_op` `GROUP_DISABLED`, `PERMISSION_DENIED`; `404
+/// resource_not_found` `USER_NOT_FOUND` (first unknown); `403 forbidden_op` `USER_BLOCKED`
 /// (user callers); `403 forbidden_op` `ALREADY_MEMBER` (every user already in, names the
 /// first); `403 exceed_limit` `GROUP_FULL`; `403 exceed_limit` `USER_GROUP_LIMIT`.
 ///
@@ -207,12 +223,10 @@ impl Exec for AddGroupMembers {
         let caller = Caller::of(cx);
         let cell = find_group(cx, &self.group, gnf)?;
         let names = dedup(&self.users);
-        let mut cells = Vec::with_capacity(names.len());
-        for n in &names {
-            cells.push(cx.app.user(n).ok_or_else(|| unknown(n))?);
-        }
+        let cells = resolve(cx, &names);
         let mut g = write_group(&cell, gnf)?;
         gate(&g, &self.group, &caller, need::staff)?;
+        let cells = known(&names, cells)?;
         let added = add_many(
             cx,
             &cell,
@@ -335,7 +349,13 @@ impl Exec for RemoveGroupMember {
         ordinary_only(role, Some(m.role))?;
         let ucell = Arc::clone(&m.cell);
         let mut s = ucell.state.write();
-        g.leave(cx, &cell.id, ucell.id, Some(&mut s), LeaveReason::Kick);
+        g.leave(
+            cx,
+            &cell.id,
+            ucell.id,
+            Leaver::Locked(&mut s),
+            LeaveReason::Kick,
+        );
         Ok(GroupMemberRemoved {
             result: true,
             group_id: self.group,
@@ -412,7 +432,7 @@ impl Exec for RemoveGroupMembers {
         for c in &cells {
             let i = guards.iter().position(|(id, _)| *id == c.id).unwrap_or(0);
             let s = &mut *guards[i].1;
-            g.leave(cx, &cell.id, c.id, Some(s), LeaveReason::Kick);
+            g.leave(cx, &cell.id, c.id, Leaver::Locked(s), LeaveReason::Kick);
         }
         Ok(items)
     }
@@ -518,8 +538,9 @@ const MEMBERS_CURSOR: &str = "m";
 
 /// Members with cursor paging (`GET /chatgroups/{g}/users?version=v3&limit&cursor&sort`, spec
 /// M2): admins and ordinary members, owner excluded, in join order (`Asc`, default) or newest
-/// first. `limit` default 10, clamped to 1000. The cursor names the last member returned; if
-/// they left meanwhile the next page starts after their join time.
+/// first. `limit` default 10, clamped to 1000. The cursor carries the last returned member's
+/// per-group join sequence (strictly increasing in join order, never reused): the next page
+/// starts strictly after it, so members leaving between pages never make it skip anyone.
 ///
 /// Errors: `400 invalid_parameter` "limit must be >= 1", "invalid cursor"; `404
 /// resource_not_found` `GROUP_NOT_FOUND`; `403 forbidden_op` `GROUP_DISABLED`,
@@ -550,7 +571,7 @@ impl Ask for ListGroupMembersCursor {
         let after = match &self.cursor {
             None => None,
             Some(c) => Some(
-                paging::decode::<2>(MEMBERS_CURSOR, c)
+                paging::decode::<1>(MEMBERS_CURSOR, c)
                     .map_err(|_| GroupError::InvalidParameter("invalid cursor".into()))?,
             ),
         };
@@ -562,24 +583,12 @@ impl Ask for ListGroupMembersCursor {
         // Index (in the chosen order) of the first member to return.
         let start = match after {
             None => 0,
-            Some([t, u]) => {
-                let t = Timestamp(t as i64);
-                match g.members.get_index_of(&UserId(u)) {
-                    Some(i) => match self.sort {
-                        GroupSort::Asc => i + 1,
-                        GroupSort::Desc => n - i,
-                    },
-                    None => match self.sort {
-                        GroupSort::Asc => g.members.values().take_while(|m| m.joined <= t).count(),
-                        GroupSort::Desc => g
-                            .members
-                            .values()
-                            .rev()
-                            .take_while(|m| m.joined >= t)
-                            .count(),
-                    },
-                }
-            }
+            // Join sequences increase along the (join-ordered) map and are never reused: the
+            // page starts strictly after the cursor's, whether or not that member is still in.
+            Some([q]) => match self.sort {
+                GroupSort::Asc => g.members.partition_point(|_, m| u64::from(m.seq) <= q),
+                GroupSort::Desc => n - g.members.partition_point(|_, m| u64::from(m.seq) < q),
+            },
         };
         let owner = g.owner;
         let at = |k: usize| match self.sort {
@@ -593,7 +602,7 @@ impl Ask for ListGroupMembersCursor {
             let (id, m) = g.members.get_index(at(k)).expect("in range");
             if *id != owner {
                 items.push(m.name.clone());
-                last = Some((m.joined, *id));
+                last = Some(m.seq);
             }
             k += 1;
         }
@@ -603,7 +612,7 @@ impl Ask for ListGroupMembersCursor {
                 .is_some_and(|(id, _)| *id != owner)
         });
         let cursor = match (more, last) {
-            (true, Some((t, id))) => Some(paging::encode(MEMBERS_CURSOR, &[t.0 as u64, id.0])),
+            (true, Some(q)) => Some(paging::encode(MEMBERS_CURSOR, &[u64::from(q)])),
             _ => None,
         };
         Ok(paging::Page { items, cursor })
@@ -622,9 +631,10 @@ fn for_self(caller: &Caller, user: &UserName) -> Result<()> {
 /// A member leaves (spec §13 leave_group) with C-LEAVE (reason `Quit`). A user leaves only
 /// themself; the admin may act for anyone.
 ///
-/// Errors, in check order: `403 forbidden_op` `PERMISSION_DENIED` (another user); `404
-/// resource_not_found` `GROUP_NOT_FOUND`; `403 forbidden_op` `GROUP_DISABLED` (user callers);
-/// `403 forbidden_op` `OWNER_FORBIDDEN`; `403 forbidden_op` `NOT_MEMBERS`.
+/// Errors, in check order (spec §0.5: existence, then permission): `404 resource_not_found`
+/// `GROUP_NOT_FOUND`; `403 forbidden_op` `PERMISSION_DENIED` (another user); `403
+/// forbidden_op` `GROUP_DISABLED` (user callers); `403 forbidden_op` `OWNER_FORBIDDEN`; `403
+/// forbidden_op` `NOT_MEMBERS`.
 ///
 /// Emits `ThreadMemberRemoved` per thread, then `MemberLeft{Quit}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -639,10 +649,10 @@ impl Exec for LeaveGroup {
     type Reply = bool;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
         let caller = Caller::of(cx);
-        for_self(&caller, &self.user)?;
         let target = cx.app.user(&self.user).map(|c| c.id);
         let cell = find_group(cx, &self.group, gnf)?;
         let mut g = write_group(&cell, gnf)?;
+        for_self(&caller, &self.user)?;
         gate(&g, &self.group, &caller, |_| true)?;
         if target == Some(g.owner) {
             return Err(GroupError::OwnerForbidden.into());
@@ -652,7 +662,13 @@ impl Exec for LeaveGroup {
         };
         let ucell = Arc::clone(&m.cell);
         let mut s = ucell.state.write();
-        g.leave(cx, &cell.id, ucell.id, Some(&mut s), LeaveReason::Quit);
+        g.leave(
+            cx,
+            &cell.id,
+            ucell.id,
+            Leaver::Locked(&mut s),
+            LeaveReason::Quit,
+        );
         Ok(true)
     }
 }
@@ -683,10 +699,11 @@ fn add_pending(gid: &Arc<str>, g: &mut GroupState, uid: UserId, s: &mut UserStat
 /// off, otherwise a pending application is recorded for the owner or an admin to approve
 /// ([`ApproveGroupJoin`]) or decline. A user joins only themself.
 ///
-/// Errors, in check order: `403 forbidden_op` `PERMISSION_DENIED` (another user); `404
-/// resource_not_found` `GROUP_NOT_FOUND`; `404 resource_not_found` `USER_NOT_FOUND`; `403
-/// forbidden_op` `GROUP_DISABLED` (user callers); `403 forbidden_op` `PERMISSION_DENIED`
-/// (private group); `403 forbidden_op` `USER_BLOCKED`; `403 forbidden_op` `ALREADY_MEMBER`;
+/// Errors, in check order (spec §0.5): `404 resource_not_found` `GROUP_NOT_FOUND`; `403
+/// forbidden_op` `PERMISSION_DENIED` (another user); `403 forbidden_op` `GROUP_DISABLED` (user
+/// callers); `403 forbidden_op` `PERMISSION_DENIED` (a user, private group); `404
+/// resource_not_found` `USER_NOT_FOUND` (admin callers); `403 forbidden_op`
+/// `PERMISSION_DENIED` (the admin, private group); `403 forbidden_op` `USER_BLOCKED`; `403 forbidden_op` `ALREADY_MEMBER`;
 /// `403 exceed_limit` `GROUP_FULL`; `403 exceed_limit` `USER_GROUP_LIMIT`.
 ///
 /// Emits `MemberJoined`, or `JoinRequested`.
@@ -702,13 +719,13 @@ impl Exec for JoinGroup {
     type Reply = JoinOutcome;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<JoinOutcome> {
         let caller = Caller::of(cx);
-        for_self(&caller, &self.user)?;
         let cell = find_group(cx, &self.group, gnf)?;
         let ucell = cx.app.user(&self.user);
         let mut g = write_group(&cell, gnf)?;
-        let ucell = ucell.ok_or_else(|| unknown(&self.user))?;
+        for_self(&caller, &self.user)?;
         let public = g.public;
         gate(&g, &self.group, &caller, |_| public)?;
+        let ucell = ucell.ok_or_else(|| unknown(&self.user))?;
         if !public {
             return Err(GroupError::PermissionDenied.into());
         }
@@ -743,18 +760,16 @@ fn settle(
     accept: bool,
 ) -> Result<JoinOutcome> {
     let caller = Caller::of(cx);
-    if invitation {
-        for_self(&caller, user)?;
-    }
     let cell = find_group(cx, group, gnf)?;
     let ucell = cx.app.user(user);
     let mut g = write_group(&cell, gnf)?;
-    let ucell = ucell.ok_or_else(|| unknown(user))?;
     if invitation {
+        for_self(&caller, user)?;
         gate(&g, group, &caller, |_| true)?;
     } else {
         gate(&g, group, &caller, need::staff)?;
     }
+    let ucell = ucell.ok_or_else(|| unknown(user))?;
     let pending = if invitation {
         &g.invitations
     } else {
@@ -788,9 +803,9 @@ fn settle(
 
 /// The owner or an admin approves a pending join application: the user joins (M3 checks).
 ///
-/// Errors, in check order: `404 resource_not_found` `GROUP_NOT_FOUND`, `USER_NOT_FOUND`;
-/// `403 forbidden_op` `GROUP_DISABLED`, `PERMISSION_DENIED`; `400 invalid_parameter` (no such
-/// application); `USER_NOT_FOUND`/`USER_BLOCKED`/`ALREADY_MEMBER`/`GROUP_FULL`/
+/// Errors, in check order: `404 resource_not_found` `GROUP_NOT_FOUND`; `403 forbidden_op`
+/// `GROUP_DISABLED`, `PERMISSION_DENIED`; `404 resource_not_found` `USER_NOT_FOUND`; `400
+/// invalid_parameter` (no such application); `USER_NOT_FOUND`/`USER_BLOCKED`/`ALREADY_MEMBER`/`GROUP_FULL`/
 /// `USER_GROUP_LIMIT` as [`AddGroupMember`].
 ///
 /// Emits `MemberJoined`.
@@ -828,8 +843,9 @@ impl Exec for DeclineGroupJoin {
 
 /// An invitee accepts an invitation and joins (M3 checks). A user accepts only their own.
 ///
-/// Errors: `403 forbidden_op` `PERMISSION_DENIED` (another user); then as
-/// [`ApproveGroupJoin`].
+/// Errors, in check order: `404 resource_not_found` `GROUP_NOT_FOUND`; `403 forbidden_op`
+/// `PERMISSION_DENIED` (another user); `403 forbidden_op` `GROUP_DISABLED` (user callers);
+/// then as [`ApproveGroupJoin`] from `USER_NOT_FOUND` on.
 ///
 /// Emits `MemberJoined`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -879,9 +895,9 @@ pub struct GroupInviteResult {
 /// [`AcceptGroupInvite`]). The app admin's invitations are direct adds.
 ///
 /// Errors, in check order: `400 invalid_parameter` (empty); `403 exceed_limit` `GROUP_FULL`
-/// (over `member_batch_max` names); `404 resource_not_found` `GROUP_NOT_FOUND`,
-/// `USER_NOT_FOUND`; `403 forbidden_op` `GROUP_DISABLED`, `PERMISSION_DENIED`; then as
-/// [`AddGroupMembers`].
+/// (over `member_batch_max` names); `404 resource_not_found` `GROUP_NOT_FOUND`; `403
+/// forbidden_op` `GROUP_DISABLED`, `PERMISSION_DENIED`; `404 resource_not_found`
+/// `USER_NOT_FOUND`; then as [`AddGroupMembers`].
 ///
 /// Emits `MemberJoined` or `Invited` per invitee.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -905,15 +921,13 @@ impl Exec for InviteToGroup {
         let caller = Caller::of(cx);
         let cell = find_group(cx, &self.group, gnf)?;
         let names = dedup(&self.users);
-        let mut cells = Vec::with_capacity(names.len());
-        for n in &names {
-            cells.push(cx.app.user(n).ok_or_else(|| unknown(n))?);
-        }
+        let cells = resolve(cx, &names);
         let mut g = write_group(&cell, gnf)?;
         let invites = g.allow_invites;
         gate(&g, &self.group, &caller, |r| {
             need::staff(r) || (invites && r.is_some())
         })?;
+        let cells = known(&names, cells)?;
         if caller.is_admin() || !g.invite_need_confirm {
             let joined = add_many(cx, &cell, &mut g, &cells, caller.is_admin(), true)?;
             return Ok(GroupInviteResult {

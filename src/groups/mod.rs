@@ -173,6 +173,12 @@ pub struct GroupLimits {
     pub thread_page_max: u32,
     /// Users per thread batch join / kick. Default 10.
     pub thread_batch_max: usize,
+    /// Longest shared file name, in bytes (`FIELD_TOO_LONG` above). The vendor documents no
+    /// cap; 256 bytes is the usual file-system name limit. Default 256.
+    pub file_name_bytes_max: usize,
+    /// Longest parent message id of a thread, in bytes (`T_BAD_BODY` above). Message ids are
+    /// decimal u64 renderings (≤ 20 bytes); 64 leaves room for host formats. Default 64.
+    pub thread_msg_id_bytes_max: usize,
 }
 
 impl Default for GroupLimits {
@@ -221,6 +227,8 @@ impl Default for GroupLimits {
             threads_per_user_max: 100_000,
             thread_page_max: 50,
             thread_batch_max: 10,
+            file_name_bytes_max: 256,
+            thread_msg_id_bytes_max: 64,
         }
     }
 }
@@ -234,6 +242,8 @@ pub(crate) struct UserGroups {
     pub groups: indexmap::IndexMap<Arc<str>, Timestamp>,
     /// Threads the user is a member of, in join order.
     pub threads: indexmap::IndexMap<Arc<str>, ThreadLink>,
+    /// The last thread-join sequence handed out to this user ([`ThreadLink`]'s `seq`).
+    pub thread_seq: u64,
     /// Groups whose block list, mute list or pending requests may name the user (a superset:
     /// the delete cascade follows it and skips groups that no longer do).
     pub listed: std::collections::HashSet<Arc<str>>,

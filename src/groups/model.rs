@@ -40,6 +40,10 @@ pub(crate) struct Member {
     pub mute_until: i64,
     pub role: Role,
     pub allowed: bool,
+    /// The member's join sequence in this group ([`GroupState::join_seq`]): strictly
+    /// increasing in join order, never reused, so a member cursor survives its member leaving.
+    /// 32 bits fit the record's padding; [`GroupState::next_join_seq`] renumbers at overflow.
+    pub seq: u32,
 }
 
 /// No mute entry.
@@ -104,7 +108,11 @@ impl Member {
 #[derive(Clone, Debug)]
 pub(crate) struct FileMeta {
     pub name: String,
+    /// The uploader's display name ("admin" for the app admin).
     pub owner: String,
+    /// The uploader's identity (`None`: the app admin). Rights follow this, not the name: a
+    /// user who re-registers a deleted uploader's name does not own their files.
+    pub owner_id: Option<UserId>,
     pub size: u64,
     pub created: Timestamp,
 }
@@ -113,11 +121,19 @@ pub(crate) struct FileMeta {
 #[derive(Clone, Debug)]
 pub(crate) struct ThreadState {
     pub name: String,
+    /// The creator's name, as shown.
     pub owner: UserName,
+    /// The creator's identity. Creator rights follow this, not the name: a user who
+    /// re-registers a deleted creator's name does not inherit their threads.
+    pub owner_id: UserId,
     pub msg_id: Arc<str>,
     pub created: Timestamp,
     pub seq: u64,
-    pub members: IndexMap<UserId, (UserName, Timestamp)>,
+    /// Members in join order: name, join time, join sequence (strictly increasing, never
+    /// reused in this thread, so a member cursor survives a kick between pages).
+    pub members: IndexMap<UserId, (UserName, Timestamp, u64)>,
+    /// The last join sequence handed out in this thread.
+    pub join_seq: u64,
 }
 
 /// A user's link to a thread (in the user's index).
@@ -125,6 +141,17 @@ pub(crate) struct ThreadState {
 pub(crate) struct ThreadLink {
     pub group: Arc<str>,
     pub joined: Timestamp,
+    /// The user's thread-join sequence ([`super::UserGroups::thread_seq`]): with `joined` the
+    /// per-user thread list's order and cursor key.
+    pub seq: u64,
+}
+
+/// Whose side of a C-LEAVE ([`GroupState::leave`]) to update.
+pub(crate) enum Leaver<'a> {
+    /// A live user, locked: their indexes are unlinked too.
+    Locked(&'a mut UserState),
+    /// A user being deleted: their thread index, already taken from them.
+    Deleted(&'a IndexMap<Arc<str>, ThreadLink>),
 }
 
 /// A pending join request or invitation.
@@ -151,6 +178,8 @@ pub(crate) struct GroupState {
     pub large: bool,
     pub owner: UserId,
     pub members: IndexMap<UserId, Member>,
+    /// The last member join sequence handed out ([`Member::seq`]).
+    pub join_seq: u32,
     /// `members` projected for the send rule, same order and length ([`GroupState::sync`]).
     pub roster: Vec<Speaker>,
     pub admins: IndexMap<UserId, UserName>,
@@ -193,6 +222,9 @@ pub(crate) struct GroupStore {
     pub threads_by_created: Mutex<BTreeMap<(Timestamp, u64), Arc<str>>>,
     /// Leaf index: parent message id → its live thread.
     pub msg_threads: Mutex<HashMap<Arc<str>, Arc<str>>>,
+    /// Leaf: the custom ids of destroyed groups, never handed out again (spec §0.9). One
+    /// string per destroyed custom-id group, kept for the tenant's life.
+    pub retired: Mutex<std::collections::HashSet<Arc<str>>>,
 }
 
 impl GroupStore {
@@ -240,6 +272,20 @@ impl GroupState {
         }
     }
 
+    /// The next member join sequence. At `u32::MAX` (four billion joins into one group) the
+    /// members are renumbered 1..=n in join order; cursors issued before that may then repeat
+    /// or skip members once.
+    fn next_join_seq(&mut self) -> u32 {
+        if self.join_seq == u32::MAX {
+            for (i, m) in self.members.values_mut().enumerate() {
+                m.seq = i as u32 + 1;
+            }
+            self.join_seq = self.members.len() as u32;
+        }
+        self.join_seq += 1;
+        self.join_seq
+    }
+
     pub fn is_member(&self, u: UserId) -> bool {
         self.members.contains_key(&u)
     }
@@ -260,6 +306,7 @@ impl GroupState {
         let uid = cell.id;
         let unblocked = self.blocks.shift_remove(&uid).is_some();
         let muted = self.mutes.get(&uid).map(|m| m.1);
+        let seq = self.next_join_seq();
         let mut m = Member {
             name: user.name.clone(),
             cell: Arc::clone(cell),
@@ -267,6 +314,7 @@ impl GroupState {
             mute_until: UNMUTED,
             role: Role::Member,
             allowed: false,
+            seq,
         };
         m.set_muted(muted);
         self.roster.push(Speaker::of(uid, &m));
@@ -280,14 +328,17 @@ impl GroupState {
 
     /// C-LEAVE (spec §14): removes a non-owner member from the members, admins, explicit allow
     /// list, attributes and every thread of the group, and unlinks the user's indexes (when the
-    /// user's state is given: a user being deleted has had theirs taken). Keeps their mute and
+    /// user's state is locked: a user being deleted has had theirs taken). Keeps their mute and
     /// block entries, files and the threads they own. Emits thread removals then `MemberLeft`.
+    ///
+    /// The threads are found through the user's own thread index (capped per user), not by
+    /// scanning the group's threads, so the cost does not grow with the group's thread count.
     pub fn leave(
         &mut self,
         cx: &mut Ctx<'_>,
         gid: &Arc<str>,
         uid: UserId,
-        user: Option<&mut UserState>,
+        user: Leaver<'_>,
         reason: LeaveReason,
     ) {
         let Some((i, _, m)) = self.members.shift_remove_full(&uid) else {
@@ -298,13 +349,24 @@ impl GroupState {
         self.admins.shift_remove(&uid);
         self.allow.shift_remove(&uid);
         self.attrs.remove(&uid);
-        let mut left_threads: Vec<Arc<str>> = Vec::new();
-        for (tid, t) in self.threads.iter_mut() {
-            if t.members.shift_remove(&uid).is_some() {
-                left_threads.push(Arc::clone(tid));
-            }
+        let in_group = |links: &IndexMap<Arc<str>, ThreadLink>| -> Vec<Arc<str>> {
+            links
+                .iter()
+                .filter(|(_, l)| *l.group == **gid)
+                .map(|(t, _)| Arc::clone(t))
+                .collect()
+        };
+        let mut left_threads = match &user {
+            Leaver::Locked(u) => u.extra().map(|x| in_group(&x.groups.threads)),
+            Leaver::Deleted(links) => Some(in_group(links)),
         }
-        if let Some(u) = user
+        .unwrap_or_default();
+        left_threads.retain(|tid| {
+            self.threads
+                .get_mut(tid)
+                .is_some_and(|t| t.members.shift_remove(&uid).is_some())
+        });
+        if let Leaver::Locked(u) = user
             && let Some(x) = u.extra.as_deref_mut()
         {
             x.groups.groups.shift_remove(gid);
@@ -395,6 +457,7 @@ mod tests {
             mute_until: UNMUTED,
             role: Role::Member,
             allowed: false,
+            seq: 1,
         };
         let now = Timestamp(100);
         for e in [None, Some(Expiry::Never), Some(Expiry::At(Timestamp(101)))] {

@@ -16,7 +16,7 @@ use crate::query::Ask;
 use crate::store::{UserCell, lock_users};
 use crate::time::{Expiry, Millis, Timestamp};
 
-use super::model::GroupState;
+use super::model::{GroupState, Leaver};
 use super::{
     Caller, GroupBatchItem, GroupCell, GroupError, GroupEvent, LeaveReason, Role, batch_size,
     dedup, emit, find_group, gate, gnf, need, ordinary_only, read_group, write_group,
@@ -77,7 +77,7 @@ fn block(
             let id = cells[c].id;
             let i = guards.iter().position(|(x, _)| *x == id).unwrap_or(0);
             let s = &mut *guards[i].1;
-            g.leave(cx, gid, id, Some(s), LeaveReason::Block);
+            g.leave(cx, gid, id, Leaver::Locked(s), LeaveReason::Block);
             g.blocks.insert(id, s.name.clone());
             s.extra_mut().groups.listed.insert(Arc::clone(gid));
             emit(

@@ -78,7 +78,7 @@ pub struct ThreadCreated {
 /// own.
 ///
 /// Errors, in check order: `403 group_error` `T_NOT_OPEN`; `400 param_illegal` `T_BAD_BODY`
-/// (a field missing); `400 group_error` `T_NAME` (empty or over 64 chars); `404 group_error`
+/// (a field missing, or `msg_id` over `thread_msg_id_bytes_max` bytes); `400 group_error` `T_NAME` (empty or over 64 chars); `404 group_error`
 /// `T_GROUP_NOT_FOUND`; `403 forbidden_op` `GROUP_DISABLED`, `PERMISSION_DENIED`; `404
 /// group_error` `T_USER_NOT_IN_GROUP`; `403 group_error` `T_MSG_HAS_THREAD`; `403 group_error`
 /// `T_APP_LIMIT`; `403 group_error` `T_USER_LIMIT`.
@@ -90,7 +90,7 @@ pub struct CreateThread {
     pub group: Option<String>,
     /// The name.
     pub name: Option<String>,
-    /// The parent message's id.
+    /// The parent message's id (≤ `thread_msg_id_bytes_max` bytes).
     pub msg_id: Option<String>,
     /// The creator.
     pub owner: Option<UserName>,
@@ -105,6 +105,9 @@ impl Exec for CreateThread {
         else {
             return Err(GroupError::ThreadBadBody.into());
         };
+        if msg_id.len() > cx.app.limits.groups.thread_msg_id_bytes_max {
+            return Err(GroupError::ThreadBadBody.into());
+        }
         check_name(cx, &name)?;
         let caller = Caller::of(cx);
         let ocell = cx.app.user(&owner);
@@ -142,23 +145,29 @@ impl Exec for CreateThread {
         let now = cx.now;
         let seq = cx.app.next_id();
         let mut members = IndexMap::new();
-        members.insert(ocell.id, (owner.clone(), now));
+        members.insert(ocell.id, (owner.clone(), now, 1));
         g.threads.insert(
             Arc::clone(&tid),
             ThreadState {
                 name,
                 owner: owner.clone(),
+                owner_id: ocell.id,
                 msg_id: msg,
                 created: now,
                 seq,
                 members,
+                join_seq: 1,
             },
         );
-        s.extra_mut().groups.threads.insert(
+        let x = &mut s.extra_mut().groups;
+        x.thread_seq += 1;
+        let link_seq = x.thread_seq;
+        x.threads.insert(
             Arc::clone(&tid),
             ThreadLink {
                 group: Arc::clone(&cell.id),
                 joined: now,
+                seq: link_seq,
             },
         );
         store.threads.insert(Arc::clone(&tid), Arc::clone(&cell));
@@ -240,8 +249,7 @@ impl Exec for RenameThread {
         let caller = Caller::of(cx);
         let cell = thread_cell(cx, &self.thread)?;
         let mut g = lock_thread(&cell, &self.thread)?;
-        let creator =
-            matches!(&caller, Caller::User(u, _) if *u == g.threads[self.thread.as_str()].owner);
+        let creator = caller.id() == Some(g.threads[self.thread.as_str()].owner_id);
         gate(&g, &cell.id, &caller, |r| {
             need::staff(r) || (r.is_some() && creator)
         })?;
@@ -297,7 +305,9 @@ const THREAD_MEMBERS_CURSOR: &str = "tm";
 
 /// A thread's members in join order, the creator first (`GET /thread/{t}/users`, spec H7).
 /// `limit` 1–50, default 50. The cursor is returned whenever the page is non-empty; an empty
-/// page is the end. Cursors are positions in the list. Group members.
+/// page is the end. The cursor carries the last member's thread join sequence (strictly
+/// increasing, never reused), so members leaving between pages never make the next page skip
+/// anyone still in. Group members.
 ///
 /// Errors: `403 group_error` `T_NOT_OPEN`; `400 group_error` `T_QUERY_LIMIT`; `400
 /// invalid_parameter` "invalid cursor"; `404 group_error` `T_NOT_FOUND`; `403 forbidden_op`
@@ -317,26 +327,29 @@ impl Ask for ListThreadMembers {
     fn ask(self, cx: &Ctx<'_>) -> Result<Page<UserName>> {
         thread_gate(cx)?;
         let limit = thread_limit(cx, self.limit)?;
-        let from = match &self.cursor {
+        let after = match &self.cursor {
             None => 0,
-            Some(c) => {
-                paging::decode::<1>(THREAD_MEMBERS_CURSOR, c).map_err(|_| bad_cursor())?[0] as usize
-            }
+            Some(c) => paging::decode::<1>(THREAD_MEMBERS_CURSOR, c).map_err(|_| bad_cursor())?[0],
         };
         let caller = Caller::of(cx);
         let cell = thread_cell(cx, &self.thread)?;
         let g = read_thread(&cell, &self.thread)?;
         gate(&g, &cell.id, &caller, need::member)?;
         let t = &g.threads[self.thread.as_str()];
-        let items: Vec<UserName> = t
+        // Join sequences increase along the (join-ordered) map: the page starts strictly after
+        // the cursor's sequence, whether or not that member is still in.
+        let from = t.members.partition_point(|_, (_, _, seq)| *seq <= after);
+        let page: Vec<(UserName, u64)> = t
             .members
             .values()
             .skip(from)
             .take(limit)
-            .map(|(n, _)| n.clone())
+            .map(|(n, _, seq)| (n.clone(), *seq))
             .collect();
-        let cursor = (!items.is_empty())
-            .then(|| paging::encode(THREAD_MEMBERS_CURSOR, &[(from + items.len()) as u64]));
+        let cursor = page
+            .last()
+            .map(|(_, seq)| paging::encode(THREAD_MEMBERS_CURSOR, &[*seq]));
+        let items = page.into_iter().map(|(n, _)| n).collect();
         Ok(Page { items, cursor })
     }
 }
@@ -354,12 +367,17 @@ fn thread_join(
     if t.members.contains_key(&uid) {
         return false;
     }
-    t.members.insert(uid, (s.name.clone(), now));
-    s.extra_mut().groups.threads.insert(
+    t.join_seq += 1;
+    t.members.insert(uid, (s.name.clone(), now, t.join_seq));
+    let x = &mut s.extra_mut().groups;
+    x.thread_seq += 1;
+    let link_seq = x.thread_seq;
+    x.threads.insert(
         Arc::clone(tid),
         ThreadLink {
             group: Arc::clone(gid),
             joined: now,
+            seq: link_seq,
         },
     );
     true
@@ -533,11 +551,15 @@ fn for_self(caller: &Caller, user: &UserName) -> Result<()> {
     }
 }
 
-/// A group member joins a thread (spec H10); idempotent. A user joins only themself.
+/// A group member joins a thread (spec H10); idempotent. A user joins only themself, and only
+/// as a member of the thread's group: the roles matrix (spec §3, "Join / leave thread",
+/// non-member ✗) makes a non-member user's call `PERMISSION_DENIED`; `T_USER_NOT_IN_GROUP`
+/// (spec H8, OPEN 12) is what the app admin gets for a target outside the group.
 ///
-/// Errors: `403 group_error` `T_NOT_OPEN`; `403 forbidden_op` `PERMISSION_DENIED` (another
-/// user); `404 group_error` `T_NOT_FOUND`; `403 forbidden_op` `GROUP_DISABLED`; `404
-/// group_error` `T_USER_NOT_IN_GROUP`; `403 group_error` `T_USER_LIMIT`.
+/// Errors, in check order: `403 group_error` `T_NOT_OPEN`; `404 group_error` `T_NOT_FOUND`;
+/// `403 forbidden_op` `PERMISSION_DENIED` (another user); `403 forbidden_op` `GROUP_DISABLED`,
+/// `PERMISSION_DENIED` (a user outside the group); `404 group_error` `T_USER_NOT_IN_GROUP`
+/// (admin callers); `403 group_error` `T_USER_LIMIT`.
 ///
 /// Emits `ThreadMemberJoined` when they joined.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -553,19 +575,21 @@ impl Exec for JoinThread {
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
         thread_gate(cx)?;
         let caller = Caller::of(cx);
-        for_self(&caller, &self.user)?;
         let id = cx.app.user(&self.user).map(|c| c.id);
         let cell = thread_cell(cx, &self.thread)?;
         let g = lock_thread(&cell, &self.thread)?;
-        gate(&g, &cell.id, &caller, |_| true)?;
+        for_self(&caller, &self.user)?;
+        gate(&g, &cell.id, &caller, need::member)?;
         join_users(cx, &cell, g, &self.thread, &[id])
     }
 }
 
-/// A user leaves a thread (spec H10). A user leaves only themself; not a member: `false`.
+/// A user leaves a thread (spec H10). A user leaves only themself; not a thread member:
+/// `false`. A user outside the thread's group is refused (roles matrix, as [`JoinThread`]).
 ///
-/// Errors: `403 group_error` `T_NOT_OPEN`; `403 forbidden_op` `PERMISSION_DENIED` (another
-/// user); `404 group_error` `T_NOT_FOUND`; `403 forbidden_op` `GROUP_DISABLED`.
+/// Errors, in check order: `403 group_error` `T_NOT_OPEN`; `404 group_error` `T_NOT_FOUND`;
+/// `403 forbidden_op` `PERMISSION_DENIED` (another user); `403 forbidden_op` `GROUP_DISABLED`,
+/// `PERMISSION_DENIED` (a user outside the group).
 ///
 /// Emits `ThreadMemberRemoved` when they left.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -581,11 +605,11 @@ impl Exec for LeaveThread {
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
         thread_gate(cx)?;
         let caller = Caller::of(cx);
-        for_self(&caller, &self.user)?;
         let id = cx.app.user(&self.user).map(|c| c.id);
         let cell = thread_cell(cx, &self.thread)?;
         let mut g = lock_thread(&cell, &self.thread)?;
-        gate(&g, &cell.id, &caller, |_| true)?;
+        for_self(&caller, &self.user)?;
+        gate(&g, &cell.id, &caller, need::member)?;
         let items = kick(
             cx,
             &cell,
@@ -686,6 +710,9 @@ pub struct ThreadInfo {
     pub created: Timestamp,
 }
 
+/// A user's thread link: (join time, join sequence) key, thread, group.
+type UserThreadLink = ((Timestamp, u64), Arc<str>, Arc<str>);
+
 fn user_threads(
     cx: &Ctx<'_>,
     user: &UserName,
@@ -696,12 +723,25 @@ fn user_threads(
 ) -> Result<Page<ThreadInfo>> {
     thread_gate(cx)?;
     let limit = thread_limit(cx, limit)?;
-    let from = match cursor {
-        None => 0,
-        Some(c) => paging::decode::<1>("ut", c).map_err(|_| bad_cursor())?[0] as usize,
+    let after = match cursor {
+        None => None,
+        Some(c) => Some(paging::decode::<2>("ut", c).map_err(|_| bad_cursor())?),
     };
-    for_self(&Caller::of(cx), user)?;
-    let mut links: Vec<(Timestamp, usize, Arc<str>, Arc<str>)> = match cx.app.user(user) {
+    let caller = Caller::of(cx);
+    for_self(&caller, user)?;
+    // A disabled group refuses every user call on it or its threads (spec §3).
+    if let Some(gid) = group
+        && !caller.is_admin()
+        && let Some(cell) = cx.app.groups.cell(gid)
+    {
+        let g = cell.state.read();
+        if !g.gone && g.disabled {
+            return Err(GroupError::GroupDisabled(gid.to_string()).into());
+        }
+    }
+    // Ordered by (join time, the user's thread-join sequence): a total order that a leave
+    // between pages does not shift, so the cursor (the last key returned) never skips.
+    let mut links: Vec<UserThreadLink> = match cx.app.user(user) {
         None => Vec::new(),
         Some(c) => {
             let s = c.state.read();
@@ -710,20 +750,28 @@ fn user_threads(
                     x.groups
                         .threads
                         .iter()
-                        .enumerate()
-                        .filter(|(_, (_, l))| group.is_none_or(|g| *l.group == *g))
-                        .map(|(i, (t, l))| (l.joined, i, Arc::clone(t), Arc::clone(&l.group)))
+                        .filter(|(_, l)| group.is_none_or(|g| *l.group == *g))
+                        .map(|(t, l)| ((l.joined, l.seq), Arc::clone(t), Arc::clone(&l.group)))
                         .collect()
                 })
                 .unwrap_or_default()
         }
     };
-    links.sort_by_key(|l| (l.0, l.1));
-    if sort.unwrap_or(GroupSort::Desc) == GroupSort::Desc {
+    links.sort_by_key(|l| l.0);
+    let desc = sort.unwrap_or(GroupSort::Desc) == GroupSort::Desc;
+    if desc {
         links.reverse();
     }
+    let from = match after {
+        None => 0,
+        Some([t, q]) => {
+            let k = (Timestamp(t as i64), q);
+            links.partition_point(|l| if desc { l.0 >= k } else { l.0 <= k })
+        }
+    };
     let mut items = Vec::new();
-    for (_, _, tid, gid) in links.iter().skip(from).take(limit) {
+    let page = &links[from..links.len().min(from + limit)];
+    for (_, tid, gid) in page {
         let Some(cell) = cx.app.groups.cell(gid) else {
             continue;
         };
@@ -739,14 +787,16 @@ fn user_threads(
             });
         }
     }
-    let taken = links.len().saturating_sub(from).min(limit);
-    let cursor = (taken > 0).then(|| paging::encode("ut", &[(from + taken) as u64]));
+    let cursor = page
+        .last()
+        .map(|((t, q), _, _)| paging::encode("ut", &[t.0 as u64, *q]));
     Ok(Page { items, cursor })
 }
 
 /// The threads a user is in, by their join time, newest first by default (`GET
 /// /threads/user/{uid}`, spec H2). Paging as [`ListAppThreads`]; the cursor is a position in
-/// the user's list. The app admin, or the user themself.
+/// the user's list. The cursor is the last item's (join time, per-user join sequence) key, so
+/// leaving a thread between pages skips no one. The app admin, or the user themself.
 ///
 /// Errors: `403 group_error` `T_NOT_OPEN`; `400 group_error` `T_QUERY_LIMIT`; `400
 /// invalid_parameter` "invalid cursor"; `403 forbidden_op` `PERMISSION_DENIED`.
@@ -770,7 +820,8 @@ impl Ask for ListUserThreads {
 }
 
 /// [`ListUserThreads`] restricted to one group (`GET /threads/chatgroups/{g}/user/{uid}`, spec
-/// H3). Errors as [`ListUserThreads`].
+/// H3). Errors as [`ListUserThreads`], then `403 forbidden_op` `GROUP_DISABLED` for a user
+/// caller when the group is disabled (spec §3). An unknown group lists nothing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListUserThreadsInGroup {
     /// The group.
