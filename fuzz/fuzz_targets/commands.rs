@@ -1,10 +1,18 @@
 //! Fuzz target: an arbitrary sequence of imcore commands and queries over a small universe of
-//! names, run as the admin and sometimes as a user or anonymously.
+//! names, run as the admin and sometimes as a user or anonymously. Each step is drawn from one
+//! of three areas with equal weight: users (this file), groups and threads, and chatrooms
+//! (`area.rs`; groups, threads, rooms and files are named by an index into the ids created so
+//! far, or a bogus id). The config gives small caps for every area, and may pre-register users
+//! so that group and room ops find people to act on.
 //!
 //! After every operation:
 //! - `imcore::invariants::check` must pass;
 //! - a command that failed must have changed nothing (the observable state, read through
-//!   queries, is the same before and after).
+//!   queries — users, relations, attributes, mutes, devices, tokens, and every group's details,
+//!   members, admins, block/allow/mute lists, requests, announcement, files, member attributes,
+//!   threads and their members, each user's groups/threads/rooms, super admins, and every
+//!   room's details, members, admins, block/allow/mute lists, announcement and attributes with
+//!   their owners — is the same before and after).
 //!
 //! At the end the whole sequence is replayed on a fresh engine and must give the same
 //! transcript (replies, events, errors) and the same final state: the engine is deterministic.
