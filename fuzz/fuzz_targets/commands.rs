@@ -1,10 +1,18 @@
 //! Fuzz target: an arbitrary sequence of imcore commands and queries over a small universe of
-//! names, run as the admin and sometimes as a user or anonymously.
+//! names, run as the admin and sometimes as a user or anonymously. Each step is drawn from one
+//! of three areas with equal weight: users (this file), groups and threads, and chatrooms
+//! (`area.rs`; groups, threads, rooms and files are named by an index into the ids created so
+//! far, or a bogus id). The config gives small caps for every area, and may pre-register users
+//! so that group and room ops find people to act on.
 //!
 //! After every operation:
 //! - `imcore::invariants::check` must pass;
 //! - a command that failed must have changed nothing (the observable state, read through
-//!   queries, is the same before and after).
+//!   queries — users, relations, attributes, mutes, devices, tokens, and every group's details,
+//!   members, admins, block/allow/mute lists, requests, announcement, files, member attributes,
+//!   threads and their members, each user's groups/threads/rooms, super admins, and every
+//!   room's details, members, admins, block/allow/mute lists, announcement and attributes with
+//!   their owners — is the same before and after).
 //!
 //! At the end the whole sequence is replayed on a fresh engine and must give the same
 //! transcript (replies, events, errors) and the same final state: the engine is deterministic.
@@ -251,6 +259,17 @@ enum Op {
     BogusCursor(u8),
 }
 
+/// One step: an op of one of the three areas (each area drawn equally often).
+#[derive(Arbitrary, Debug, Clone)]
+enum Step {
+    /// Users, relations, attributes, mutes, tokens, sessions.
+    U(Op),
+    /// Groups and threads.
+    G(GOp),
+    /// Chatrooms.
+    R(ROp),
+}
+
 #[derive(Arbitrary, Debug, Clone)]
 struct Input {
     friends_max: u8,
@@ -262,7 +281,11 @@ struct Input {
     blocklist: bool,
     metadata: bool,
     mutes: bool,
-    ops: Vec<Op>,
+    /// Users registered before the ops run (bit i registers `NAMES[i]`).
+    preregister: u8,
+    /// Knobs for the group and room caps.
+    caps: [u8; 6],
+    ops: Vec<Step>,
 }
 
 impl Input {
@@ -281,6 +304,8 @@ impl Input {
             attr_bytes_per_user: u64::from(self.attr_per_user % 2200),
             attr_bytes_per_app: u64::from(self.attr_per_app % 5000),
             devices_per_platform_max: u32::from(self.devices % 4),
+            groups: group_limits(self.caps),
+            rooms: room_limits(self.caps),
             ..Limits::default()
         }
     }
@@ -292,6 +317,13 @@ struct Cursors {
     users: Option<String>,
     friends: Option<String>,
     blocks: Option<String>,
+    app_groups: Option<String>,
+    group_members: Option<String>,
+    app_threads: Option<String>,
+    user_threads: Option<String>,
+    thread_members: Option<String>,
+    rooms: Option<String>,
+    room_members: Option<String>,
 }
 
 fn str_of(len: u16) -> String {
@@ -304,7 +336,7 @@ fn str_of(len: u16) -> String {
 }
 
 /// The state as the admin sees it through queries.
-fn observe(app: &App, now: Timestamp) -> String {
+fn observe(app: &App, now: Timestamp, ids: &area::Ids) -> String {
     let a = Actor::Admin;
     let mut out = String::new();
     let mut cursor = None;
@@ -391,6 +423,7 @@ fn observe(app: &App, now: Timestamp) -> String {
         );
     }
     out += &format!("{:?}\n", app.query(&a, now, AttributeCapacity));
+    out += &area::observe(app, now, ids);
     out
 }
 
@@ -406,20 +439,32 @@ fn run(input: &Input) -> (Vec<String>, String) {
     });
     let mut now = Timestamp(1_700_000_000_000);
     let mut cur = Cursors::default();
-    let mut transcript = Vec::with_capacity(input.ops.len());
+    let mut ids = area::Ids::default();
+    let mut transcript = Vec::with_capacity(input.ops.len() + 1);
+    let pre: Vec<NewUser> = (0..NAMES.len())
+        .filter(|i| input.preregister & (1 << i) != 0)
+        .map(|i| NewUser::new(NAMES[i], "pw", "pre"))
+        .collect();
+    if !pre.is_empty() {
+        transcript.push(cmd(app.execute(&Actor::Admin, now, RegisterUsers(pre))).0);
+    }
     for op in &input.ops {
-        let before = observe(&app, now);
-        let (line, failed_command) = step(&app, &mut now, &mut cur, op);
+        let before = observe(&app, now, &ids);
+        let (line, failed_command) = match op {
+            Step::G(g) => area::group_step(&app, now, &mut cur, &mut ids, g),
+            Step::R(r) => area::room_step(&app, now, &mut cur, &mut ids, r),
+            Step::U(u) => step(&app, &mut now, &mut cur, u),
+        };
         if let Err(e) = imcore::invariants::check(&app) {
             panic!("invariant broken after {op:?}: {e}\n{line}");
         }
         if failed_command {
-            let after = observe(&app, now);
+            let after = observe(&app, now, &ids);
             assert_eq!(before, after, "failed command {op:?} changed state: {line}");
         }
         transcript.push(line);
     }
-    let fin = observe(&app, now);
+    let fin = observe(&app, now, &ids);
     (transcript, fin)
 }
 
@@ -859,13 +904,18 @@ fn step(app: &App, now: &mut Timestamp, cur: &mut Cursors, op: &Op) -> (String, 
                 ListBlocks {
                     owner: UserName::parse("u0").expect("valid"),
                     page_size: None,
-                    cursor: Some(c),
+                    cursor: Some(c.clone()),
                 },
             );
-            (format!("{a:?} {b:?} {d:?}"), false)
+            let e = area::bogus_cursors(app, t, &c);
+            (format!("{a:?} {b:?} {d:?} {e}"), false)
         }
     }
 }
+
+#[path = "area.rs"]
+mod area;
+use area::{GOp, ROp, group_limits, room_limits};
 
 fuzz_target!(|input: Input| {
     let (t1, s1) = run(&input);
