@@ -126,8 +126,9 @@ fn members_join_kick_and_lists() {
     );
     assert_eq!(r.ok()["data"]["user"], "b");
     let o = api.user_token("outsider");
+    // A user outside the group may not join its threads (spec 02 §3 roles matrix).
     api.call("POST", &format!("/thread/{t}/join"), Some(&o), &Value::Null)
-        .assert_error(404, "group_error");
+        .assert_error(403, "forbidden_op");
 
     // App list and user lists.
     let t2 = create(&api, &gid, "second", "2002", "a");
