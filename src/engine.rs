@@ -108,7 +108,7 @@ impl App {
     /// The command's own errors, listed on it in check order. A failed command changes nothing.
     ///
     /// # Locking
-    /// Blocks on the locks of the entities the command touches (see [`crate::store`]).
+    /// Blocks on the locks of the entities the command touches (see the lock order in `src/store.rs`).
     pub fn execute<C: Exec>(
         &self,
         actor: &Actor,

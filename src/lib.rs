@@ -47,7 +47,7 @@
 //! ## Consistency
 //!
 //! Every command is atomic and linearizable with respect to the entities it touches: it takes
-//! their locks (in one global order, see [`store`](crate::store) in the source) and applies
+//! their locks (in one global order, see `src/store.rs`) and applies
 //! whole or not at all. A query reads one entity at a time: a list query that names other users
 //! (a friend list) sees each user as they were when it read them, so a user deleted mid-read is
 //! simply left out. Deleting a user is a cascade: once it starts, no new link to the user can
