@@ -222,29 +222,47 @@ pub struct RemoveRoomMember {
 impl Exec for RemoveRoomMember {
     type Reply = bool;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
-        let cell = room(cx, self.room)?;
-        let me = who(cx);
-        let t = target(cx, &self.user);
-        let mut r = cell.write_live()?;
-        let role = r.role(&me);
-        if !role.manages() {
-            return err(RoomError::Permission);
-        }
-        let t = t?;
-        if t.id == r.owner {
-            return err(RoomError::OnOwner);
-        }
-        if role == Role::Admin && r.admins.contains(&t.id) {
-            return err(RoomError::Permission);
-        }
-        if !r.is_member(t.id) {
-            return err(RoomError::NotMember(self.user.to_string()));
-        }
-        r.depart(cx, t.id, RoomExitReason::Kicked);
-        let linked = r.mentions(t.id);
-        index_leave(&mut t.state.write(), self.room, linked);
+        depart_one(cx, self.room, &self.user, RoomExitReason::Kicked)?;
         Ok(true)
     }
+}
+
+/// Kicks or blocks one member: the checks and the departure shared by [`RemoveRoomMember`]
+/// and `BlockRoomUser` (which also appends the user to the block list, under the same lock).
+///
+/// Errors, in check order: `E_ROOM`; `E_PERM`; `E_USER`; `E_OWNER`; `E_PERM` (an admin acting
+/// on an admin); `E_NOT_MEMBER`.
+pub(super) fn depart_one(
+    cx: &mut Ctx<'_>,
+    id: RoomId,
+    user: &UserName,
+    reason: RoomExitReason,
+) -> Result<()> {
+    let cell = room(cx, id)?;
+    let me = who(cx);
+    let t = target(cx, user);
+    let mut r = cell.write_live()?;
+    let role = r.role(&me);
+    if !role.manages() {
+        return err(RoomError::Permission);
+    }
+    let t = t?;
+    if t.id == r.owner {
+        return err(RoomError::OnOwner);
+    }
+    if role == Role::Admin && r.admins.contains(&t.id) {
+        return err(RoomError::Permission);
+    }
+    if !r.is_member(t.id) {
+        return err(RoomError::NotMember(user.to_string()));
+    }
+    r.depart(cx, t.id, reason);
+    if reason == RoomExitReason::Blocked {
+        r.blocks.insert(t.id, user.clone());
+    }
+    let linked = r.mentions(t.id);
+    index_leave(&mut t.state.write(), id, linked);
+    Ok(())
 }
 
 /// The per-item verdicts of a batch kick or block (owner, admin-on-admin, not a member),

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::members::{RoomBatchItem, all_not_member, kick_or_block, not_in_chatroom};
+use super::members::{RoomBatchItem, all_not_member, depart_one, kick_or_block, not_in_chatroom};
 use super::*;
 use crate::command::Exec;
 use crate::error::Result;
@@ -25,11 +25,7 @@ impl Ask for ListRoomBlocks {
     type Reply = Vec<UserName>;
     fn ask(self, cx: &Ctx<'_>) -> Result<Vec<UserName>> {
         let cell = room(cx, self.room)?;
-        let me = who(cx);
-        let r = cell.read_live(false)?;
-        if !r.role(&me).manages() {
-            return err(RoomError::Permission);
-        }
+        let r = managed_read(cx, &cell)?;
         Ok(r.blocks.values().cloned().collect())
     }
 }
@@ -53,28 +49,7 @@ pub struct BlockRoomUser {
 impl Exec for BlockRoomUser {
     type Reply = bool;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
-        let cell = room(cx, self.room)?;
-        let me = who(cx);
-        let t = target(cx, &self.user);
-        let mut r = cell.write_live()?;
-        let role = r.role(&me);
-        if !role.manages() {
-            return err(RoomError::Permission);
-        }
-        let t = t?;
-        if t.id == r.owner {
-            return err(RoomError::OnOwner);
-        }
-        if role == Role::Admin && r.admins.contains(&t.id) {
-            return err(RoomError::Permission);
-        }
-        if !r.is_member(t.id) {
-            return err(RoomError::NotMember(self.user.to_string()));
-        }
-        r.depart(cx, t.id, RoomExitReason::Blocked);
-        r.blocks.insert(t.id, self.user.clone());
-        index_leave(&mut t.state.write(), self.room, true);
-        drop(r);
+        depart_one(cx, self.room, &self.user, RoomExitReason::Blocked)?;
         emit(
             cx,
             RoomEvent::BlockListAdded {
@@ -203,6 +178,20 @@ impl Exec for UnblockRoomUser {
     }
 }
 
+/// Read-locks a live room for a list only its managers (owner, admins, the app admin) may read:
+/// `E_ROOM`, then `E_PERM`.
+fn managed_read<'c>(
+    cx: &Ctx<'_>,
+    cell: &'c RoomCell,
+) -> Result<parking_lot::RwLockReadGuard<'c, Room>> {
+    let me = who(cx);
+    let r = cell.read_live(false)?;
+    if !r.role(&me).manages() {
+        return err(RoomError::Permission);
+    }
+    Ok(r)
+}
+
 // ---- allow list ----
 
 /// The allow list in the order added (`GET /chatrooms/{id}/white/users`). Owner, admins, the
@@ -219,11 +208,7 @@ impl Ask for ListRoomAllow {
     type Reply = Vec<UserName>;
     fn ask(self, cx: &Ctx<'_>) -> Result<Vec<UserName>> {
         let cell = room(cx, self.room)?;
-        let me = who(cx);
-        let r = cell.read_live(false)?;
-        if !r.role(&me).manages() {
-            return err(RoomError::Permission);
-        }
+        let r = managed_read(cx, &cell)?;
         Ok(r.allow.values().cloned().collect())
     }
 }
@@ -394,11 +379,7 @@ impl Ask for ListRoomMutes {
     type Reply = Vec<RoomMute>;
     fn ask(self, cx: &Ctx<'_>) -> Result<Vec<RoomMute>> {
         let cell = room(cx, self.room)?;
-        let me = who(cx);
-        let r = cell.read_live(false)?;
-        if !r.role(&me).manages() {
-            return err(RoomError::Permission);
-        }
+        let r = managed_read(cx, &cell)?;
         Ok(r.mutes
             .values()
             .filter(|(_, e)| e.is_live(cx.now))
