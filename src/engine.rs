@@ -1,9 +1,8 @@
 //! [`Engine`]: the registry of tenants, and [`App`]: one tenant's handle, which dispatches
-//! commands and queries. The areas (users, contacts, ...) decide; this file only routes.
+//! commands and queries. The areas decide; this file only routes.
 
 use std::sync::Arc;
 
-use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::command::{Command, Event, Exec, Reply};
@@ -11,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::ids::{AppKey, UserName};
 use crate::limits::Limits;
 use crate::query::{Ask, Query, QueryReply};
-use crate::store::{Credentials, Tenant, UserCell};
+use crate::store::{Registry, State, Store};
 use crate::time::Timestamp;
 
 /// Who is calling.
@@ -25,6 +24,43 @@ pub enum Actor {
     Anonymous,
 }
 
+impl Actor {
+    /// Whether this is the app admin.
+    pub fn is_admin(&self) -> bool {
+        matches!(self, Actor::Admin)
+    }
+
+    /// Ok for the admin; `err` for everyone else.
+    pub(crate) fn admin_only(&self, err: Error) -> Result<()> {
+        match self {
+            Actor::Admin => Ok(()),
+            _ => Err(err),
+        }
+    }
+
+    /// Ok for the admin and for `user` themself; `err` for everyone else.
+    pub(crate) fn admin_or_self(&self, user: &UserName, err: Error) -> Result<()> {
+        match self {
+            Actor::Admin => Ok(()),
+            Actor::User(u) if u == user => Ok(()),
+            _ => Err(err),
+        }
+    }
+
+    /// Ok for the admin and any user; `err` for anonymous callers.
+    pub(crate) fn authenticated(&self, err: Error) -> Result<()> {
+        match self {
+            Actor::Anonymous => Err(err),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether this is the user `name`.
+    pub(crate) fn is_user(&self, name: &UserName) -> bool {
+        matches!(self, Actor::User(u) if u == name)
+    }
+}
+
 /// What a command returns: its reply and the events it caused, in the order they happened.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Output<R> {
@@ -34,51 +70,30 @@ pub struct Output<R> {
     pub events: Vec<Event>,
 }
 
-/// The call context a command or query runs in. Opaque to hosts.
+/// What a command runs with: the app's state to change, the caller, the host's clock reading,
+/// and the events it emits. Opaque to hosts.
 #[doc(hidden)]
 pub struct Ctx<'a> {
-    pub(crate) app: &'a Tenant,
+    pub(crate) st: &'a mut State,
     pub(crate) actor: &'a Actor,
     pub(crate) now: Timestamp,
-    pub(crate) events: Vec<Event>,
+    pub(crate) out: Vec<Event>,
 }
 
 impl Ctx<'_> {
+    /// Records an event.
     pub(crate) fn emit(&mut self, e: Event) {
-        self.events.push(e);
+        self.out.push(e);
     }
+}
 
-    /// Ok for the admin; `err` for everyone else.
-    pub(crate) fn admin_only(&self, err: Error) -> Result<()> {
-        match self.actor {
-            Actor::Admin => Ok(()),
-            _ => Err(err),
-        }
-    }
-
-    /// Ok for the admin and for `user` themself; `err` for everyone else.
-    pub(crate) fn admin_or_self(&self, user: &UserName, err: Error) -> Result<()> {
-        match self.actor {
-            Actor::Admin => Ok(()),
-            Actor::User(u) if u == user => Ok(()),
-            _ => Err(err),
-        }
-    }
-
-    /// Ok for the admin and any user; `err` for anonymous callers.
-    pub(crate) fn authenticated(&self, err: Error) -> Result<()> {
-        match self.actor {
-            Actor::Anonymous => Err(err),
-            _ => Ok(()),
-        }
-    }
-
-    /// The live user of that name, or [`Error::UserNotFound`].
-    pub(crate) fn user(&self, name: &UserName) -> Result<Arc<UserCell>> {
-        self.app
-            .user(name)
-            .ok_or_else(|| Error::UserNotFound(name.to_string()))
-    }
+/// What a query runs with: the app's state to read, the caller and the host's clock reading.
+/// Opaque to hosts.
+#[doc(hidden)]
+pub struct ReadCtx<'a> {
+    pub(crate) st: &'a State,
+    pub(crate) actor: &'a Actor,
+    pub(crate) now: Timestamp,
 }
 
 /// The `401 unauthorized` a user principal gets for an admin-only call.
@@ -86,20 +101,36 @@ pub(crate) const NOT_ALLOWED: Error = Error::Unauthorized("principal not allowed
 
 /// One tenant's handle. Cheap to clone; hosts may keep one per connection so that calls skip
 /// the engine's tenant registry.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct App {
-    pub(crate) tenant: Arc<Tenant>,
+    key: AppKey,
+    limits: Arc<Limits>,
+    pub(crate) store: Arc<Store>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("key", &self.key).finish()
+    }
 }
 
 impl App {
+    fn new(key: AppKey, limits: Limits) -> App {
+        App {
+            key: key.clone(),
+            limits: Arc::new(limits.clone()),
+            store: Arc::new(Store::new(State::new(key, limits))),
+        }
+    }
+
     /// The app's key.
     pub fn key(&self) -> &AppKey {
-        &self.tenant.key
+        &self.key
     }
 
     /// The app's limits, as set when it was created.
     pub fn limits(&self) -> &Limits {
-        &self.tenant.limits
+        &self.limits
     }
 
     /// Runs a typed command at `now` as `actor`.
@@ -108,23 +139,24 @@ impl App {
     /// The command's own errors, listed on it in check order. A failed command changes nothing.
     ///
     /// # Locking
-    /// Blocks on the locks of the entities the command touches (see the lock order in `src/store.rs`).
+    /// Takes the app's write lock for the command: commands on one app run one at a time.
     pub fn execute<C: Exec>(
         &self,
         actor: &Actor,
         now: Timestamp,
         cmd: C,
     ) -> Result<Output<C::Reply>> {
+        let mut st = self.store.write();
         let mut cx = Ctx {
-            app: &self.tenant,
+            st: &mut st,
             actor,
             now,
-            events: Vec::new(),
+            out: Vec::new(),
         };
         let reply = cmd.exec(&mut cx)?;
         Ok(Output {
             reply,
-            events: cx.events,
+            events: cx.out,
         })
     }
 
@@ -141,16 +173,17 @@ impl App {
         now: Timestamp,
         cmd: Command,
     ) -> Result<Output<Reply>> {
+        let mut st = self.store.write();
         let mut cx = Ctx {
-            app: &self.tenant,
+            st: &mut st,
             actor,
             now,
-            events: Vec::new(),
+            out: Vec::new(),
         };
         let reply = cmd.exec_any(&mut cx)?;
         Ok(Output {
             reply,
-            events: cx.events,
+            events: cx.out,
         })
     }
 
@@ -160,15 +193,15 @@ impl App {
     /// The query's own errors.
     ///
     /// # Locking
-    /// Takes read locks only, one entity at a time where it can.
+    /// Takes the app's read lock for the query: it waits for a running command, never for
+    /// other queries.
     pub fn query<Q: Ask>(&self, actor: &Actor, now: Timestamp, q: Q) -> Result<Q::Reply> {
-        let cx = Ctx {
-            app: &self.tenant,
+        let st = self.store.read();
+        q.ask(&ReadCtx {
+            st: &st,
             actor,
             now,
-            events: Vec::new(),
-        };
-        q.ask(&cx)
+        })
     }
 
     /// Runs any query (the serializable form).
@@ -179,28 +212,19 @@ impl App {
     /// # Locking
     /// As [`App::query`].
     pub fn query_any(&self, actor: &Actor, now: Timestamp, q: Query) -> Result<QueryReply> {
-        let cx = Ctx {
-            app: &self.tenant,
+        let st = self.store.read();
+        q.ask_any(&ReadCtx {
+            st: &st,
             actor,
             now,
-            events: Vec::new(),
-        };
-        q.ask_any(&cx)
-    }
-
-    /// Sets the app's `client_credentials` (client id and secret).
-    ///
-    /// # Locking
-    /// Takes the app's credentials lock briefly.
-    pub fn set_credentials(&self, creds: Credentials) {
-        *self.tenant.credentials.write() = Some(creds);
+        })
     }
 }
 
 /// The engine: a registry of isolated tenants. `Send + Sync`; share it with `Arc`.
 #[derive(Debug, Default)]
 pub struct Engine {
-    apps: DashMap<AppKey, App>,
+    apps: Registry<App>,
 }
 
 impl Engine {
@@ -215,18 +239,11 @@ impl Engine {
     /// [`Error::AppExists`] if the key is taken.
     ///
     /// # Locking
-    /// Takes one shard of the tenant registry.
+    /// Takes the tenant registry's lock briefly.
     pub fn create_app(&self, key: AppKey, limits: Limits) -> Result<App> {
-        match self.apps.entry(key.clone()) {
-            dashmap::Entry::Occupied(_) => Err(Error::AppExists(key.to_string())),
-            dashmap::Entry::Vacant(v) => {
-                let app = App {
-                    tenant: Arc::new(Tenant::new(key, limits)),
-                };
-                v.insert(app.clone());
-                Ok(app)
-            }
-        }
+        self.apps
+            .insert_new(key.clone(), || App::new(key.clone(), limits))
+            .ok_or_else(|| Error::AppExists(key.to_string()))
     }
 
     /// Deletes an app and everything in it. Handles still held keep working on the detached
@@ -236,12 +253,13 @@ impl Engine {
     /// [`Error::AppNotFound`].
     ///
     /// # Locking
-    /// Takes one shard of the tenant registry.
+    /// Takes the tenant registry's lock briefly.
     pub fn delete_app(&self, key: &AppKey) -> Result<()> {
-        self.apps
-            .remove(key)
-            .map(|_| ())
-            .ok_or_else(|| Error::AppNotFound(key.to_string()))
+        if self.apps.remove(key) {
+            Ok(())
+        } else {
+            Err(Error::AppNotFound(key.to_string()))
+        }
     }
 
     /// The handle of an app.
@@ -250,19 +268,19 @@ impl Engine {
     /// [`Error::AppNotFound`].
     ///
     /// # Locking
-    /// Takes one shard of the tenant registry, briefly.
+    /// Takes the tenant registry's lock briefly.
     pub fn app(&self, key: &AppKey) -> Result<App> {
         self.apps
             .get(key)
-            .map(|a| a.clone())
             .ok_or_else(|| Error::AppNotFound(key.to_string()))
     }
 
     /// The keys of every app, sorted.
+    ///
+    /// # Locking
+    /// Takes the tenant registry's lock briefly.
     pub fn app_keys(&self) -> Vec<AppKey> {
-        let mut v: Vec<AppKey> = self.apps.iter().map(|e| e.key().clone()).collect();
-        v.sort();
-        v
+        self.apps.keys()
     }
 
     /// Runs a typed command on an app. See [`App::execute`].

@@ -167,6 +167,91 @@ impl std::borrow::Borrow<str> for UserName {
     }
 }
 
+/// A group id: minted by the engine (decimal, from the app's counter) or chosen by the caller
+/// (1–64 chars of `[0-9A-Za-z_-]`, never all digits; checked when the group is created). Any
+/// string names a group for a lookup: an id no group has is simply not found.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct GroupId(Arc<str>);
+
+/// A thread id: minted by the engine (decimal, from the app's counter). Any string names a
+/// thread for a lookup.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ThreadId(Arc<str>);
+
+macro_rules! string_id {
+    ($t:ident) => {
+        impl $t {
+            /// The id as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+        impl fmt::Debug for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(&*self.0, f)
+            }
+        }
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl From<&str> for $t {
+            fn from(s: &str) -> $t {
+                $t(s.into())
+            }
+        }
+        impl From<String> for $t {
+            fn from(s: String) -> $t {
+                $t(s.into())
+            }
+        }
+        impl From<&String> for $t {
+            fn from(s: &String) -> $t {
+                $t(s.as_str().into())
+            }
+        }
+        impl From<$t> for String {
+            fn from(id: $t) -> String {
+                id.0.to_string()
+            }
+        }
+        impl std::borrow::Borrow<str> for $t {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+        impl PartialEq<str> for $t {
+            fn eq(&self, other: &str) -> bool {
+                &*self.0 == other
+            }
+        }
+        impl PartialEq<&str> for $t {
+            fn eq(&self, other: &&str) -> bool {
+                &*self.0 == *other
+            }
+        }
+    };
+}
+string_id!(GroupId);
+string_id!(ThreadId);
+
+/// A chatroom id: minted from the app's counter, never reused. Decimal in the vendor API; a
+/// host maps an unparseable id to the room-not-found error itself.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(transparent)]
+pub struct RoomId(pub u64);
+
+impl fmt::Display for RoomId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
 /// A registered user inside one tenant: a handle from the tenant's counter, never reused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct UserId(pub u64);

@@ -66,39 +66,32 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod attributes;
 pub mod command;
-pub mod contacts;
 pub mod engine;
 pub mod error;
+#[path = "groups_stub.rs"]
 pub mod groups;
 pub mod ids;
 pub mod invariants;
 pub mod limits;
-pub mod mutes;
 pub mod paging;
 pub mod query;
+#[path = "rooms_stub.rs"]
 pub mod rooms;
-pub mod sessions;
+pub(crate) mod roster;
 pub(crate) mod store;
 pub mod time;
-pub mod tokens;
 pub mod users;
 
-pub use attributes::*;
 pub use command::{Command, DisconnectReason, Event, Exec, Reply};
-pub use contacts::*;
 pub use engine::{Actor, App, Engine, Output};
 pub use error::{Error, Result};
-pub use ids::{AppKey, UserId, UserName};
-pub use limits::{Limits, RegistrationMode};
-pub use mutes::*;
+pub use ids::{AppKey, GroupId, RoomId, ThreadId, UserId, UserName};
+pub use limits::{GroupLimits, Limits, RegistrationMode, RoomLimits};
 pub use paging::Page;
 pub use query::{Ask, Query, QueryReply};
-pub use sessions::*;
-pub use store::Credentials;
+pub use roster::BatchItem;
 pub use time::{Expiry, Millis, Remaining, Timestamp};
-pub use tokens::*;
 pub use users::*;
 
 /// The README's examples, run as doctests.

@@ -44,6 +44,8 @@ pub const MUTE_MILLIS_MAX: u64 = 2_147_483_647_000;
 pub const MUTES_PAGE_MAX: u32 = 50;
 /// Most live token grants one user holds; issuing another drops the oldest.
 pub const TOKENS_PER_USER_MAX: usize = 256;
+/// Most app tokens kept; issuing another drops the oldest.
+pub const APP_TOKENS_MAX: usize = 4096;
 /// Longest opaque token string the engine accepts from the host, in bytes.
 pub const TOKEN_BYTES_MAX: usize = 512;
 /// Longest session resource name, device uuid and device name, in bytes.
@@ -86,9 +88,9 @@ pub struct Limits {
     /// Token lifetime when a grant gives none. Default 60 days.
     pub token_ttl_default: Millis,
     /// Limits of groups and threads.
-    pub groups: crate::groups::GroupLimits,
+    pub groups: GroupLimits,
     /// Limits of chatrooms.
-    pub rooms: crate::rooms::RoomLimits,
+    pub rooms: RoomLimits,
 }
 
 impl Default for Limits {
@@ -110,3 +112,240 @@ impl Default for Limits {
         }
     }
 }
+
+/// Per-app limits of the groups area. [`GroupLimits::default`] gives the spec's values for an
+/// engine without a plan record (the Flagship plan's caps where the spec has a plan table).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupLimits {
+    /// Threads are on (`T_NOT_OPEN` otherwise). Default true.
+    pub threads_enabled: bool,
+    /// Group member attributes are on (`META_DISABLED` otherwise). Default true.
+    pub member_attrs_enabled: bool,
+    /// Callers may choose group ids. Default true.
+    pub custom_group_id_enabled: bool,
+    /// Longest group name, in chars. Default 128.
+    pub name_chars_max: usize,
+    /// Longest description, in chars. Default 512.
+    pub description_chars_max: usize,
+    /// Longest avatar URL, in chars. Default 1024.
+    pub avatar_chars_max: usize,
+    /// Largest `custom` extension, in bytes. Default 8192.
+    pub custom_bytes_max: usize,
+    /// Longest announcement, in chars. Default 512.
+    pub announcement_chars_max: usize,
+    /// `max_users` when a group is created without one. Default 200 (clamped to the cap).
+    pub max_users_default: u32,
+    /// The plan's cap on `max_users`. Default 8000 (the largest plan add-on).
+    pub max_users_cap: u32,
+    /// Groups at which a group counts as large (`scale`). Default 3000.
+    pub large_group_threshold: u32,
+    /// Live groups per app; `None` is unlimited. Default `None` (Pro/Flagship).
+    pub groups_per_app_max: Option<u64>,
+    /// Groups one user may be in, owner included. Default 100,000 (Flagship).
+    pub groups_per_user_max: u32,
+    /// Admins per group (owner excluded). Default 99.
+    pub admins_max: usize,
+    /// Users per batch add / batch remove of members. Default 60.
+    pub member_batch_max: usize,
+    /// Users per batch block / unblock. Default 60.
+    pub block_batch_max: usize,
+    /// Users per allow-list batch add / remove. Default 60.
+    pub allow_batch_max: usize,
+    /// Users per mute / unmute call. Default 60.
+    pub mute_batch_max: usize,
+    /// Group ids per details call. Default 100.
+    pub details_ids_max: usize,
+    /// Members listed per group in details. Default 10,000.
+    pub details_members_max: usize,
+    /// Largest app group list `limit` (clamped). Default 1000.
+    pub app_list_max: u32,
+    /// Default app group list `limit`. Default 10.
+    pub app_list_default: u32,
+    /// Largest joined-groups page (clamped). Default 20.
+    pub joined_page_max: u32,
+    /// Default joined-groups page. Default 5.
+    pub joined_page_default: u32,
+    /// Most items of the legacy (unpaged) joined-groups list. Default 500.
+    pub joined_legacy_max: usize,
+    /// Largest member page (clamped). Default 1000.
+    pub member_page_max: u32,
+    /// Default member page. Default 1000.
+    pub member_page_default: u32,
+    /// Largest member cursor page (clamped). Default 1000.
+    pub member_cursor_max: u32,
+    /// Default member cursor page. Default 10.
+    pub member_cursor_default: u32,
+    /// Largest shared file, in bytes. Default 10 MiB.
+    pub file_bytes_max: u64,
+    /// Live shared files per group. Default 10,000.
+    pub files_per_group_max: usize,
+    /// How long a shared file lives, in ms. Default 7 days.
+    pub file_retention_ms: u64,
+    /// Largest shared file page (clamped). Default 1000.
+    pub file_page_max: u32,
+    /// Longest member attribute key, in bytes. Default 16.
+    pub meta_key_bytes_max: usize,
+    /// Longest member attribute value, in bytes. Default 512.
+    pub meta_value_bytes_max: usize,
+    /// Most attribute bytes per member (Σ key + value). Default 4096.
+    pub meta_total_bytes_max: usize,
+    /// Targets per get-by-keys. Default 10.
+    pub meta_targets_max: usize,
+    /// Users per batch set. Default 20.
+    pub meta_batch_users_max: usize,
+    /// Longest thread name, in chars. Default 64.
+    pub thread_name_chars_max: usize,
+    /// Live threads per app. Default 100,000.
+    pub threads_per_app_max: u64,
+    /// Threads one user may be in. Default 100,000.
+    pub threads_per_user_max: usize,
+    /// Largest thread list / thread member page (above it is rejected). Default 50.
+    pub thread_page_max: u32,
+    /// Users per thread batch join / kick. Default 10.
+    pub thread_batch_max: usize,
+    /// Longest shared file name, in bytes (`FIELD_TOO_LONG` above). The vendor documents no
+    /// cap; 256 bytes is the usual file-system name limit. Default 256.
+    pub file_name_bytes_max: usize,
+    /// Longest parent message id of a thread, in bytes (`T_BAD_BODY` above). Message ids are
+    /// decimal u64 renderings (≤ 20 bytes); 64 leaves room for host formats. Default 64.
+    pub thread_msg_id_bytes_max: usize,
+}
+
+impl Default for GroupLimits {
+    fn default() -> Self {
+        GroupLimits {
+            threads_enabled: true,
+            member_attrs_enabled: true,
+            custom_group_id_enabled: true,
+            name_chars_max: 128,
+            description_chars_max: 512,
+            avatar_chars_max: 1024,
+            custom_bytes_max: 8192,
+            announcement_chars_max: 512,
+            max_users_default: 200,
+            max_users_cap: 8000,
+            large_group_threshold: 3000,
+            groups_per_app_max: None,
+            groups_per_user_max: 100_000,
+            admins_max: 99,
+            member_batch_max: 60,
+            block_batch_max: 60,
+            allow_batch_max: 60,
+            mute_batch_max: 60,
+            details_ids_max: 100,
+            details_members_max: 10_000,
+            app_list_max: 1000,
+            app_list_default: 10,
+            joined_page_max: 20,
+            joined_page_default: 5,
+            joined_legacy_max: 500,
+            member_page_max: 1000,
+            member_page_default: 1000,
+            member_cursor_max: 1000,
+            member_cursor_default: 10,
+            file_bytes_max: 10 * 1024 * 1024,
+            files_per_group_max: 10_000,
+            file_retention_ms: 7 * 24 * 3600 * 1000,
+            file_page_max: 1000,
+            meta_key_bytes_max: 16,
+            meta_value_bytes_max: 512,
+            meta_total_bytes_max: 4096,
+            meta_targets_max: 10,
+            meta_batch_users_max: 20,
+            thread_name_chars_max: 64,
+            threads_per_app_max: 100_000,
+            threads_per_user_max: 100_000,
+            thread_page_max: 50,
+            thread_batch_max: 10,
+            file_name_bytes_max: 256,
+            thread_msg_id_bytes_max: 64,
+        }
+    }
+}
+
+/// Per-app limits of the chatrooms area (spec 03 §5). [`RoomLimits::default`] gives the
+/// spec's defaults; tests and hosts may shrink them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomLimits {
+    /// `maxusers` when a create names none. Default 1000.
+    pub maxusers_default: u32,
+    /// Largest `maxusers` (`room_max_members_cap`). Default 10 000.
+    pub maxusers_cap: u32,
+    /// Most rooms in the app (`max_rooms_per_app`); `None` is unlimited (default).
+    pub rooms_per_app_max: Option<u64>,
+    /// Most rooms one user is a member of (`max_rooms_per_user`); `None` is unlimited (default).
+    pub rooms_per_user_max: Option<u32>,
+    /// Most admins per room. Default 99.
+    pub admins_max: u32,
+    /// Longest room name, in chars. Default 128.
+    pub name_chars_max: usize,
+    /// Longest description, in chars. Default 512.
+    pub description_chars_max: usize,
+    /// Longest `custom`, in chars. Default 1024.
+    pub custom_chars_max: usize,
+    /// Longest announcement, in chars. Default 512.
+    pub announcement_chars_max: usize,
+    /// Most users in one batch add. Default 60.
+    pub add_members_batch_max: usize,
+    /// Most users in one batch removal. Default 100 (OPEN 4).
+    pub remove_members_batch_max: usize,
+    /// Most users in one batch block, unblock, allow, disallow, mute or unmute. Default 60.
+    pub list_batch_max: usize,
+    /// Most ids in one details call. Default 100.
+    pub details_ids_max: usize,
+    /// Most attribute keys in one set or delete call. Default 10.
+    pub attr_keys_per_call_max: usize,
+    /// Most attribute keys in one room. Default 100.
+    pub attr_keys_per_room_max: usize,
+    /// Longest attribute key, in chars. Default 128.
+    pub attr_key_chars_max: usize,
+    /// Longest attribute value, in chars. Default 4096.
+    pub attr_value_chars_max: usize,
+    /// Room attribute bytes (UTF-8 keys + values) per app. Default 10 GiB.
+    pub attr_bytes_per_app: u64,
+    /// Offline time before a member is swept (`room_offline_grace_ms`). Default 120 000 ms.
+    pub offline_grace: Millis,
+}
+
+impl Default for RoomLimits {
+    fn default() -> Self {
+        RoomLimits {
+            maxusers_default: 1000,
+            maxusers_cap: 10_000,
+            rooms_per_app_max: None,
+            rooms_per_user_max: None,
+            admins_max: 99,
+            name_chars_max: 128,
+            description_chars_max: 512,
+            custom_chars_max: 1024,
+            announcement_chars_max: 512,
+            add_members_batch_max: 60,
+            remove_members_batch_max: 100,
+            list_batch_max: 60,
+            details_ids_max: 100,
+            attr_keys_per_call_max: 10,
+            attr_keys_per_room_max: 100,
+            attr_key_chars_max: 128,
+            attr_value_chars_max: 4096,
+            attr_bytes_per_app: 10 * 1024 * 1024 * 1024,
+            offline_grace: Millis(120_000),
+        }
+    }
+}
+
+/// Largest `limit` when listing all rooms.
+pub const ROOMS_PAGE_MAX: u32 = 1000;
+/// Default `limit` when listing all rooms.
+pub const ROOMS_PAGE_DEFAULT: u32 = 10;
+/// Joined rooms returned when no paging is given (the most recent).
+pub const ROOM_JOINED_LATEST: usize = 500;
+/// Largest (and default) joined-rooms page.
+pub const ROOM_JOINED_PAGE_MAX: u32 = 1000;
+/// Largest (and default) members page in page mode.
+pub const ROOM_MEMBERS_PAGE_MAX: u32 = 1000;
+/// Default `limit` of the members cursor mode.
+pub const ROOM_MEMBERS_CURSOR_DEFAULT: u32 = 10;
+/// Largest super-admin page.
+pub const ROOM_SUPER_ADMINS_PAGE_MAX: u32 = 1000;
+/// Default super-admin page.
+pub const ROOM_SUPER_ADMINS_PAGE_DEFAULT: u32 = 10;

@@ -1,20 +1,15 @@
-//! Queries (every read) and their replies. Reads never take a write lock and change nothing.
+//! Queries (every read) and their replies. A query reads the app's state and changes nothing.
 
 use serde::{Deserialize, Serialize};
 
-use crate::attributes::*;
-use crate::contacts::*;
-use crate::engine::{Actor, Ctx};
+use crate::engine::{Actor, ReadCtx};
 use crate::error::Result;
 #[allow(unused_imports)]
 use crate::groups::*;
 use crate::ids::UserName;
-use crate::mutes::*;
 use crate::paging::Page;
 #[allow(unused_imports)]
 use crate::rooms::*;
-use crate::sessions::*;
-use crate::tokens::*;
 use crate::users::*;
 
 /// A read with a typed reply. Implemented by every query struct.
@@ -23,7 +18,7 @@ pub trait Ask: Into<Query> {
     type Reply;
     /// Runs the query. Hosts call [`crate::App::query`] instead.
     #[doc(hidden)]
-    fn ask(self, cx: &Ctx<'_>) -> Result<Self::Reply>;
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Self::Reply>;
 }
 
 macro_rules! queries {
@@ -57,7 +52,7 @@ macro_rules! queries {
         )*
 
         impl Query {
-            pub(crate) fn ask_any(self, cx: &Ctx<'_>) -> Result<QueryReply> {
+            pub(crate) fn ask_any(self, cx: &ReadCtx<'_>) -> Result<QueryReply> {
                 match self {
                     $(Query::$name(q) => q.ask(cx).map(QueryReply::$name),)*
                 }
@@ -86,56 +81,56 @@ queries! {
     ListGlobalMutes => Vec<MuteEntry>,
 
     // ---- groups and threads (src/groups) ----
-    GetGroups => Vec<GroupLookup>,
-    ListAppGroups => Page<AppGroupItem>,
-    ListJoinedGroups => JoinedGroups,
-    ListJoinedGroupsLegacy => Vec<(String, String)>,
-    IsGroupMember => bool,
-    ListGroupMembers => GroupMembersPage,
-    ListGroupMembersCursor => Page<UserName>,
-    ListGroupAdmins => Vec<UserName>,
-    ListGroupBlocks => Vec<UserName>,
-    ListGroupAllowed => Vec<UserName>,
-    IsGroupAllowed => bool,
-    ListGroupMutes => Vec<GroupMuteEntry>,
-    MaySpeakInGroup => GroupSpeak,
-    GroupSpeakers => Vec<UserName>,
-    GroupSpeakerIds => Vec<crate::ids::UserId>,
-    GetGroupAnnouncement => String,
-    ListGroupFiles => Vec<GroupFile>,
-    GetGroupFile => GroupFile,
-    GetGroupMemberAttrs => indexmap::IndexMap<String, String>,
-    GetGroupMemberAttrsByKeys => indexmap::IndexMap<UserName, indexmap::IndexMap<String, String>>,
-    ListAppThreads => Page<String>,
-    ListUserThreads => Page<ThreadInfo>,
-    ListUserThreadsInGroup => Page<ThreadInfo>,
-    ListThreadMembers => Page<UserName>,
-    ListGroupRequests => GroupRequests,
+    // PORT: GetGroups => Vec<GroupLookup>,
+    // PORT: ListAppGroups => Page<AppGroupItem>,
+    // PORT: ListJoinedGroups => JoinedGroups,
+    // PORT: ListJoinedGroupsLegacy => Vec<(String, String)>,
+    // PORT: IsGroupMember => bool,
+    // PORT: ListGroupMembers => GroupMembersPage,
+    // PORT: ListGroupMembersCursor => Page<UserName>,
+    // PORT: ListGroupAdmins => Vec<UserName>,
+    // PORT: ListGroupBlocks => Vec<UserName>,
+    // PORT: ListGroupAllowed => Vec<UserName>,
+    // PORT: IsGroupAllowed => bool,
+    // PORT: ListGroupMutes => Vec<GroupMuteEntry>,
+    // PORT: MaySpeakInGroup => GroupSpeak,
+    // PORT: GroupSpeakers => Vec<UserName>,
+    // PORT: GroupSpeakerIds => Vec<crate::ids::UserId>,
+    // PORT: GetGroupAnnouncement => String,
+    // PORT: ListGroupFiles => Vec<GroupFile>,
+    // PORT: GetGroupFile => GroupFile,
+    // PORT: GetGroupMemberAttrs => indexmap::IndexMap<String, String>,
+    // PORT: GetGroupMemberAttrsByKeys => indexmap::IndexMap<UserName, indexmap::IndexMap<String, String>>,
+    // PORT: ListAppThreads => Page<String>,
+    // PORT: ListUserThreads => Page<ThreadInfo>,
+    // PORT: ListUserThreadsInGroup => Page<ThreadInfo>,
+    // PORT: ListThreadMembers => Page<UserName>,
+    // PORT: ListGroupRequests => GroupRequests,
 
     // ---- end of groups and threads ----
 
 
 
     // ---- chatrooms (src/rooms) ----
-    ListRoomSuperAdmins => RoomSuperAdminPage,
-    ListRooms => Page<RoomSummary>,
-    ListJoinedRooms => Vec<JoinedRoom>,
-    GetRooms => Vec<RoomDetails>,
-    GetRoomAnnouncement => String,
-    ListRoomMembers => Vec<RoomAffiliation>,
-    ListRoomMembersCursor => Page<UserName>,
-    IsRoomMember => bool,
-    ListRoomAdmins => Vec<UserName>,
-    ListRoomBlocks => Vec<UserName>,
-    ListRoomAllow => Vec<UserName>,
-    IsRoomAllowed => bool,
-    ListRoomMutes => Vec<RoomMute>,
-    GetRoomMuteStatus => RoomMuteState,
-    MayRoomMemberSpeak => bool,
-    GetRoomAttributes => indexmap::IndexMap<String, String>,
-    GetRoomAttributeOwners => indexmap::IndexMap<String, Option<UserName>>,
-    ExportUserRooms => UserRoomsExport,
-    ExportRoom => RoomExport,
+    // PORT: ListRoomSuperAdmins => RoomSuperAdminPage,
+    // PORT: ListRooms => Page<RoomSummary>,
+    // PORT: ListJoinedRooms => Vec<JoinedRoom>,
+    // PORT: GetRooms => Vec<RoomDetails>,
+    // PORT: GetRoomAnnouncement => String,
+    // PORT: ListRoomMembers => Vec<RoomAffiliation>,
+    // PORT: ListRoomMembersCursor => Page<UserName>,
+    // PORT: IsRoomMember => bool,
+    // PORT: ListRoomAdmins => Vec<UserName>,
+    // PORT: ListRoomBlocks => Vec<UserName>,
+    // PORT: ListRoomAllow => Vec<UserName>,
+    // PORT: IsRoomAllowed => bool,
+    // PORT: ListRoomMutes => Vec<RoomMute>,
+    // PORT: GetRoomMuteStatus => RoomMuteState,
+    // PORT: MayRoomMemberSpeak => bool,
+    // PORT: GetRoomAttributes => indexmap::IndexMap<String, String>,
+    // PORT: GetRoomAttributeOwners => indexmap::IndexMap<String, Option<UserName>>,
+    // PORT: ExportUserRooms => UserRoomsExport,
+    // PORT: ExportRoom => RoomExport,
 
     // ---- end of chatrooms ----
 }

@@ -4,11 +4,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::command::{Event, Exec};
-use crate::engine::{Ctx, NOT_ALLOWED};
+use crate::engine::{Ctx, NOT_ALLOWED, ReadCtx};
 use crate::error::{Error, Result};
 use crate::ids::UserName;
 use crate::limits::{MUTE_MILLIS_MAX, MUTES_PAGE_MAX};
 use crate::query::Ask;
+use crate::store::State;
 use crate::time::{Expiry, Millis, Remaining, Timestamp};
 
 /// Where a global mute applies.
@@ -38,8 +39,8 @@ pub enum MuteValue {
     For(Millis),
 }
 
-fn gate(cx: &Ctx<'_>) -> Result<()> {
-    if cx.app.limits.global_mute_enabled {
+fn gate(st: &State) -> Result<()> {
+    if st.limits.global_mute_enabled {
         Ok(())
     } else {
         Err(Error::ForbiddenOp(
@@ -71,8 +72,8 @@ pub struct SetGlobalMute {
 impl Exec for SetGlobalMute {
     type Reply = ();
     fn exec(self, cx: &mut Ctx<'_>) -> Result<()> {
-        gate(cx)?;
-        cx.admin_only(NOT_ALLOWED)?;
+        gate(cx.st)?;
+        cx.actor.admin_only(NOT_ALLOWED)?;
         let given = [self.chat, self.groupchat, self.chatroom];
         let mut to: [Option<Option<Expiry>>; 3] = [None; 3];
         for (slot, v) in to.iter_mut().zip(given) {
@@ -86,34 +87,24 @@ impl Exec for SetGlobalMute {
                 Some(MuteValue::For(d)) => Some(Some(Expiry::At(cx.now.after(d)))),
             };
         }
-        let cell = cx
-            .app
-            .user(&self.username)
+        let users = &mut cx.st.users;
+        let id = users
+            .id(&self.username)
             .ok_or(Error::RequiredPropertyNotFound)?;
-        let mut s = cell.state.write();
-        if s.gone {
-            return Err(Error::RequiredPropertyNotFound);
-        }
         if to.iter().all(Option::is_none) {
             return Ok(());
         }
-        let x = s.extra_mut();
+        let x = users.get_mut(id).expect("indexed").extra_mut();
         for (i, t) in to.iter().enumerate() {
             if let Some(e) = t {
                 x.mutes[i] = *e;
             }
         }
-        let any = x.mutes.iter().any(Option::is_some);
-        // The index is a leaf lock: updated under the user's lock so that it agrees with a
-        // racing delete (which removes the entry after marking the user gone).
-        let mut idx = cx.app.muted.lock();
-        if any {
-            idx.insert(self.username.clone(), cell.id);
+        if x.mutes.iter().any(Option::is_some) {
+            users.muted.insert(self.username.clone(), id);
         } else {
-            idx.remove(&self.username);
+            users.muted.remove(&self.username);
         }
-        drop(idx);
-        drop(s);
         for (scope, t) in MuteScope::ALL.into_iter().zip(to) {
             if let Some(expiry) = t {
                 cx.emit(Event::GlobalMuteChanged {
@@ -154,14 +145,14 @@ pub struct GetGlobalMute {
 
 impl Ask for GetGlobalMute {
     type Reply = GlobalMuteView;
-    fn ask(self, cx: &Ctx<'_>) -> Result<GlobalMuteView> {
-        gate(cx)?;
-        cx.admin_only(NOT_ALLOWED)?;
-        let cell = cx
-            .app
-            .user(&self.username)
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<GlobalMuteView> {
+        gate(cx.st)?;
+        cx.actor.admin_only(NOT_ALLOWED)?;
+        let (_, s) = cx
+            .st
+            .users
+            .named(&self.username)
             .ok_or(Error::RequiredPropertyNotFound)?;
-        let s = cell.state.read();
         let m = s.extra().map(|x| x.mutes).unwrap_or_default();
         let r = |i: usize| m[i].and_then(|e| e.remaining(cx.now));
         Ok(GlobalMuteView {
@@ -186,14 +177,12 @@ pub struct IsGloballyMuted {
 
 impl Ask for IsGloballyMuted {
     type Reply = bool;
-    fn ask(self, cx: &Ctx<'_>) -> Result<bool> {
-        cx.admin_only(NOT_ALLOWED)?;
-        Ok(cx.app.user(&self.username).is_some_and(|c| {
-            let s = c.state.read();
-            !s.gone
-                && s.extra()
-                    .and_then(|x| x.mutes[self.scope as usize])
-                    .is_some_and(|e| e.is_live(cx.now))
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<bool> {
+        cx.actor.admin_only(NOT_ALLOWED)?;
+        Ok(cx.st.users.named(&self.username).is_some_and(|(_, s)| {
+            s.extra()
+                .and_then(|x| x.mutes[self.scope as usize])
+                .is_some_and(|e| e.is_live(cx.now))
         }))
     }
 }
@@ -225,9 +214,9 @@ pub struct ListGlobalMutes {
 
 impl Ask for ListGlobalMutes {
     type Reply = Vec<MuteEntry>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<Vec<MuteEntry>> {
-        gate(cx)?;
-        cx.admin_only(NOT_ALLOWED)?;
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Vec<MuteEntry>> {
+        gate(cx.st)?;
+        cx.actor.admin_only(NOT_ALLOWED)?;
         let size = match self.page_size {
             None => 10,
             Some(n) if (1..=MUTES_PAGE_MAX).contains(&n) => n as usize,
@@ -238,24 +227,13 @@ impl Ask for ListGlobalMutes {
             }
         };
         let skip = (self.page_num.unwrap_or(1).max(1) as usize - 1).saturating_mul(size);
-        let users: Vec<(UserName, crate::ids::UserId)> = cx
-            .app
-            .muted
-            .lock()
-            .iter()
-            .map(|(n, id)| (n.clone(), *id))
-            .collect();
+        let users = &cx.st.users;
         let mut out = Vec::new();
         let mut seen = 0usize;
-        for (name, id) in users {
-            let Some(cell) = cx.app.user_by_id(id) else {
+        for (name, id) in &users.muted {
+            let Some(x) = users.get(*id).and_then(|s| s.extra()) else {
                 continue;
             };
-            let s = cell.state.read();
-            if s.gone {
-                continue;
-            }
-            let Some(x) = s.extra() else { continue };
             for scope in MuteScope::ALL {
                 if let Some(remaining) = x.mutes[scope as usize].and_then(|e| e.remaining(cx.now)) {
                     if seen >= skip && out.len() < size {

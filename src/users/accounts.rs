@@ -1,13 +1,11 @@
-//! Users (spec 01 §1, §2, §4–§8): registration, reading, deletion and its cascade, password
-//! change, disable and enable.
-
-use std::collections::HashSet;
-use std::sync::Arc;
+//! Accounts (spec 01 §1, §2, §4–§7): registration, reading, listing, deletion, password
+//! change, disable and enable. The delete cascade is in [`super::cascade`].
 
 use serde::{Deserialize, Serialize};
 
+use super::state::User;
 use crate::command::{DisconnectReason, Event, Exec};
-use crate::engine::{Actor, Ctx, NOT_ALLOWED};
+use crate::engine::{Actor, Ctx, NOT_ALLOWED, ReadCtx};
 use crate::error::{Error, Result};
 use crate::ids::{UserId, UserName};
 use crate::limits::{
@@ -16,7 +14,7 @@ use crate::limits::{
 };
 use crate::paging::{self, Page};
 use crate::query::Ask;
-use crate::store::{Tenant, UserCell, UserState};
+use crate::store::State;
 use crate::time::Timestamp;
 
 /// A user as the vendor shows one (get, list, register, delete, disable).
@@ -37,7 +35,7 @@ pub struct UserView {
 }
 
 impl UserView {
-    pub(crate) fn of(s: &UserState) -> UserView {
+    pub(crate) fn of(s: &User) -> UserView {
         UserView {
             uuid: s.uuid.to_string(),
             username: s.name.clone(),
@@ -102,19 +100,19 @@ impl NewUser {
     }
 }
 
-pub(crate) fn new_state_for(
+/// A new user's record (not yet indexed).
+pub(crate) fn new_user(
     u: &NewUser,
     name: UserName,
     password: Option<&str>,
     now: Timestamp,
-) -> UserState {
-    UserState {
+) -> User {
+    User {
         name,
         uuid: u.uuid.as_str().into(),
         created: now,
         modified: now,
         activated: true,
-        gone: false,
         password: password.map(Into::into),
         nickname: u.nickname.as_deref().map(Into::into),
         contacts: Vec::new(),
@@ -122,76 +120,24 @@ pub(crate) fn new_state_for(
     }
 }
 
-/// Inserts a user whose slot is already reserved. `Err(())` if the name is taken.
-///
-/// The user is indexed by id and creation time before the name is claimed, and stays marked
-/// `gone` (pending) until the claim succeeds: a racing batch delete that finds the pending
-/// user through the creation index skips it, so the loser of a race for a name is never
-/// seen, deleted or counted, and a winner is never deleted half-registered.
-pub(crate) fn insert_user(cx: &mut Ctx<'_>, state: UserState) -> std::result::Result<UserView, ()> {
-    insert_user_with(cx, state, |_, _| Ok(())).map_err(|_| ())
+/// Whether `n` more users fit under `users_max`.
+pub(crate) fn room_for_users(st: &State, n: usize) -> Result<()> {
+    let cap = st.limits.users_max.unwrap_or(u64::MAX);
+    match (st.users.len() as u64).checked_add(n as u64) {
+        Some(t) if t <= cap => Ok(()),
+        _ => Err(Error::UserCapReached),
+    }
 }
 
-/// Why [`insert_user_with`] did not insert.
-pub(crate) enum NotInserted {
-    /// The name is taken.
-    Taken,
-    /// `before_live` refused; nothing of the user is left.
-    Refused(Error),
-}
-
-/// [`insert_user`], running `before_live` once the name is claimed but while the user is still
-/// pending (so nothing can link to them yet). If it fails, the user is unindexed again and the
-/// registration never happened: no event, no trace.
-pub(crate) fn insert_user_with(
-    cx: &mut Ctx<'_>,
-    mut state: UserState,
-    before_live: impl FnOnce(&Tenant, UserId) -> Result<()>,
-) -> std::result::Result<UserView, NotInserted> {
-    let app = cx.app;
-    let id = UserId(app.next_id());
-    let name = state.name.clone();
-    let created = state.created;
-    let view = UserView::of(&state);
-    state.gone = true;
-    let cell = Arc::new(UserCell {
-        id,
-        state: parking_lot::RwLock::new(state),
-    });
-    // The pending user's own lock is held until they are live or refused, so a racing call
-    // that finds them by name (an `inherit` auto-create of the same name) waits for the
-    // outcome instead of reading "not found". Touching the maps while holding it is safe: no
-    // one holds a map guard while locking an entity (lock order rule 1).
-    let mut pending = cell.state.write();
-    // Fully indexed before the name makes the user findable, so a racing delete finds every
-    // index entry it must remove.
-    app.users.insert(id, Arc::clone(&cell));
-    app.by_created.lock().insert((created, id));
-    let taken = match app.names.entry(name.clone()) {
-        dashmap::Entry::Occupied(_) => true,
-        dashmap::Entry::Vacant(v) => {
-            v.insert(Arc::clone(&cell));
-            false
-        }
-    };
-    // The entry guard is gone here: the other indexes are touched without holding it (lock
-    // order rule 1 in `store`).
-    if taken {
-        app.by_created.lock().remove(&(created, id));
-        app.users.remove(&id);
-        return Err(NotInserted::Taken);
-    }
-    if let Err(e) = before_live(app, id) {
-        app.names.remove_if(&name, |_, c| c.id == id);
-        app.by_created.lock().remove(&(created, id));
-        app.users.remove(&id);
-        return Err(NotInserted::Refused(e));
-    }
-    // No cascade can have started on a pending user, so the user is whole: make them live.
-    pending.gone = false;
-    drop(pending);
+/// Registers a user whose name is free and who fits the cap: draws their id, indexes them and
+/// emits `UserRegistered`.
+pub(crate) fn insert_user(cx: &mut Ctx<'_>, user: User) -> (UserId, UserView) {
+    let id = UserId(cx.st.mint());
+    let view = UserView::of(&user);
+    let name = user.name.clone();
+    cx.st.users.insert(id, user);
     cx.emit(Event::UserRegistered { user: name });
-    Ok(view)
+    (id, view)
 }
 
 /// Registers one user (`POST /users`).
@@ -210,7 +156,7 @@ pub struct RegisterUser(pub NewUser);
 impl Exec for RegisterUser {
     type Reply = UserView;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<UserView> {
-        if cx.app.limits.registration_mode == RegistrationMode::Authorized
+        if cx.st.limits.registration_mode == RegistrationMode::Authorized
             && *cx.actor != Actor::Admin
         {
             return Err(Error::Unauthorized(
@@ -219,25 +165,15 @@ impl Exec for RegisterUser {
         }
         let u = self.0;
         let name = u.validate()?;
-        let dup = || Error::DuplicateUsername {
-            app: cx.app.key.to_string(),
-            username: name.to_string(),
-        };
-        if cx.app.names.contains_key(&name) {
-            return Err(dup());
+        if cx.st.users.contains(&name) {
+            return Err(Error::DuplicateUsername {
+                app: cx.st.key.to_string(),
+                username: name.to_string(),
+            });
         }
-        cx.app.reserve_users(1)?;
-        let state = new_state_for(&u, name.clone(), Some(&u.password), cx.now);
-        match insert_user(cx, state) {
-            Ok(v) => Ok(v),
-            Err(()) => {
-                cx.app.release_users(1);
-                Err(Error::DuplicateUsername {
-                    app: cx.app.key.to_string(),
-                    username: name.to_string(),
-                })
-            }
-        }
+        room_for_users(cx.st, 1)?;
+        let user = new_user(&u, name, Some(&u.password), cx.now);
+        Ok(insert_user(cx, user).1)
     }
 }
 
@@ -279,7 +215,7 @@ pub struct RegisterUsers(pub Vec<NewUser>);
 impl Exec for RegisterUsers {
     type Reply = BatchRegistered;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<BatchRegistered> {
-        cx.admin_only(NOT_ALLOWED)?;
+        cx.actor.admin_only(NOT_ALLOWED)?;
         let n = self.0.len();
         if n == 0 || n > BATCH_REGISTER_MAX {
             return Err(Error::illegal(format!(
@@ -304,42 +240,24 @@ impl Exec for RegisterUsers {
         }
         let fresh = items
             .iter()
-            .filter(|(n, _)| !cx.app.names.contains_key(n))
-            .count() as u64;
-        cx.app.reserve_users(fresh)?;
+            .filter(|(n, _)| !cx.st.users.contains(n))
+            .count();
+        room_for_users(cx.st, fresh)?;
         let mut out = BatchRegistered {
             created: Vec::new(),
             failed: Vec::new(),
         };
-        let mut used = 0u64;
-        let mut reserved = fresh;
         for (name, u) in items {
-            let taken = || RegisterFailure {
-                username: name.clone(),
-                reason: format!("the {name} already exists"),
-            };
-            if cx.app.names.contains_key(&name) {
-                out.failed.push(taken());
+            if cx.st.users.contains(&name) {
+                out.failed.push(RegisterFailure {
+                    reason: format!("the {name} already exists"),
+                    username: name,
+                });
                 continue;
             }
-            // A name counted as taken may have been freed since; it needs a slot of its own.
-            if used == reserved {
-                if cx.app.reserve_users(1).is_err() {
-                    out.failed.push(taken());
-                    continue;
-                }
-                reserved += 1;
-            }
-            let state = new_state_for(&u, name.clone(), Some(&u.password), cx.now);
-            match insert_user(cx, state) {
-                Ok(v) => {
-                    used += 1;
-                    out.created.push(v);
-                }
-                Err(()) => out.failed.push(taken()),
-            }
+            let user = new_user(&u, name, Some(&u.password), cx.now);
+            out.created.push(insert_user(cx, user).1);
         }
-        cx.app.release_users(reserved - used);
         Ok(out)
     }
 }
@@ -355,14 +273,14 @@ pub struct GetUser {
 
 impl Ask for GetUser {
     type Reply = UserView;
-    fn ask(self, cx: &Ctx<'_>) -> Result<UserView> {
-        cx.admin_or_self(&self.username, NOT_ALLOWED)?;
-        let cell = cx.user(&self.username)?;
-        let s = cell.state.read();
-        if s.gone {
-            return Err(Error::UserNotFound(self.username.to_string()));
-        }
-        Ok(UserView::of(&s))
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<UserView> {
+        cx.actor.admin_or_self(&self.username, NOT_ALLOWED)?;
+        let (_, u) = cx
+            .st
+            .users
+            .named(&self.username)
+            .ok_or_else(|| Error::UserNotFound(self.username.to_string()))?;
+        Ok(UserView::of(u))
     }
 }
 
@@ -383,8 +301,8 @@ pub struct ListUsers {
 
 impl Ask for ListUsers {
     type Reply = Page<UserView>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<Page<UserView>> {
-        cx.admin_only(NOT_ALLOWED)?;
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Page<UserView>> {
+        cx.actor.admin_only(NOT_ALLOWED)?;
         let limit = paging::limit(self.limit, USER_PAGE_DEFAULT, USER_PAGE_MAX)?;
         let after = match &self.cursor {
             Some(c) => {
@@ -393,38 +311,17 @@ impl Ask for ListUsers {
             }
             None => None,
         };
-        let (ids, more) = oldest_users(cx, after, limit);
-        let mut items = Vec::with_capacity(ids.len());
-        for (_, id) in &ids {
-            if let Some(cell) = cx.app.user_by_id(*id) {
-                let s = cell.state.read();
-                if !s.gone {
-                    items.push(UserView::of(&s));
-                }
-            }
-        }
+        let (ids, more) = cx.st.users.oldest(after, limit);
+        let items = ids
+            .iter()
+            .filter_map(|(_, id)| cx.st.users.get(*id).map(UserView::of))
+            .collect();
         let cursor = match (more, ids.last()) {
             (true, Some((t, id))) => Some(paging::encode(USERS_CURSOR, &[t.0 as u64, id.0])),
             _ => None,
         };
         Ok(Page { items, cursor })
     }
-}
-
-/// The first `limit` users after `after` in creation order, and whether more follow.
-fn oldest_users(
-    cx: &Ctx<'_>,
-    after: Option<(Timestamp, UserId)>,
-    limit: usize,
-) -> (Vec<(Timestamp, UserId)>, bool) {
-    let idx = cx.app.by_created.lock();
-    let mut it: Box<dyn Iterator<Item = &(Timestamp, UserId)>> = match after {
-        Some(a) => Box::new(idx.range((std::ops::Bound::Excluded(a), std::ops::Bound::Unbounded))),
-        None => Box::new(idx.iter()),
-    };
-    let ids: Vec<(Timestamp, UserId)> = it.by_ref().take(limit).copied().collect();
-    let more = it.next().is_some();
-    (ids, more)
 }
 
 /// Deletes one user and everything of theirs (`DELETE /users/{u}`). Admin only.
@@ -447,9 +344,13 @@ pub struct DeleteUser {
 impl Exec for DeleteUser {
     type Reply = UserView;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<UserView> {
-        cx.admin_only(NOT_ALLOWED)?;
-        let cell = cx.user(&self.username)?;
-        delete_cascade(cx, &cell).ok_or_else(|| Error::UserNotFound(self.username.to_string()))
+        cx.actor.admin_only(NOT_ALLOWED)?;
+        let id = cx
+            .st
+            .users
+            .id(&self.username)
+            .ok_or_else(|| Error::UserNotFound(self.username.to_string()))?;
+        Ok(super::cascade::delete_user(cx, id))
     }
 }
 
@@ -466,102 +367,17 @@ pub struct DeleteUsers {
 impl Exec for DeleteUsers {
     type Reply = Page<UserView>;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<Page<UserView>> {
-        cx.admin_only(NOT_ALLOWED)?;
+        cx.actor.admin_only(NOT_ALLOWED)?;
         let limit = paging::limit(self.limit, USER_PAGE_DEFAULT, USER_PAGE_MAX)?;
-        let (ids, _) = oldest_users(cx, None, limit);
-        let mut items = Vec::with_capacity(ids.len());
-        for (_, id) in ids {
-            if let Some(cell) = cx.app.user_by_id(id)
-                && let Some(v) = delete_cascade(cx, &cell)
-            {
-                items.push(v);
-            }
-        }
-        let more = !cx.app.by_created.lock().is_empty();
+        let (ids, _) = cx.st.users.oldest(None, limit);
+        let items = ids
+            .into_iter()
+            .map(|(_, id)| super::cascade::delete_user(cx, id))
+            .collect();
+        let more = cx.st.users.len() > 0;
         let cursor = more.then(|| paging::encode(USERS_CURSOR, &[0, 0]));
         Ok(Page { items, cursor })
     }
-}
-
-/// Runs the delete cascade on a user. `None` if someone else deleted them first.
-pub(crate) fn delete_cascade(cx: &mut Ctx<'_>, cell: &Arc<UserCell>) -> Option<UserView> {
-    let app = cx.app;
-    let id = cell.id;
-    // 1. Mark the user gone and take everything that is theirs, under their lock.
-    let (view, name, uuid, friends, extra) = {
-        let mut s = cell.state.write();
-        if s.gone {
-            return None;
-        }
-        s.gone = true;
-        let view = UserView::of(&s);
-        let friends = std::mem::take(&mut s.contacts);
-        let extra = s.extra.take();
-        (view, s.name.clone(), s.uuid.to_string(), friends, extra)
-    };
-    let extra = extra.unwrap_or_default();
-    // Other areas unlink the user first: groups and rooms they own are dissolved, and they
-    // leave every roster and list there.
-    crate::groups::on_user_deleted(cx, id, &name, &extra);
-    crate::rooms::on_user_deleted(cx, id, &name, &extra);
-    for sess in &extra.sessions {
-        cx.emit(Event::ForceDisconnect {
-            user: name.clone(),
-            resource: sess.resource.to_string(),
-            reason: DisconnectReason::UserRemoved,
-        });
-    }
-    // 2. Friend edges and the friends' remarks about this user.
-    for (f, _) in &friends {
-        if let Some(fc) = app.user_by_id(*f) {
-            let mut fs = fc.state.write();
-            if let Ok(i) = fs.contacts.binary_search_by_key(&id, |c| c.0) {
-                fs.contacts.remove(i);
-                if let Some(x) = fs.extra.as_deref_mut() {
-                    x.remarks.remove(&id);
-                }
-                cx.emit(Event::ContactRemoved {
-                    owner: fs.name.clone(),
-                    friend: name.clone(),
-                });
-            }
-        }
-    }
-    // 3. This user's name in other users' block lists, and the reverse index of theirs.
-    for b in &extra.blocked_by {
-        if let Some(bc) = app.user_by_id(*b) {
-            let mut bs = bc.state.write();
-            if let Some(x) = bs.extra.as_deref_mut()
-                && let Ok(i) = x.blocks.binary_search_by_key(&id, |e| e.0)
-            {
-                x.blocks.remove(i);
-            }
-        }
-    }
-    for (t, _) in &extra.blocks {
-        if let Some(tc) = app.user_by_id(*t) {
-            let mut ts = tc.state.write();
-            if let Some(x) = ts.extra.as_deref_mut()
-                && let Ok(i) = x.blocked_by.binary_search(&id)
-            {
-                x.blocked_by.remove(i);
-            }
-        }
-    }
-    // 4. Tokens, attribute bytes, mutes, indexes.
-    for t in &extra.tokens {
-        app.tokens.remove(t);
-    }
-    app.release_attr_bytes(extra.attr_bytes);
-    if extra.mutes.iter().any(Option::is_some) {
-        app.muted.lock().remove(&name);
-    }
-    app.names.remove_if(&name, |_, c| c.id == id);
-    app.users.remove(&id);
-    app.by_created.lock().remove(&(view.created, id));
-    app.release_users(1);
-    cx.emit(Event::UserDeleted { user: name, uuid });
-    Some(view)
 }
 
 /// Sets a new password (`PUT /users/{u}/password`). Admin only; the old password is not
@@ -581,26 +397,26 @@ pub struct ChangePassword {
 impl Exec for ChangePassword {
     type Reply = ();
     fn exec(self, cx: &mut Ctx<'_>) -> Result<()> {
-        cx.admin_only(NOT_ALLOWED)?;
+        cx.actor.admin_only(NOT_ALLOWED)?;
         check_password(&self.new_password, "newpassword is required")?;
-        let cell = cx.app.user(&self.username).ok_or(Error::EntityNotFound)?;
-        let mut s = cell.state.write();
-        if s.gone {
-            return Err(Error::EntityNotFound);
-        }
-        s.password = Some(self.new_password.into());
-        s.modified = cx.now;
-        let (tokens, sessions) = match s.extra.as_deref_mut() {
+        let id = cx
+            .st
+            .users
+            .id(&self.username)
+            .ok_or(Error::EntityNotFound)?;
+        let u = cx.st.users.get_mut(id).ok_or(Error::EntityNotFound)?;
+        u.password = Some(self.new_password.into());
+        u.modified = cx.now;
+        let (tokens, sessions) = match u.extra.as_deref_mut() {
             Some(x) => (
                 std::mem::take(&mut x.tokens),
                 std::mem::take(&mut x.sessions),
             ),
             None => Default::default(),
         };
-        let name = s.name.clone();
-        drop(s);
+        let name = u.name.clone();
         for t in tokens {
-            cx.app.tokens.remove(&t);
+            cx.st.users.tokens.remove(&t);
         }
         for sess in sessions {
             cx.emit(Event::ForceDisconnect {
@@ -649,23 +465,27 @@ impl Exec for EnableUser {
 }
 
 fn set_activated(cx: &mut Ctx<'_>, user: &UserName, on: bool) -> Result<UserView> {
-    cx.admin_only(NOT_ALLOWED)?;
-    let cell = cx.user(user)?;
-    let mut s = cell.state.write();
-    if s.gone {
-        return Err(Error::UserNotFound(user.to_string()));
+    cx.actor.admin_only(NOT_ALLOWED)?;
+    let id = cx
+        .st
+        .users
+        .id(user)
+        .ok_or_else(|| Error::UserNotFound(user.to_string()))?;
+    let u = cx
+        .st
+        .users
+        .get_mut(id)
+        .ok_or_else(|| Error::UserNotFound(user.to_string()))?;
+    if u.activated == on {
+        return Ok(UserView::of(u));
     }
-    if s.activated == on {
-        return Ok(UserView::of(&s));
-    }
-    s.activated = on;
-    s.modified = cx.now;
-    let sessions = match (on, s.extra.as_deref_mut()) {
+    u.activated = on;
+    u.modified = cx.now;
+    let sessions = match (on, u.extra.as_deref_mut()) {
         (false, Some(x)) => std::mem::take(&mut x.sessions),
         _ => Vec::new(),
     };
-    let view = UserView::of(&s);
-    drop(s);
+    let view = UserView::of(u);
     for sess in sessions {
         cx.emit(Event::ForceDisconnect {
             user: user.clone(),
@@ -679,16 +499,4 @@ fn set_activated(cx: &mut Ctx<'_>, user: &UserName, on: bool) -> Result<UserView
         Event::UserDisabled { user: user.clone() }
     });
     Ok(view)
-}
-
-/// Resolves distinct names to live cells, in request order, failing on the first unknown one.
-pub(crate) fn resolve_all(cx: &Ctx<'_>, names: &[UserName]) -> Result<Vec<Arc<UserCell>>> {
-    let mut seen = HashSet::new();
-    let mut out = Vec::with_capacity(names.len());
-    for n in names {
-        if seen.insert(n.clone()) {
-            out.push(cx.user(n)?);
-        }
-    }
-    Ok(out)
 }

@@ -4,13 +4,14 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::state::Session;
+use super::{find, find_mut};
 use crate::command::{DisconnectReason, Event, Exec};
-use crate::engine::{Ctx, NOT_ALLOWED};
+use crate::engine::{Ctx, NOT_ALLOWED, ReadCtx};
 use crate::error::{Error, Result};
 use crate::ids::UserName;
 use crate::limits::{BATCH_STATUS_MAX, RESOURCE_BYTES_MAX, SESSIONS_PER_USER_MAX};
 use crate::query::Ask;
-use crate::store::Session;
 
 /// The platform of a resource: the part before the first `_` (`android_1` is `android`).
 fn platform(resource: &str) -> &str {
@@ -41,7 +42,7 @@ pub struct OpenSession {
 impl Exec for OpenSession {
     type Reply = ();
     fn exec(self, cx: &mut Ctx<'_>) -> Result<()> {
-        cx.admin_only(NOT_ALLOWED)?;
+        cx.actor.admin_only(NOT_ALLOWED)?;
         if self.resource.is_empty() || self.resource.len() > RESOURCE_BYTES_MAX {
             return Err(Error::illegal("resource must be 1 to 128 bytes"));
         }
@@ -50,15 +51,11 @@ impl Exec for OpenSession {
         if too_long(&self.device_uuid) || too_long(&self.device_name) {
             return Err(Error::illegal("device fields must be at most 128 bytes"));
         }
-        let cell = cx.user(&self.username)?;
-        let mut s = cell.state.write();
-        if s.gone {
-            return Err(Error::UserNotFound(self.username.to_string()));
-        }
+        let cap = cx.st.limits.devices_per_platform_max.max(1) as usize;
+        let (_, s) = find_mut(cx.st, &self.username)?;
         if !s.activated {
             return Err(Error::InvalidGrant("user not activated"));
         }
-        let cap = cx.app.limits.devices_per_platform_max.max(1) as usize;
         let now = cx.now;
         let x = s.extra_mut();
         let mut kicked = Vec::new();
@@ -95,7 +92,6 @@ impl Exec for OpenSession {
             device_name: self.device_name.map(Into::into),
             opened: now,
         });
-        drop(s);
         for r in kicked {
             cx.emit(Event::ForceDisconnect {
                 user: self.username.clone(),
@@ -122,12 +118,8 @@ pub struct CloseSession {
 impl Exec for CloseSession {
     type Reply = ();
     fn exec(self, cx: &mut Ctx<'_>) -> Result<()> {
-        cx.admin_only(NOT_ALLOWED)?;
-        let cell = cx.user(&self.username)?;
-        let mut s = cell.state.write();
-        if s.gone {
-            return Err(Error::UserNotFound(self.username.to_string()));
-        }
+        cx.actor.admin_only(NOT_ALLOWED)?;
+        let (_, s) = find_mut(cx.st, &self.username)?;
         if let Some(x) = s.extra.as_deref_mut() {
             x.sessions.retain(|e| *e.resource != *self.resource);
         }
@@ -151,12 +143,8 @@ pub struct ForceLogout {
 impl Exec for ForceLogout {
     type Reply = bool;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
-        cx.admin_only(NOT_ALLOWED)?;
-        let cell = cx.user(&self.username)?;
-        let mut s = cell.state.write();
-        if s.gone {
-            return Err(Error::UserNotFound(self.username.to_string()));
-        }
+        cx.actor.admin_only(NOT_ALLOWED)?;
+        let (_, s) = find_mut(cx.st, &self.username)?;
         let closed: Vec<Session> = match s.extra.as_deref_mut() {
             None => Vec::new(),
             Some(x) => match &self.resource {
@@ -170,7 +158,6 @@ impl Exec for ForceLogout {
                 }
             },
         };
-        drop(s);
         for e in closed {
             cx.emit(Event::ForceDisconnect {
                 user: self.username.clone(),
@@ -204,10 +191,9 @@ pub struct ListDevices {
 
 impl Ask for ListDevices {
     type Reply = Vec<Device>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<Vec<Device>> {
-        cx.admin_only(NOT_ALLOWED)?;
-        let cell = cx.user(&self.username)?;
-        let s = cell.state.read();
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Vec<Device>> {
+        cx.actor.admin_only(NOT_ALLOWED)?;
+        let (_, s) = find(cx.st, &self.username)?;
         Ok(s.extra()
             .map(|x| {
                 x.sessions
@@ -234,11 +220,10 @@ pub struct IsOnline {
 
 impl Ask for IsOnline {
     type Reply = bool;
-    fn ask(self, cx: &Ctx<'_>) -> Result<bool> {
-        cx.admin_only(NOT_ALLOWED)?;
-        let cell = cx.user(&self.username)?;
-        let s = cell.state.read();
-        Ok(!s.gone && s.extra().is_some_and(|x| !x.sessions.is_empty()))
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<bool> {
+        cx.actor.admin_only(NOT_ALLOWED)?;
+        let (_, s) = find(cx.st, &self.username)?;
+        Ok(s.online())
     }
 }
 
@@ -255,8 +240,8 @@ pub struct BatchOnline {
 
 impl Ask for BatchOnline {
     type Reply = Vec<(String, bool)>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<Vec<(String, bool)>> {
-        cx.admin_only(NOT_ALLOWED)?;
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Vec<(String, bool)>> {
+        cx.actor.admin_only(NOT_ALLOWED)?;
         if self.usernames.len() > BATCH_STATUS_MAX {
             return Err(Error::illegal(format!(
                 "request body exceeds maximum limit, maximum limit is {BATCH_STATUS_MAX}"
@@ -266,10 +251,11 @@ impl Ask for BatchOnline {
             .usernames
             .into_iter()
             .map(|n| {
-                let on = cx.app.user_by_str(&n).is_some_and(|c| {
-                    let s = c.state.read();
-                    !s.gone && s.extra().is_some_and(|x| !x.sessions.is_empty())
-                });
+                let users = &cx.st.users;
+                let on = users
+                    .id_str(&n)
+                    .and_then(|id| users.get(id))
+                    .is_some_and(|u| u.online());
                 (n, on)
             })
             .collect())

@@ -1,19 +1,20 @@
 //! User attributes (spec 01 §9): free-form string pairs per user, with byte budgets.
 //!
 //! `size(user) = Σ (UTF-8 bytes of key + UTF-8 bytes of value)`; the app total is the sum over
-//! users. Writes reserve their growth on the app counter before applying it (under the user's
-//! lock), so the app total never exceeds its cap, and equals the sum of the users' sizes
-//! whenever no write is in flight.
+//! users. A write is checked against both budgets before it applies, so the app total never
+//! exceeds its cap and always equals the sum of the users' sizes.
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
+use super::find;
 use crate::command::{Event, Exec};
-use crate::engine::{Actor, Ctx};
+use crate::engine::{Actor, Ctx, ReadCtx};
 use crate::error::{Error, Result};
 use crate::ids::UserName;
 use crate::limits::{ATTR_WRITE_BYTES_MAX, BATCH_GET_TARGETS_MAX};
 use crate::query::Ask;
+use crate::store::State;
 
 /// Bytes a string takes as a JSON string literal, quotes included.
 ///
@@ -54,11 +55,11 @@ pub(crate) fn compact_json_len(pairs: &[(String, String)]) -> usize {
         + pairs.len().saturating_sub(1)
 }
 
-fn gate(cx: &Ctx<'_>) -> Result<()> {
-    if cx.app.limits.metadata_enabled {
+fn gate(st: &State) -> Result<()> {
+    if st.limits.metadata_enabled {
         Ok(())
     } else {
-        Err(Error::MetadataDisabled(cx.app.key.to_string()))
+        Err(Error::MetadataDisabled(st.key.to_string()))
     }
 }
 
@@ -87,8 +88,8 @@ pub struct SetAttributes {
 impl Exec for SetAttributes {
     type Reply = IndexMap<String, String>;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<IndexMap<String, String>> {
-        gate(cx)?;
-        auth(cx, &self.username)?;
+        gate(cx.st)?;
+        auth(cx.actor, &self.username)?;
         if self.pairs.is_empty() {
             return Err(Error::illegal("metadata must be provided"));
         }
@@ -102,27 +103,27 @@ impl Exec for SetAttributes {
         for (k, v) in self.pairs {
             sent.insert(k, v);
         }
-        let cell = cx.user(&self.username)?;
-        let mut s = cell.state.write();
-        if s.gone {
-            return Err(Error::UserNotFound(self.username.to_string()));
-        }
-        let x = s.extra_mut();
-        let old = x.attr_bytes;
+        let (id, s) = find(cx.st, &self.username)?;
+        let x = s.extra();
+        let old = x.map_or(0, |x| x.attr_bytes);
         let mut new = old;
         for (k, v) in &sent {
-            if let Some(prev) = x.attrs.get(k.as_str()) {
+            if let Some(prev) = x.and_then(|x| x.attrs.get(k.as_str())) {
                 new -= (k.len() + prev.len()) as u64;
             }
             new += (k.len() + v.len()) as u64;
         }
-        let cap = cx.app.limits.attr_bytes_per_user;
+        let cap = cx.st.limits.attr_bytes_per_user;
         if new > cap {
             return Err(Error::UserAttrBudget(cap));
         }
-        if new > old {
-            cx.app.reserve_attr_bytes(new - old)?;
+        let users = &mut cx.st.users;
+        let app_cap = cx.st.limits.attr_bytes_per_app;
+        if new > old && users.attr_total + (new - old) > app_cap {
+            return Err(Error::AppAttrBudget(app_cap));
         }
+        users.attr_total = users.attr_total + new - old;
+        let x = users.get_mut(id).expect("found").extra_mut();
         for (k, v) in &sent {
             // Overwrites keep the stored key (no new allocation for it).
             match x.attrs.get_mut(k.as_str()) {
@@ -133,10 +134,6 @@ impl Exec for SetAttributes {
             }
         }
         x.attr_bytes = new;
-        drop(s);
-        if new < old {
-            cx.app.release_attr_bytes(old - new);
-        }
         cx.emit(Event::AttributesSet {
             user: self.username,
             keys: sent.keys().cloned().collect(),
@@ -145,8 +142,8 @@ impl Exec for SetAttributes {
     }
 }
 
-fn auth(cx: &Ctx<'_>, user: &UserName) -> Result<()> {
-    match cx.actor {
+fn auth(actor: &Actor, user: &UserName) -> Result<()> {
+    match actor {
         Actor::Admin => Ok(()),
         Actor::User(u) if u == user => Ok(()),
         Actor::User(_) => Err(Error::MetadataAuth),
@@ -166,13 +163,12 @@ pub struct GetAttributes {
 
 impl Ask for GetAttributes {
     type Reply = IndexMap<String, String>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<IndexMap<String, String>> {
-        gate(cx)?;
-        auth(cx, &self.username)?;
-        let Some(cell) = cx.app.user(&self.username) else {
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<IndexMap<String, String>> {
+        gate(cx.st)?;
+        auth(cx.actor, &self.username)?;
+        let Some((_, s)) = cx.st.users.named(&self.username) else {
             return Ok(IndexMap::new());
         };
-        let s = cell.state.read();
         Ok(s.extra()
             .map(|x| {
                 x.attrs
@@ -201,9 +197,10 @@ pub struct BatchGetAttributes {
 
 impl Ask for BatchGetAttributes {
     type Reply = IndexMap<String, IndexMap<String, String>>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<Self::Reply> {
-        gate(cx)?;
-        cx.authenticated(Error::Unauthorized("principal not allowed"))?;
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Self::Reply> {
+        gate(cx.st)?;
+        cx.actor
+            .authenticated(Error::Unauthorized("principal not allowed"))?;
         if self.targets.len() > BATCH_GET_TARGETS_MAX {
             return Err(Error::BatchGetTooLarge);
         }
@@ -218,8 +215,8 @@ impl Ask for BatchGetAttributes {
                 continue;
             }
             let mut found = IndexMap::new();
-            if let Some(cell) = cx.app.user_by_str(t) {
-                let s = cell.state.read();
+            let users = &cx.st.users;
+            if let Some(s) = users.id_str(t).and_then(|id| users.get(id)) {
                 if let Some(x) = s.extra() {
                     for p in &self.properties {
                         if let Some(v) = x.attrs.get(p.as_str()) {
@@ -248,12 +245,13 @@ pub struct DeleteAttributes {
 impl Exec for DeleteAttributes {
     type Reply = bool;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
-        gate(cx)?;
-        auth(cx, &self.username)?;
-        let Some(cell) = cx.app.user(&self.username) else {
+        gate(cx.st)?;
+        auth(cx.actor, &self.username)?;
+        let users = &mut cx.st.users;
+        let Some(id) = users.id(&self.username) else {
             return Ok(true);
         };
-        let mut s = cell.state.write();
+        let s = users.get_mut(id).expect("indexed");
         let freed = match s.extra.as_deref_mut() {
             Some(x) if !x.attrs.is_empty() => {
                 x.attrs = IndexMap::new();
@@ -261,8 +259,7 @@ impl Exec for DeleteAttributes {
             }
             _ => return Ok(true),
         };
-        drop(s);
-        cx.app.release_attr_bytes(freed);
+        users.attr_total -= freed;
         cx.emit(Event::AttributesDeleted {
             user: self.username,
         });
@@ -278,10 +275,11 @@ pub struct AttributeCapacity;
 
 impl Ask for AttributeCapacity {
     type Reply = u64;
-    fn ask(self, cx: &Ctx<'_>) -> Result<u64> {
-        gate(cx)?;
-        cx.admin_only(Error::Unauthorized("principal not allowed"))?;
-        Ok(cx.app.attr_total.load(std::sync::atomic::Ordering::Acquire))
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<u64> {
+        gate(cx.st)?;
+        cx.actor
+            .admin_only(Error::Unauthorized("principal not allowed"))?;
+        Ok(cx.st.users.attr_total)
     }
 }
 

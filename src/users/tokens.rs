@@ -3,19 +3,18 @@
 //! or changing their password, drops their grants, and a grant names the user's handle, which
 //! a re-registered name does not reuse.
 
-use std::collections::VecDeque;
-
 use serde::{Deserialize, Serialize};
 
+use super::accounts::{insert_user, new_user, room_for_users};
+use super::state::{Credentials, Grant, Subject};
 use crate::command::Exec;
-use crate::engine::{Actor, Ctx};
+use crate::engine::{Actor, Ctx, NOT_ALLOWED, ReadCtx};
 use crate::error::{Error, Result};
-use crate::ids::UserName;
-use crate::limits::{TOKEN_BYTES_MAX, TOKENS_PER_USER_MAX};
+use crate::ids::{UserId, UserName};
+use crate::limits::{APP_TOKENS_MAX, TOKEN_BYTES_MAX, TOKENS_PER_USER_MAX};
 use crate::query::Ask;
-use crate::store::{APP_TOKENS_MAX, Grant, Subject, Tenant, UserCell};
 use crate::time::{Expiry, Millis, Timestamp};
-use crate::users::{NewUser, NotInserted, UserView, insert_user_with};
+use crate::users::{NewUser, UserView};
 
 /// The grant a token is asked for with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,8 +61,7 @@ pub enum GrantType {
 ///   no auto-create); with auto-create the username rules (`400 illegal_argument`) and `429
 ///   resource_limited`; `400 invalid_grant` ("user not activated").
 ///
-/// An auto-created user is created holding the token: if the grant fails (a racing grant took
-/// the token string), no user is created and no event is emitted.
+/// An auto-created user is created holding the token.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IssueToken {
     /// How the caller proves who they are.
@@ -91,17 +89,17 @@ impl Exec for IssueToken {
         if self.token.is_empty() || self.token.len() > TOKEN_BYTES_MAX {
             return Err(Error::illegal("token must be 1 to 512 bytes"));
         }
-        if cx.app.tokens.contains_key(self.token.as_str()) {
+        if cx.st.users.tokens.contains_key(self.token.as_str()) {
             return Err(Error::illegal("token already issued"));
         }
-        let ttl = self.ttl.unwrap_or(cx.app.limits.token_ttl_default);
+        let ttl = self.ttl.unwrap_or(cx.st.limits.token_ttl_default);
         let expires = if ttl.0 == 0 {
             Expiry::Never
         } else {
             Expiry::At(cx.now.after(ttl))
         };
         let token: Box<str> = self.token.into();
-        match self.grant {
+        let user = match self.grant {
             GrantType::ClientCredentials {
                 client_id,
                 client_secret,
@@ -112,60 +110,41 @@ impl Exec for IssueToken {
                 if client_secret.is_empty() {
                     return Err(Error::GrantArgument("client_secret must be provided"));
                 }
-                let creds = cx.app.credentials.read().clone().unwrap_or_default();
+                let creds = cx.st.users.credentials.clone().unwrap_or_default();
                 if !ct_eq(&client_id, &creds.client_id) || creds.client_id.is_empty() {
                     return Err(Error::InvalidGrant("client_id does not match"));
                 }
                 if !ct_eq(&client_secret, &creds.client_secret) {
                     return Err(Error::InvalidGrant("client_secret does not match"));
                 }
-                insert_new(
-                    cx.app,
+                let users = &mut cx.st.users;
+                if users.app_tokens.len() >= APP_TOKENS_MAX
+                    && let Some(old) = users.app_tokens.pop_front()
+                {
+                    users.tokens.remove(&old);
+                }
+                users.app_tokens.push_back(token.clone());
+                users.tokens.insert(
                     token.clone(),
                     Grant {
                         subject: Subject::App,
                         expires,
                     },
-                )?;
-                // The queue is a leaf lock: pop under it, touch the token map after.
-                let mut app_tokens = cx.app.app_tokens.lock();
-                let evicted = if app_tokens.len() >= APP_TOKENS_MAX {
-                    app_tokens.pop_front()
-                } else {
-                    None
-                };
-                app_tokens.push_back(token.clone());
-                drop(app_tokens);
-                if let Some(old) = evicted {
-                    cx.app.tokens.remove(&old);
-                }
-                Ok(TokenIssued {
-                    access_token: token.into(),
-                    expires_in: ttl,
-                    user: None,
-                })
+                );
+                None
             }
             GrantType::Password { username, password } => {
-                let cell = cx
-                    .app
-                    .user_by_str(&username)
+                let id = cx
+                    .st
+                    .users
+                    .id_str(&username)
                     .ok_or(Error::GrantUserNotFound)?;
-                {
-                    let s = cell.state.read();
-                    if s.gone {
-                        return Err(Error::GrantUserNotFound);
-                    }
-                    match &s.password {
-                        Some(p) if ct_eq(p, &password) => {}
-                        _ => return Err(Error::InvalidGrant("invalid password")),
-                    }
+                let u = cx.st.users.get(id).ok_or(Error::GrantUserNotFound)?;
+                match &u.password {
+                    Some(p) if ct_eq(p, &password) => {}
+                    _ => return Err(Error::InvalidGrant("invalid password")),
                 }
-                let user = grant_user(cx, &cell, token.clone(), expires, Some(&password))?;
-                Ok(TokenIssued {
-                    access_token: token.into(),
-                    expires_in: ttl,
-                    user: Some(user),
-                })
+                Some(grant_user(cx, id, token.clone(), expires)?)
             }
             GrantType::Inherit {
                 username,
@@ -173,128 +152,62 @@ impl Exec for IssueToken {
                 uuid,
             } => {
                 if *cx.actor != Actor::Admin {
-                    return Err(Error::Unauthorized("principal not allowed"));
+                    return Err(NOT_ALLOWED);
                 }
-                let cell = match cx.app.user_by_str(&username) {
-                    Some(c) => c,
+                let id = match cx.st.users.id_str(&username) {
+                    Some(id) => id,
                     None if !auto_create => return Err(Error::EntityNotFound),
                     None => {
                         let name = UserName::parse(&username)?;
-                        cx.app.reserve_users(1)?;
+                        room_for_users(cx.st, 1)?;
                         let nu = NewUser {
                             username,
                             password: String::new(),
                             nickname: None,
                             uuid,
                         };
-                        let mut state =
-                            crate::users::new_state_for(&nu, name.clone(), None, cx.now);
-                        // The user is born holding the token, granted while they are still
-                        // pending: the creation and the grant happen together or not at all.
-                        state.extra_mut().tokens.push_back(token.clone());
-                        let t = token.clone();
-                        match insert_user_with(cx, state, move |app, id| {
-                            let subject = Subject::User(id);
-                            insert_new(app, t, Grant { subject, expires })
-                        }) {
-                            Ok(user) => {
-                                return Ok(TokenIssued {
-                                    access_token: token.into(),
-                                    expires_in: ttl,
-                                    user: Some(user),
-                                });
-                            }
-                            Err(NotInserted::Refused(e)) => {
-                                cx.app.release_users(1);
-                                return Err(e);
-                            }
-                            // A racing registration of the same name won; use that user.
-                            Err(NotInserted::Taken) => {
-                                cx.app.release_users(1);
-                                cx.app.user(&name).ok_or(Error::EntityNotFound)?
-                            }
-                        }
+                        insert_user(cx, new_user(&nu, name, None, cx.now)).0
                     }
                 };
-                let user = grant_user(cx, &cell, token.clone(), expires, None)?;
-                Ok(TokenIssued {
-                    access_token: token.into(),
-                    expires_in: ttl,
-                    user: Some(user),
-                })
+                Some(grant_user(cx, id, token.clone(), expires)?)
             }
-        }
+        };
+        Ok(TokenIssued {
+            access_token: token.into(),
+            expires_in: ttl,
+            user,
+        })
     }
 }
 
-/// Records a user grant: into the token map first (refused if a racing grant took the string),
-/// then onto the user under their lock, undoing the first step if the user went away, was
-/// disabled, or (for a `password` grant) had their password changed meanwhile. The password
-/// is checked again under the write lock so that a token granted for an old password cannot
-/// slip past a concurrent password change, which revokes the tokens listed at that moment.
-fn grant_user(
-    cx: &mut Ctx<'_>,
-    cell: &UserCell,
-    token: Box<str>,
-    expires: Expiry,
-    password: Option<&str>,
-) -> Result<UserView> {
-    insert_new(
-        cx.app,
-        token.clone(),
-        Grant {
-            subject: Subject::User(cell.id),
-            expires,
-        },
-    )?;
-    let mut s = cell.state.write();
-    let wrong_password = password.is_some_and(|p| !matches!(&s.password, Some(q) if ct_eq(q, p)));
-    let refused = if s.gone {
-        Some(match password {
-            Some(_) => Error::GrantUserNotFound,
-            None => Error::EntityNotFound,
-        })
-    } else if wrong_password {
-        Some(Error::InvalidGrant("invalid password"))
-    } else if !s.activated {
-        Some(Error::InvalidGrant("user not activated"))
-    } else {
-        None
-    };
-    if let Some(e) = refused {
-        drop(s);
-        cx.app.tokens.remove(&token);
-        return Err(e);
+/// Records a user grant, unless the user is disabled: onto the user's list (at most
+/// [`TOKENS_PER_USER_MAX`], the oldest dropped) and into the token map.
+fn grant_user(cx: &mut Ctx<'_>, id: UserId, token: Box<str>, expires: Expiry) -> Result<UserView> {
+    let users = &mut cx.st.users;
+    let u = users.get_mut(id).ok_or(Error::EntityNotFound)?;
+    if !u.activated {
+        return Err(Error::InvalidGrant("user not activated"));
     }
-    let x = s.extra_mut();
-    let mut dropped: VecDeque<Box<str>> = VecDeque::new();
-    // Keep at most TOKENS_PER_USER_MAX grants, dropping the oldest.
+    let view = UserView::of(u);
+    let x = u.extra_mut();
+    let mut dropped = Vec::new();
     while x.tokens.len() >= TOKENS_PER_USER_MAX {
         if let Some(old) = x.tokens.pop_front() {
-            dropped.push_back(old);
+            dropped.push(old);
         }
     }
-    x.tokens.push_back(token);
-    let view = UserView::of(&s);
-    drop(s);
+    x.tokens.push_back(token.clone());
     for t in dropped {
-        cx.app.tokens.remove(&t);
+        users.tokens.remove(&t);
     }
+    users.tokens.insert(
+        token,
+        Grant {
+            subject: Subject::User(id),
+            expires,
+        },
+    );
     Ok(view)
-}
-
-/// Puts a new grant into the token map, unless the string is taken: the early
-/// `contains_key` check in [`IssueToken`] gives the documented error order, and this one makes
-/// two concurrent grants of one string impossible (the loser gets the same `400
-/// illegal_argument` "token already issued").
-fn insert_new(app: &Tenant, token: Box<str>, grant: Grant) -> Result<()> {
-    match app.tokens.entry(token) {
-        dashmap::Entry::Occupied(_) => Err(Error::illegal("token already issued")),
-        dashmap::Entry::Vacant(v) => {
-            v.insert(grant);
-            Ok(())
-        }
-    }
 }
 
 /// Constant-time string comparison, so secrets are not leaked by timing.
@@ -323,15 +236,14 @@ pub struct ValidateToken {
 
 impl Ask for ValidateToken {
     type Reply = Actor;
-    fn ask(self, cx: &Ctx<'_>) -> Result<Actor> {
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Actor> {
         if self.token.is_empty() {
             return Err(Error::TokenExpired);
         }
-        let grant = cx
-            .app
+        let users = &cx.st.users;
+        let grant = users
             .tokens
             .get(self.token.as_str())
-            .map(|g| g.clone())
             .ok_or(Error::BadAccessToken)?;
         match grant.subject {
             Subject::App => {
@@ -339,16 +251,12 @@ impl Ask for ValidateToken {
                 Ok(Actor::Admin)
             }
             Subject::User(id) => {
-                let cell = cx.app.user_by_id(id).ok_or(Error::BadAccessToken)?;
-                let s = cell.state.read();
-                if s.gone {
-                    return Err(Error::BadAccessToken);
-                }
+                let u = users.get(id).ok_or(Error::BadAccessToken)?;
                 check_expiry(grant.expires, cx.now)?;
-                if !s.activated {
+                if !u.activated {
                     return Err(Error::Unauthorized("user not activated"));
                 }
-                Ok(Actor::User(s.name.clone()))
+                Ok(Actor::User(u.name.clone()))
             }
         }
     }
@@ -359,5 +267,24 @@ fn check_expiry(e: Expiry, now: Timestamp) -> Result<()> {
         Ok(())
     } else {
         Err(Error::TokenExpired)
+    }
+}
+
+/// Sets the app's `client_credentials` (client id and secret) that [`GrantType::ClientCredentials`]
+/// checks. Replaces any earlier pair; tokens already issued stay valid. Admin (the host) only.
+///
+/// Errors: `401 unauthorized` (not the admin); `400 illegal_argument` (an empty id or secret).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetCredentials(pub Credentials);
+
+impl Exec for SetCredentials {
+    type Reply = ();
+    fn exec(self, cx: &mut Ctx<'_>) -> Result<()> {
+        cx.actor.admin_only(NOT_ALLOWED)?;
+        if self.0.client_id.is_empty() || self.0.client_secret.is_empty() {
+            return Err(Error::illegal("client id and secret must be provided"));
+        }
+        cx.st.users.credentials = Some(self.0);
+        Ok(())
     }
 }

@@ -1,0 +1,27 @@
+//! The properties that hold whenever no command is running, one function each, by area.
+//! Tests, the model checker, the concurrency tests and the fuzz target call [`check`] after
+//! every step; a broken property comes back as a message naming it.
+
+mod users;
+
+use crate::engine::App;
+use crate::store::State;
+
+/// Checks every invariant of one app.
+///
+/// # Errors
+/// A message naming the first broken property and where.
+///
+/// # Locking
+/// Takes the app's read lock: it sees the state between two commands.
+pub fn check(app: &App) -> Result<(), String> {
+    check_state(&app.store.read())
+}
+
+/// Checks every invariant of one app's state.
+pub(crate) fn check_state(st: &State) -> Result<(), String> {
+    users::check(st)?;
+    crate::groups::check_invariants(st)?;
+    crate::rooms::check_invariants(st)?;
+    Ok(())
+}

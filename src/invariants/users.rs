@@ -1,0 +1,235 @@
+//! The users area's invariants.
+
+use std::collections::HashMap;
+
+use crate::ids::UserId;
+use crate::limits::{BLOCKS_MAX, TOKENS_PER_USER_MAX};
+use crate::store::State;
+use crate::users::{Subject, User};
+
+/// Every users-area property, in turn.
+pub(super) fn check(st: &State) -> Result<(), String> {
+    registry_consistent(st)?;
+    friendship_symmetric(st)?;
+    friends_within_cap(st)?;
+    blocks_consistent(st)?;
+    attribute_budget_exact(st)?;
+    tokens_belong_to_live_users(st)?;
+    sessions_within_caps(st)?;
+    mute_index_consistent(st)?;
+    Ok(())
+}
+
+fn blocks(u: &User) -> Vec<UserId> {
+    u.extra()
+        .map(|x| x.blocks.iter().map(|b| b.0).collect())
+        .unwrap_or_default()
+}
+
+fn blocked_by(u: &User) -> &[UserId] {
+    u.extra().map_or(&[], |x| &x.blocked_by)
+}
+
+/// Names, ids and the creation index describe the same users, within the cap.
+fn registry_consistent(st: &State) -> Result<(), String> {
+    st.users.indexes_agree()?;
+    let count = st.users.len() as u64;
+    if st.limits.users_max.is_some_and(|m| count > m) {
+        return Err(format!("{count} users over the cap"));
+    }
+    Ok(())
+}
+
+/// Every friend edge exists in both directions with the same `added_at`, to a live user.
+fn friendship_symmetric(st: &State) -> Result<(), String> {
+    for (id, u) in st.users.iter() {
+        if !u.contacts.windows(2).all(|w| w[0].0 < w[1].0) {
+            return Err(format!("contacts of {} not sorted and unique", u.name));
+        }
+        for (f, at) in &u.contacts {
+            let Some(fu) = st.users.get(*f) else {
+                return Err(format!("{} is friends with a deleted user", u.name));
+            };
+            if *f == id || !fu.contacts.contains(&(id, *at)) {
+                return Err(format!("friendship {} -> {} is one-way", u.name, fu.name));
+            }
+        }
+        for r in u.extra().map(|x| x.remarks.keys()).into_iter().flatten() {
+            if !u.is_friend(*r) {
+                return Err(format!("{} has a remark for a non-friend", u.name));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// No user has more friends than the app's cap.
+fn friends_within_cap(st: &State) -> Result<(), String> {
+    if let Some(cap) = st.limits.friends_max {
+        for (_, u) in st.users.iter() {
+            if u.contacts.len() > cap as usize {
+                return Err(format!(
+                    "{} has {} friends over the cap {cap}",
+                    u.name,
+                    u.contacts.len()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Block lists are within the cap, name live users, and agree with the reverse index.
+fn blocks_consistent(st: &State) -> Result<(), String> {
+    for (id, u) in st.users.iter() {
+        let bl = blocks(u);
+        let by = blocked_by(u);
+        if bl.len() > BLOCKS_MAX {
+            return Err(format!("{} blocks {} users", u.name, bl.len()));
+        }
+        // Membership tests binary-search both lists.
+        if !bl.windows(2).all(|w| w[0] < w[1]) || !by.windows(2).all(|w| w[0] < w[1]) {
+            return Err(format!("block lists of {} not sorted and unique", u.name));
+        }
+        if bl.contains(&id) {
+            return Err(format!("{} blocks themself", u.name));
+        }
+        for b in &bl {
+            match st.users.get(*b) {
+                None => return Err(format!("{} blocks a deleted user", u.name)),
+                Some(bu) if !blocked_by(bu).contains(&id) => {
+                    return Err(format!(
+                        "{} blocks {} without the reverse entry",
+                        u.name, bu.name
+                    ));
+                }
+                _ => {}
+            }
+        }
+        for b in by {
+            match st.users.get(*b) {
+                Some(bu) if bu.has_blocked(id) => {}
+                _ => return Err(format!("reverse block entry of {} is stale", u.name)),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Each user's counted size is the sum of their pairs, within the per-user cap; the app total
+/// is the sum over users, within the app cap.
+fn attribute_budget_exact(st: &State) -> Result<(), String> {
+    let mut sum = 0u64;
+    for (_, u) in st.users.iter() {
+        let counted = u.extra().map_or(0, |x| x.attr_bytes);
+        let actual: u64 = u.extra().map_or(0, |x| {
+            x.attrs
+                .iter()
+                .map(|(k, v)| (k.len() + v.len()) as u64)
+                .sum()
+        });
+        if counted != actual {
+            return Err(format!(
+                "{} counts {counted} attribute bytes, has {actual}",
+                u.name
+            ));
+        }
+        if counted > st.limits.attr_bytes_per_user {
+            return Err(format!("{} is over the per-user attribute budget", u.name));
+        }
+        sum += counted;
+    }
+    let total = st.users.attr_total;
+    if total != sum {
+        return Err(format!(
+            "app attribute total {total} differs from the sum {sum}"
+        ));
+    }
+    if total > st.limits.attr_bytes_per_app {
+        return Err("app attribute total over its cap".into());
+    }
+    Ok(())
+}
+
+/// Every user grant belongs to a live user who lists it, and the reverse.
+fn tokens_belong_to_live_users(st: &State) -> Result<(), String> {
+    let mut listed = 0usize;
+    for (t, g) in &st.users.tokens {
+        if let Subject::User(id) = g.subject {
+            let Some(u) = st.users.get(id) else {
+                return Err("a token names a deleted user".into());
+            };
+            if !u.extra().is_some_and(|x| x.tokens.iter().any(|x| x == t)) {
+                return Err(format!("a token of {} is not on their list", u.name));
+            }
+            listed += 1;
+        }
+    }
+    let held: usize = st
+        .users
+        .iter()
+        .map(|(_, u)| u.extra().map_or(0, |x| x.tokens.len()))
+        .sum();
+    if held != listed {
+        return Err(format!("users hold {held} tokens, the map has {listed}"));
+    }
+    Ok(())
+}
+
+/// No user holds more tokens than the per-user cap, or more sessions on one platform than the
+/// app's device cap; resources are unique per user.
+fn sessions_within_caps(st: &State) -> Result<(), String> {
+    let cap = st.limits.devices_per_platform_max.max(1) as usize;
+    for (_, u) in st.users.iter() {
+        let Some(x) = u.extra() else { continue };
+        if x.tokens.len() > TOKENS_PER_USER_MAX {
+            return Err(format!("{} holds {} tokens", u.name, x.tokens.len()));
+        }
+        let mut per_platform: HashMap<&str, usize> = HashMap::new();
+        for (i, s) in x.sessions.iter().enumerate() {
+            let r = &*s.resource;
+            if x.sessions[..i].iter().any(|e| &*e.resource == r) {
+                return Err(format!("{} has resource {r} open twice", u.name));
+            }
+            let n = per_platform
+                .entry(r.split('_').next().unwrap_or(r))
+                .or_default();
+            *n += 1;
+            if *n > cap {
+                return Err(format!(
+                    "{} has more than {cap} sessions on one platform",
+                    u.name
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The mute index lists exactly the users with a mute set.
+fn mute_index_consistent(st: &State) -> Result<(), String> {
+    for (n, id) in &st.users.muted {
+        match st.users.get(*id) {
+            Some(u)
+                if u.name == *n
+                    && u.extra()
+                        .is_some_and(|x| x.mutes.iter().any(Option::is_some)) => {}
+            _ => return Err(format!("mute index entry {n} is stale")),
+        }
+    }
+    let muted = st
+        .users
+        .iter()
+        .filter(|(_, u)| {
+            u.extra()
+                .is_some_and(|x| x.mutes.iter().any(Option::is_some))
+        })
+        .count();
+    if muted != st.users.muted.len() {
+        return Err(format!(
+            "{muted} muted users, {} in the index",
+            st.users.muted.len()
+        ));
+    }
+    Ok(())
+}

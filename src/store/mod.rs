@@ -1,0 +1,181 @@
+//! The store: every lock and every shared container of the engine, and nothing else.
+//!
+//! # Shape
+//! One app is one [`State`]: plain data (the users, groups and rooms tables, the app's limits
+//! and its id counter) behind one lock, the [`Store`]. Commands take the write side and run
+//! one at a time per app; queries take the read side and run side by side. The areas never
+//! lock: a command gets `&mut State`, a query `&State`, and every rule of the spec is a plain
+//! function over them, testable without any lock.
+//!
+//! Why one writer per app rather than a lock per entity: a command then applies to the whole
+//! app atomically (cascades included), so there is no lock order to keep, no entity can be
+//! half deleted while another command links to it, byte budgets and caps are plain counters,
+//! and the order in which commands ran *is* the order a command log replays them in, with the
+//! same ids and the same state (what durability and replication need). Apps share nothing, so
+//! they still run in parallel; within an app a command holds the lock for microseconds.
+//!
+//! # Locking
+//! The lock is a sharded reader-writer lock ([`crossbeam_utils::sync::ShardedLock`]): a reader
+//! locks only the shard of its own thread, so concurrent readers write no shared cache line;
+//! a writer locks every shard. A reader holds the lock for one query; a writer for one
+//! command. Nothing else in the engine blocks.
+//!
+//! # API
+//! - Getters: [`Store::read`] (shared, for queries), [`Store::write`] (exclusive, for
+//!   commands). [`State`] and its tables ([`Users`], [`Groups`], [`Rooms`]) are plain data
+//!   with lookups by name and by id.
+//! - Ids: [`State::mint`] draws the next id from the app's counter.
+//! - The tenant registry ([`Registry`]) maps app keys to handles for the [`crate::Engine`].
+
+mod groups;
+mod rooms;
+mod users;
+
+use std::collections::BTreeMap;
+use std::sync::{PoisonError, RwLock};
+
+use crossbeam_utils::sync::{ShardedLock, ShardedLockReadGuard, ShardedLockWriteGuard};
+
+pub(crate) use groups::Groups;
+pub(crate) use rooms::Rooms;
+pub(crate) use users::Users;
+
+use crate::ids::AppKey;
+use crate::limits::Limits;
+
+/// The hash maps of the state: std's SipHash, keyed per map.
+pub(crate) type Map<K, V> = std::collections::HashMap<K, V>;
+/// The hash sets of the state.
+pub(crate) type Set<K> = std::collections::HashSet<K>;
+
+/// One app's whole state: plain data, no locks.
+#[derive(Debug)]
+pub(crate) struct State {
+    /// The app's key.
+    pub key: AppKey,
+    /// The app's limits, fixed when it was created.
+    pub limits: Limits,
+    /// The next id [`State::mint`] hands out: user handles, group, thread and room ids.
+    next_id: u64,
+    /// Users, tokens, attributes, contacts, block lists, mutes (the users area).
+    pub users: Users,
+    /// Groups and their threads.
+    pub groups: Groups,
+    /// Chatrooms.
+    pub rooms: Rooms,
+}
+
+impl State {
+    /// An app with no users.
+    pub fn new(key: AppKey, limits: Limits) -> State {
+        State {
+            key,
+            limits,
+            next_id: 1,
+            users: Users::default(),
+            groups: Groups::default(),
+            rooms: Rooms::default(),
+        }
+    }
+
+    /// Draws the next id from the app's counter. Commands draw ids only once their checks have
+    /// passed, so a refused command leaves the counter where it was.
+    pub fn mint(&mut self) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+}
+
+/// One app's state behind its lock.
+#[derive(Debug)]
+pub(crate) struct Store {
+    state: ShardedLock<State>,
+}
+
+/// Shared access to an app's state, for one query.
+pub(crate) type ReadGuard<'a> = ShardedLockReadGuard<'a, State>;
+/// Exclusive access to an app's state, for one command.
+pub(crate) type WriteGuard<'a> = ShardedLockWriteGuard<'a, State>;
+
+impl Store {
+    /// A store holding `state`.
+    pub fn new(state: State) -> Store {
+        Store {
+            state: ShardedLock::new(state),
+        }
+    }
+
+    /// Shared access. A command that panicked mid-way (a bug) does not make the app unusable.
+    ///
+    /// # Locking
+    /// Blocks while a command runs on the app; never blocks other readers.
+    pub fn read(&self) -> ReadGuard<'_> {
+        self.state.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Exclusive access.
+    ///
+    /// # Locking
+    /// Blocks until the running command and the running queries of the app are done.
+    pub fn write(&self) -> WriteGuard<'_> {
+        self.state.write().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The engine's tenant registry: app key → handle, sorted.
+#[derive(Debug)]
+pub(crate) struct Registry<T> {
+    apps: RwLock<BTreeMap<AppKey, T>>,
+}
+
+impl<T> Default for Registry<T> {
+    fn default() -> Self {
+        Registry {
+            apps: RwLock::new(BTreeMap::new()),
+        }
+    }
+}
+
+impl<T: Clone> Registry<T> {
+    /// Inserts `make()` under `key` unless the key is taken; returns the new handle.
+    ///
+    /// # Locking
+    /// Takes the registry's write lock briefly.
+    pub fn insert_new(&self, key: AppKey, make: impl FnOnce() -> T) -> Option<T> {
+        let mut apps = self.apps.write().unwrap_or_else(PoisonError::into_inner);
+        if apps.contains_key(&key) {
+            return None;
+        }
+        let v = make();
+        apps.insert(key, v.clone());
+        Some(v)
+    }
+
+    /// Removes a key; whether it was there.
+    ///
+    /// # Locking
+    /// Takes the registry's write lock briefly.
+    pub fn remove(&self, key: &AppKey) -> bool {
+        let mut apps = self.apps.write().unwrap_or_else(PoisonError::into_inner);
+        apps.remove(key).is_some()
+    }
+
+    /// The handle under a key.
+    ///
+    /// # Locking
+    /// Takes the registry's read lock briefly.
+    pub fn get(&self, key: &AppKey) -> Option<T> {
+        let apps = self.apps.read().unwrap_or_else(PoisonError::into_inner);
+        apps.get(key).cloned()
+    }
+
+    /// Every key, sorted.
+    ///
+    /// # Locking
+    /// Takes the registry's read lock briefly.
+    pub fn keys(&self) -> Vec<AppKey> {
+        let apps = self.apps.read().unwrap_or_else(PoisonError::into_inner);
+        apps.keys().cloned().collect()
+    }
+}

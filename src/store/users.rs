@@ -1,0 +1,134 @@
+//! The users table: users by id, by name and by creation time; token grants; the app's
+//! credentials; the app-wide attribute total and the index of globally muted users.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::ops::Bound;
+
+use super::Map;
+use crate::ids::{UserId, UserName};
+use crate::time::Timestamp;
+use crate::users::{Credentials, Grant, User};
+
+/// The users table. The indexes change only through [`Users::insert`] and [`Users::remove`],
+/// which keep them in step.
+#[derive(Debug, Default)]
+pub(crate) struct Users {
+    by_id: Map<UserId, User>,
+    by_name: Map<UserName, UserId>,
+    /// `(created, id)`: the order users are listed and batch-deleted in.
+    by_created: BTreeSet<(Timestamp, UserId)>,
+    /// Live grants by token string.
+    pub tokens: Map<Box<str>, Grant>,
+    /// App-token strings, oldest first, so that they can be capped.
+    pub app_tokens: VecDeque<Box<str>>,
+    /// The `client_credentials` of the app, once set.
+    pub credentials: Option<Credentials>,
+    /// Bytes of user attributes in the app: the sum of every user's `attr_bytes`.
+    pub attr_total: u64,
+    /// Users with a global mute set (live or lapsed), by name.
+    pub muted: BTreeMap<UserName, UserId>,
+}
+
+impl Users {
+    /// How many users there are.
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    /// The id registered under a name.
+    pub fn id(&self, name: &UserName) -> Option<UserId> {
+        self.by_name.get(name).copied()
+    }
+
+    /// The id registered under a name given as a raw string (folded first); `None` for names
+    /// that cannot be valid.
+    pub fn id_str(&self, name: &str) -> Option<UserId> {
+        self.id(&UserName::parse(name).ok()?)
+    }
+
+    /// A user by id.
+    pub fn get(&self, id: UserId) -> Option<&User> {
+        self.by_id.get(&id)
+    }
+
+    /// A user by id, to change.
+    pub fn get_mut(&mut self, id: UserId) -> Option<&mut User> {
+        self.by_id.get_mut(&id)
+    }
+
+    /// A user by name, with their id.
+    pub fn named(&self, name: &UserName) -> Option<(UserId, &User)> {
+        let id = self.id(name)?;
+        Some((id, &self.by_id[&id]))
+    }
+
+    /// A user's name.
+    pub fn name(&self, id: UserId) -> Option<&UserName> {
+        self.by_id.get(&id).map(|u| &u.name)
+    }
+
+    /// Whether a name is taken.
+    pub fn contains(&self, name: &UserName) -> bool {
+        self.by_name.contains_key(name)
+    }
+
+    /// Every user, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (UserId, &User)> {
+        self.by_id.iter().map(|(id, u)| (*id, u))
+    }
+
+    /// Indexes a new user. The caller checked that the name is free.
+    pub fn insert(&mut self, id: UserId, user: User) {
+        debug_assert!(!self.by_name.contains_key(&user.name));
+        self.by_name.insert(user.name.clone(), id);
+        self.by_created.insert((user.created, id));
+        self.by_id.insert(id, user);
+    }
+
+    /// Unindexes a user and returns their record.
+    pub fn remove(&mut self, id: UserId) -> Option<User> {
+        let user = self.by_id.remove(&id)?;
+        self.by_name.remove(&user.name);
+        self.by_created.remove(&(user.created, id));
+        Some(user)
+    }
+
+    /// The first `limit` users after `after` in creation order, and whether more follow.
+    pub fn oldest(
+        &self,
+        after: Option<(Timestamp, UserId)>,
+        limit: usize,
+    ) -> (Vec<(Timestamp, UserId)>, bool) {
+        let mut it: Box<dyn Iterator<Item = &(Timestamp, UserId)>> = match after {
+            Some(a) => Box::new(
+                self.by_created
+                    .range((Bound::Excluded(a), Bound::Unbounded)),
+            ),
+            None => Box::new(self.by_created.iter()),
+        };
+        let ids: Vec<(Timestamp, UserId)> = it.by_ref().take(limit).copied().collect();
+        let more = it.next().is_some();
+        (ids, more)
+    }
+
+    /// Whether the creation index lists exactly the users (an invariant).
+    pub fn indexes_agree(&self) -> Result<(), String> {
+        for (id, u) in &self.by_id {
+            if self.by_name.get(&u.name) != Some(id) {
+                return Err(format!("user {} is not found under its name", u.name));
+            }
+            if !self.by_created.contains(&(u.created, *id)) {
+                return Err(format!("user {} is not in the creation index", u.name));
+            }
+        }
+        if self.by_name.len() != self.by_id.len() || self.by_created.len() != self.by_id.len() {
+            return Err(format!(
+                "{} names and {} creation entries for {} users",
+                self.by_name.len(),
+                self.by_created.len(),
+                self.by_id.len()
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,76 @@
+//! Deleting a user and everything of theirs (spec 01 §6; the groups and chatrooms parts are
+//! spec 02 §14 and spec 03 §3.11, run by those areas).
+
+use super::UserView;
+use crate::command::{DisconnectReason, Event};
+use crate::engine::Ctx;
+use crate::ids::UserId;
+
+/// Deletes a live user with the whole cascade, in this order: the groups area (groups they own
+/// are destroyed, they leave the others and every list there), the chatrooms area (likewise),
+/// their sessions (`ForceDisconnect{UserRemoved}` each), friend edges on both sides with the
+/// friends' remarks about them (`ContactRemoved` from the friend's side, friends by id), their
+/// name in other users' block lists and their own block list, tokens, attributes and the bytes
+/// they used, global mutes, and the indexes; then `UserDeleted`. The name is free for reuse
+/// afterwards; the id is never reused.
+pub(crate) fn delete_user(cx: &mut Ctx<'_>, id: UserId) -> UserView {
+    let (view, name) = {
+        let u = cx.st.users.get(id).expect("the caller found the user");
+        (UserView::of(u), u.name.clone())
+    };
+    // Other areas unlink the user first: groups and rooms they own are dissolved, and they
+    // leave every roster and list there.
+    crate::groups::on_user_deleted(cx, id, &name);
+    crate::rooms::on_user_deleted(cx, id, &name);
+    let user = cx.st.users.remove(id).expect("still indexed");
+    let extra = user.extra.unwrap_or_default();
+    for sess in &extra.sessions {
+        cx.emit(Event::ForceDisconnect {
+            user: name.clone(),
+            resource: sess.resource.to_string(),
+            reason: DisconnectReason::UserRemoved,
+        });
+    }
+    let users = &mut cx.st.users;
+    // Friend edges and the friends' remarks about this user.
+    for (f, _) in &user.contacts {
+        if let Some(fu) = users.get_mut(*f)
+            && let Ok(i) = fu.contacts.binary_search_by_key(&id, |c| c.0)
+        {
+            fu.contacts.remove(i);
+            if let Some(x) = fu.extra.as_deref_mut() {
+                x.remarks.remove(&id);
+            }
+            cx.out.push(Event::ContactRemoved {
+                owner: fu.name.clone(),
+                friend: name.clone(),
+            });
+        }
+    }
+    // This user's name in other users' block lists, and the reverse index of theirs.
+    for b in &extra.blocked_by {
+        if let Some(x) = users.get_mut(*b).and_then(|bu| bu.extra.as_deref_mut())
+            && let Ok(i) = x.blocks.binary_search_by_key(&id, |e| e.0)
+        {
+            x.blocks.remove(i);
+        }
+    }
+    for (t, _) in &extra.blocks {
+        if let Some(x) = users.get_mut(*t).and_then(|tu| tu.extra.as_deref_mut())
+            && let Ok(i) = x.blocked_by.binary_search(&id)
+        {
+            x.blocked_by.remove(i);
+        }
+    }
+    // Tokens, attribute bytes, mutes.
+    for t in &extra.tokens {
+        users.tokens.remove(t);
+    }
+    users.attr_total -= extra.attr_bytes;
+    users.muted.remove(&name);
+    cx.emit(Event::UserDeleted {
+        user: name,
+        uuid: view.uuid.clone(),
+    });
+    view
+}

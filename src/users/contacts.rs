@@ -1,0 +1,382 @@
+//! Friends (spec 01 §10).
+//!
+//! Friendship is symmetric: both users' contact lists change together. Each list is a vector
+//! of `(id, added_at)` sorted by id, so "are A and B friends" is one binary search and an edge
+//! direction costs 16 bytes. Lists are shown most recently added first (ties by id,
+//! descending). Remarks are one-directional and kept out of line.
+
+use serde::{Deserialize, Serialize};
+
+use super::state::User;
+use super::{UserView, find};
+use crate::command::{Event, Exec};
+use crate::engine::{Ctx, NOT_ALLOWED, ReadCtx};
+use crate::error::{Error, Result};
+use crate::ids::{UserId, UserName};
+use crate::limits::{
+    CONTACTS_IMPORT_MAX, CONTACTS_PAGE_DEFAULT, CONTACTS_PAGE_MAX, REMARK_CHARS_MAX,
+};
+use crate::paging::{self, Page};
+use crate::query::Ask;
+use crate::store::{State, Users};
+use crate::time::Timestamp;
+
+const FRIEND_CAP: &str = "user contact number exceed limit";
+
+fn at_cap(st: &State, u: &User) -> bool {
+    st.limits
+        .friends_max
+        .is_some_and(|m| u.contacts.len() >= m as usize)
+}
+
+/// Adds the edge both ways (the caller checked both users and the caps).
+fn link(users: &mut Users, a: UserId, b: UserId, now: Timestamp) {
+    for (x, other) in [(a, b), (b, a)] {
+        let u = users.get_mut(x).expect("checked");
+        if let Err(i) = u.contacts.binary_search_by_key(&other, |c| c.0) {
+            u.contacts.insert(i, (other, now));
+        }
+    }
+}
+
+/// Removes the edge both ways, with both remarks.
+fn unlink(users: &mut Users, a: UserId, b: UserId) {
+    for (x, other) in [(a, b), (b, a)] {
+        let u = users.get_mut(x).expect("checked");
+        if let Ok(i) = u.contacts.binary_search_by_key(&other, |c| c.0) {
+            u.contacts.remove(i);
+        }
+        if let Some(x) = u.extra.as_deref_mut() {
+            x.remarks.remove(&other);
+        }
+    }
+}
+
+/// Makes two users friends, both ways (`POST /users/{owner}/contacts/users/{friend}`). Admin,
+/// or `owner`. Already friends: success with no change. A block between them stays.
+///
+/// Errors, in check order:
+/// 1. `401 unauthorized` — another user's token;
+/// 2. `400 illegal_argument` — `owner == friend`;
+/// 3. `404 service_resource_not_found` — either user unknown;
+/// 4. `403 exceed_limit` "user contact number exceed limit" — either side at `friends_max`.
+///
+/// Emits `ContactAdded` when a friendship forms. Returns the friend's view.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddFriend {
+    /// Whose list.
+    pub owner: UserName,
+    /// The new friend.
+    pub friend: UserName,
+}
+
+impl Exec for AddFriend {
+    type Reply = UserView;
+    fn exec(self, cx: &mut Ctx<'_>) -> Result<UserView> {
+        cx.actor.admin_or_self(&self.owner, NOT_ALLOWED)?;
+        if self.owner == self.friend {
+            return Err(Error::illegal("user can not add himself as a friend"));
+        }
+        let (a, sa) = find(cx.st, &self.owner)?;
+        let (b, sb) = find(cx.st, &self.friend)?;
+        let view = UserView::of(sb);
+        if sa.is_friend(b) {
+            return Ok(view);
+        }
+        if at_cap(cx.st, sa) || at_cap(cx.st, sb) {
+            return Err(Error::ExceedLimit(FRIEND_CAP));
+        }
+        link(&mut cx.st.users, a, b, cx.now);
+        cx.emit(Event::ContactAdded {
+            owner: self.owner,
+            friend: self.friend,
+        });
+        Ok(view)
+    }
+}
+
+/// Ends a friendship, both ways, with both remarks (`DELETE
+/// /users/{owner}/contacts/users/{friend}`). Not friends: success with no change. Admin, or
+/// `owner`.
+///
+/// Errors, in check order: `401 unauthorized`; `404 service_resource_not_found`.
+///
+/// Emits `ContactRemoved` when a friendship ended. Returns the friend's view.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoveFriend {
+    /// Whose list.
+    pub owner: UserName,
+    /// The friend.
+    pub friend: UserName,
+}
+
+impl Exec for RemoveFriend {
+    type Reply = UserView;
+    fn exec(self, cx: &mut Ctx<'_>) -> Result<UserView> {
+        cx.actor.admin_or_self(&self.owner, NOT_ALLOWED)?;
+        let (a, sa) = find(cx.st, &self.owner)?;
+        let (b, sb) = find(cx.st, &self.friend)?;
+        let view = UserView::of(sb);
+        if a == b || !sa.is_friend(b) {
+            return Ok(view);
+        }
+        unlink(&mut cx.st.users, a, b);
+        cx.emit(Event::ContactRemoved {
+            owner: self.owner,
+            friend: self.friend,
+        });
+        Ok(view)
+    }
+}
+
+/// Sets the owner's remark for a friend; `""` clears it (`PUT
+/// /user/{owner}/contacts/users/{friend}`). Admin, or `owner`.
+///
+/// Errors, in check order: `401 unauthorized`; `400 illegal_argument` (over 100 characters);
+/// `404 service_resource_not_found`; `400 illegal_argument` "updateRemark they are not
+/// friends, please add as a friend first.".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetRemark {
+    /// Whose label.
+    pub owner: UserName,
+    /// For which friend.
+    pub friend: UserName,
+    /// The label; empty clears.
+    pub remark: String,
+}
+
+impl Exec for SetRemark {
+    type Reply = ();
+    fn exec(self, cx: &mut Ctx<'_>) -> Result<()> {
+        cx.actor.admin_or_self(&self.owner, NOT_ALLOWED)?;
+        if self.remark.chars().count() > REMARK_CHARS_MAX {
+            return Err(Error::illegal("remark length exceeds the limit 100"));
+        }
+        let (a, sa) = find(cx.st, &self.owner)?;
+        let (b, _) = find(cx.st, &self.friend)?;
+        if !sa.is_friend(b) {
+            return Err(Error::illegal(
+                "updateRemark they are not friends, please add as a friend first.",
+            ));
+        }
+        let sa = cx.st.users.get_mut(a).expect("found");
+        if self.remark.is_empty() {
+            if let Some(x) = sa.extra.as_deref_mut() {
+                x.remarks.remove(&b);
+            }
+        } else {
+            sa.extra_mut().remarks.insert(b, self.remark.into());
+        }
+        Ok(())
+    }
+}
+
+/// A friend in a paged list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    /// The friend.
+    pub username: UserName,
+    /// The owner's remark, when asked for and set.
+    pub remark: Option<String>,
+    /// When the friendship formed.
+    pub added_at: Timestamp,
+}
+
+/// The owner's friends, most recently added first, ties by id descending.
+fn sorted_contacts(s: &User) -> Vec<(UserId, Timestamp)> {
+    let mut v = s.contacts.clone();
+    v.sort_unstable_by_key(|c| std::cmp::Reverse((c.1, c.0)));
+    v
+}
+
+/// Every friend's name, most recently added first (`GET /users/{owner}/contacts/users`).
+/// Admin, or `owner`.
+///
+/// Errors: `401 unauthorized`; `404 service_resource_not_found`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListFriends {
+    /// Whose list.
+    pub owner: UserName,
+}
+
+impl Ask for ListFriends {
+    type Reply = Vec<UserName>;
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Vec<UserName>> {
+        cx.actor.admin_or_self(&self.owner, NOT_ALLOWED)?;
+        let (_, s) = find(cx.st, &self.owner)?;
+        Ok(sorted_contacts(s)
+            .into_iter()
+            .filter_map(|(id, _)| cx.st.users.name(id).cloned())
+            .collect())
+    }
+}
+
+const FRIENDS_CURSOR: &str = "f";
+
+/// One page of friends (`GET /user/{owner}/contacts`), in the order of [`ListFriends`].
+/// `limit` is 1–50, default 10. Remarks only with `need_remark`. Admin, or `owner`.
+///
+/// Errors, in check order: `401 unauthorized`; `400 illegal_argument` ("getContacts page size
+/// more than max limit : 50", limit 0, bad cursor); `404 service_resource_not_found`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListFriendsPage {
+    /// Whose list.
+    pub owner: UserName,
+    /// Page size.
+    pub limit: Option<u32>,
+    /// From a previous page.
+    pub cursor: Option<String>,
+    /// Include remarks.
+    pub need_remark: bool,
+}
+
+impl Ask for ListFriendsPage {
+    type Reply = Page<Contact>;
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Page<Contact>> {
+        cx.actor.admin_or_self(&self.owner, NOT_ALLOWED)?;
+        if self.limit.is_some_and(|l| l > CONTACTS_PAGE_MAX) {
+            return Err(Error::illegal(format!(
+                "getContacts page size more than max limit : {CONTACTS_PAGE_MAX}"
+            )));
+        }
+        let limit = paging::limit(self.limit, CONTACTS_PAGE_DEFAULT, CONTACTS_PAGE_MAX)?;
+        let after = match &self.cursor {
+            Some(c) => Some(paging::decode::<2>(FRIENDS_CURSOR, c)?),
+            None => None,
+        };
+        let (_, s) = find(cx.st, &self.owner)?;
+        let mut ids = sorted_contacts(s);
+        if let Some([t, id]) = after {
+            let key = (Timestamp(t as i64), UserId(id));
+            ids.retain(|c| (c.1, c.0) < key);
+        }
+        let more = ids.len() > limit;
+        ids.truncate(limit);
+        let cursor = match (more, ids.last()) {
+            (true, Some((id, t))) => Some(paging::encode(FRIENDS_CURSOR, &[t.0 as u64, id.0])),
+            _ => None,
+        };
+        let items = ids
+            .into_iter()
+            .filter_map(|(id, added_at)| {
+                let remark = if self.need_remark {
+                    s.extra()
+                        .and_then(|x| x.remarks.get(&id))
+                        .map(|r| r.to_string())
+                } else {
+                    None
+                };
+                cx.st.users.name(id).map(|username| Contact {
+                    username: username.clone(),
+                    remark,
+                    added_at,
+                })
+            })
+            .collect();
+        Ok(Page { items, cursor })
+    }
+}
+
+/// Where one imported name ended up.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ImportResult {
+    /// Added, or already a friend.
+    Success,
+    /// No such user.
+    NotExistFailed,
+    /// Either side reached the friend cap.
+    MaxLimitFailed,
+    /// Anything else (for example the owner's own name, or an invalid name).
+    UnknownFailed,
+}
+
+/// Adds up to 10 friends at once (`POST /users/{owner}/contacts/import`). Admin only. Each
+/// name gets its own result; every friendship formed is symmetric. `notify` decides whether
+/// `ContactAdded` events are emitted.
+///
+/// Errors, in check order: `401 unauthorized`; `400 illegal_argument` "request user over flow
+/// limit:10."; `404 service_resource_not_found` (owner); `403 exceed_limit` "Inviter's contact
+/// max count." (owner already at the cap).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportFriends {
+    /// Whose list.
+    pub owner: UserName,
+    /// Names as given.
+    pub usernames: Vec<String>,
+    /// Emit `ContactAdded` events.
+    pub notify: bool,
+}
+
+impl Exec for ImportFriends {
+    type Reply = Vec<(String, ImportResult)>;
+    fn exec(self, cx: &mut Ctx<'_>) -> Result<Self::Reply> {
+        cx.actor.admin_only(NOT_ALLOWED)?;
+        if self.usernames.len() > CONTACTS_IMPORT_MAX {
+            return Err(Error::illegal(format!(
+                "request user over flow limit:{CONTACTS_IMPORT_MAX}."
+            )));
+        }
+        let (owner, so) = find(cx.st, &self.owner)?;
+        if at_cap(cx.st, so) {
+            return Err(Error::ExceedLimit("Inviter's contact max count."));
+        }
+        let mut out = Vec::with_capacity(self.usernames.len());
+        for n in self.usernames {
+            let r = match UserName::parse(&n) {
+                Err(_) => ImportResult::UnknownFailed,
+                Ok(name) if name == self.owner => ImportResult::UnknownFailed,
+                Ok(name) => match cx.st.users.id(&name) {
+                    None => ImportResult::NotExistFailed,
+                    Some(f) => {
+                        let users = &cx.st.users;
+                        let (so, sf) = (
+                            users.get(owner).expect("found"),
+                            users.get(f).expect("found"),
+                        );
+                        if so.is_friend(f) {
+                            ImportResult::Success
+                        } else if at_cap(cx.st, so) || at_cap(cx.st, sf) {
+                            ImportResult::MaxLimitFailed
+                        } else {
+                            link(&mut cx.st.users, owner, f, cx.now);
+                            if self.notify {
+                                cx.emit(Event::ContactAdded {
+                                    owner: self.owner.clone(),
+                                    friend: name,
+                                });
+                            }
+                            ImportResult::Success
+                        }
+                    }
+                },
+            };
+            out.push((n, r));
+        }
+        Ok(out)
+    }
+}
+
+/// Whether two users are friends. Unknown users are nobody's friends. Admin, or either user.
+///
+/// Errors: `401 unauthorized`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AreFriends {
+    /// One user.
+    pub a: UserName,
+    /// The other.
+    pub b: UserName,
+}
+
+impl Ask for AreFriends {
+    type Reply = bool;
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<bool> {
+        if cx.actor.admin_or_self(&self.a, NOT_ALLOWED).is_err() {
+            cx.actor.admin_or_self(&self.b, NOT_ALLOWED)?;
+        }
+        let users = &cx.st.users;
+        let (Some((_, a)), Some(b)) = (users.named(&self.a), users.id(&self.b)) else {
+            return Ok(false);
+        };
+        Ok(a.is_friend(b))
+    }
+}
