@@ -30,6 +30,7 @@ macro_rules! commands {
     ($($name:ident => $reply:ty),* $(,)?) => {
         /// Every mutation, as one serializable value.
         #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
         #[non_exhaustive]
         pub enum Command {
             $(

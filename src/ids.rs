@@ -256,6 +256,58 @@ impl fmt::Display for RoomId {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct UserId(pub u64);
 
+/// Fuzzing: ids are drawn from small pools, so that generated commands keep meeting the users,
+/// groups, threads and rooms that earlier commands created.
+#[cfg(feature = "fuzzing")]
+mod fuzzing {
+    use super::*;
+    use arbitrary::{Arbitrary, Result, Unstructured};
+
+    /// The usernames generated commands use.
+    pub const USER_POOL: [&str; 8] = ["u0", "u1", "u2", "u3", "u4", "u5", "u6", "u7"];
+    /// The custom group ids generated commands use, beside minted ones.
+    pub const GROUP_POOL: [&str; 2] = ["g0", "g1"];
+    /// Minted ids are small decimals: the pools of minted group, thread and room ids.
+    pub const MINTED_MAX: u64 = 48;
+
+    impl<'a> Arbitrary<'a> for UserName {
+        fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
+            Ok(UserName((*u.choose(&USER_POOL)?).into()))
+        }
+    }
+
+    impl<'a> Arbitrary<'a> for GroupId {
+        fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
+            if u.ratio(1, 4)? {
+                Ok(GroupId((*u.choose(&GROUP_POOL)?).into()))
+            } else {
+                Ok(GroupId(u.int_in_range(1..=MINTED_MAX)?.to_string().into()))
+            }
+        }
+    }
+
+    impl<'a> Arbitrary<'a> for ThreadId {
+        fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
+            Ok(ThreadId(u.int_in_range(1..=MINTED_MAX)?.to_string().into()))
+        }
+    }
+
+    impl<'a> Arbitrary<'a> for RoomId {
+        fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
+            Ok(RoomId(u.int_in_range(1..=MINTED_MAX)?))
+        }
+    }
+
+    impl<'a> Arbitrary<'a> for UserId {
+        fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
+            Ok(UserId(u.int_in_range(1..=MINTED_MAX)?))
+        }
+    }
+}
+
+#[cfg(feature = "fuzzing")]
+pub use fuzzing::{GROUP_POOL, MINTED_MAX, USER_POOL};
+
 #[cfg(test)]
 mod tests {
     use super::*;

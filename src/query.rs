@@ -25,6 +25,7 @@ macro_rules! queries {
     ($($name:ident => $reply:ty),* $(,)?) => {
         /// Every read, as one serializable value.
         #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
         #[non_exhaustive]
         pub enum Query {
             $(

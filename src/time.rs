@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
 )]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct Timestamp(pub i64);
 
 impl Timestamp {
@@ -31,6 +32,7 @@ impl Timestamp {
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
 )]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct Millis(pub u64);
 
 impl Millis {
@@ -42,6 +44,7 @@ impl Millis {
 
 /// When a piece of expiring state (a mute, a token) stops applying.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub enum Expiry {
     /// Applies until (not including) this instant: it has lapsed once `now >= at`.
     At(Timestamp),
@@ -72,6 +75,7 @@ impl Expiry {
 
 /// Time left on a piece of live state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub enum Remaining {
     /// Never lapses on its own.
     Forever,

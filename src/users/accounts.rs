@@ -19,6 +19,7 @@ use crate::time::Timestamp;
 
 /// A user as the vendor shows one (get, list, register, delete, disable).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct UserView {
     /// The host-supplied uuid, fixed at registration.
     pub uuid: String,
@@ -68,6 +69,7 @@ pub(crate) fn check_nickname(n: &str) -> Result<()> {
 
 /// One user to register.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct NewUser {
     /// The username as given; validated and folded by the engine.
     pub username: String,
@@ -151,6 +153,7 @@ pub(crate) fn insert_user(cx: &mut Ctx<'_>, user: User) -> (UserId, UserView) {
 ///
 /// Emits `UserRegistered`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct RegisterUser(pub NewUser);
 
 impl Exec for RegisterUser {
@@ -179,6 +182,7 @@ impl Exec for RegisterUser {
 
 /// One name a batch registration did not create.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct RegisterFailure {
     /// The folded username.
     pub username: UserName,
@@ -188,6 +192,7 @@ pub struct RegisterFailure {
 
 /// What a batch registration did: created users in input order, and the names that existed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct BatchRegistered {
     /// Users created, in input order.
     pub created: Vec<UserView>,
@@ -210,6 +215,7 @@ pub struct BatchRegistered {
 ///
 /// Existing names are reported per item in [`BatchRegistered::failed`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct RegisterUsers(pub Vec<NewUser>);
 
 impl Exec for RegisterUsers {
@@ -266,6 +272,7 @@ impl Exec for RegisterUsers {
 ///
 /// Errors: `401 unauthorized` (another user or anonymous); `404 service_resource_not_found`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct GetUser {
     /// Who.
     pub username: UserName,
@@ -292,6 +299,7 @@ const USERS_CURSOR: &str = "u";
 ///
 /// Errors: `401 unauthorized`; `400 illegal_argument` (limit 0, bad cursor).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListUsers {
     /// Page size.
     pub limit: Option<u32>,
@@ -336,6 +344,7 @@ impl Ask for ListUsers {
 /// Emits `ForceDisconnect` per session, `ContactRemoved` per friend (from the friend's side),
 /// then `UserDeleted`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct DeleteUser {
     /// Who.
     pub username: UserName,
@@ -359,6 +368,7 @@ impl Exec for DeleteUser {
 ///
 /// Errors: `401 unauthorized`; `400 illegal_argument` (limit 0).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct DeleteUsers {
     /// How many.
     pub limit: Option<u32>,
@@ -387,6 +397,7 @@ impl Exec for DeleteUsers {
 /// Errors, in check order: `401 unauthorized`; `400 illegal_argument` ("newpassword is
 /// required", "password is too long"); `404 entity_not_found` ("User null not found").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ChangePassword {
     /// Who.
     pub username: UserName,
@@ -436,6 +447,7 @@ impl Exec for ChangePassword {
 ///
 /// Errors: `401 unauthorized`; `404 service_resource_not_found`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct DisableUser {
     /// Who.
     pub username: UserName,
@@ -452,6 +464,7 @@ impl Exec for DisableUser {
 ///
 /// Errors: `401 unauthorized`; `404 service_resource_not_found`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct EnableUser {
     /// Who.
     pub username: UserName,

@@ -78,6 +78,7 @@ fn gate(st: &State) -> Result<()> {
 ///
 /// Emits `AttributesSet`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct SetAttributes {
     /// Whose.
     pub username: UserName,
@@ -156,6 +157,7 @@ fn auth(actor: &Actor, user: &UserName) -> Result<()> {
 ///
 /// Errors: `403 FORBIDDEN` (off); `401 metadata_error` (another user).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct GetAttributes {
     /// Whose.
     pub username: UserName,
@@ -188,6 +190,7 @@ impl Ask for GetAttributes {
 /// BAD_REQUEST` "exceed allowed batch size 100"; `400 illegal_argument` (no targets, no
 /// properties).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct BatchGetAttributes {
     /// Users, as given.
     pub targets: Vec<String>,
@@ -237,6 +240,7 @@ impl Ask for BatchGetAttributes {
 ///
 /// Errors: `403 FORBIDDEN` (off); `401 metadata_error` (another user).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct DeleteAttributes {
     /// Whose.
     pub username: UserName,
@@ -271,6 +275,7 @@ impl Exec for DeleteAttributes {
 ///
 /// Errors: `403 FORBIDDEN` (off); `401 unauthorized` (a user token).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct AttributeCapacity;
 
 impl Ask for AttributeCapacity {

@@ -21,6 +21,7 @@ use crate::store::State;
 ///
 /// Errors: `401 unauthorized`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct IsBlocked {
     /// The user whose block list is read.
     pub owner: UserName,
@@ -65,6 +66,7 @@ fn block_gate(st: &State) -> Result<()> {
 ///
 /// Emits `UserBlocked` per newly blocked user.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct BlockUsers {
     /// Whose list.
     pub owner: UserName,
@@ -130,6 +132,7 @@ impl Exec for BlockUsers {
 ///
 /// Emits `UserUnblocked` when an entry was removed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct UnblockUser {
     /// Whose list.
     pub owner: UserName,
@@ -176,6 +179,7 @@ const BLOCKS_CURSOR: &str = "b";
 /// Errors, in check order: `403 forbidden_op` (off); `401 unauthorized`; `400
 /// illegal_argument` (page size 0 or over 50, bad cursor); `404 service_resource_not_found`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListBlocks {
     /// Whose list.
     pub owner: UserName,

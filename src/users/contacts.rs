@@ -63,6 +63,7 @@ fn unlink(users: &mut Users, a: UserId, b: UserId) {
 ///
 /// Emits `ContactAdded` when a friendship forms. Returns the friend's view.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct AddFriend {
     /// Whose list.
     pub owner: UserName,
@@ -103,6 +104,7 @@ impl Exec for AddFriend {
 ///
 /// Emits `ContactRemoved` when a friendship ended. Returns the friend's view.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct RemoveFriend {
     /// Whose list.
     pub owner: UserName,
@@ -136,6 +138,7 @@ impl Exec for RemoveFriend {
 /// `404 service_resource_not_found`; `400 illegal_argument` "updateRemark they are not
 /// friends, please add as a friend first.".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct SetRemark {
     /// Whose label.
     pub owner: UserName,
@@ -173,6 +176,7 @@ impl Exec for SetRemark {
 
 /// A friend in a paged list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct Contact {
     /// The friend.
     pub username: UserName,
@@ -194,6 +198,7 @@ fn sorted_contacts(s: &User) -> Vec<(UserId, Timestamp)> {
 ///
 /// Errors: `401 unauthorized`; `404 service_resource_not_found`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListFriends {
     /// Whose list.
     pub owner: UserName,
@@ -219,6 +224,7 @@ const FRIENDS_CURSOR: &str = "f";
 /// Errors, in check order: `401 unauthorized`; `400 illegal_argument` ("getContacts page size
 /// more than max limit : 50", limit 0, bad cursor); `404 service_resource_not_found`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListFriendsPage {
     /// Whose list.
     pub owner: UserName,
@@ -279,6 +285,7 @@ impl Ask for ListFriendsPage {
 
 /// Where one imported name ended up.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub enum ImportResult {
     /// Added, or already a friend.
     Success,
@@ -298,6 +305,7 @@ pub enum ImportResult {
 /// limit:10."; `404 service_resource_not_found` (owner); `403 exceed_limit` "Inviter's contact
 /// max count." (owner already at the cap).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ImportFriends {
     /// Whose list.
     pub owner: UserName,
@@ -360,6 +368,7 @@ impl Exec for ImportFriends {
 ///
 /// Errors: `401 unauthorized`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct AreFriends {
     /// One user.
     pub a: UserName,

@@ -14,6 +14,7 @@ use crate::time::{Expiry, Millis, Remaining, Timestamp};
 
 /// Where a global mute applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub enum MuteScope {
     /// One-to-one messages.
     Chat = 0,
@@ -30,6 +31,7 @@ impl MuteScope {
 
 /// What to do to one scope.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub enum MuteValue {
     /// Lift the mute (vendor `0`).
     Lift,
@@ -58,6 +60,7 @@ fn gate(st: &State) -> Result<()> {
 ///
 /// Emits `GlobalMuteChanged` per scope given.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct SetGlobalMute {
     /// Who.
     pub username: UserName,
@@ -121,6 +124,7 @@ impl Exec for SetGlobalMute {
 /// A user's global mutes at `now` (`GET /mutes/{u}`): remaining time per scope, `None` when
 /// not muted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct GlobalMuteView {
     /// Who.
     pub username: UserName,
@@ -138,6 +142,7 @@ pub struct GlobalMuteView {
 ///
 /// Errors: `403 forbidden_op` (off); `401 unauthorized`; `400 required_property_not_found`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct GetGlobalMute {
     /// Who.
     pub username: UserName,
@@ -168,6 +173,7 @@ impl Ask for GetGlobalMute {
 /// Whether a user is globally muted in a scope at `now`: the predicate the messaging, group
 /// and chatroom areas check before a send. Unknown users are not muted. Admin only.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct IsGloballyMuted {
     /// Who.
     pub username: UserName,
@@ -189,6 +195,7 @@ impl Ask for IsGloballyMuted {
 
 /// One active (user, scope) mute in the list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct MuteEntry {
     /// Who.
     pub username: UserName,
@@ -205,6 +212,7 @@ pub struct MuteEntry {
 /// Errors: `403 forbidden_op` (off); `401 unauthorized`; `400 illegal_argument` (page size 0
 /// or over 50).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListGlobalMutes {
     /// 1-based page.
     pub page_num: Option<u32>,

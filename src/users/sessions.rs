@@ -28,6 +28,7 @@ fn platform(resource: &str) -> &str {
 /// Errors, in check order: `401 unauthorized`; `400 illegal_argument` (empty resource, a
 /// resource, device uuid or device name over 128 bytes); `404 service_resource_not_found`; `400 invalid_grant` "user not activated".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct OpenSession {
     /// Who.
     pub username: UserName,
@@ -108,6 +109,7 @@ impl Exec for OpenSession {
 ///
 /// Errors: `401 unauthorized`; `404 service_resource_not_found`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct CloseSession {
     /// Who.
     pub username: UserName,
@@ -133,6 +135,7 @@ impl Exec for CloseSession {
 ///
 /// Errors: `401 unauthorized`; `404 service_resource_not_found`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ForceLogout {
     /// Who.
     pub username: UserName,
@@ -171,6 +174,7 @@ impl Exec for ForceLogout {
 
 /// One open session, as `GET /users/{u}/resources` shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct Device {
     /// The resource.
     pub res: String,
@@ -184,6 +188,7 @@ pub struct Device {
 ///
 /// Errors: `401 unauthorized`; `404 service_resource_not_found`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListDevices {
     /// Who.
     pub username: UserName,
@@ -213,6 +218,7 @@ impl Ask for ListDevices {
 ///
 /// Errors: `401 unauthorized`; `404 service_resource_not_found`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct IsOnline {
     /// Who.
     pub username: UserName,
@@ -233,6 +239,7 @@ impl Ask for IsOnline {
 /// Errors: `401 unauthorized`; `400 illegal_argument` "request body exceeds maximum limit,
 /// maximum limit is 100".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct BatchOnline {
     /// The names, as given.
     pub usernames: Vec<String>,

@@ -11,6 +11,7 @@ use crate::time::{Expiry, Timestamp};
 
 /// App credentials for the `client_credentials` grant.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct Credentials {
     /// The client id.
     pub client_id: String,

@@ -18,6 +18,7 @@ use crate::users::{NewUser, UserView};
 
 /// The grant a token is asked for with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub enum GrantType {
     /// An app token, for the app's client id and secret. Any caller.
     ClientCredentials {
@@ -63,6 +64,7 @@ pub enum GrantType {
 ///
 /// An auto-created user is created holding the token.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct IssueToken {
     /// How the caller proves who they are.
     pub grant: GrantType,
@@ -74,6 +76,7 @@ pub struct IssueToken {
 
 /// A token that was issued.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct TokenIssued {
     /// The token string.
     pub access_token: String,
@@ -229,6 +232,7 @@ fn ct_eq(a: &str, b: &str) -> bool {
 ///    its expiry;
 /// 4. `401 unauthorized` "user not activated" — its user is disabled.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ValidateToken {
     /// The token string.
     pub token: String,
@@ -275,6 +279,7 @@ fn check_expiry(e: Expiry, now: Timestamp) -> Result<()> {
 ///
 /// Errors: `401 unauthorized` (not the admin); `400 illegal_argument` (an empty id or secret).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct SetCredentials(pub Credentials);
 
 impl Exec for SetCredentials {
