@@ -10,9 +10,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Barrier, mpsc};
 use std::time::Duration;
 
+use crate::fixture::T0;
 use imcore::*;
-
-const T0: i64 = 1_700_000_000_000;
 
 /// xorshift64*: small, deterministic per seed.
 struct Rng(u64);
@@ -103,7 +102,7 @@ fn expected(e: &Error) -> bool {
 
 /// One random command on a universe of `names` users.
 fn random_step(app: &App, rng: &mut Rng, names: &[String], thread: usize, step: usize) {
-    let now = Timestamp(T0 + step as i64);
+    let now = Timestamp(T0.0 + step as i64);
     let pick = |rng: &mut Rng| n(&names[rng.below(names.len())]);
     let ad = &Actor::Admin;
     let r: Result<()> = match rng.below(24) {
@@ -332,12 +331,8 @@ fn random_mix(threads: usize, steps: usize, users: usize) {
     });
     let names: Arc<Vec<String>> = Arc::new((0..users).map(|i| format!("u{i}")).collect());
     for u in names.iter().take(users / 2) {
-        app.execute(
-            &Actor::Admin,
-            Timestamp(T0),
-            RegisterUser(NewUser::new(u, "pw", u)),
-        )
-        .unwrap();
+        app.execute(&Actor::Admin, T0, RegisterUser(NewUser::new(u, "pw", u)))
+            .unwrap();
     }
     let shared = app.clone();
     let writers_done = Arc::new(AtomicU64::new(0));
@@ -362,7 +357,7 @@ fn random_mix(threads: usize, steps: usize, users: usize) {
 
 /// One random read; reads may miss users deleted meanwhile but must stay sane.
 fn random_read(app: &App, rng: &mut Rng, names: &[String]) {
-    let now = Timestamp(T0);
+    let now = T0;
     let ad = &Actor::Admin;
     let who = n(&names[rng.below(names.len())]);
     let ok_or_missing = |r: Result<()>| {
@@ -494,12 +489,8 @@ fn budget_run(threads: usize, steps: usize, cap: u64) {
     for t in 0..threads {
         for i in 0..users_per_thread {
             let u = format!("w{t}x{i}");
-            app.execute(
-                &Actor::Admin,
-                Timestamp(T0),
-                RegisterUser(NewUser::new(&u, "pw", &u)),
-            )
-            .unwrap();
+            app.execute(&Actor::Admin, T0, RegisterUser(NewUser::new(&u, "pw", &u)))
+                .unwrap();
         }
     }
     let done = Arc::new(AtomicBool::new(false));
@@ -509,9 +500,7 @@ fn budget_run(threads: usize, steps: usize, cap: u64) {
         std::thread::spawn(move || {
             loop {
                 let finished = done.load(Ordering::Acquire);
-                let c = app
-                    .query(&Actor::Admin, Timestamp(T0), AttributeCapacity)
-                    .unwrap();
+                let c = app.query(&Actor::Admin, T0, AttributeCapacity).unwrap();
                 assert!(c <= cap, "capacity {c} over the cap {cap}");
                 if finished {
                     break;
@@ -524,7 +513,7 @@ fn budget_run(threads: usize, steps: usize, cap: u64) {
         let mut rng = Rng::new(1000 + t as u64);
         for step in 0..steps {
             let u = n(&format!("w{t}x{}", rng.below(users_per_thread)));
-            let now = Timestamp(T0 + step as i64);
+            let now = Timestamp(T0.0 + step as i64);
             if rng.below(8) == 0 {
                 shared
                     .execute(&Actor::Admin, now, DeleteAttributes { username: u })
@@ -551,7 +540,7 @@ fn budget_run(threads: usize, steps: usize, cap: u64) {
             let a = app
                 .query(
                     &Actor::Admin,
-                    Timestamp(T0),
+                    T0,
                     GetAttributes {
                         username: n(&format!("w{t}x{i}")),
                     },
@@ -563,9 +552,7 @@ fn budget_run(threads: usize, steps: usize, cap: u64) {
                 .sum::<u64>();
         }
     }
-    let total = app
-        .query(&Actor::Admin, Timestamp(T0), AttributeCapacity)
-        .unwrap();
+    let total = app.query(&Actor::Admin, T0, AttributeCapacity).unwrap();
     assert_eq!(total, sum);
     assert!(total <= cap);
     // The budget was tight enough to matter: every user's keys together could hold far more
@@ -579,7 +566,7 @@ fn budget_run(threads: usize, steps: usize, cap: u64) {
         for i in 0..users_per_thread {
             app.execute(
                 &Actor::Admin,
-                Timestamp(T0),
+                T0,
                 DeleteAttributes {
                     username: n(&format!("w{t}x{i}")),
                 },
@@ -587,11 +574,7 @@ fn budget_run(threads: usize, steps: usize, cap: u64) {
             .unwrap();
         }
     }
-    assert_eq!(
-        app.query(&Actor::Admin, Timestamp(T0), AttributeCapacity)
-            .unwrap(),
-        0
-    );
+    assert_eq!(app.query(&Actor::Admin, T0, AttributeCapacity).unwrap(), 0);
     check(&app);
 }
 
@@ -617,12 +600,8 @@ fn concurrent_links_are_all_kept() {
     let users = 40;
     for i in 0..users {
         let u = format!("p{i}");
-        app.execute(
-            &Actor::Admin,
-            Timestamp(T0),
-            RegisterUser(NewUser::new(&u, "pw", &u)),
-        )
-        .unwrap();
+        app.execute(&Actor::Admin, T0, RegisterUser(NewUser::new(&u, "pw", &u)))
+            .unwrap();
     }
     let threads = 4;
     let shared = app.clone();
@@ -635,7 +614,7 @@ fn concurrent_links_are_all_kept() {
                     shared
                         .execute(
                             &Actor::Admin,
-                            Timestamp(T0),
+                            T0,
                             AddFriend {
                                 owner: b.clone(),
                                 friend: a.clone(),
@@ -645,7 +624,7 @@ fn concurrent_links_are_all_kept() {
                     shared
                         .execute(
                             &Actor::Admin,
-                            Timestamp(T0),
+                            T0,
                             BlockUsers {
                                 owner: a,
                                 usernames: vec![b],
@@ -660,7 +639,7 @@ fn concurrent_links_are_all_kept() {
         let f = app
             .query(
                 &Actor::Admin,
-                Timestamp(T0),
+                T0,
                 ListFriends {
                     owner: n(&format!("p{i}")),
                 },
@@ -670,7 +649,7 @@ fn concurrent_links_are_all_kept() {
         let b = app
             .query(
                 &Actor::Admin,
-                Timestamp(T0),
+                T0,
                 ListBlocks {
                     owner: n(&format!("p{i}")),
                     page_size: None,
@@ -704,7 +683,7 @@ fn concurrent_registrations_are_all_kept_within_the_cap() {
             };
             match shared.execute(
                 &Actor::Admin,
-                Timestamp(T0),
+                T0,
                 RegisterUser(NewUser::new(&name, "pw", &name)),
             ) {
                 Ok(_) => {
@@ -726,7 +705,7 @@ fn concurrent_registrations_are_all_kept_within_the_cap() {
         let p = app
             .query(
                 &Actor::Admin,
-                Timestamp(T0),
+                T0,
                 ListUsers {
                     limit: Some(100),
                     cursor,
@@ -754,18 +733,14 @@ fn deletes_racing_with_links_leave_nothing_behind() {
         ..Limits::default()
     });
     for u in ["hot", "a", "b", "c", "d"] {
-        app.execute(
-            &Actor::Admin,
-            Timestamp(T0),
-            RegisterUser(NewUser::new(u, "pw", u)),
-        )
-        .unwrap();
+        app.execute(&Actor::Admin, T0, RegisterUser(NewUser::new(u, "pw", u)))
+            .unwrap();
     }
     let stop = Arc::new(AtomicBool::new(false));
     let shared = app.clone();
     let stop2 = Arc::clone(&stop);
     run_threads(4, 120, move |t| {
-        let now = Timestamp(T0);
+        let now = T0;
         let ad = &Actor::Admin;
         if t == 0 {
             for i in 0..1_500 {
@@ -892,21 +867,17 @@ fn deletes_racing_with_links_leave_nothing_behind() {
     });
     check(&app);
     // Delete the hot user once more in quiet: everything of it goes.
-    let _ = app.execute(
-        &Actor::Admin,
-        Timestamp(T0),
-        DeleteUser { username: n("hot") },
-    );
+    let _ = app.execute(&Actor::Admin, T0, DeleteUser { username: n("hot") });
     check(&app);
     for u in ["a", "b", "c", "d"] {
         let f = app
-            .query(&Actor::Admin, Timestamp(T0), ListFriends { owner: n(u) })
+            .query(&Actor::Admin, T0, ListFriends { owner: n(u) })
             .unwrap();
         assert!(!f.contains(&n("hot")), "{u} still lists hot");
         let b = app
             .query(
                 &Actor::Admin,
-                Timestamp(T0),
+                T0,
                 ListBlocks {
                     owner: n(u),
                     page_size: None,
@@ -916,13 +887,9 @@ fn deletes_racing_with_links_leave_nothing_behind() {
             .unwrap();
         assert!(!b.items.contains(&n("hot")), "{u} still blocks hot");
     }
-    assert_eq!(
-        app.query(&Actor::Admin, Timestamp(T0), AttributeCapacity)
-            .unwrap(),
-        0
-    );
+    assert_eq!(app.query(&Actor::Admin, T0, AttributeCapacity).unwrap(), 0);
     assert!(
-        app.query(&Actor::Admin, Timestamp(T0), ListGlobalMutes::default())
+        app.query(&Actor::Admin, T0, ListGlobalMutes::default())
             .unwrap()
             .is_empty()
     );
@@ -943,12 +910,8 @@ fn one_token_string_issued_twice_at_once_is_granted_once() {
     for i in 0..users {
         for side in ["a", "b"] {
             let u = format!("{side}{i}");
-            app.execute(
-                &Actor::Admin,
-                Timestamp(T0),
-                RegisterUser(NewUser::new(&u, "pw", &u)),
-            )
-            .unwrap();
+            app.execute(&Actor::Admin, T0, RegisterUser(NewUser::new(&u, "pw", &u)))
+                .unwrap();
         }
     }
     let barrier = Arc::new(Barrier::new(2));
@@ -960,7 +923,7 @@ fn one_token_string_issued_twice_at_once_is_granted_once() {
             barrier.wait();
             let r = shared.execute(
                 &Actor::Anonymous,
-                Timestamp(T0),
+                T0,
                 IssueToken {
                     grant: GrantType::Password {
                         username: format!("{side}{}", i % users),
@@ -988,7 +951,7 @@ fn one_token_string_issued_twice_at_once_is_granted_once() {
         let who = app
             .query(
                 &Actor::Anonymous,
-                Timestamp(T0),
+                T0,
                 ValidateToken {
                     token: format!("same-{i}"),
                 },
@@ -1014,12 +977,8 @@ fn a_password_change_revokes_tokens_granted_concurrently_with_the_old_password()
         .unwrap_or(20_000);
     for i in 0..rounds {
         let u = format!("p{i}");
-        app.execute(
-            &Actor::Admin,
-            Timestamp(T0),
-            RegisterUser(NewUser::new(&u, "old", &u)),
-        )
-        .unwrap();
+        app.execute(&Actor::Admin, T0, RegisterUser(NewUser::new(&u, "old", &u)))
+            .unwrap();
     }
     let barrier = Arc::new(Barrier::new(2));
     let shared = app.clone();
@@ -1030,7 +989,7 @@ fn a_password_change_revokes_tokens_granted_concurrently_with_the_old_password()
                 shared
                     .execute(
                         &Actor::Admin,
-                        Timestamp(T0),
+                        T0,
                         ChangePassword {
                             username: n(&format!("p{i}")),
                             new_password: "new".into(),
@@ -1040,7 +999,7 @@ fn a_password_change_revokes_tokens_granted_concurrently_with_the_old_password()
             } else {
                 let r = shared.execute(
                     &Actor::Anonymous,
-                    Timestamp(T0),
+                    T0,
                     IssueToken {
                         grant: GrantType::Password {
                             username: format!("p{i}"),
@@ -1060,7 +1019,7 @@ fn a_password_change_revokes_tokens_granted_concurrently_with_the_old_password()
     for i in 0..rounds {
         let r = app.query(
             &Actor::Anonymous,
-            Timestamp(T0),
+            T0,
             ValidateToken {
                 token: format!("old-{i}"),
             },
@@ -1089,7 +1048,7 @@ fn batch_deletes_racing_with_duplicate_registrations_keep_the_user_count() {
     let barrier = Arc::new(Barrier::new(2));
     let (shared, stop2) = (app.clone(), Arc::clone(&stop));
     run_threads(3, 120, move |t| {
-        let now = Timestamp(T0);
+        let now = T0;
         if t == 2 {
             while !stop2.load(Ordering::Acquire) {
                 shared
@@ -1125,12 +1084,12 @@ fn batch_deletes_racing_with_duplicate_registrations_keep_the_user_count() {
     for i in 0..50 {
         let name = format!("d{i}");
         let live = app
-            .query(&Actor::Admin, Timestamp(T0), GetUser { username: n(&name) })
+            .query(&Actor::Admin, T0, GetUser { username: n(&name) })
             .is_ok();
         let free = app
             .execute(
                 &Actor::Admin,
-                Timestamp(T0),
+                T0,
                 RegisterUser(NewUser::new(&name, "pw", "late")),
             )
             .is_ok();
@@ -1151,7 +1110,7 @@ fn concurrent_adds_stop_exactly_at_the_friend_and_block_caps() {
     let threads = 4;
     app.execute(
         &Actor::Admin,
-        Timestamp(T0),
+        T0,
         RegisterUser(NewUser::new("hub", "pw", "hub")),
     )
     .unwrap();
@@ -1163,7 +1122,7 @@ fn concurrent_adds_stop_exactly_at_the_friend_and_block_caps() {
             })
             .collect();
         for chunk in batch.chunks(60) {
-            app.execute(&Actor::Admin, Timestamp(T0), RegisterUsers(chunk.to_vec()))
+            app.execute(&Actor::Admin, T0, RegisterUsers(chunk.to_vec()))
                 .unwrap();
         }
     }
@@ -1175,7 +1134,7 @@ fn concurrent_adds_stop_exactly_at_the_friend_and_block_caps() {
             let other = n(&format!("c{t}x{i}"));
             match shared.execute(
                 &Actor::Admin,
-                Timestamp(T0),
+                T0,
                 AddFriend {
                     owner: other.clone(),
                     friend: n("hub"),
@@ -1188,7 +1147,7 @@ fn concurrent_adds_stop_exactly_at_the_friend_and_block_caps() {
             }
             match shared.execute(
                 &Actor::Admin,
-                Timestamp(T0),
+                T0,
                 BlockUsers {
                     owner: n("hub"),
                     usernames: vec![other],
@@ -1204,17 +1163,13 @@ fn concurrent_adds_stop_exactly_at_the_friend_and_block_caps() {
     assert_eq!(friends.load(Ordering::Relaxed), cap as u64);
     assert_eq!(blocks.load(Ordering::Relaxed), 500);
     let listed = app
-        .query(
-            &Actor::Admin,
-            Timestamp(T0),
-            ListFriends { owner: n("hub") },
-        )
+        .query(&Actor::Admin, T0, ListFriends { owner: n("hub") })
         .unwrap();
     assert_eq!(listed.len(), cap as usize);
     let blocked = app
         .query(
             &Actor::Admin,
-            Timestamp(T0),
+            T0,
             ListBlocks {
                 owner: n("hub"),
                 page_size: None,
@@ -1243,7 +1198,7 @@ fn an_auto_create_that_loses_its_token_string_creates_nobody() {
             barrier.wait();
             let r = shared.execute(
                 &Actor::Admin,
-                Timestamp(T0),
+                T0,
                 IssueToken {
                     grant: GrantType::Inherit {
                         username: format!("n{t}x{i}"),
@@ -1270,7 +1225,7 @@ fn an_auto_create_that_loses_its_token_string_creates_nobody() {
         let holder = app
             .query(
                 &Actor::Anonymous,
-                Timestamp(T0),
+                T0,
                 ValidateToken {
                     token: format!("shared-{i}"),
                 },
@@ -1280,7 +1235,7 @@ fn an_auto_create_that_loses_its_token_string_creates_nobody() {
             .map(|t| {
                 app.query(
                     &Actor::Admin,
-                    Timestamp(T0),
+                    T0,
                     GetUser {
                         username: n(&format!("n{t}x{i}")),
                     },
@@ -1316,7 +1271,7 @@ fn racing_auto_creates_of_one_name_both_get_a_token() {
             let out = shared
                 .execute(
                     &Actor::Admin,
-                    Timestamp(T0),
+                    T0,
                     IssueToken {
                         grant: GrantType::Inherit {
                             username: format!("same{i}"),

@@ -469,7 +469,7 @@ fn list_app_groups_newest_first_with_cursor() {
     let mut ids = Vec::new();
     let mut f = f0;
     for i in 0..7 {
-        f.now = Timestamp(1_000_000 + i / 2); // ties broken by creation order
+        f.now = Timestamp(T0.0 + i / 2); // ties broken by creation order
         ids.push(f.group("a", &[]));
     }
     f.ok(DestroyGroup {
@@ -533,7 +533,7 @@ fn joined_groups_newest_join_first_paged() {
     f.users(&["a", "b"]);
     let mut ids = Vec::new();
     for i in 0..7 {
-        f.now = Timestamp(2_000_000 + i);
+        f.now = Timestamp(T0.0 + 1_000_000 + i);
         ids.push(f.group("a", &["b"]));
     }
     let all = |f: &Fx, n, s| {
@@ -639,7 +639,7 @@ fn modify_applies_per_field() {
     let mut f = Fx::with(l);
     f.users(&["a", "b", "c"]);
     let g = f.group("a", &["b", "c"]);
-    f.now = Timestamp(5_000_000);
+    f.now = Timestamp(T0.0 + 4_000_000);
     let out = f
         .run(
             &Actor::Admin,
@@ -707,7 +707,7 @@ fn modify_applies_per_field() {
             );
             assert_eq!(d.max_users, 50);
             assert!(d.public);
-            assert_eq!(d.last_modified, Timestamp(5_000_000));
+            assert_eq!(d.last_modified, Timestamp(T0.0 + 4_000_000));
         }
         x => panic!("{x:?}"),
     }

@@ -289,7 +289,7 @@ fn member_list_page_number_both_orders() {
     f.users(&["a", "b", "c", "d", "e"]);
     let g = f.group("a", &[]);
     for (i, n) in ["b", "c", "d", "e"].iter().enumerate() {
-        f.now = Timestamp(2_000_000 + i as i64);
+        f.now = Timestamp(T0.0 + 1_000_000 + i as i64);
         f.ok(AddGroupMember {
             group: g.clone(),
             user: u(n),
@@ -313,7 +313,7 @@ fn member_list_page_number_both_orders() {
         GroupMemberItem {
             role: GroupMemberRole::Owner,
             user: u("a"),
-            joined_at: Some(Timestamp(1_000_000))
+            joined_at: Some(T0)
         }
     );
     assert_eq!(p.items[1].role, GroupMemberRole::Member);
@@ -416,7 +416,7 @@ fn member_cursor_list_excludes_owner_and_survives_leaves() {
     f.users(&["a", "b", "c", "d", "e", "g"]);
     let g = f.group("a", &[]);
     for (i, n) in ["b", "c", "d", "e", "g"].iter().enumerate() {
-        f.now = Timestamp(2_000_000 + i as i64);
+        f.now = Timestamp(T0.0 + 1_000_000 + i as i64);
         f.ok(AddGroupMember {
             group: g.clone(),
             user: u(n),

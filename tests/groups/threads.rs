@@ -482,11 +482,11 @@ fn lists_and_paging() {
     let g2 = f.group("a", &["b"]);
     let mut ts = Vec::new();
     for i in 0..5 {
-        f.now = Timestamp(3_000_000 + i);
+        f.now = Timestamp(T0.0 + 2_000_000 + i);
         let g = if i % 2 == 0 { &g1 } else { &g2 };
         ts.push(mk(&f, g, "a", &format!("m{i}")).unwrap());
     }
-    f.now = Timestamp(3_100_000);
+    f.now = Timestamp(T0.0 + 2_100_000);
     for t in ts.iter().rev() {
         f.ok(JoinThreadMembers {
             thread: t.clone(),

@@ -12,6 +12,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::fixture::T0;
 use imcore::limits::MUTE_MILLIS_MAX;
 use imcore::*;
 use indexmap::IndexMap;
@@ -1160,7 +1161,7 @@ fn run(ops: &[Op]) -> std::result::Result<(), TestCaseError> {
         .create_app(AppKey::new("org", "model").unwrap(), limits())
         .unwrap();
     let mut m = Model::new();
-    let mut now = 1_700_000_000_000i64;
+    let mut now = T0.0;
     for (step, op) in ops.iter().enumerate() {
         if let Op::Advance(ms) = op {
             now += ms;
