@@ -2,9 +2,7 @@
 //! registration, caps), get, list with cursor paging, delete (one, oldest N), password,
 //! disable/enable, forced logout, devices, online status.
 
-mod common;
-
-use common::*;
+use crate::fixture::*;
 use serde_json::{Value, json};
 
 #[test]

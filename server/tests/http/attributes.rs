@@ -2,9 +2,7 @@
 //! delete, capacity; the 4 KB request limit (413) and the per-user budget (403) at their
 //! edges; auth (`metadata_error`); the feature switch.
 
-mod common;
-
-use common::*;
+use crate::fixture::*;
 use serde_json::{Value, json};
 
 fn form(api: &Api, user: &str, token: &str, body: &str) -> Resp {

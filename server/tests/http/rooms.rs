@@ -3,9 +3,7 @@
 //! rooms), join and leave, admins, the block list, the allow list, mutes and mute-all. Each
 //! family: its success shape and vendor errors (status and `error`), per-item batch results.
 
-mod common;
-
-use common::*;
+use crate::fixture::*;
 use serde_json::{Value, json};
 
 /// Registers `owner` and `members` and creates a room as the admin; returns its id.

@@ -1,9 +1,7 @@
 //! Block lists over HTTP (spec 01 §11): add, read unpaged and paged with a cursor, remove;
 //! self-block, unknown users, other users' lists, the feature switch.
 
-mod common;
-
-use common::*;
+use crate::fixture::*;
 use serde_json::{Value, json};
 
 #[test]

@@ -3,9 +3,7 @@
 //! per-key results with HTTP 200, the ownership conflict with and without force, the
 //! request-level errors, and auto-delete on departure.
 
-mod common;
-
-use common::*;
+use crate::fixture::*;
 use serde_json::{Value, json};
 
 /// A room owned by `owner` with members `a` and `b`; returns its id.

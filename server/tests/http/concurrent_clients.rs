@@ -1,11 +1,9 @@
 //! Many clients at once: parallel connections registering users and befriending one hub all
 //! get answers, and the hub's list ends up with exactly everyone (the friend adds are atomic).
 
-mod common;
-
 use std::sync::Arc;
 
-use common::*;
+use crate::fixture::*;
 use serde_json::Value;
 
 #[test]

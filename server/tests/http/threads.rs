@@ -2,9 +2,7 @@
 //! kick a batch), the app's and a user's thread lists, join and leave; each with its success
 //! shape and vendor errors.
 
-mod common;
-
-use common::*;
+use crate::fixture::*;
 use serde_json::{Value, json};
 
 /// A public group owned by `owner` with members `a`, `b`; returns its id.

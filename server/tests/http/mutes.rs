@@ -1,9 +1,7 @@
 //! Global mutes over HTTP (spec 01 §12): vendor seconds in (`n`, `0` lift, `-1` forever),
 //! remaining seconds out; the list; the duration edges; unknown users; the feature switch.
 
-mod common;
-
-use common::*;
+use crate::fixture::*;
 use serde_json::{Value, json};
 
 #[test]

@@ -1,9 +1,7 @@
 //! Token grants over HTTP (spec 01 §3): client_credentials, password, inherit; wrong
 //! secret/password; ttl and expiry; missing, unknown and malformed bearer tokens.
 
-mod common;
-
-use common::*;
+use crate::fixture::*;
 use serde_json::{Value, json};
 
 fn token(api: &Api, body: Value) -> Resp {

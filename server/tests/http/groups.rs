@@ -2,9 +2,7 @@
 //! allow lists, mutes (milliseconds) and mute-all, the announcement and member attributes.
 //! Each family: its success shape and at least one vendor error; per-item batch results.
 
-mod common;
-
-use common::*;
+use crate::fixture::*;
 use serde_json::{Value, json};
 
 /// Registers `owner` and `members` and creates a public group as the admin; returns its id.

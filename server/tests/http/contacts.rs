@@ -2,9 +2,7 @@
 //! paged list with cursor and remarks, remarks, import buckets; the friend cap and other
 //! vendor errors.
 
-mod common;
-
-use common::*;
+use crate::fixture::*;
 use serde_json::{Value, json};
 
 fn names(v: &Value) -> Vec<String> {

@@ -2,9 +2,7 @@
 //! broken JSON, wrong shapes, wrong content types, bodies over 1 MB (and one exactly at it),
 //! bad ids in the path, bad query values, unknown routes and apps, wrong methods.
 
-mod common;
-
-use common::*;
+use crate::fixture::*;
 use serde_json::{Value, json};
 
 fn post_raw(api: &Api, p: &str, ct: Option<&str>, body: &[u8]) -> Resp {
