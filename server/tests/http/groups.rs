@@ -1,0 +1,527 @@
+//! Groups over HTTP (spec 02 §4–§10, §12): lifecycle, members, join/leave, admins, block and
+//! allow lists, mutes (milliseconds) and mute-all, the announcement and member attributes.
+//! Each family: its success shape and at least one vendor error; per-item batch results.
+
+use crate::fixture::*;
+use serde_json::{Value, json};
+
+/// Registers `owner` and `members` and creates a public group as the admin; returns its id.
+fn group(api: &Api, owner: &str, members: &[&str]) -> String {
+    let mut names = vec![owner];
+    names.extend_from_slice(members);
+    api.register(&names);
+    let r = api.admin(
+        "POST",
+        "/chatgroups",
+        &json!({"groupname": "g", "description": "d", "public": true, "owner": owner,
+                "members": members, "maxusers": 200}),
+    );
+    r.ok()["data"]["groupid"]
+        .as_str()
+        .expect("groupid")
+        .to_owned()
+}
+
+#[test]
+fn create_details_list_modify_transfer_destroy() {
+    let api = api();
+    let gid = group(&api, "owner", &["a", "b"]);
+    let r = api.get(&format!("/chatgroups/{gid}"));
+    assert_envelope(r.ok(), "get");
+    let d = &r.body["data"][0];
+    assert_eq!(d["id"], gid.as_str());
+    assert_eq!(d["name"], "g");
+    assert_eq!(d["public"], true);
+    assert_eq!(d["maxusers"], 200);
+    assert_eq!(d["owner"], "owner");
+    assert_eq!(d["affiliations_count"], 3);
+    assert_eq!(
+        d["affiliations"],
+        json!([{"owner": "owner"}, {"member": "a"}, {"member": "b"}])
+    );
+    // Several ids: a missing one is reported in place.
+    let r = api.get(&format!("/chatgroups/{gid},999999"));
+    assert_eq!(r.ok()["count"], 2);
+    assert_eq!(r.body["data"][1]["id"], "999999");
+    assert!(r.body["data"][1]["error"].is_string());
+    api.get("/chatgroups/999999")
+        .assert_error(404, "resource_not_found");
+
+    // Create errors.
+    api.admin(
+        "POST",
+        "/chatgroups",
+        &json!({"groupname": "x", "public": true}),
+    )
+    .assert_error(400, "invalid_parameter");
+    api.admin(
+        "POST",
+        "/chatgroups",
+        &json!({"groupname": "x", "owner": "owner"}),
+    )
+    .assert_error(400, "invalid_parameter");
+    api.admin(
+        "POST",
+        "/chatgroups",
+        &json!({"groupname": "x", "owner": "owner", "public": true, "members": ["ghost"]}),
+    )
+    .assert_error(404, "resource_not_found");
+
+    // App list.
+    let r = api.get("/chatgroups?limit=10");
+    assert_envelope(r.ok(), "get");
+    assert_eq!(r.body["data"][0]["groupid"], gid.as_str());
+    assert_eq!(r.body["data"][0]["affiliations"], 3);
+    assert_eq!(r.body["data"][0]["type"], "group");
+    // Joined groups.
+    let r = api.get("/chatgroups/user/a");
+    assert_eq!(r.ok()["data"][0]["groupid"], gid.as_str());
+    assert_eq!(r.body["total"], 1);
+    let r = api.get("/users/a/joined_chatgroups");
+    assert_eq!(r.ok()["data"], json!([{"groupid": gid, "groupname": "g"}]));
+    let r = api.get(&format!("/chatgroups/{gid}/user/a/is_joined"));
+    assert_eq!(r.ok()["data"], true);
+    api.register(&["c"]);
+    assert_eq!(
+        api.get(&format!("/chatgroups/{gid}/user/c/is_joined")).ok()["data"],
+        false
+    );
+
+    // Modify.
+    let p = format!("/chatgroups/{gid}");
+    let r = api.admin("PUT", &p, &json!({"groupname": "new", "description": "dd"}));
+    assert_envelope(r.ok(), "put");
+    assert_eq!(
+        r.body["data"],
+        json!({"groupname": true, "description": true})
+    );
+    assert_eq!(api.get(&p).body["data"][0]["name"], "new");
+    let r = api.admin("PUT", &p, &json!({"groupname": "x", "owner": "a"}));
+    r.assert_error(400, "invalid_parameter");
+    assert_eq!(
+        r.body["error_description"],
+        "some of [owner] are not valid fields"
+    );
+    let a = api.user_token("a");
+    api.call("PUT", &p, Some(&a), &json!({"groupname": "mine"}))
+        .assert_error(403, "forbidden_op");
+
+    // Transfer.
+    let r = api.admin("PUT", &p, &json!({"newowner": "a"}));
+    assert_eq!(r.ok()["data"], json!({"newowner": true}));
+    assert_eq!(api.get(&p).body["data"][0]["owner"], "a");
+    api.admin("PUT", &p, &json!({"newowner": "a"}))
+        .assert_error(403, "forbidden_op");
+    api.admin("PUT", &p, &json!({"newowner": "c"}))
+        .assert_error(403, "forbidden_op");
+
+    // Disable / enable.
+    let r = api.admin("POST", &format!("{p}/disable"), &Value::Null);
+    assert_eq!(r.ok()["data"], json!({"disabled": true}));
+    assert_eq!(api.get(&p).body["data"][0]["disabled"], true);
+    let r = api.admin("POST", &format!("{p}/enable"), &Value::Null);
+    assert_eq!(r.ok()["data"], json!({"disabled": false}));
+
+    // Destroy; twice fails.
+    let r = api.admin("DELETE", &p, &Value::Null);
+    assert_envelope(r.ok(), "delete");
+    assert_eq!(r.body["data"], json!({"success": true, "groupid": gid}));
+    api.admin("DELETE", &p, &Value::Null)
+        .assert_error(404, "resource_not_found");
+}
+
+#[test]
+fn members_add_remove_join_leave() {
+    let api = api();
+    let gid = group(&api, "owner", &["a"]);
+    api.register(&["b", "c", "d"]);
+    let p = format!("/chatgroups/{gid}/users");
+
+    let r = api.admin("POST", &format!("{p}/b"), &Value::Null);
+    assert_envelope(r.ok(), "post");
+    assert_eq!(
+        r.body["data"],
+        json!({"result": true, "groupid": gid, "action": "add_member", "user": "b"})
+    );
+    api.admin("POST", &format!("{p}/b"), &Value::Null)
+        .assert_error(403, "forbidden_op");
+    api.admin("POST", &format!("{p}/ghost"), &Value::Null)
+        .assert_error(404, "resource_not_found");
+    let r = api.admin("POST", &p, &json!({"usernames": ["b", "c"]}));
+    assert_eq!(
+        r.ok()["data"],
+        json!({"newmembers": ["c"], "groupid": gid, "action": "add_member"})
+    );
+
+    // Page mode and cursor mode.
+    let r = api.get(&format!("{p}?pagenum=1&pagesize=10"));
+    assert_envelope(r.ok(), "get");
+    assert_eq!(
+        r.body["data"],
+        json!([{"owner": "owner"}, {"member": "a"}, {"member": "b"}, {"member": "c"}])
+    );
+    assert_eq!(r.body["count"], 4);
+    let r = api.get(&format!("{p}?version=v3&limit=2"));
+    assert_eq!(r.ok()["data"], json!(["a", "b"]));
+    let cur = r.body["cursor"].as_str().unwrap().to_owned();
+    let r = api.get(&format!("{p}?version=v3&limit=2&cursor={cur}"));
+    assert_eq!(r.ok()["data"], json!(["c"]));
+    assert!(r.body.get("cursor").is_none());
+    api.get("/chatgroups/999999/users")
+        .assert_error(404, "service_resource_not_found");
+
+    // Remove one and a batch.
+    let r = api.admin("DELETE", &format!("{p}/c"), &Value::Null);
+    assert_eq!(
+        r.ok()["data"],
+        json!({"result": true, "action": "remove_member", "user": "c", "groupid": gid})
+    );
+    api.admin("DELETE", &format!("{p}/owner"), &Value::Null)
+        .assert_error(403, "forbidden_op");
+    let r = api.admin("DELETE", &format!("{p}/b,d"), &Value::Null);
+    let items = r.ok()["data"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 2);
+    assert_eq!(
+        (items[0]["user"].as_str(), items[0]["result"].as_bool()),
+        (Some("b"), Some(true))
+    );
+    assert_eq!(
+        (items[1]["user"].as_str(), items[1]["result"].as_bool()),
+        (Some("d"), Some(false))
+    );
+    assert!(items[1]["reason"].is_string());
+    assert_eq!(items[0]["action"], "remove_member");
+    api.admin("DELETE", &format!("{p}/c,d"), &Value::Null)
+        .assert_error(403, "forbidden_op");
+
+    // Join (public group) and leave with a user token.
+    let d = api.user_token("d");
+    let r = api.call(
+        "POST",
+        &format!("/chatgroups/{gid}/join"),
+        Some(&d),
+        &Value::Null,
+    );
+    assert_envelope(r.ok(), "post");
+    assert_eq!(
+        r.body["data"],
+        json!({"result": true, "groupid": gid, "user": "d", "status": "joined"})
+    );
+    let r = api.call(
+        "POST",
+        &format!("/chatgroups/{gid}/leave"),
+        Some(&d),
+        &Value::Null,
+    );
+    assert_eq!(r.ok()["data"]["result"], true);
+    api.admin("POST", &format!("/chatgroups/{gid}/join"), &Value::Null)
+        .assert_error(400, "invalid_parameter");
+}
+
+#[test]
+fn admins_blocks_allow() {
+    let api = api();
+    let gid = group(&api, "owner", &["a", "b", "c"]);
+    let base = format!("/chatgroups/{gid}");
+
+    // Admins.
+    let r = api.admin("POST", &format!("{base}/admin"), &json!({"newadmin": "a"}));
+    assert_eq!(
+        r.ok()["data"],
+        json!({"result": "success", "newadmin": "a"})
+    );
+    let r = api.get(&format!("{base}/admin"));
+    assert_eq!(r.ok()["data"], json!(["a"]));
+    assert_eq!(r.body["count"], 1);
+    api.admin(
+        "POST",
+        &format!("{base}/admin"),
+        &json!({"newadmin": "ghost"}),
+    )
+    .assert_error(404, "resource_not_found");
+    let r = api.admin("DELETE", &format!("{base}/admin/a"), &Value::Null);
+    assert_eq!(
+        r.ok()["data"],
+        json!({"result": "success", "oldadmin": "a"})
+    );
+    api.admin("DELETE", &format!("{base}/admin/a"), &Value::Null)
+        .assert_error(403, "forbidden_op");
+
+    // Block list.
+    let bp = format!("{base}/blocks/users");
+    let r = api.admin("POST", &format!("{bp}/a"), &Value::Null);
+    assert_eq!(
+        r.ok()["data"],
+        json!({"result": true, "action": "add_blocks", "user": "a", "groupid": gid})
+    );
+    api.admin("POST", &format!("{bp}/owner"), &Value::Null)
+        .assert_error(403, "forbidden_op");
+    let r = api.admin("POST", &bp, &json!({"usernames": ["b", "a"]}));
+    let items = r.ok()["data"].as_array().unwrap().clone();
+    assert_eq!(items[0]["result"], true);
+    assert_eq!(items[1]["result"], false);
+    assert!(items[1]["reason"].is_string());
+    assert_eq!(api.get(&bp).ok()["data"], json!(["a", "b"]));
+    let r = api.admin("DELETE", &format!("{bp}/a"), &Value::Null);
+    assert_eq!(
+        r.ok()["data"],
+        json!({"result": true, "action": "remove_blocks", "user": "a", "groupid": gid})
+    );
+    let r = api.admin("DELETE", &format!("{bp}/a,b"), &Value::Null);
+    let items = r.ok()["data"].as_array().unwrap().clone();
+    assert_eq!(
+        (items[0]["result"].as_bool(), items[1]["result"].as_bool()),
+        (Some(false), Some(true))
+    );
+
+    // Allow list: the effective set lists the owner first.
+    let wp = format!("{base}/white/users");
+    let r = api.admin("POST", &format!("{wp}/c"), &Value::Null);
+    assert_eq!(
+        r.ok()["data"],
+        json!({"result": true, "action": "add_user_whitelist", "user": "c", "groupid": gid})
+    );
+    assert_eq!(api.get(&wp).ok()["data"], json!(["owner", "c"]));
+    let r = api.get(&format!("{wp}/c"));
+    assert_eq!(r.ok()["data"]["result"], true);
+    api.admin("POST", &format!("{wp}/a"), &Value::Null)
+        .assert_error(403, "forbidden_op");
+    let r = api.admin("DELETE", &format!("{wp}/c"), &Value::Null);
+    assert_eq!(
+        r.ok()["data"],
+        json!([{"result": true, "action": "remove_user_whitelist", "user": "c", "groupid": gid}])
+    );
+}
+
+#[test]
+fn mutes_announcement_and_member_attributes() {
+    let api = api();
+    let gid = group(&api, "owner", &["a", "b"]);
+    let base = format!("/chatgroups/{gid}");
+    let r = api.admin(
+        "POST",
+        &format!("{base}/mute"),
+        &json!({"usernames": ["a"], "mute_duration": 60_000}),
+    );
+    let now = r.body["timestamp"].as_i64().unwrap();
+    let item = &r.ok()["data"][0];
+    assert_eq!(
+        (item["result"].as_bool(), item["user"].as_str()),
+        (Some(true), Some("a"))
+    );
+    let exp = item["expire"].as_i64().unwrap();
+    assert!(
+        (now + 59_000..=now + 61_000).contains(&exp),
+        "{exp} vs {now}"
+    );
+    api.admin(
+        "POST",
+        &format!("{base}/mute"),
+        &json!({"usernames": ["b"], "mute_duration": -1}),
+    )
+    .ok();
+    let r = api.get(&format!("{base}/mute"));
+    assert_eq!(
+        r.ok()["data"],
+        json!([{"user": "a", "expire": exp}, {"user": "b", "expire": -1}])
+    );
+    api.admin(
+        "POST",
+        &format!("{base}/mute"),
+        &json!({"usernames": ["owner"], "mute_duration": 5}),
+    )
+    .assert_error(403, "forbidden_op");
+    api.admin(
+        "POST",
+        &format!("{base}/mute"),
+        &json!({"usernames": ["a"], "mute_duration": "soon"}),
+    )
+    .assert_error(400, "invalid_parameter");
+    let r = api.admin("DELETE", &format!("{base}/mute/a,b"), &Value::Null);
+    assert_eq!(
+        r.ok()["data"],
+        json!([{"result": true, "user": "a"}, {"result": true, "user": "b"}])
+    );
+    let r = api.admin("POST", &format!("{base}/ban"), &Value::Null);
+    assert_eq!(r.ok()["data"], json!({"mute": true}));
+    let r = api.admin("DELETE", &format!("{base}/ban"), &Value::Null);
+    assert_eq!(r.ok()["data"], json!({"mute": false}));
+
+    // Announcement.
+    let ap = format!("{base}/announcement");
+    assert_eq!(api.get(&ap).ok()["data"], json!({"announcement": ""}));
+    let r = api.admin("POST", &ap, &json!({"announcement": "hi"}));
+    assert_eq!(r.ok()["data"], json!({"id": gid, "result": true}));
+    assert_eq!(api.get(&ap).body["data"]["announcement"], "hi");
+    api.admin("POST", &ap, &json!({"announcement": "x".repeat(513)}))
+        .assert_error(403, "FORBIDDEN");
+    api.admin("POST", &ap, &json!({}))
+        .assert_error(400, "illegal_argument");
+
+    // Member attributes.
+    let mp = format!("/metadata/chatgroup/{gid}/user/a");
+    let r = api.admin("PUT", &mp, &json!({"metaData": {"nick": "A"}}));
+    assert_eq!(r.ok()["data"], json!({"nick": "A"}));
+    assert_eq!(api.get(&mp).ok()["data"], json!({"nick": "A"}));
+    let r = api.admin(
+        "POST",
+        &format!("/metadata/chatgroup/{gid}/get"),
+        &json!({"targets": ["a", "b"], "properties": ["nick"]}),
+    );
+    assert_eq!(r.ok()["data"], json!({"a": {"nick": "A"}}));
+    let r = api.admin(
+        "PUT",
+        &format!("/metadata/chatgroup/{gid}/users/batch"),
+        &json!([{"username": "b", "metadata": {"nick": "B"}}]),
+    );
+    assert_eq!(
+        r.ok()["data"]["succeeded"],
+        json!([{"username": "b", "metadata": {"nick": "B"}}])
+    );
+    api.register(&["outsider"]);
+    api.admin(
+        "PUT",
+        &format!("/metadata/chatgroup/{gid}/user/outsider"),
+        &json!({"metaData": {"nick": "O"}}),
+    )
+    .assert_error(404, "MetadataException");
+}
+
+#[test]
+fn requests_invitations_speak_and_files() {
+    let api = api();
+    api.register(&["owner", "a", "b", "c", "d"]);
+    let r = api.admin(
+        "POST",
+        "/chatgroups",
+        &json!({"groupname": "g", "public": true, "membersonly": true, "allowinvites": false,
+                "invite_need_confirm": true, "owner": "owner", "members": ["a"]}),
+    );
+    let gid = r.ok()["data"]["groupid"].as_str().unwrap().to_owned();
+    let base = format!("/chatgroups/{gid}");
+
+    // A members-only group: joining is a request the owner approves or declines.
+    let b = api.user_token("b");
+    let r = api.call("POST", &format!("{base}/join"), Some(&b), &Value::Null);
+    assert_eq!(r.ok()["data"]["status"], "pending");
+    let c = api.user_token("c");
+    api.call("POST", &format!("{base}/join"), Some(&c), &Value::Null)
+        .ok();
+    let r = api.get(&format!("{base}/requests"));
+    assert_eq!(
+        r.ok()["data"],
+        json!({"applications": ["b", "c"], "invitations": []})
+    );
+    let owner = api.user_token("owner");
+    let r = api.call(
+        "POST",
+        &format!("{base}/requests/b/approve"),
+        Some(&owner),
+        &Value::Null,
+    );
+    assert_eq!(
+        r.ok()["data"],
+        json!({"result": true, "groupid": gid, "user": "b", "status": "joined"})
+    );
+    api.call(
+        "POST",
+        &format!("{base}/requests/c/decline"),
+        Some(&owner),
+        &Value::Null,
+    )
+    .ok();
+    api.call(
+        "POST",
+        &format!("{base}/requests/c/approve"),
+        Some(&owner),
+        &Value::Null,
+    )
+    .assert_error(400, "invalid_parameter");
+    api.admin("POST", &format!("{base}/requests/c/accept"), &Value::Null)
+        .assert_error(404, "service_resource_not_found");
+
+    // Invitations that need confirmation.
+    let r = api.call(
+        "POST",
+        &format!("{base}/invite"),
+        Some(&owner),
+        &json!({"usernames": ["d"]}),
+    );
+    assert_eq!(r.ok()["data"], json!({"joined": [], "invited": ["d"]}));
+    let d = api.user_token("d");
+    let r = api.call(
+        "POST",
+        &format!("{base}/invitations/d/accept"),
+        Some(&d),
+        &Value::Null,
+    );
+    assert_eq!(r.ok()["data"]["status"], "joined");
+    api.call(
+        "POST",
+        &format!("{base}/invitations/a/accept"),
+        Some(&d),
+        &Value::Null,
+    )
+    .assert_error(403, "forbidden_op");
+    let r = api.call(
+        "POST",
+        &format!("{base}/invite"),
+        Some(&b),
+        &json!({"usernames": ["c"]}),
+    );
+    r.assert_error(403, "forbidden_op");
+
+    // The send rule.
+    api.admin(
+        "POST",
+        &format!("{base}/mute"),
+        &json!({"usernames": ["a"], "mute_duration": -1}),
+    )
+    .ok();
+    let r = api.get(&format!("{base}/users/a"));
+    assert_eq!(
+        r.ok()["data"],
+        json!({"user": "a", "groupid": gid, "may_speak": false, "reason": "muted",
+               "expire": -1})
+    );
+    assert_eq!(
+        api.get(&format!("{base}/users/b")).body["data"]["may_speak"],
+        true
+    );
+    assert_eq!(
+        api.get(&format!("{base}/users/c")).body["data"]["reason"],
+        "not_member"
+    );
+    let r = api.get(&format!("{base}/speakers"));
+    assert_eq!(r.ok()["data"], json!(["owner", "b", "d"]));
+    api.call("GET", &format!("{base}/speakers"), Some(&b), &Value::Null)
+        .assert_error(403, "forbidden_op");
+
+    // Shared files (metadata).
+    let fp = format!("{base}/share_files");
+    let r = api.call(
+        "POST",
+        &fp,
+        Some(&b),
+        &json!({"file_name": "a.txt", "file_size": 12}),
+    );
+    let f = r.ok()["data"].clone();
+    assert_eq!(f["file_name"], "a.txt");
+    assert_eq!(f["file_owner"], "b");
+    assert_eq!(f["file_size"], 12);
+    let fid = f["file_id"].as_str().unwrap().to_owned();
+    assert_eq!(api.get(&fp).ok()["data"], json!([f]));
+    assert_eq!(api.get(&format!("{fp}/{fid}")).ok()["data"], f);
+    api.admin("POST", &fp, &json!({"file_size": 1}))
+        .assert_error(400, "IllegalArgumentException");
+    api.admin(
+        "POST",
+        &fp,
+        &json!({"file_name": "big", "file_size": 10 * 1024 * 1024 + 1}),
+    )
+    .assert_error(413, "request_entity_too_large");
+    let r = api.admin("DELETE", &format!("{fp}/{fid}"), &Value::Null);
+    assert_eq!(r.ok()["data"]["result"], true);
+    api.get(&format!("{fp}/{fid}"))
+        .assert_error(404, "resource_not_found");
+}

@@ -1,0 +1,19 @@
+//! The HTTP host end to end: each module starts servers on ephemeral loopback ports (see
+//! `fixture`) and checks one part of the REST surface over real HTTP/1.1; `startup` runs the
+//! built binary. One test binary; one module per behaviour.
+
+mod fixture;
+
+mod attributes;
+mod bad_input;
+mod blocks;
+mod concurrent_clients;
+mod contacts;
+mod groups;
+mod mutes;
+mod rooms;
+mod rooms_attributes;
+mod startup;
+mod threads;
+mod tokens;
+mod users;

@@ -1,0 +1,25 @@
+//! The users area of the engine: users, tokens, sessions and online status, attributes,
+//! friends, block lists, global mutes, registration, deletion cascades, permissions, paging,
+//! tenant isolation, password change, disable/enable. One test binary; one module per
+//! behaviour.
+
+#[path = "../fixture/mod.rs"]
+mod fixture;
+
+mod attribute_budgets;
+mod attributes;
+mod batch_registration;
+mod block_keeps_friendship;
+mod block_list;
+mod disable_enable;
+mod friend_cap;
+mod friends;
+mod global_mutes;
+mod password_change;
+mod permissions;
+mod registration;
+mod sessions_and_online_status;
+mod tenant_isolation;
+mod tokens;
+mod user_deletion_cascade;
+mod user_listing_and_paging;
