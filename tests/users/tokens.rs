@@ -57,10 +57,15 @@ fn app_tokens_need_matching_credentials() {
         "invalid_grant",
         "client_id does not match",
     );
-    app.set_credentials(Credentials {
-        client_id: "id".into(),
-        client_secret: "secret".into(),
-    });
+    app.execute(
+        &Actor::Admin,
+        T0,
+        SetCredentials(Credentials {
+            client_id: "id".into(),
+            client_secret: "secret".into(),
+        }),
+    )
+    .unwrap();
     assert_err_desc(
         issue(&app, &Actor::Anonymous, creds("", "secret"), "t1", None),
         400,
@@ -418,10 +423,15 @@ fn a_user_keeps_at_most_the_newest_tokens() {
 #[test]
 fn the_app_keeps_at_most_the_newest_app_tokens() {
     let app = app();
-    app.set_credentials(Credentials {
-        client_id: "id".into(),
-        client_secret: "s".into(),
-    });
+    app.execute(
+        &Actor::Admin,
+        T0,
+        SetCredentials(Credentials {
+            client_id: "id".into(),
+            client_secret: "s".into(),
+        }),
+    )
+    .unwrap();
     let max = 4096;
     for i in 0..max {
         issue(
