@@ -15,6 +15,7 @@ use crate::time::Timestamp;
 
 /// Who is calling.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub enum Actor {
     /// The app admin: an app token, or a trusted host call. May do everything.
     Admin,
@@ -202,6 +203,17 @@ impl App {
             actor,
             now,
         })
+    }
+
+    /// A text rendering of the app's whole state, for tests that check that a failed command
+    /// changed nothing (fuzzing and model tests only).
+    ///
+    /// # Locking
+    /// Takes the app's read lock.
+    #[cfg(feature = "fuzzing")]
+    #[doc(hidden)]
+    pub fn dump_state(&self) -> String {
+        format!("{:?}", *self.store.read())
     }
 
     /// Runs any query (the serializable form).

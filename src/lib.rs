@@ -5,10 +5,10 @@
 //! byte budgets, friends, block lists, global mutes, groups with their threads, chatrooms with
 //! their attributes — as concurrent in-memory structures behind a command/query API.
 //!
-//! The users area (users, tokens, sessions, attributes, contacts, mutes) is re-exported at the
-//! crate root; the groups and threads area lives in [`groups`] and the chatrooms area in
-//! [`rooms`] (`use imcore::groups::*;`). Every area's commands and queries are also variants of
-//! the one [`Command`] and [`Query`] enums.
+//! The users area ([`users`]: users, tokens, sessions, attributes, contacts, mutes) is
+//! re-exported at the crate root; the groups and threads area lives in [`groups`] and the
+//! chatrooms area in [`rooms`] (`use imcore::groups::*;`). Every area's commands and queries
+//! are also variants of the one [`Command`] and [`Query`] enums.
 //!
 //! ## The contract (sans-IO)
 //!
@@ -46,18 +46,33 @@
 //!
 //! ## Consistency
 //!
-//! Every command is atomic and linearizable with respect to the entities it touches: it takes
-//! their locks (in one global order, see `src/store.rs`) and applies
-//! whole or not at all. A query reads one entity at a time: a list query that names other users
-//! (a friend list) sees each user as they were when it read them, so a user deleted mid-read is
-//! simply left out. Deleting a user is a cascade: once it starts, no new link to the user can
-//! form; a concurrent reader may see some of the user's links already gone and others not yet.
-//! When no command is in flight every property in [`invariants`] holds.
+//! Every command is atomic and linearizable: commands on one app run one at a time, each on
+//! the whole app's state, and a failed command changes nothing. A query sees the state between
+//! two commands, never a command half applied, cascades included (deleting a user, destroying
+//! a group). When no command is running every property in [`invariants`] holds.
 //!
 //! ## Locking
 //!
-//! Methods that block say so in a `# Locking` section. Commands block only on the per-entity
-//! locks they need; queries take read locks.
+//! Methods that block say so in a `# Locking` section. An app's state sits behind one
+//! reader-writer lock: a command takes the write side for its duration (microseconds; a
+//! cascade over thousands of members, longer), a query the read side. Readers lock only their
+//! own thread's shard of the lock, so queries on many threads do not contend with each other.
+//! Apps share nothing: calls on different apps never wait for each other.
+//!
+//! ## Layout
+//!
+//! | module | what |
+//! |---|---|
+//! | [`engine`] | [`Engine`] (the apps) and [`App`] (one app: `execute`, `query`) |
+//! | [`command`], [`query`] | every [`Command`] and [`Query`], their replies, [`Event`] |
+//! | [`error`] | [`Error`]: the vendor's status and code for every failure |
+//! | [`ids`], [`time`], [`limits`], [`paging`] | names and ids, instants and expiries, caps, pages |
+//! | [`users`] (re-exported here) | users, tokens, sessions, attributes, friends, blocks, mutes (spec 01) |
+//! | [`groups`] | groups and threads (spec 02) |
+//! | [`rooms`] | chatrooms and their attributes (spec 03 §0–§3) |
+//! | `roster` (private) | what groups, threads and rooms share: members, roles, lists, batch items |
+//! | `store` (private) | the only locks: one app's state behind its lock, the tables and indexes |
+//! | [`invariants`] | the properties that hold between commands, one function each |
 //!
 //! ## Limits
 //!
