@@ -7,7 +7,7 @@ use crate::engine::{Ctx, ReadCtx};
 use crate::error::Result;
 use crate::ids::{GroupId, UserName};
 use crate::query::Ask;
-use crate::roster::{Caller, Role};
+use crate::roster::Role;
 
 use super::{GroupError, GroupEvent, emit, group_mut, open};
 
@@ -26,8 +26,7 @@ pub struct ListGroupAdmins {
 impl Ask for ListGroupAdmins {
     type Reply = Vec<UserName>;
     fn ask(self, cx: &ReadCtx<'_>) -> Result<Vec<UserName>> {
-        let caller = Caller::of(cx.st, cx.actor);
-        let (g, _) = open(cx.st, &self.group, &caller, Role::Member)?;
+        let (g, _) = open(cx.st, cx.actor, &self.group, Role::Member)?;
         Ok(g.roster.admins.values().cloned().collect())
     }
 }
@@ -52,8 +51,7 @@ pub struct AddGroupAdmin {
 impl Exec for AddGroupAdmin {
     type Reply = UserName;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<UserName> {
-        let caller = Caller::of(cx.st, cx.actor);
-        let (g, _) = open(cx.st, &self.group, &caller, Role::Owner)?;
+        let (g, _) = open(cx.st, cx.actor, &self.group, Role::Owner)?;
         let target = cx.st.users.id(&self.user);
         let Some(m) = target.and_then(|t| g.roster.members.get(t)) else {
             return Err(GroupError::AdminTargetNotMember {
@@ -106,8 +104,7 @@ pub struct RemoveGroupAdmin {
 impl Exec for RemoveGroupAdmin {
     type Reply = UserName;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<UserName> {
-        let caller = Caller::of(cx.st, cx.actor);
-        let (g, _) = open(cx.st, &self.group, &caller, Role::Owner)?;
+        let (g, _) = open(cx.st, cx.actor, &self.group, Role::Owner)?;
         let target = cx.st.users.id(&self.user);
         let Some(uid) = target.filter(|t| g.roster.admins.contains_key(t)) else {
             return Err(GroupError::NotAdmin {

@@ -34,8 +34,7 @@ pub struct GetGroupAnnouncement {
 impl Ask for GetGroupAnnouncement {
     type Reply = String;
     fn ask(self, cx: &ReadCtx<'_>) -> Result<String> {
-        let caller = Caller::of(cx.st, cx.actor);
-        let (g, _) = open(cx.st, &self.group, &caller, Role::Member)?;
+        let (g, _) = open(cx.st, cx.actor, &self.group, Role::Member)?;
         Ok(g.announcement.clone())
     }
 }
@@ -66,8 +65,7 @@ impl Exec for SetGroupAnnouncement {
         if text.chars().count() > cx.st.limits.groups.announcement_chars_max {
             return Err(GroupError::AnnouncementTooLong.into());
         }
-        let caller = Caller::of(cx.st, cx.actor);
-        open(cx.st, &self.group, &caller, Role::Admin)?;
+        open(cx.st, cx.actor, &self.group, Role::Admin)?;
         let g = group_mut(cx.st, &self.group);
         g.announcement = text;
         g.modified = cx.now;

@@ -145,13 +145,7 @@ impl Exec for CreateGroup {
         let Some(public) = self.public else {
             return Err(GroupError::PublicMissing.into());
         };
-        check_lengths(
-            l,
-            &self.name,
-            &self.description,
-            &self.avatar,
-            &self.custom,
-        )?;
+        check_lengths(l, &self.name, &self.description, &self.avatar, &self.custom)?;
         let max_users = match self.max_users {
             Some(0) => {
                 return Err(GroupError::InvalidParameter("max_users must be >= 1".into()).into());
@@ -407,7 +401,9 @@ impl Ask for GetGroups {
         let caller = Caller::of(cx.st, cx.actor);
         let one = |id: &GroupId| -> Result<GroupDetails> {
             let g = find(cx.st, id, gnf)?;
-            let blocked = caller.id().is_some_and(|u| g.roster.blocks.contains_key(&u));
+            let blocked = caller
+                .id()
+                .is_some_and(|u| g.roster.blocks.contains_key(&u));
             gate(g, id, &caller, |r| r.inside() || (g.public && !blocked))?;
             Ok(details(id, g, l.details_members_max))
         };
@@ -818,8 +814,7 @@ pub struct TransferGroupOwner {
 impl Exec for TransferGroupOwner {
     type Reply = bool;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
-        let caller = Caller::of(cx.st, cx.actor);
-        let (g, _) = open(cx.st, &self.group, &caller, Role::Owner)?;
+        let (g, _) = open(cx.st, cx.actor, &self.group, Role::Owner)?;
         let target = cx.st.users.id(&self.new_owner);
         let Some(t) = target.filter(|t| g.roster.is_member(*t)) else {
             return Err(GroupError::NewOwnerNotMember {
@@ -957,8 +952,7 @@ pub struct DestroyGroup {
 impl Exec for DestroyGroup {
     type Reply = GroupDestroyed;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<GroupDestroyed> {
-        let caller = Caller::of(cx.st, cx.actor);
-        open(cx.st, &self.group, &caller, Role::Owner)?;
+        open(cx.st, cx.actor, &self.group, Role::Owner)?;
         destroy(cx, &self.group);
         Ok(GroupDestroyed {
             success: true,
@@ -999,5 +993,8 @@ pub(crate) fn destroy(cx: &mut Ctx<'_>, gid: &GroupId) {
             },
         );
     }
-    emit(&mut cx.out, GroupEvent::GroupDestroyed { group: gid.clone() });
+    emit(
+        &mut cx.out,
+        GroupEvent::GroupDestroyed { group: gid.clone() },
+    );
 }

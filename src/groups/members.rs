@@ -16,7 +16,7 @@ use crate::time::Timestamp;
 use super::state::Group;
 use super::{
     GroupError, GroupEvent, GroupSort, LeaveReason, batch_size, emit, find, for_self, gate, gnf,
-    group_mut, not_members, open, open_if, ordinary_only,
+    group_mut, not_members, open, open_batch, open_if, ordinary_only,
 };
 
 /// C-LEAVE (spec §14): takes a non-owner member out of the members, the admins, the explicit
@@ -72,6 +72,22 @@ fn blocked(user: &UserName, gid: &GroupId) -> Error {
     .into()
 }
 
+/// The positions of the users who are not members yet, or `ALREADY_MEMBER` naming the first
+/// user when every one is.
+fn newcomers(gid: &GroupId, g: &Group, names: &[UserName], ids: &[UserId]) -> Result<Vec<usize>> {
+    let fresh: Vec<usize> = (0..ids.len())
+        .filter(|&k| !g.roster.is_member(ids[k]))
+        .collect();
+    if fresh.is_empty() {
+        return Err(GroupError::AlreadyMember {
+            user: names[0].to_string(),
+            group: gid.to_string(),
+        }
+        .into());
+    }
+    Ok(fresh)
+}
+
 /// The state checks of adding users (spec M3/M4) on a group, in order: a blocked user and
 /// `!admin` → `USER_BLOCKED` (the first in request order); every user already a member →
 /// `ALREADY_MEMBER` naming the first; the newcomers overfill the group → `GROUP_FULL`; a
@@ -87,16 +103,7 @@ fn admissible(
     if !admin && let Some(k) = ids.iter().position(|u| g.roster.blocks.contains_key(u)) {
         return Err(blocked(&names[k], gid));
     }
-    let fresh: Vec<usize> = (0..ids.len())
-        .filter(|&k| !g.roster.is_member(ids[k]))
-        .collect();
-    if fresh.is_empty() {
-        return Err(GroupError::AlreadyMember {
-            user: names[0].to_string(),
-            group: gid.to_string(),
-        }
-        .into());
-    }
+    let fresh = newcomers(gid, g, names, ids)?;
     if g.roster.members.len() + fresh.len() > g.max_users as usize {
         return Err(GroupError::GroupFull.into());
     }
@@ -157,7 +164,7 @@ fn add(
     need_notify: bool,
 ) -> Result<Vec<UserName>> {
     let caller = Caller::of(cx.st, cx.actor);
-    open(cx.st, gid, &caller, Role::Admin)?;
+    open(cx.st, cx.actor, gid, Role::Admin)?;
     let ids = known(cx.st, names)?;
     add_users(cx, gid, names, &ids, caller.is_admin(), need_notify)
 }
@@ -304,7 +311,12 @@ fn remove(
 
 /// The single-user form's extra step: a group admin acting on another admin is refused
 /// outright (`PERMISSION_DENIED`), where the batch form reports an item.
-pub(super) fn single_target_ordinary(st: &State, g: &Group, role: Role, user: &UserName) -> Result<()> {
+pub(super) fn single_target_ordinary(
+    st: &State,
+    g: &Group,
+    role: Role,
+    user: &UserName,
+) -> Result<()> {
     match st.users.id(user).and_then(|u| g.roster.members.get(u)) {
         Some(m) if m.role != Role::Owner => ordinary_only(role, m.role),
         _ => Ok(()),
@@ -344,8 +356,7 @@ pub struct RemoveGroupMember {
 impl Exec for RemoveGroupMember {
     type Reply = GroupMemberRemoved;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<GroupMemberRemoved> {
-        let caller = Caller::of(cx.st, cx.actor);
-        let (g, role) = open(cx.st, &self.group, &caller, Role::Admin)?;
+        let (g, role) = open(cx.st, cx.actor, &self.group, Role::Admin)?;
         single_target_ordinary(cx.st, g, role, &self.user)?;
         let names = [self.user];
         remove(cx, &self.group, role, &names)?;
@@ -381,17 +392,15 @@ pub struct RemoveGroupMembers {
 impl Exec for RemoveGroupMembers {
     type Reply = Vec<BatchItem>;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<BatchItem>> {
-        let max = cx.st.limits.groups.member_batch_max;
-        batch_size(
+        let (role, names) = open_batch(
+            cx.st,
+            cx.actor,
+            &self.group,
             &self.users,
-            max,
-            GroupError::BatchTooLarge(format!(
-                "kickMember: kickMembers number more than maxSize : {max}"
-            )),
+            cx.st.limits.groups.member_batch_max,
+            "kickMember: kickMembers number more than maxSize",
         )?;
-        let caller = Caller::of(cx.st, cx.actor);
-        let (_, role) = open(cx.st, &self.group, &caller, Role::Admin)?;
-        remove(cx, &self.group, role, &distinct(&self.users))
+        remove(cx, &self.group, role, &names)
     }
 }
 
@@ -526,8 +535,7 @@ impl Ask for ListGroupMembersCursor {
                     .map_err(|_| GroupError::InvalidParameter("invalid cursor".into()))?[0],
             ),
         };
-        let caller = Caller::of(cx.st, cx.actor);
-        let (g, _) = open(cx.st, &self.group, &caller, Role::Member)?;
+        let (g, _) = open(cx.st, cx.actor, &self.group, Role::Member)?;
         let owner = g.roster.owner;
         // Join sequences are never reused: the page starts strictly after the cursor's,
         // whether or not that member is still in.
@@ -862,16 +870,7 @@ impl Exec for InviteToGroup {
         {
             return Err(blocked(&names[k], &self.group));
         }
-        let fresh: Vec<usize> = (0..ids.len())
-            .filter(|&k| !g.roster.is_member(ids[k]))
-            .collect();
-        if fresh.is_empty() {
-            return Err(GroupError::AlreadyMember {
-                user: names[0].to_string(),
-                group: self.group.to_string(),
-            }
-            .into());
-        }
+        let fresh = newcomers(&self.group, g, &names, &ids)?;
         let mut invited = Vec::with_capacity(fresh.len());
         for k in fresh {
             add_pending(cx.st, &self.group, ids[k], names[k].clone(), true);
@@ -915,8 +914,7 @@ pub struct ListGroupRequests {
 impl Ask for ListGroupRequests {
     type Reply = GroupRequests;
     fn ask(self, cx: &ReadCtx<'_>) -> Result<GroupRequests> {
-        let caller = Caller::of(cx.st, cx.actor);
-        let (g, _) = open(cx.st, &self.group, &caller, Role::Admin)?;
+        let (g, _) = open(cx.st, cx.actor, &self.group, Role::Admin)?;
         Ok(GroupRequests {
             applications: g.applications.values().cloned().collect(),
             invitations: g.invitations.values().cloned().collect(),

@@ -1,6 +1,6 @@
 //! Groups and threads (spec 02).
 //!
-//! The area owns its records ([`Group`](self) and its threads, in `state.rs`), its limits
+//! The area owns its records (`Group` and its threads, in `state.rs`), its limits
 //! ([`GroupLimits`]), errors ([`GroupError`]), events ([`GroupEvent`]) and commands. Every
 //! rule is a plain function over the app's state: a command gets `&mut State`, a query
 //! `&State`, and a command runs alone on its app, so it checks everything first and then
@@ -9,7 +9,7 @@
 //!
 //! | spec 02 | file |
 //! |---|---|
-//! | §3 roles matrix: the opening of every call ([`open`](self), `gate`) | `mod.rs` |
+//! | §3 roles matrix: the opening of every call (`open`, `open_if`, `open_batch`, `gate`) | `mod.rs` |
 //! | §4 G1–G10 create, details, app list, joined groups, is-member, modify, transfer, disable/enable, destroy (C-GROUP) | `lifecycle.rs` |
 //! | §5 M1–M6 member lists, add, remove; §13 leave, join with approval, invite with confirmation; C-LEAVE | `members.rs` |
 //! | §6 A1–A3 admins | `admins.rs` |
@@ -21,12 +21,12 @@
 //! | §17 errors | `error.rs` |
 //!
 //! # Layout
-//! A group is one record: its settings, a [`crate::roster::Roster`] (owner, members in join
+//! A group is one record: its settings, a `roster::Roster` (owner, members in join
 //! order, admins, and the allow, block and mute lists, with each member's role, allow flag and
 //! mute mirrored on their member record so the send rule reads the member alone), its content
 //! (announcement, files, member attributes), its pending requests *and its threads* (each with
-//! its members in a [`crate::roster::Members`]), so "thread members ⊆ group members" is kept
-//! inside one record. The store's groups table ([`crate::store::Groups`]) indexes them: by id,
+//! its members in a `roster::Members`), so "thread members ⊆ group members" is kept
+//! inside one record. The store's groups table (`store::Groups`) indexes them: by id,
 //! by creation time, thread → group, parent message → thread, the retired custom ids, and for
 //! each user the reverse index (groups joined with the join time, threads joined, the
 //! per-user thread-join sequence, and the groups whose lists may name them) that the per-user
@@ -52,6 +52,11 @@
 //!   `T_MSG_HAS_THREAD` runs (spec OPEN 12). `threads_enabled` defaults to on for the engine.
 //! - `NAME_VIOLATION`/`ANNOUNCE_VIOLATION` exist for a future moderation hook; the engine has
 //!   none and accepts all text.
+//! - Ids come from the app's counter once a command's checks have passed: a group takes one
+//!   (its id, or with a custom id its creation sequence), a thread two (its id, then its
+//!   creation sequence), a shared file one.
+//! - An invitation that needs confirmation names, when several invitees are blocked, the one
+//!   registered first (lowest user id); the direct adds name the first in request order.
 //!
 //! # Check order
 //! Feature gate, request shape, existence, `GROUP_DISABLED` (user callers), permission, target
@@ -71,10 +76,10 @@ mod threads;
 use serde::{Deserialize, Serialize};
 
 use crate::command::Event;
-use crate::engine::Ctx;
+use crate::engine::{Actor, Ctx};
 use crate::error::{Error, Result};
 use crate::ids::{GroupId, UserId, UserName};
-use crate::roster::{Caller, Role};
+use crate::roster::{Caller, Role, distinct};
 use crate::store::State;
 
 pub use admins::*;
@@ -164,14 +169,35 @@ pub(crate) fn open_if<'a>(
 }
 
 /// The opening of most group calls: this group (`GROUP_NOT_FOUND`), this caller, at least
-/// this role (`GROUP_DISABLED` for user callers first, then `PERMISSION_DENIED`).
+/// this role (`GROUP_DISABLED` for user callers first, then `PERMISSION_DENIED`). Returns the
+/// group and the caller's role there.
 pub(crate) fn open<'a>(
     st: &'a State,
+    actor: &Actor,
     id: &GroupId,
-    caller: &Caller,
     least: Role,
 ) -> Result<(&'a Group, Role)> {
-    open_if(st, id, caller, gnf, |r| r >= least)
+    open_if(st, id, &Caller::of(st, actor), gnf, |r| r >= least)
+}
+
+/// The opening of the owner-and-admin batches: the size check (none → `INVALID_PARAMETER`,
+/// over `max` → `BATCH_TOO_LARGE` with the vendor's text `"{too_large} : {max}"`), then
+/// [`open`] as an admin. Returns the caller's role and the distinct names in request order.
+pub(crate) fn open_batch(
+    st: &State,
+    actor: &Actor,
+    id: &GroupId,
+    users: &[UserName],
+    max: usize,
+    too_large: &str,
+) -> Result<(Role, Vec<UserName>)> {
+    batch_size(
+        users,
+        max,
+        GroupError::BatchTooLarge(format!("{too_large} : {max}")),
+    )?;
+    let (_, role) = open(st, actor, id, Role::Admin)?;
+    Ok((role, distinct(users)))
 }
 
 /// A live group the caller opened, to change.

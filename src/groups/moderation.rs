@@ -18,14 +18,19 @@ use super::members::{leave, single_target_ordinary};
 use super::state::Group;
 use super::{
     GroupError, GroupEvent, LeaveReason, batch_size, emit, find, for_self, gnf, group_mut,
-    not_members, open, ordinary_only,
+    not_members, open, open_batch, ordinary_only,
 };
 
 /// Blocks members of a group the caller opened as `role`: `OWNER_FORBIDDEN` if the owner is
 /// named; per user an item (not a member, or an admin when a group admin calls: `false` with
 /// a reason); `NOT_MEMBERS` if every item failed. Each blocked user gets C-LEAVE (reason
 /// `Block`), then joins the block list.
-fn block(cx: &mut Ctx<'_>, gid: &GroupId, role: Role, names: &[UserName]) -> Result<Vec<BatchItem>> {
+fn block(
+    cx: &mut Ctx<'_>,
+    gid: &GroupId,
+    role: Role,
+    names: &[UserName],
+) -> Result<Vec<BatchItem>> {
     let g = find(cx.st, gid, gnf)?;
     let ids = resolve(cx.st, names);
     if ids.contains(&Some(g.roster.owner)) {
@@ -81,8 +86,7 @@ pub struct ListGroupBlocks {
 impl Ask for ListGroupBlocks {
     type Reply = Vec<UserName>;
     fn ask(self, cx: &ReadCtx<'_>) -> Result<Vec<UserName>> {
-        let caller = Caller::of(cx.st, cx.actor);
-        let (g, _) = open(cx.st, &self.group, &caller, Role::Admin)?;
+        let (g, _) = open(cx.st, cx.actor, &self.group, Role::Admin)?;
         Ok(g.roster.blocks.values().cloned().collect())
     }
 }
@@ -108,8 +112,7 @@ pub struct BlockGroupMember {
 impl Exec for BlockGroupMember {
     type Reply = bool;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
-        let caller = Caller::of(cx.st, cx.actor);
-        let (g, role) = open(cx.st, &self.group, &caller, Role::Admin)?;
+        let (g, role) = open(cx.st, cx.actor, &self.group, Role::Admin)?;
         single_target_ordinary(cx.st, g, role, &self.user)?;
         block(cx, &self.group, role, &[self.user])?;
         Ok(true)
@@ -137,15 +140,15 @@ pub struct BlockGroupMembers {
 impl Exec for BlockGroupMembers {
     type Reply = Vec<BatchItem>;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<BatchItem>> {
-        let max = cx.st.limits.groups.block_batch_max;
-        batch_size(
+        let (role, names) = open_batch(
+            cx.st,
+            cx.actor,
+            &self.group,
             &self.users,
-            max,
-            GroupError::BatchTooLarge(format!("userNames is more than max limit : {max}")),
+            cx.st.limits.groups.block_batch_max,
+            "userNames is more than max limit",
         )?;
-        let caller = Caller::of(cx.st, cx.actor);
-        let (_, role) = open(cx.st, &self.group, &caller, Role::Admin)?;
-        block(cx, &self.group, role, &distinct(&self.users))
+        block(cx, &self.group, role, &names)
     }
 }
 
@@ -203,8 +206,7 @@ pub struct UnblockGroupMember {
 impl Exec for UnblockGroupMember {
     type Reply = bool;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
-        let caller = Caller::of(cx.st, cx.actor);
-        open(cx.st, &self.group, &caller, Role::Admin)?;
+        open(cx.st, cx.actor, &self.group, Role::Admin)?;
         unblock(cx, &self.group, &[self.user])?;
         Ok(true)
     }
@@ -231,17 +233,15 @@ pub struct UnblockGroupMembers {
 impl Exec for UnblockGroupMembers {
     type Reply = Vec<BatchItem>;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<BatchItem>> {
-        let max = cx.st.limits.groups.block_batch_max;
-        batch_size(
+        let (_, names) = open_batch(
+            cx.st,
+            cx.actor,
+            &self.group,
             &self.users,
-            max,
-            GroupError::BatchTooLarge(format!(
-                "removeBlacklist: list size more than max limit : {max}"
-            )),
+            cx.st.limits.groups.block_batch_max,
+            "removeBlacklist: list size more than max limit",
         )?;
-        let caller = Caller::of(cx.st, cx.actor);
-        open(cx.st, &self.group, &caller, Role::Admin)?;
-        unblock(cx, &self.group, &distinct(&self.users))
+        unblock(cx, &self.group, &names)
     }
 }
 
@@ -261,8 +261,7 @@ pub struct ListGroupAllowed {
 impl Ask for ListGroupAllowed {
     type Reply = Vec<UserName>;
     fn ask(self, cx: &ReadCtx<'_>) -> Result<Vec<UserName>> {
-        let caller = Caller::of(cx.st, cx.actor);
-        let (g, _) = open(cx.st, &self.group, &caller, Role::Admin)?;
+        let (g, _) = open(cx.st, cx.actor, &self.group, Role::Admin)?;
         let r = &g.roster;
         let mut out = vec![g.owner_name().clone()];
         out.extend(r.admins.values().cloned());
@@ -364,8 +363,7 @@ pub struct AllowGroupMember {
 impl Exec for AllowGroupMember {
     type Reply = bool;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
-        let caller = Caller::of(cx.st, cx.actor);
-        open(cx.st, &self.group, &caller, Role::Admin)?;
+        open(cx.st, cx.actor, &self.group, Role::Admin)?;
         allow(cx, &self.group, &[self.user])?;
         Ok(true)
     }
@@ -392,15 +390,15 @@ pub struct AllowGroupMembers {
 impl Exec for AllowGroupMembers {
     type Reply = Vec<BatchItem>;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<BatchItem>> {
-        let max = cx.st.limits.groups.allow_batch_max;
-        batch_size(
+        let (_, names) = open_batch(
+            cx.st,
+            cx.actor,
+            &self.group,
             &self.users,
-            max,
-            GroupError::BatchTooLarge(format!("usernames size is more than max limit : {max}")),
+            cx.st.limits.groups.allow_batch_max,
+            "usernames size is more than max limit",
         )?;
-        let caller = Caller::of(cx.st, cx.actor);
-        open(cx.st, &self.group, &caller, Role::Admin)?;
-        allow(cx, &self.group, &distinct(&self.users))
+        allow(cx, &self.group, &names)
     }
 }
 
@@ -426,18 +424,16 @@ pub struct DisallowGroupMembers {
 impl Exec for DisallowGroupMembers {
     type Reply = Vec<BatchItem>;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<BatchItem>> {
-        let max = cx.st.limits.groups.allow_batch_max;
-        batch_size(
+        let (_, names) = open_batch(
+            cx.st,
+            cx.actor,
+            &self.group,
             &self.users,
-            max,
-            GroupError::BatchTooLarge(format!(
-                "removeWhitelist size is more than max limit : {max}"
-            )),
+            cx.st.limits.groups.allow_batch_max,
+            "removeWhitelist size is more than max limit",
         )?;
-        let caller = Caller::of(cx.st, cx.actor);
-        let names = distinct(&self.users);
         let ids = resolve(cx.st, &names);
-        let (g, _) = open(cx.st, &self.group, &caller, Role::Admin)?;
+        let g = find(cx.st, &self.group, gnf)?;
         let listed: Vec<Option<UserId>> = ids
             .iter()
             .map(|i| i.filter(|i| g.roster.allow.contains_key(i)))
@@ -495,8 +491,7 @@ pub struct ListGroupMutes {
 impl Ask for ListGroupMutes {
     type Reply = Vec<GroupMuteEntry>;
     fn ask(self, cx: &ReadCtx<'_>) -> Result<Vec<GroupMuteEntry>> {
-        let caller = Caller::of(cx.st, cx.actor);
-        let (g, _) = open(cx.st, &self.group, &caller, Role::Admin)?;
+        let (g, _) = open(cx.st, cx.actor, &self.group, Role::Admin)?;
         Ok(g.roster
             .live_mutes(cx.now)
             .map(|(n, expiry)| GroupMuteEntry {
@@ -554,10 +549,9 @@ impl Exec for MuteGroupMembers {
         if self.duration_ms < -1 {
             return Err(GroupError::InvalidParameter("mute_duration must be >= -1".into()).into());
         }
-        let caller = Caller::of(cx.st, cx.actor);
         let names = distinct(&self.users);
         let ids = resolve(cx.st, &names);
-        let (g, role) = open(cx.st, &self.group, &caller, Role::Admin)?;
+        let (g, role) = open(cx.st, cx.actor, &self.group, Role::Admin)?;
         if ids.contains(&Some(g.roster.owner)) {
             return Err(GroupError::OwnerForbidden.into());
         }
@@ -644,18 +638,15 @@ pub struct UnmuteGroupMembers {
 impl Exec for UnmuteGroupMembers {
     type Reply = Vec<BatchItem>;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<BatchItem>> {
-        let max = cx.st.limits.groups.mute_batch_max;
-        batch_size(
+        let (_, names) = open_batch(
+            cx.st,
+            cx.actor,
+            &self.group,
             &self.users,
-            max,
-            GroupError::BatchTooLarge(format!(
-                "removeMute member size more than max limit : {max}"
-            )),
+            cx.st.limits.groups.mute_batch_max,
+            "removeMute member size more than max limit",
         )?;
-        let caller = Caller::of(cx.st, cx.actor);
-        let names = distinct(&self.users);
         let ids = resolve(cx.st, &names);
-        open(cx.st, &self.group, &caller, Role::Admin)?;
         let g = group_mut(cx.st, &self.group);
         let mut out = Vec::with_capacity(names.len());
         for (n, id) in names.iter().zip(ids) {
@@ -680,8 +671,7 @@ impl Exec for UnmuteGroupMembers {
 
 /// Switches mute-all on or off: owner and admins; idempotent. Returns the new value.
 fn set_mute_all(cx: &mut Ctx<'_>, group: GroupId, on: bool) -> Result<bool> {
-    let caller = Caller::of(cx.st, cx.actor);
-    open(cx.st, &group, &caller, Role::Admin)?;
+    open(cx.st, cx.actor, &group, Role::Admin)?;
     let g = group_mut(cx.st, &group);
     if g.mute_all != on {
         g.mute_all = on;

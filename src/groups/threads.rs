@@ -125,12 +125,7 @@ impl Exec for CreateThread {
         let caller = Caller::of(cx.st, cx.actor);
         let me = caller.is(&owner);
         let (g, _) = open_if(cx.st, &group, &caller, tgnf, |r| r.inside() && me)?;
-        let Some(uid) = cx
-            .st
-            .users
-            .id(&owner)
-            .filter(|u| g.roster.is_member(*u))
-        else {
+        let Some(uid) = cx.st.users.id(&owner).filter(|u| g.roster.is_member(*u)) else {
             return Err(GroupError::ThreadUserNotInGroup.into());
         };
         let groups = &cx.st.groups;
@@ -283,14 +278,12 @@ impl Ask for ListThreadMembers {
         let limit = thread_limit(l, self.limit)?;
         let after = match &self.cursor {
             None => None,
-            Some(c) => Some(
-                paging::decode::<1>(THREAD_MEMBERS_CURSOR, c).map_err(|_| bad_cursor())?[0],
-            ),
+            Some(c) => {
+                Some(paging::decode::<1>(THREAD_MEMBERS_CURSOR, c).map_err(|_| bad_cursor())?[0])
+            }
         };
         let caller = Caller::of(cx.st, cx.actor);
-        let (_, _, t) = open_thread(cx.st, &self.thread, &caller, || Ok(()), |r, _| {
-            r.inside()
-        })?;
+        let (_, _, t) = open_thread(cx.st, &self.thread, &caller, || Ok(()), |r, _| r.inside())?;
         let page: Vec<_> = t.members.after(after).take(limit).collect();
         let cursor = page
             .last()

@@ -31,8 +31,7 @@ fn indexes_agree(st: &State) -> Result<(), String> {
 /// Live groups and threads are within the app's caps.
 fn within_app_caps(st: &State) -> Result<(), String> {
     let l = &st.limits.groups;
-    if l
-        .groups_per_app_max
+    if l.groups_per_app_max
         .is_some_and(|cap| st.groups.len() as u64 > cap)
     {
         return Err("over the app's group cap".into());
@@ -56,8 +55,7 @@ fn rosters_consistent(st: &State) -> Result<(), String> {
                 ));
             }
         }
-        r.mirrors_agree()
-            .map_err(|e| format!("group {gid}: {e}"))?;
+        r.mirrors_agree().map_err(|e| format!("group {gid}: {e}"))?;
         for t in g.threads.values() {
             t.members.check().map_err(|e| format!("group {gid}: {e}"))?;
         }
@@ -98,8 +96,7 @@ fn blocked_are_not_members(st: &State) -> Result<(), String> {
 /// Explicit allow entries and member attributes belong to members.
 fn allow_and_attributes_of_members(st: &State) -> Result<(), String> {
     for (gid, g) in st.groups.iter() {
-        if g
-            .roster
+        if g.roster
             .allow
             .keys()
             .chain(g.attrs.keys())
@@ -118,10 +115,7 @@ fn lists_name_live_users(st: &State) -> Result<(), String> {
     for (gid, g) in st.groups.iter() {
         let r = &g.roster;
         if let Some(m) = r.members.iter().find(|m| st.users.get(m.id).is_none()) {
-            return Err(format!(
-                "group {gid}: member {} is not a live user",
-                m.name
-            ));
+            return Err(format!("group {gid}: member {} is not a live user", m.name));
         }
         if r.blocks
             .keys()

@@ -284,7 +284,13 @@ impl Groups {
     }
 
     /// Adds a group member to a thread at `now`; whether they joined (false: already in).
-    pub fn join_thread(&mut self, tid: &ThreadId, u: UserId, name: UserName, now: Timestamp) -> bool {
+    pub fn join_thread(
+        &mut self,
+        tid: &ThreadId,
+        u: UserId,
+        name: UserName,
+        now: Timestamp,
+    ) -> bool {
         let Some(gid) = self.thread_group.get(tid) else {
             return false;
         };
