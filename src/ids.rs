@@ -169,14 +169,15 @@ impl std::borrow::Borrow<str> for UserName {
 
 /// A group id: minted by the engine (decimal, from the app's counter) or chosen by the caller
 /// (1–64 chars of `[0-9A-Za-z_-]`, never all digits; checked when the group is created). Any
-/// string names a group for a lookup: an id no group has is simply not found.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// string names a group for a lookup: an id no group has is simply not found. The default is
+/// the empty id, which no group has.
+#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct GroupId(Arc<str>);
 
 /// A thread id: minted by the engine (decimal, from the app's counter). Any string names a
-/// thread for a lookup.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// thread for a lookup. The default is the empty id, which no thread has.
+#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ThreadId(Arc<str>);
 

@@ -84,7 +84,6 @@
 pub mod command;
 pub mod engine;
 pub mod error;
-#[path = "groups_stub.rs"]
 pub mod groups;
 pub mod ids;
 pub mod invariants;

@@ -4,7 +4,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{Actor, ReadCtx};
 use crate::error::Result;
-#[allow(unused_imports)]
 use crate::groups::*;
 use crate::ids::UserName;
 use crate::paging::Page;
@@ -82,31 +81,31 @@ queries! {
     ListGlobalMutes => Vec<MuteEntry>,
 
     // ---- groups and threads (src/groups) ----
-    // PORT: GetGroups => Vec<GroupLookup>,
-    // PORT: ListAppGroups => Page<AppGroupItem>,
-    // PORT: ListJoinedGroups => JoinedGroups,
-    // PORT: ListJoinedGroupsLegacy => Vec<(String, String)>,
-    // PORT: IsGroupMember => bool,
-    // PORT: ListGroupMembers => GroupMembersPage,
-    // PORT: ListGroupMembersCursor => Page<UserName>,
-    // PORT: ListGroupAdmins => Vec<UserName>,
-    // PORT: ListGroupBlocks => Vec<UserName>,
-    // PORT: ListGroupAllowed => Vec<UserName>,
-    // PORT: IsGroupAllowed => bool,
-    // PORT: ListGroupMutes => Vec<GroupMuteEntry>,
-    // PORT: MaySpeakInGroup => GroupSpeak,
-    // PORT: GroupSpeakers => Vec<UserName>,
-    // PORT: GroupSpeakerIds => Vec<crate::ids::UserId>,
-    // PORT: GetGroupAnnouncement => String,
-    // PORT: ListGroupFiles => Vec<GroupFile>,
-    // PORT: GetGroupFile => GroupFile,
-    // PORT: GetGroupMemberAttrs => indexmap::IndexMap<String, String>,
-    // PORT: GetGroupMemberAttrsByKeys => indexmap::IndexMap<UserName, indexmap::IndexMap<String, String>>,
-    // PORT: ListAppThreads => Page<String>,
-    // PORT: ListUserThreads => Page<ThreadInfo>,
-    // PORT: ListUserThreadsInGroup => Page<ThreadInfo>,
-    // PORT: ListThreadMembers => Page<UserName>,
-    // PORT: ListGroupRequests => GroupRequests,
+    GetGroups => Vec<GroupLookup>,
+    ListAppGroups => Page<AppGroupItem>,
+    ListJoinedGroups => JoinedGroups,
+    ListJoinedGroupsLegacy => Vec<(crate::ids::GroupId, String)>,
+    IsGroupMember => bool,
+    ListGroupMembers => GroupMembersPage,
+    ListGroupMembersCursor => Page<UserName>,
+    ListGroupAdmins => Vec<UserName>,
+    ListGroupBlocks => Vec<UserName>,
+    ListGroupAllowed => Vec<UserName>,
+    IsGroupAllowed => bool,
+    ListGroupMutes => Vec<GroupMuteEntry>,
+    MaySpeakInGroup => GroupSpeak,
+    GroupSpeakers => Vec<UserName>,
+    GroupSpeakerIds => Vec<crate::ids::UserId>,
+    GetGroupAnnouncement => String,
+    ListGroupFiles => Vec<GroupFile>,
+    GetGroupFile => GroupFile,
+    GetGroupMemberAttrs => indexmap::IndexMap<String, String>,
+    GetGroupMemberAttrsByKeys => indexmap::IndexMap<UserName, indexmap::IndexMap<String, String>>,
+    ListAppThreads => Page<crate::ids::ThreadId>,
+    ListUserThreads => Page<ThreadInfo>,
+    ListUserThreadsInGroup => Page<ThreadInfo>,
+    ListThreadMembers => Page<UserName>,
+    ListGroupRequests => GroupRequests,
 
     // ---- end of groups and threads ----
 

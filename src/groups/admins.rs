@@ -3,15 +3,13 @@
 use serde::{Deserialize, Serialize};
 
 use crate::command::Exec;
-use crate::engine::Ctx;
+use crate::engine::{Ctx, ReadCtx};
 use crate::error::Result;
-use crate::ids::UserName;
+use crate::ids::{GroupId, UserName};
 use crate::query::Ask;
+use crate::roster::Role;
 
-use super::{
-    Caller, GroupError, GroupEvent, Role, emit, find_group, gate, gnf, need, read_group,
-    write_group,
-};
+use super::{GroupError, GroupEvent, emit, group_mut, open};
 
 /// The admins in promotion order, owner excluded (`GET /chatgroups/{g}/admin`, spec A1).
 /// Members may list.
@@ -19,19 +17,17 @@ use super::{
 /// Errors: `404 resource_not_found` `GROUP_NOT_FOUND`; `403 forbidden_op` `GROUP_DISABLED`,
 /// `PERMISSION_DENIED`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListGroupAdmins {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
 }
 
 impl Ask for ListGroupAdmins {
     type Reply = Vec<UserName>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<Vec<UserName>> {
-        let caller = Caller::of(cx);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let g = read_group(&cell, gnf)?;
-        gate(&g, &self.group, &caller, need::member)?;
-        Ok(g.admins.values().cloned().collect())
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Vec<UserName>> {
+        let (g, _) = open(cx.st, cx.actor, &self.group, Role::Member)?;
+        Ok(g.roster.admins.values().cloned().collect())
     }
 }
 
@@ -44,9 +40,10 @@ impl Ask for ListGroupAdmins {
 ///
 /// Emits `AdminAdded` when the role changed. Returns the new admin.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct AddGroupAdmin {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// Who.
     pub user: UserName,
 }
@@ -54,35 +51,30 @@ pub struct AddGroupAdmin {
 impl Exec for AddGroupAdmin {
     type Reply = UserName;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<UserName> {
-        let caller = Caller::of(cx);
-        let target = cx.app.user(&self.user).map(|c| c.id);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let mut g = write_group(&cell, gnf)?;
-        gate(&g, &self.group, &caller, need::owner)?;
-        let Some(uid) = target.filter(|t| g.is_member(*t)) else {
+        let (g, _) = open(cx.st, cx.actor, &self.group, Role::Owner)?;
+        let target = cx.st.users.id(&self.user);
+        let Some(m) = target.and_then(|t| g.roster.members.get(t)) else {
             return Err(GroupError::AdminTargetNotMember {
                 user: self.user.to_string(),
-                group: self.group,
+                group: self.group.to_string(),
             }
             .into());
         };
-        match g.members[&uid].role {
+        match m.role {
             Role::Owner => return Err(GroupError::OwnerForbidden.into()),
             Role::Admin => return Ok(self.user),
-            Role::Member => {}
+            _ => {}
         }
-        let max = cx.app.limits.groups.admins_max;
-        if g.admins.len() >= max {
+        let max = cx.st.limits.groups.admins_max;
+        if g.roster.admins.len() >= max {
             return Err(GroupError::AdminLimit(max).into());
         }
-        let name = g.members[&uid].name.clone();
-        g.admins.insert(uid, name);
-        g.members[&uid].role = Role::Admin;
-        g.sync(uid);
+        let uid = m.id;
+        let g = group_mut(cx.st, &self.group);
+        g.roster.promote(uid);
         g.modified = cx.now;
-        drop(g);
         emit(
-            cx,
+            &mut cx.out,
             GroupEvent::AdminAdded {
                 group: self.group,
                 user: self.user.clone(),
@@ -101,9 +93,10 @@ impl Exec for AddGroupAdmin {
 ///
 /// Emits `AdminRemoved`. Returns the old admin.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct RemoveGroupAdmin {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// Who.
     pub user: UserName,
 }
@@ -111,25 +104,20 @@ pub struct RemoveGroupAdmin {
 impl Exec for RemoveGroupAdmin {
     type Reply = UserName;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<UserName> {
-        let caller = Caller::of(cx);
-        let target = cx.app.user(&self.user).map(|c| c.id);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let mut g = write_group(&cell, gnf)?;
-        gate(&g, &self.group, &caller, need::owner)?;
-        let Some(uid) = target.filter(|t| g.admins.contains_key(t)) else {
+        let (g, _) = open(cx.st, cx.actor, &self.group, Role::Owner)?;
+        let target = cx.st.users.id(&self.user);
+        let Some(uid) = target.filter(|t| g.roster.admins.contains_key(t)) else {
             return Err(GroupError::NotAdmin {
                 user: self.user.to_string(),
-                group: self.group,
+                group: self.group.to_string(),
             }
             .into());
         };
-        g.admins.shift_remove(&uid);
-        g.members[&uid].role = Role::Member;
-        g.sync(uid);
+        let g = group_mut(cx.st, &self.group);
+        g.roster.demote(uid);
         g.modified = cx.now;
-        drop(g);
         emit(
-            cx,
+            &mut cx.out,
             GroupEvent::AdminRemoved {
                 group: self.group,
                 user: self.user.clone(),

@@ -1,53 +1,39 @@
 //! The groups part of the user-deletion cascade (spec §14).
 //!
-//! The user is already marked `gone` (no new link to them can form) and their per-user state
-//! was taken under their lock, so the indexes walked here are complete: every group they are
-//! in, and every group whose block list, mute list or pending requests may name them.
+//! The user is still registered while this runs; their reverse index is complete: every group
+//! they are in, and every group whose block list, mute list or pending requests may name them.
 
 use crate::engine::Ctx;
-use crate::ids::{UserId, UserName};
-use crate::store::Extra;
+use crate::ids::{GroupId, UserId, UserName};
 
 use super::LeaveReason;
 use super::lifecycle::destroy;
-use super::model::Leaver;
+use super::members::leave;
 
-pub(crate) fn user_deleted(cx: &mut Ctx<'_>, user: UserId, _name: &UserName, extra: &Extra) {
-    let x = &extra.groups;
-    // Groups they own are destroyed (C-GROUP); in the others they C-LEAVE, which also drops
-    // their thread memberships there.
-    for gid in x.groups.keys() {
-        let Some(cell) = cx.app.groups.cell(gid) else {
-            continue;
-        };
-        let mut g = cell.state.write();
-        if g.gone || !g.is_member(user) {
-            continue;
-        }
-        if g.owner == user {
-            destroy(cx, &cell, &mut g);
-        } else {
-            g.leave(
-                cx,
-                &cell.id,
-                user,
-                Leaver::Deleted(&x.threads),
-                LeaveReason::Delete,
-            );
+/// Groups they own are destroyed (C-GROUP), in their join order; in the others they C-LEAVE
+/// (reason `Delete`), which also drops their thread memberships there. Then they leave every
+/// block list, mute list and pending request (spec OPEN 9), and their reverse index goes.
+pub(crate) fn user_deleted(cx: &mut Ctx<'_>, user: UserId, _name: &UserName) {
+    let Some(x) = cx.st.groups.user(user) else {
+        return;
+    };
+    let joined: Vec<GroupId> = x.groups.keys().cloned().collect();
+    for gid in &joined {
+        match cx.st.groups.get(gid) {
+            Some(g) if g.roster.owner == user => destroy(cx, gid),
+            Some(g) if g.roster.is_member(user) => leave(cx, gid, user, LeaveReason::Delete),
+            _ => {}
         }
     }
-    // Block lists, mute lists and pending requests (spec OPEN 9).
+    let Some(x) = cx.st.groups.drop_user(user) else {
+        return;
+    };
     for gid in &x.listed {
-        let Some(cell) = cx.app.groups.cell(gid) else {
-            continue;
-        };
-        let mut g = cell.state.write();
-        if g.gone {
-            continue;
+        if let Some(g) = cx.st.groups.get_mut(gid) {
+            g.roster.blocks.shift_remove(&user);
+            g.roster.unmute(user);
+            g.applications.shift_remove(&user);
+            g.invitations.shift_remove(&user);
         }
-        g.blocks.shift_remove(&user);
-        g.mutes.shift_remove(&user);
-        g.applications.shift_remove(&user);
-        g.invitations.shift_remove(&user);
     }
 }

@@ -2,43 +2,39 @@
 //!
 //! Shared files are metadata only (id, name, owner, size, created): the host keeps the bytes
 //! and formats URLs. A file lives `file_retention_ms`; afterwards it behaves as deleted and is
-//! pruned on the next write.
-
-use std::sync::Arc;
+//! pruned by the next upload.
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 use crate::command::Exec;
-use crate::engine::Ctx;
-use crate::error::Result;
-use crate::ids::{UserId, UserName};
+use crate::engine::{Ctx, ReadCtx};
+use crate::error::{Error, Result};
+use crate::ids::{GroupId, UserId, UserName};
+use crate::limits::GroupLimits;
 use crate::query::Ask;
+use crate::roster::{Caller, Role};
+use crate::store::State;
 use crate::time::{Millis, Timestamp};
 
-use super::model::{FileMeta, GroupState};
-use super::{
-    Caller, GroupError, GroupEvent, Role, emit, find_group, gate, gnf, need, read_group,
-    write_group,
-};
+use super::state::{Attrs, FileMeta, Group};
+use super::{GroupError, GroupEvent, emit, group_mut, open, open_if};
 
 /// The announcement ("" if never set) (`GET /chatgroups/{g}/announcement`, spec N1). Members.
 ///
 /// Errors: `404 resource_not_found` `GROUP_NOT_FOUND`; `403 forbidden_op` `GROUP_DISABLED`,
 /// `PERMISSION_DENIED`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct GetGroupAnnouncement {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
 }
 
 impl Ask for GetGroupAnnouncement {
     type Reply = String;
-    fn ask(self, cx: &Ctx<'_>) -> Result<String> {
-        let caller = Caller::of(cx);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let g = read_group(&cell, gnf)?;
-        gate(&g, &self.group, &caller, need::member)?;
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<String> {
+        let (g, _) = open(cx.st, cx.actor, &self.group, Role::Member)?;
         Ok(g.announcement.clone())
     }
 }
@@ -52,9 +48,10 @@ impl Ask for GetGroupAnnouncement {
 ///
 /// Emits `AnnouncementUpdated`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct SetGroupAnnouncement {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// The text (required).
     pub announcement: Option<String>,
 }
@@ -65,17 +62,17 @@ impl Exec for SetGroupAnnouncement {
         let Some(text) = self.announcement else {
             return Err(GroupError::AnnouncementNull.into());
         };
-        if text.chars().count() > cx.app.limits.groups.announcement_chars_max {
+        if text.chars().count() > cx.st.limits.groups.announcement_chars_max {
             return Err(GroupError::AnnouncementTooLong.into());
         }
-        let caller = Caller::of(cx);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let mut g = write_group(&cell, gnf)?;
-        gate(&g, &self.group, &caller, need::staff)?;
+        open(cx.st, cx.actor, &self.group, Role::Admin)?;
+        let g = group_mut(cx.st, &self.group);
         g.announcement = text;
         g.modified = cx.now;
-        drop(g);
-        emit(cx, GroupEvent::AnnouncementUpdated { group: self.group });
+        emit(
+            &mut cx.out,
+            GroupEvent::AnnouncementUpdated { group: self.group },
+        );
         Ok(true)
     }
 }
@@ -94,27 +91,32 @@ pub struct GroupFile {
     /// When it was uploaded.
     pub created: Timestamp,
     /// The group.
-    pub group_id: String,
+    pub group_id: GroupId,
 }
 
-fn fgnf(id: &str) -> crate::error::Error {
+/// `FILE_GROUP_NOT_FOUND`: the shared-file calls' missing group.
+fn fgnf(id: &GroupId) -> Error {
     GroupError::FileGroupNotFound(id.to_string()).into()
 }
 
-fn file_live(cx: &Ctx<'_>, f: &FileMeta) -> bool {
-    f.created
-        .after(Millis(cx.app.limits.groups.file_retention_ms))
-        > cx.now
+/// The opening of the shared-file calls: the group (`FILE_GROUP_NOT_FOUND`), a member caller.
+fn open_files<'a>(st: &'a State, id: &GroupId, caller: &Caller) -> Result<(&'a Group, Role)> {
+    open_if(st, id, caller, fgnf, Role::inside)
 }
 
-fn view(gid: &str, id: &str, f: &FileMeta) -> GroupFile {
+/// Whether a file is still live at `now`.
+fn file_live(l: &GroupLimits, f: &FileMeta, now: Timestamp) -> bool {
+    f.created.after(Millis(l.file_retention_ms)) > now
+}
+
+fn view(gid: &GroupId, id: &str, f: &FileMeta) -> GroupFile {
     GroupFile {
         file_id: id.to_string(),
         file_name: f.name.clone(),
         file_owner: f.owner.clone(),
         file_size: f.size,
         created: f.created,
-        group_id: gid.to_string(),
+        group_id: gid.clone(),
     }
 }
 
@@ -125,9 +127,10 @@ fn view(gid: &str, id: &str, f: &FileMeta) -> GroupFile {
 /// Errors: `404 RestGroupFeignException` `FILE_GROUP_NOT_FOUND`; `403 forbidden_op`
 /// `GROUP_DISABLED`, `PERMISSION_DENIED`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListGroupFiles {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// 1-based page.
     pub page_num: Option<u32>,
     /// Page size.
@@ -136,21 +139,19 @@ pub struct ListGroupFiles {
 
 impl Ask for ListGroupFiles {
     type Reply = Vec<GroupFile>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<Vec<GroupFile>> {
-        let max = cx.app.limits.groups.file_page_max;
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Vec<GroupFile>> {
+        let l = &cx.st.limits.groups;
         let size = match self.page_size {
-            None | Some(0) => max,
-            Some(n) => n.min(max),
+            None | Some(0) => l.file_page_max,
+            Some(n) => n.min(l.file_page_max),
         } as usize;
         let page = self.page_num.unwrap_or(1).max(1) as usize;
-        let caller = Caller::of(cx);
-        let cell = find_group(cx, &self.group, fgnf)?;
-        let g = read_group(&cell, fgnf)?;
-        gate(&g, &self.group, &caller, need::member)?;
+        let caller = Caller::of(cx.st, cx.actor);
+        let (g, _) = open_files(cx.st, &self.group, &caller)?;
         Ok(g.files
             .iter()
             .rev()
-            .filter(|(_, f)| file_live(cx, f))
+            .filter(|(_, f)| file_live(l, f, cx.now))
             .skip((page - 1).saturating_mul(size))
             .take(size)
             .map(|(id, f)| view(&self.group, id, f))
@@ -159,7 +160,8 @@ impl Ask for ListGroupFiles {
 }
 
 /// Records a shared file's metadata (`POST /chatgroups/{g}/share_files`, spec F2); the host
-/// keeps the bytes. Members.
+/// keeps the bytes. Members. The file id is drawn once the checks have passed; expired files
+/// are pruned then.
 ///
 /// Errors, in check order: `400 IllegalArgumentException` `FILE_MISSING` (no name); `400
 /// invalid_parameter` `FIELD_TOO_LONG` (name over `file_name_bytes_max` bytes); `413
@@ -169,9 +171,10 @@ impl Ask for ListGroupFiles {
 ///
 /// Emits `FileUploaded`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct UploadGroupFile {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// The file's name (required, non-empty, ≤ `file_name_bytes_max` bytes).
     pub file_name: Option<String>,
     /// Its size in bytes.
@@ -181,7 +184,7 @@ pub struct UploadGroupFile {
 impl Exec for UploadGroupFile {
     type Reply = GroupFile;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<GroupFile> {
-        let l = &cx.app.limits.groups;
+        let l = cx.st.limits.groups.clone();
         let Some(name) = self.file_name.filter(|n| !n.is_empty()) else {
             return Err(GroupError::FileMissing.into());
         };
@@ -191,39 +194,35 @@ impl Exec for UploadGroupFile {
         if self.file_size > l.file_bytes_max {
             return Err(GroupError::FileTooLarge(self.file_size, l.file_bytes_max).into());
         }
-        let max = l.files_per_group_max;
-        let caller = Caller::of(cx);
-        let cell = find_group(cx, &self.group, fgnf)?;
-        let mut g = write_group(&cell, fgnf)?;
-        gate(&g, &self.group, &caller, need::member)?;
-        let retention = Millis(cx.app.limits.groups.file_retention_ms);
+        let caller = Caller::of(cx.st, cx.actor);
+        let (g, _) = open_files(cx.st, &self.group, &caller)?;
         let now = cx.now;
-        g.files.retain(|_, f| f.created.after(retention) > now);
-        if g.files.len() >= max {
+        let max = l.files_per_group_max;
+        if g.files.values().filter(|f| file_live(&l, f, now)).count() >= max {
             return Err(GroupError::FileLimit(max).into());
         }
         let owner = match &caller {
             Caller::User(u, _) => u.to_string(),
             _ => "admin".to_string(),
         };
-        let owner_id = caller.id();
-        let id: Arc<str> = cx.app.next_id().to_string().into();
+        let id = cx.st.mint().to_string();
         let meta = FileMeta {
             name,
             owner,
-            owner_id,
+            owner_id: caller.id(),
             size: self.file_size,
             created: now,
         };
         let out = view(&self.group, &id, &meta);
-        g.files.insert(Arc::clone(&id), meta);
+        let g = group_mut(cx.st, &self.group);
+        g.files.retain(|_, f| file_live(&l, f, now));
+        g.files.insert(id.as_str().into(), meta);
         g.modified = now;
-        drop(g);
         emit(
-            cx,
+            &mut cx.out,
             GroupEvent::FileUploaded {
                 group: self.group,
-                file_id: id.to_string(),
+                file_id: id,
             },
         );
         Ok(out)
@@ -236,24 +235,29 @@ impl Exec for UploadGroupFile {
 /// `GROUP_DISABLED`, `PERMISSION_DENIED`; `404 resource_not_found` `FILE_NOT_FOUND` (also once
 /// expired).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct GetGroupFile {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// The file.
     pub file_id: String,
 }
 
+/// A live file of a group, or `FILE_NOT_FOUND`.
+fn live_file<'a>(st: &State, g: &'a Group, id: &str, now: Timestamp) -> Result<&'a FileMeta> {
+    g.files
+        .get(id)
+        .filter(|f| file_live(&st.limits.groups, f, now))
+        .ok_or_else(|| GroupError::FileNotFound(id.to_string()).into())
+}
+
 impl Ask for GetGroupFile {
     type Reply = GroupFile;
-    fn ask(self, cx: &Ctx<'_>) -> Result<GroupFile> {
-        let caller = Caller::of(cx);
-        let cell = find_group(cx, &self.group, fgnf)?;
-        let g = read_group(&cell, fgnf)?;
-        gate(&g, &self.group, &caller, need::member)?;
-        match g.files.get(self.file_id.as_str()) {
-            Some(f) if file_live(cx, f) => Ok(view(&self.group, &self.file_id, f)),
-            _ => Err(GroupError::FileNotFound(self.file_id).into()),
-        }
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<GroupFile> {
+        let caller = Caller::of(cx.st, cx.actor);
+        let (g, _) = open_files(cx.st, &self.group, &caller)?;
+        let f = live_file(cx.st, g, &self.file_id, cx.now)?;
+        Ok(view(&self.group, &self.file_id, f))
     }
 }
 
@@ -266,9 +270,10 @@ impl Ask for GetGroupFile {
 ///
 /// Emits `FileDeleted`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct DeleteGroupFile {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// The file.
     pub file_id: String,
 }
@@ -276,26 +281,17 @@ pub struct DeleteGroupFile {
 impl Exec for DeleteGroupFile {
     type Reply = bool;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
-        let caller = Caller::of(cx);
-        let cell = find_group(cx, &self.group, fgnf)?;
-        let mut g = write_group(&cell, fgnf)?;
-        let role = gate(&g, &self.group, &caller, need::member)?;
-        let live = g
-            .files
-            .get(self.file_id.as_str())
-            .filter(|f| file_live(cx, f))
-            .cloned();
-        let Some(f) = live else {
-            return Err(GroupError::FileNotFound(self.file_id).into());
-        };
-        if role == Some(Role::Member) && (f.owner_id.is_none() || caller.id() != f.owner_id) {
+        let caller = Caller::of(cx.st, cx.actor);
+        let (g, role) = open_files(cx.st, &self.group, &caller)?;
+        let f = live_file(cx.st, g, &self.file_id, cx.now)?;
+        if role == Role::Member && (f.owner_id.is_none() || caller.id() != f.owner_id) {
             return Err(GroupError::PermissionDenied.into());
         }
+        let g = group_mut(cx.st, &self.group);
         g.files.shift_remove(self.file_id.as_str());
         g.modified = cx.now;
-        drop(g);
         emit(
-            cx,
+            &mut cx.out,
             GroupEvent::FileDeleted {
                 group: self.group,
                 file_id: self.file_id,
@@ -305,20 +301,21 @@ impl Exec for DeleteGroupFile {
     }
 }
 
-fn mgnf(_: &str) -> crate::error::Error {
+/// `META_GROUP_NOT_FOUND`: the member-attribute calls' missing group.
+fn mgnf(_: &GroupId) -> Error {
     GroupError::MetaGroupNotFound.into()
 }
 
-fn meta_gate(cx: &Ctx<'_>) -> Result<()> {
-    if !cx.app.limits.groups.member_attrs_enabled {
+/// The feature switch of member attributes (`META_DISABLED`).
+fn meta_gate(l: &GroupLimits) -> Result<()> {
+    if !l.member_attrs_enabled {
         return Err(GroupError::MetaDisabled.into());
     }
     Ok(())
 }
 
 /// Checks one write's keys and values (shape only).
-fn check_pairs(cx: &Ctx<'_>, m: &IndexMap<String, String>) -> Result<()> {
-    let l = &cx.app.limits.groups;
+fn check_pairs(l: &GroupLimits, m: &IndexMap<String, String>) -> Result<()> {
     for (k, v) in m {
         if k.is_empty() || k.len() > l.meta_key_bytes_max {
             return Err(GroupError::MetaKeyTooLong.into());
@@ -331,11 +328,7 @@ fn check_pairs(cx: &Ctx<'_>, m: &IndexMap<String, String>) -> Result<()> {
 }
 
 /// The attributes after merging `m` into `cur` ("" deletes), or `META_TOTAL_TOO_LONG`.
-fn merged(
-    cx: &Ctx<'_>,
-    cur: Option<&IndexMap<Box<str>, Box<str>>>,
-    m: &IndexMap<String, String>,
-) -> Result<IndexMap<Box<str>, Box<str>>> {
+fn merged(l: &GroupLimits, cur: Option<&Attrs>, m: &IndexMap<String, String>) -> Result<Attrs> {
     let mut next = cur.cloned().unwrap_or_default();
     for (k, v) in m {
         if v.is_empty() {
@@ -345,13 +338,14 @@ fn merged(
         }
     }
     let total: usize = next.iter().map(|(k, v)| k.len() + v.len()).sum();
-    if total > cx.app.limits.groups.meta_total_bytes_max {
+    if total > l.meta_total_bytes_max {
         return Err(GroupError::MetaTotalTooLong.into());
     }
     Ok(next)
 }
 
-fn set_attrs(g: &mut GroupState, uid: UserId, next: IndexMap<Box<str>, Box<str>>) {
+/// Stores a member's attributes (no entry when empty).
+fn set_attrs(g: &mut Group, uid: UserId, next: Attrs) {
     if next.is_empty() {
         g.attrs.remove(&uid);
     } else {
@@ -359,11 +353,15 @@ fn set_attrs(g: &mut GroupState, uid: UserId, next: IndexMap<Box<str>, Box<str>>
     }
 }
 
-fn written(m: &IndexMap<String, String>) -> IndexMap<String, String> {
-    m.iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
+/// Applies `m` to the pairs a reply reports as written ("" deletes).
+fn write_reply(out: &mut IndexMap<String, String>, m: &IndexMap<String, String>) {
+    for (k, v) in m {
+        if v.is_empty() {
+            out.shift_remove(k);
+        } else {
+            out.insert(k.clone(), v.clone());
+        }
+    }
 }
 
 /// Sets (upserts) a member's attributes (`PUT /metadata/chatgroup/{g}/user/{uid}`, spec T1):
@@ -377,43 +375,46 @@ fn written(m: &IndexMap<String, String>) -> IndexMap<String, String> {
 ///
 /// Emits `MemberAttrsChanged`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct SetGroupMemberAttrs {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// Whose.
     pub user: UserName,
     /// Key → value; "" deletes.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = super::fuzz::attrs))]
     pub attrs: IndexMap<String, String>,
 }
 
 impl Exec for SetGroupMemberAttrs {
     type Reply = IndexMap<String, String>;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<IndexMap<String, String>> {
-        meta_gate(cx)?;
-        check_pairs(cx, &self.attrs)?;
-        let caller = Caller::of(cx);
-        let target = cx.app.user(&self.user).map(|c| c.id);
-        let cell = find_group(cx, &self.group, mgnf)?;
-        let mut g = write_group(&cell, mgnf)?;
-        let me = matches!(&caller, Caller::User(u, _) if *u == self.user);
-        gate(&g, &self.group, &caller, |r| {
-            need::owner(r) || (me && r.is_some())
+        let l = &cx.st.limits.groups;
+        meta_gate(l)?;
+        check_pairs(l, &self.attrs)?;
+        let caller = Caller::of(cx.st, cx.actor);
+        let me = caller.is(&self.user);
+        let (g, _) = open_if(cx.st, &self.group, &caller, mgnf, |r| {
+            r.owns() || (me && r.inside())
         })?;
-        let Some(uid) = target.filter(|t| g.is_member(*t)) else {
+        let target = cx.st.users.id(&self.user);
+        let Some(uid) = target.filter(|t| g.roster.is_member(*t)) else {
             return Err(GroupError::MetaUserNotInGroup.into());
         };
-        let next = merged(cx, g.attrs.get(&uid), &self.attrs)?;
-        set_attrs(&mut g, uid, next);
+        let next = merged(l, g.attrs.get(&uid), &self.attrs)?;
+        let g = group_mut(cx.st, &self.group);
+        set_attrs(g, uid, next);
         g.modified = cx.now;
-        drop(g);
         emit(
-            cx,
+            &mut cx.out,
             GroupEvent::MemberAttrsChanged {
                 group: self.group,
                 user: self.user,
             },
         );
-        Ok(written(&self.attrs))
+        let mut out = IndexMap::new();
+        write_reply(&mut out, &self.attrs);
+        Ok(out)
     }
 }
 
@@ -438,41 +439,39 @@ pub struct GroupMemberAttrsSet {
 ///
 /// Emits `MemberAttrsChanged` per user.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct BatchSetGroupMemberAttrs {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// `(user, attributes)` in order.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = super::fuzz::entries))]
     pub entries: Vec<(UserName, IndexMap<String, String>)>,
 }
 
 impl Exec for BatchSetGroupMemberAttrs {
     type Reply = Vec<GroupMemberAttrsSet>;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<GroupMemberAttrsSet>> {
-        meta_gate(cx)?;
-        if self.entries.len() > cx.app.limits.groups.meta_batch_users_max {
+        let l = &cx.st.limits.groups;
+        meta_gate(l)?;
+        if self.entries.len() > l.meta_batch_users_max {
             return Err(GroupError::MetaBatchUsers.into());
         }
         for (_, m) in &self.entries {
-            check_pairs(cx, m)?;
+            check_pairs(l, m)?;
         }
-        let caller = Caller::of(cx);
+        let caller = Caller::of(cx.st, cx.actor);
+        let only_self = self.entries.iter().all(|(n, _)| caller.is(n));
+        let (g, _) = open_if(cx.st, &self.group, &caller, mgnf, |r| {
+            r.owns() || (only_self && r.inside())
+        })?;
         let ids: Vec<Option<UserId>> = self
             .entries
             .iter()
-            .map(|(n, _)| cx.app.user(n).map(|c| c.id))
+            .map(|(n, _)| cx.st.users.id(n).filter(|i| g.roster.is_member(*i)))
             .collect();
-        let cell = find_group(cx, &self.group, mgnf)?;
-        let mut g = write_group(&cell, mgnf)?;
-        let only_self = self
-            .entries
-            .iter()
-            .all(|(n, _)| matches!(&caller, Caller::User(u, _) if u == n));
-        gate(&g, &self.group, &caller, |r| {
-            need::owner(r) || (only_self && r.is_some())
-        })?;
         let mut missing: Vec<String> = Vec::new();
         for ((n, _), id) in self.entries.iter().zip(&ids) {
-            if !id.is_some_and(|i| g.is_member(i)) && !missing.contains(&n.to_string()) {
+            if id.is_none() && !missing.contains(&n.to_string()) {
                 missing.push(n.to_string());
             }
         }
@@ -480,33 +479,26 @@ impl Exec for BatchSetGroupMemberAttrs {
             return Err(GroupError::MetaNotInGroupBatch(missing).into());
         }
         // Merge per user in order, all checked before anything is written.
-        let mut next: IndexMap<UserId, IndexMap<Box<str>, Box<str>>> = IndexMap::new();
+        let mut next: IndexMap<UserId, Attrs> = IndexMap::new();
         let mut out: IndexMap<UserId, GroupMemberAttrsSet> = IndexMap::new();
-        for ((n, m), id) in self.entries.iter().zip(&ids) {
-            let id = id.expect("checked");
-            let cur = next.get(&id).cloned().or_else(|| g.attrs.get(&id).cloned());
-            let merged = merged(cx, cur.as_ref(), m)?;
+        for ((n, m), id) in self.entries.iter().zip(ids.into_iter().flatten()) {
+            let cur = next.get(&id).or_else(|| g.attrs.get(&id));
+            let merged = merged(l, cur, m)?;
             next.insert(id, merged);
             let e = out.entry(id).or_insert_with(|| GroupMemberAttrsSet {
                 username: n.clone(),
                 metadata: IndexMap::new(),
             });
-            for (k, v) in m {
-                if v.is_empty() {
-                    e.metadata.shift_remove(k);
-                } else {
-                    e.metadata.insert(k.clone(), v.clone());
-                }
-            }
+            write_reply(&mut e.metadata, m);
         }
+        let g = group_mut(cx.st, &self.group);
         for (id, attrs) in next {
-            set_attrs(&mut g, id, attrs);
+            set_attrs(g, id, attrs);
         }
         g.modified = cx.now;
-        drop(g);
         for e in out.values() {
             emit(
-                cx,
+                &mut cx.out,
                 GroupEvent::MemberAttrsChanged {
                     group: self.group.clone(),
                     user: e.username.clone(),
@@ -524,23 +516,22 @@ impl Exec for BatchSetGroupMemberAttrs {
 /// `403 forbidden_op` `GROUP_DISABLED`, `PERMISSION_DENIED`; `404 MetadataException`
 /// `META_USER_NOT_IN_GROUP`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct GetGroupMemberAttrs {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// Whose.
     pub user: UserName,
 }
 
 impl Ask for GetGroupMemberAttrs {
     type Reply = IndexMap<String, String>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<IndexMap<String, String>> {
-        meta_gate(cx)?;
-        let caller = Caller::of(cx);
-        let target = cx.app.user(&self.user).map(|c| c.id);
-        let cell = find_group(cx, &self.group, mgnf)?;
-        let g = read_group(&cell, mgnf)?;
-        gate(&g, &self.group, &caller, need::member)?;
-        let Some(uid) = target.filter(|t| g.is_member(*t)) else {
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<IndexMap<String, String>> {
+        meta_gate(&cx.st.limits.groups)?;
+        let caller = Caller::of(cx.st, cx.actor);
+        let (g, _) = open_if(cx.st, &self.group, &caller, mgnf, Role::inside)?;
+        let target = cx.st.users.id(&self.user);
+        let Some(uid) = target.filter(|t| g.roster.is_member(*t)) else {
             return Err(GroupError::MetaUserNotInGroup.into());
         };
         Ok(g.attrs
@@ -562,9 +553,10 @@ impl Ask for GetGroupMemberAttrs {
 /// over 10 targets); `404 metadata_error` `META_GROUP_NOT_FOUND`; `403 forbidden_op`
 /// `GROUP_DISABLED`, `PERMISSION_DENIED`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct GetGroupMemberAttrsByKeys {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// Whose.
     pub targets: Vec<UserName>,
     /// Which keys; empty = all.
@@ -573,23 +565,17 @@ pub struct GetGroupMemberAttrsByKeys {
 
 impl Ask for GetGroupMemberAttrsByKeys {
     type Reply = IndexMap<UserName, IndexMap<String, String>>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<IndexMap<UserName, IndexMap<String, String>>> {
-        meta_gate(cx)?;
-        if self.targets.is_empty() || self.targets.len() > cx.app.limits.groups.meta_targets_max {
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<IndexMap<UserName, IndexMap<String, String>>> {
+        let l = &cx.st.limits.groups;
+        meta_gate(l)?;
+        if self.targets.is_empty() || self.targets.len() > l.meta_targets_max {
             return Err(GroupError::MetaQueryLimit.into());
         }
-        let caller = Caller::of(cx);
-        let ids: Vec<Option<UserId>> = self
-            .targets
-            .iter()
-            .map(|n| cx.app.user(n).map(|c| c.id))
-            .collect();
-        let cell = find_group(cx, &self.group, mgnf)?;
-        let g = read_group(&cell, mgnf)?;
-        gate(&g, &self.group, &caller, need::member)?;
+        let caller = Caller::of(cx.st, cx.actor);
+        let (g, _) = open_if(cx.st, &self.group, &caller, mgnf, Role::inside)?;
         let mut out = IndexMap::new();
-        for (n, id) in self.targets.iter().zip(&ids) {
-            let Some(m) = id.and_then(|i| g.attrs.get(&i)) else {
+        for n in &self.targets {
+            let Some(m) = cx.st.users.id(n).and_then(|i| g.attrs.get(&i)) else {
                 continue;
             };
             let picked: IndexMap<String, String> = m

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::UserName;
+use crate::ids::{GroupId, ThreadId, UserName};
 use crate::time::Expiry;
 
 /// Why a member left a group.
@@ -26,36 +26,36 @@ pub enum GroupEvent {
     /// A group was created (its owner and initial members come as `MemberJoined`).
     GroupCreated {
         /// The group.
-        group: String,
+        group: GroupId,
         /// Its owner.
         owner: UserName,
     },
     /// Name, description, avatar, settings or custom data changed.
     GroupInfoUpdated {
         /// The group.
-        group: String,
+        group: GroupId,
         /// The REST names of the fields that changed.
         fields: Vec<String>,
     },
     /// A group was destroyed (its members come first as `MemberLeft { reason: Delete }`).
     GroupDestroyed {
         /// The group.
-        group: String,
+        group: GroupId,
     },
     /// A group was disabled.
     GroupDisabled {
         /// The group.
-        group: String,
+        group: GroupId,
     },
     /// A group was enabled.
     GroupEnabled {
         /// The group.
-        group: String,
+        group: GroupId,
     },
     /// A user joined.
     MemberJoined {
         /// The group.
-        group: String,
+        group: GroupId,
         /// Who.
         user: UserName,
         /// Whether the host should notify (the request's `need_notify`, default true).
@@ -64,7 +64,7 @@ pub enum GroupEvent {
     /// A member left.
     MemberLeft {
         /// The group.
-        group: String,
+        group: GroupId,
         /// Who.
         user: UserName,
         /// Why.
@@ -73,7 +73,7 @@ pub enum GroupEvent {
     /// The owner changed.
     OwnerChanged {
         /// The group.
-        group: String,
+        group: GroupId,
         /// The old owner.
         old: UserName,
         /// The new owner.
@@ -82,49 +82,49 @@ pub enum GroupEvent {
     /// A member became an admin.
     AdminAdded {
         /// The group.
-        group: String,
+        group: GroupId,
         /// Who.
         user: UserName,
     },
     /// An admin lost the role.
     AdminRemoved {
         /// The group.
-        group: String,
+        group: GroupId,
         /// Who.
         user: UserName,
     },
     /// A user was put on the block list.
     BlockAdded {
         /// The group.
-        group: String,
+        group: GroupId,
         /// Who.
         user: UserName,
     },
     /// A user was taken off the block list.
     BlockRemoved {
         /// The group.
-        group: String,
+        group: GroupId,
         /// Who.
         user: UserName,
     },
     /// A member was put on the allow list.
     AllowAdded {
         /// The group.
-        group: String,
+        group: GroupId,
         /// Who.
         user: UserName,
     },
     /// A user was taken off the allow list.
     AllowRemoved {
         /// The group.
-        group: String,
+        group: GroupId,
         /// Who.
         user: UserName,
     },
     /// A member was muted.
     MuteAdded {
         /// The group.
-        group: String,
+        group: GroupId,
         /// Who.
         user: UserName,
         /// Until when.
@@ -133,61 +133,61 @@ pub enum GroupEvent {
     /// A mute was lifted.
     MuteRemoved {
         /// The group.
-        group: String,
+        group: GroupId,
         /// Who.
         user: UserName,
     },
     /// Mute-all was switched on or off.
     MuteAllChanged {
         /// The group.
-        group: String,
+        group: GroupId,
         /// The new value.
         muted: bool,
     },
     /// The announcement changed.
     AnnouncementUpdated {
         /// The group.
-        group: String,
+        group: GroupId,
     },
     /// A shared file was uploaded.
     FileUploaded {
         /// The group.
-        group: String,
+        group: GroupId,
         /// The file.
         file_id: String,
     },
     /// A shared file was deleted.
     FileDeleted {
         /// The group.
-        group: String,
+        group: GroupId,
         /// The file.
         file_id: String,
     },
     /// A member's attributes changed.
     MemberAttrsChanged {
         /// The group.
-        group: String,
+        group: GroupId,
         /// Whose.
         user: UserName,
     },
     /// A user asked to join a public group that needs approval.
     JoinRequested {
         /// The group.
-        group: String,
+        group: GroupId,
         /// Who.
         user: UserName,
     },
     /// A join request was declined.
     JoinDeclined {
         /// The group.
-        group: String,
+        group: GroupId,
         /// Who.
         user: UserName,
     },
     /// A user was invited and must accept.
     Invited {
         /// The group.
-        group: String,
+        group: GroupId,
         /// Who.
         user: UserName,
         /// By whom.
@@ -196,44 +196,44 @@ pub enum GroupEvent {
     /// An invitation was declined.
     InviteDeclined {
         /// The group.
-        group: String,
+        group: GroupId,
         /// Who.
         user: UserName,
     },
     /// A thread was created.
     ThreadCreated {
         /// The group.
-        group: String,
+        group: GroupId,
         /// The thread.
-        thread: String,
+        thread: ThreadId,
         /// Its creator.
         owner: UserName,
     },
     /// A thread was renamed.
     ThreadRenamed {
         /// The group.
-        group: String,
+        group: GroupId,
         /// The thread.
-        thread: String,
+        thread: ThreadId,
     },
     /// A thread was destroyed (directly, or with its group).
     ThreadDestroyed {
         /// The group.
-        group: String,
+        group: GroupId,
         /// The thread.
-        thread: String,
+        thread: ThreadId,
     },
     /// A user joined a thread.
     ThreadMemberJoined {
         /// The thread.
-        thread: String,
+        thread: ThreadId,
         /// Who.
         user: UserName,
     },
     /// A user left or was removed from a thread.
     ThreadMemberRemoved {
         /// The thread.
-        thread: String,
+        thread: ThreadId,
         /// Who.
         user: UserName,
     },

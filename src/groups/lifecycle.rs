@@ -1,26 +1,25 @@
 //! Group lifecycle (spec §4): create, details, app list, joined groups, is-member, modify,
-//! transfer ownership, disable/enable, destroy.
+//! transfer ownership, disable/enable, destroy (C-GROUP).
 
-use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::collections::HashSet;
 
 use indexmap::IndexMap;
-use parking_lot::RwLock;
 use serde::{Deserialize, Serialize};
 
 use crate::command::Exec;
-use crate::engine::Ctx;
-use crate::error::Result;
-use crate::ids::{UserId, UserName};
+use crate::engine::{Ctx, ReadCtx};
+use crate::error::{Error, Result};
+use crate::ids::{GroupId, UserId, UserName};
+use crate::limits::GroupLimits;
 use crate::paging::{self, Page};
 use crate::query::Ask;
-use crate::store::{UserCell, UserState, lock_users};
+use crate::roster::{Caller, Role, Roster};
+use crate::store::State;
 use crate::time::Timestamp;
 
-use super::model::GroupState;
+use super::state::Group;
 use super::{
-    Caller, GroupCell, GroupError, GroupEvent, LeaveReason, Role, emit, find_group, gate, gnf,
-    need, read_group, write_group,
+    GroupError, GroupEvent, LeaveReason, emit, find, for_self, gate, gnf, group_mut, open,
 };
 
 fn chars(s: &Option<String>) -> usize {
@@ -29,13 +28,12 @@ fn chars(s: &Option<String>) -> usize {
 
 /// Checks the text fields shared by create and modify.
 fn check_lengths(
-    cx: &Ctx<'_>,
+    l: &GroupLimits,
     name: &Option<String>,
     description: &Option<String>,
     avatar: &Option<String>,
     custom: &Option<String>,
 ) -> Result<()> {
-    let l = &cx.app.limits.groups;
     if chars(name) > l.name_chars_max {
         return Err(GroupError::FieldTooLong("groupname").into());
     }
@@ -90,8 +88,12 @@ pub(crate) fn is_minted_id(s: &str) -> bool {
 /// 9. `403 exceed_limit` `APP_GROUP_LIMIT`;
 /// 10. `403 exceed_limit` `USER_GROUP_LIMIT` — the owner or a member is in too many groups.
 ///
+/// The id (an engine id, or the group's `seq` with a custom one) is drawn once every check
+/// has passed.
+///
 /// Emits `GroupCreated`, then `MemberJoined` for the owner and each member.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct CreateGroup {
     /// The owner (required for the admin; a user caller defaults to themself).
     pub owner: Option<UserName>,
@@ -117,7 +119,7 @@ pub struct CreateGroup {
     pub custom: Option<String>,
     /// A caller-chosen id (1–64 chars of `[0-9A-Za-z_-]`, not all digits; never one a
     /// destroyed group had).
-    pub group_id: Option<String>,
+    pub group_id: Option<GroupId>,
     /// Created as a large group.
     pub large: bool,
 }
@@ -126,14 +128,15 @@ pub struct CreateGroup {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupCreated {
     /// The new group's id.
-    pub group_id: String,
+    pub group_id: GroupId,
 }
 
 impl Exec for CreateGroup {
     type Reply = GroupCreated;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<GroupCreated> {
-        let l = cx.app.limits.groups.clone();
-        let caller = Caller::of(cx);
+        let st = &*cx.st;
+        let l = &st.limits.groups;
+        let caller = Caller::of(st, cx.actor);
         let owner = match (&self.owner, &caller) {
             (Some(o), _) => o.clone(),
             (None, Caller::User(u, _)) => u.clone(),
@@ -142,13 +145,7 @@ impl Exec for CreateGroup {
         let Some(public) = self.public else {
             return Err(GroupError::PublicMissing.into());
         };
-        check_lengths(
-            cx,
-            &self.name,
-            &self.description,
-            &self.avatar,
-            &self.custom,
-        )?;
+        check_lengths(l, &self.name, &self.description, &self.avatar, &self.custom)?;
         let max_users = match self.max_users {
             Some(0) => {
                 return Err(GroupError::InvalidParameter("max_users must be >= 1".into()).into());
@@ -169,13 +166,13 @@ impl Exec for CreateGroup {
                     GroupError::InvalidParameter("custom group id is not enabled".into()).into(),
                 );
             }
-            if !valid_custom_id(id) {
+            if !valid_custom_id(id.as_str()) {
                 return Err(
                     GroupError::InvalidParameter(format!("group id {id} is not legal")).into(),
                 );
             }
-            if cx.app.groups.cell(id).is_some() || cx.app.groups.retired.lock().contains(&**id) {
-                return Err(GroupError::GroupIdExists(id.clone()).into());
+            if st.groups.is_taken(id) {
+                return Err(GroupError::GroupIdExists(id.to_string()).into());
             }
         }
         match &caller {
@@ -187,172 +184,87 @@ impl Exec for CreateGroup {
         // an oversized list is refused before any name is resolved.
         let room = max_users as usize - 1;
         let mut seen: HashSet<&UserName> = HashSet::with_capacity(self.members.len().min(room));
-        let mut names: Vec<UserName> = Vec::with_capacity(self.members.len().min(room));
+        let mut names: Vec<UserName> = Vec::with_capacity(self.members.len().min(room) + 1);
+        names.push(owner.clone());
         for m in &self.members {
             if *m != owner && seen.insert(m) {
-                if names.len() == room {
+                if names.len() > room {
                     return Err(GroupError::GroupFull.into());
                 }
                 names.push(m.clone());
             }
         }
-        let unknown = |n: &UserName| GroupError::UserNotFound(n.to_string());
-        let owner_cell = cx.app.user(&owner).ok_or_else(|| unknown(&owner))?;
-        let mut cells: Vec<Arc<UserCell>> = Vec::with_capacity(names.len() + 1);
-        cells.push(owner_cell);
-        for n in &names {
-            cells.push(cx.app.user(n).ok_or_else(|| unknown(n))?);
+        // The owner, then the members, in request order.
+        let ids: Vec<UserId> = names
+            .iter()
+            .map(|n| {
+                st.users
+                    .id(n)
+                    .ok_or_else(|| GroupError::UserNotFound(n.to_string()).into())
+            })
+            .collect::<Result<_>>()?;
+        if l.groups_per_app_max
+            .is_some_and(|cap| st.groups.len() as u64 >= cap)
+        {
+            return Err(GroupError::AppGroupLimit(st.key.to_string()).into());
         }
-        if !cx.app.groups.reserve_group(l.groups_per_app_max) {
-            return Err(GroupError::AppGroupLimit(cx.app.key.to_string()).into());
-        }
-        match create(cx, &self, public, max_users, &owner, &cells) {
-            Ok(id) => Ok(GroupCreated {
-                group_id: id.to_string(),
-            }),
-            Err(e) => {
-                cx.app.groups.release_group();
-                Err(e)
+        for (n, id) in names.iter().zip(&ids) {
+            if st.groups.joined_count(*id) >= l.groups_per_user_max as usize {
+                return Err(GroupError::UserGroupLimit(n.to_string()).into());
             }
         }
-    }
-}
-
-fn create(
-    cx: &mut Ctx<'_>,
-    c: &CreateGroup,
-    public: bool,
-    max_users: u32,
-    owner: &UserName,
-    cells: &[Arc<UserCell>],
-) -> Result<Arc<str>> {
-    let l = &cx.app.limits.groups;
-    let seq = cx.app.next_id();
-    let now = cx.now;
-    // Publish the id first with a cell that reads as nonexistent (`gone`) until committed; the
-    // maps are leaves (nobody locks an entity while holding their guard). Lock order: this new
-    // group, then the users.
-    let mut next: Arc<str> = match &c.group_id {
-        Some(g) => g.as_str().into(),
-        None => seq.to_string().into(),
-    };
-    let cell = loop {
-        match cx.app.groups.groups.entry(Arc::clone(&next)) {
-            dashmap::Entry::Occupied(_) if c.group_id.is_some() => {
-                return Err(GroupError::GroupIdExists(next.to_string()).into());
-            }
-            dashmap::Entry::Occupied(_) => next = cx.app.next_id().to_string().into(),
-            // A custom id destroyed since the pre-check (destroy retires it before unpublishing).
-            dashmap::Entry::Vacant(_)
-                if c.group_id.is_some() && cx.app.groups.retired.lock().contains(&next) =>
-            {
-                return Err(GroupError::GroupIdExists(next.to_string()).into());
-            }
-            dashmap::Entry::Vacant(v) => {
-                let cell = Arc::new(GroupCell {
-                    id: Arc::clone(&next),
-                    state: RwLock::new(GroupState {
-                        gone: true,
-                        seq,
-                        name: c.name.clone().unwrap_or_default(),
-                        description: c.description.clone().unwrap_or_default(),
-                        avatar: c.avatar.clone().unwrap_or_default(),
-                        public,
-                        members_only: c.members_only.unwrap_or(false),
-                        allow_invites: !public && c.allow_invites.unwrap_or(false),
-                        invite_need_confirm: c.invite_need_confirm.unwrap_or(true),
-                        max_users,
-                        custom: c.custom.clone().unwrap_or_default(),
-                        large: c.large || max_users > l.large_group_threshold,
-                        owner: cells[0].id,
-                        members: IndexMap::with_capacity(cells.len()),
-                        join_seq: 0,
-                        roster: Vec::with_capacity(cells.len()),
-                        admins: IndexMap::new(),
-                        mute_all: false,
-                        disabled: false,
-                        announcement: String::new(),
-                        allow: IndexMap::new(),
-                        blocks: IndexMap::new(),
-                        mutes: IndexMap::new(),
-                        files: IndexMap::new(),
-                        attrs: HashMap::new(),
-                        threads: IndexMap::new(),
-                        applications: IndexMap::new(),
-                        invitations: IndexMap::new(),
-                        created: now,
-                        modified: now,
-                    }),
-                });
-                v.insert(Arc::clone(&cell));
-                break cell;
-            }
-        }
-    };
-    let id = Arc::clone(&cell.id);
-    let mut g = cell.state.write();
-    let mut guards = lock_users(cells);
-    // Positions of the users in request order (the owner, then the members).
-    let order: Vec<usize> = cells
-        .iter()
-        .map(|c| guards.iter().position(|(id, _)| *id == c.id).unwrap_or(0))
-        .collect();
-    let check = (|| {
-        for &i in &order {
-            let s = &guards[i].1;
-            if s.gone {
-                return Err(GroupError::UserNotFound(s.name.to_string()));
-            }
-        }
-        for &i in &order {
-            let s = &guards[i].1;
-            if joined_count(s) >= l.groups_per_user_max as usize {
-                return Err(GroupError::UserGroupLimit(s.name.to_string()));
-            }
-        }
-        Ok(())
-    })();
-    if let Err(e) = check {
-        cx.app.groups.groups.remove(&id);
-        return Err(e.into());
-    }
-    g.gone = false;
-    emit(
-        cx,
-        GroupEvent::GroupCreated {
-            group: id.to_string(),
-            owner: owner.clone(),
-        },
-    );
-    for (k, &i) in order.iter().enumerate() {
-        let s = &mut *guards[i].1;
-        g.join(&id, &cells[k], s, now);
-        if k == 0 {
-            g.members[0].role = Role::Owner;
-            g.sync(cells[0].id);
-        }
-        let name = s.name.clone();
+        let large = self.large || max_users > l.large_group_threshold;
+        let seq = cx.st.mint();
+        let id = self
+            .group_id
+            .unwrap_or_else(|| GroupId::from(seq.to_string()));
+        let group = Group {
+            seq,
+            name: self.name.unwrap_or_default(),
+            description: self.description.unwrap_or_default(),
+            avatar: self.avatar.unwrap_or_default(),
+            public,
+            members_only: self.members_only.unwrap_or(false),
+            allow_invites: !public && self.allow_invites.unwrap_or(false),
+            invite_need_confirm: self.invite_need_confirm.unwrap_or(true),
+            max_users,
+            custom: self.custom.unwrap_or_default(),
+            large,
+            roster: Roster::new(ids[0]),
+            mute_all: false,
+            disabled: false,
+            announcement: String::new(),
+            files: IndexMap::new(),
+            attrs: Default::default(),
+            threads: IndexMap::new(),
+            applications: IndexMap::new(),
+            invitations: IndexMap::new(),
+            created: cx.now,
+            modified: cx.now,
+        };
+        cx.st.groups.insert(id.clone(), group);
         emit(
-            cx,
-            GroupEvent::MemberJoined {
-                group: id.to_string(),
-                user: name,
-                need_notify: true,
+            &mut cx.out,
+            GroupEvent::GroupCreated {
+                group: id.clone(),
+                owner,
             },
         );
+        for (name, uid) in names.into_iter().zip(ids) {
+            cx.st.groups.join(&id, uid, name.clone(), cx.now);
+            emit(
+                &mut cx.out,
+                GroupEvent::MemberJoined {
+                    group: id.clone(),
+                    user: name,
+                    need_notify: true,
+                },
+            );
+        }
+        Ok(GroupCreated { group_id: id })
     }
-    cx.app
-        .groups
-        .by_created
-        .lock()
-        .insert((now, g.seq), Arc::clone(&id));
-    Ok(id)
 }
 
-/// How many groups a user is in.
-pub(crate) fn joined_count(s: &UserState) -> usize {
-    s.extra().map_or(0, |x| x.groups.groups.len())
-}
 /// One entry of a group's `affiliations`: `{owner: uid}` or `{member: uid}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -367,7 +279,7 @@ pub enum Affiliation {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupDetails {
     /// Id.
-    pub id: String,
+    pub id: GroupId,
     /// Name.
     pub name: String,
     /// Avatar URL.
@@ -406,20 +318,21 @@ pub struct GroupDetails {
     pub admins: Vec<UserName>,
 }
 
-pub(crate) fn details(gid: &str, g: &GroupState, max: usize) -> GroupDetails {
-    let owner = g.owner_name();
-    let mut affiliations = Vec::with_capacity(g.members.len().min(max));
+fn details(gid: &GroupId, g: &Group, max: usize) -> GroupDetails {
+    let owner = g.owner_name().clone();
+    let members = &g.roster.members;
+    let mut affiliations = Vec::with_capacity(members.len().min(max));
     affiliations.push(Affiliation::Owner(owner.clone()));
-    for (id, m) in &g.members {
+    for m in members.iter() {
         if affiliations.len() >= max {
             break;
         }
-        if *id != g.owner {
+        if m.id != g.roster.owner {
             affiliations.push(Affiliation::Member(m.name.clone()));
         }
     }
     GroupDetails {
-        id: gid.to_string(),
+        id: gid.clone(),
         name: g.name.clone(),
         avatar: g.avatar.clone(),
         description: g.description.clone(),
@@ -435,9 +348,9 @@ pub(crate) fn details(gid: &str, g: &GroupState, max: usize) -> GroupDetails {
         mute: g.mute_all,
         disabled: g.disabled,
         large: g.large,
-        affiliations_count: g.members.len(),
+        affiliations_count: members.len(),
         affiliations,
-        admins: g.admins.values().cloned().collect(),
+        admins: g.roster.admins.values().cloned().collect(),
     }
 }
 
@@ -450,7 +363,7 @@ pub enum GroupLookup {
     /// permission error's text for a user caller).
     Missing {
         /// The id asked for.
-        id: String,
+        id: GroupId,
         /// Why.
         error: String,
     },
@@ -465,15 +378,16 @@ pub enum GroupLookup {
 /// `GROUP_NOT_FOUND`, `403 forbidden_op` `GROUP_DISABLED`, `403 forbidden_op`
 /// `PERMISSION_DENIED`. With several ids these become per-id `Missing` entries.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct GetGroups {
     /// The ids.
-    pub ids: Vec<String>,
+    pub ids: Vec<GroupId>,
 }
 
 impl Ask for GetGroups {
     type Reply = Vec<GroupLookup>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<Vec<GroupLookup>> {
-        let l = &cx.app.limits.groups;
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Vec<GroupLookup>> {
+        let l = &cx.st.limits.groups;
         if self.ids.is_empty() {
             return Err(GroupError::InvalidParameter("group id must be provided".into()).into());
         }
@@ -484,14 +398,14 @@ impl Ask for GetGroups {
             ))
             .into());
         }
-        let caller = Caller::of(cx);
-        let one = |id: &str| -> Result<GroupDetails> {
-            let cell = find_group(cx, id, gnf)?;
-            let g = read_group(&cell, gnf)?;
-            let blocked = caller.id().is_some_and(|u| g.blocks.contains_key(&u));
-            let public = g.public;
-            gate(&g, id, &caller, |r| r.is_some() || (public && !blocked))?;
-            Ok(details(id, &g, l.details_members_max))
+        let caller = Caller::of(cx.st, cx.actor);
+        let one = |id: &GroupId| -> Result<GroupDetails> {
+            let g = find(cx.st, id, gnf)?;
+            let blocked = caller
+                .id()
+                .is_some_and(|u| g.roster.blocks.contains_key(&u));
+            gate(g, id, &caller, |r| r.inside() || (g.public && !blocked))?;
+            Ok(details(id, g, l.details_members_max))
         };
         if self.ids.len() == 1 {
             return Ok(vec![GroupLookup::Found(one(&self.ids[0])?)]);
@@ -501,12 +415,10 @@ impl Ask for GetGroups {
             .iter()
             .map(|id| match one(id) {
                 Ok(d) => GroupLookup::Found(d),
-                Err(crate::error::Error::Group(GroupError::GroupNotFound(_))) => {
-                    GroupLookup::Missing {
-                        id: id.clone(),
-                        error: "group id doesn't exist".into(),
-                    }
-                }
+                Err(Error::Group(GroupError::GroupNotFound(_))) => GroupLookup::Missing {
+                    id: id.clone(),
+                    error: "group id doesn't exist".into(),
+                },
                 Err(e) => GroupLookup::Missing {
                     id: id.clone(),
                     error: e.to_string(),
@@ -520,7 +432,7 @@ impl Ask for GetGroups {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppGroupItem {
     /// Id.
-    pub group_id: String,
+    pub group_id: GroupId,
     /// Name.
     pub name: String,
     /// Owner.
@@ -542,6 +454,7 @@ const APP_GROUPS_CURSOR: &str = "g";
 /// Errors: `403 forbidden_op` `PERMISSION_DENIED` (a user caller); `400 invalid_parameter`
 /// "limit must be >= 1"; `400 invalid_parameter` "invalid cursor".
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListAppGroups {
     /// Page size: default 10, clamped to 1000.
     pub limit: Option<u32>,
@@ -551,9 +464,9 @@ pub struct ListAppGroups {
 
 impl Ask for ListAppGroups {
     type Reply = Page<AppGroupItem>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<Page<AppGroupItem>> {
-        let l = &cx.app.limits.groups;
-        if !Caller::of(cx).is_admin() {
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Page<AppGroupItem>> {
+        let l = &cx.st.limits.groups;
+        if !Caller::of(cx.st, cx.actor).is_admin() {
             return Err(GroupError::PermissionDenied.into());
         }
         let limit = match self.limit {
@@ -571,38 +484,22 @@ impl Ask for ListAppGroups {
                 Some((Timestamp(t as i64), s))
             }
         };
-        let keys: Vec<((Timestamp, u64), Arc<str>)> = {
-            let idx = cx.app.groups.by_created.lock();
-            let it: Box<dyn Iterator<Item = _>> = match from {
-                None => Box::new(idx.iter().rev()),
-                Some(k) => Box::new(idx.range(..k).rev()),
-            };
-            it.take(limit + 1)
-                .map(|(k, v)| (*k, Arc::clone(v)))
-                .collect()
-        };
-        let more = keys.len() > limit;
-        let mut items = Vec::with_capacity(limit.min(keys.len()));
+        let mut it = cx.st.groups.newest(from);
+        let mut items = Vec::with_capacity(limit.min(cx.st.groups.len()));
         let mut last = None;
-        for (k, id) in keys.into_iter().take(limit) {
-            last = Some(k);
-            let Some(cell) = cx.app.groups.cell(&id) else {
-                continue;
-            };
-            let g = cell.state.read();
-            if g.gone {
-                continue;
-            }
+        for (k, id) in it.by_ref().take(limit) {
+            last = Some(*k);
+            let g = cx.st.groups.get(id).expect("indexed");
             items.push(AppGroupItem {
-                group_id: id.to_string(),
+                group_id: id.clone(),
                 name: g.name.clone(),
-                owner: g.owner_name(),
-                affiliations: g.members.len(),
+                owner: g.owner_name().clone(),
+                affiliations: g.roster.members.len(),
                 last_modified: g.modified,
                 created: g.created,
             });
         }
-        let cursor = match (more, last) {
+        let cursor = match (it.next().is_some(), last) {
             (true, Some((t, s))) => Some(paging::encode(APP_GROUPS_CURSOR, &[t.0 as u64, s])),
             _ => None,
         };
@@ -614,7 +511,7 @@ impl Ask for ListAppGroups {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JoinedGroupItem {
     /// Id.
-    pub group_id: String,
+    pub group_id: GroupId,
     /// Name.
     pub name: String,
     /// Avatar.
@@ -653,6 +550,7 @@ pub struct JoinedGroups {
 ///
 /// Errors: `403 forbidden_op` `PERMISSION_DENIED`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListJoinedGroups {
     /// Whose.
     pub user: UserName,
@@ -662,63 +560,43 @@ pub struct ListJoinedGroups {
     pub page_size: Option<u32>,
 }
 
-/// The group ids a user is in, newest join first, with the total.
-pub(crate) fn joined_ids(cx: &Ctx<'_>, user: &UserName) -> Vec<Arc<str>> {
-    let Some(cell) = cx.app.user(user) else {
+/// The groups a user is in, newest join first (ties: later in join order first).
+fn joined<'a>(st: &'a State, user: &UserName) -> Vec<(&'a GroupId, &'a Group)> {
+    let Some(x) = st.users.id(user).and_then(|u| st.groups.user(u)) else {
         return Vec::new();
     };
-    let s = cell.state.read();
-    if s.gone {
-        return Vec::new();
-    }
-    let Some(x) = s.extra() else {
-        return Vec::new();
-    };
-    let mut v: Vec<(Timestamp, usize, Arc<str>)> = x
-        .groups
+    let mut v: Vec<(Timestamp, usize, &GroupId)> = x
         .groups
         .iter()
         .enumerate()
-        .map(|(i, (g, t))| (*t, i, Arc::clone(g)))
+        .map(|(i, (g, t))| (*t, i, g))
         .collect();
     v.sort_by_key(|e| std::cmp::Reverse((e.0, e.1)));
-    v.into_iter().map(|e| e.2).collect()
-}
-
-fn self_only(cx: &Ctx<'_>, user: &UserName) -> Result<()> {
-    match Caller::of(cx) {
-        Caller::Admin => Ok(()),
-        Caller::User(u, _) if u == *user => Ok(()),
-        _ => Err(GroupError::PermissionDenied.into()),
-    }
+    v.into_iter()
+        .map(|(_, _, id)| (id, st.groups.get(id).expect("indexed")))
+        .collect()
 }
 
 impl Ask for ListJoinedGroups {
     type Reply = JoinedGroups;
-    fn ask(self, cx: &Ctx<'_>) -> Result<JoinedGroups> {
-        let l = &cx.app.limits.groups;
-        self_only(cx, &self.user)?;
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<JoinedGroups> {
+        let l = &cx.st.limits.groups;
+        for_self(&Caller::of(cx.st, cx.actor), &self.user)?;
         let size = match self.page_size {
             None | Some(0) => l.joined_page_default,
             Some(n) => n.min(l.joined_page_max),
         } as usize;
         let page = self.page_num.unwrap_or(1).max(1) as usize;
-        let ids = joined_ids(cx, &self.user);
-        let total = ids.len();
-        let mut items = Vec::new();
-        for id in ids.iter().skip((page - 1).saturating_mul(size)).take(size) {
-            let Some(cell) = cx.app.groups.cell(id) else {
-                continue;
-            };
-            let g = cell.state.read();
-            if g.gone {
-                continue;
-            }
-            items.push(JoinedGroupItem {
-                group_id: id.to_string(),
+        let all = joined(cx.st, &self.user);
+        let items = all
+            .iter()
+            .skip((page - 1).saturating_mul(size))
+            .take(size)
+            .map(|(id, g)| JoinedGroupItem {
+                group_id: (*id).clone(),
                 name: g.name.clone(),
                 avatar: g.avatar.clone(),
-                owner: g.owner_name(),
+                owner: g.owner_name().clone(),
                 description: g.description.clone(),
                 disabled: g.disabled,
                 public: g.public,
@@ -726,9 +604,12 @@ impl Ask for ListJoinedGroups {
                 members_only: g.members_only,
                 max_users: g.max_users,
                 created: g.created,
-            });
-        }
-        Ok(JoinedGroups { items, total })
+            })
+            .collect();
+        Ok(JoinedGroups {
+            items,
+            total: all.len(),
+        })
     }
 }
 
@@ -737,26 +618,22 @@ impl Ask for ListJoinedGroups {
 ///
 /// Errors: `403 forbidden_op` `PERMISSION_DENIED` (another user's list).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListJoinedGroupsLegacy {
     /// Whose.
     pub user: UserName,
 }
 
 impl Ask for ListJoinedGroupsLegacy {
-    type Reply = Vec<(String, String)>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<Vec<(String, String)>> {
-        self_only(cx, &self.user)?;
-        let max = cx.app.limits.groups.joined_legacy_max;
-        let mut out = Vec::new();
-        for id in joined_ids(cx, &self.user).into_iter().take(max) {
-            if let Some(cell) = cx.app.groups.cell(&id) {
-                let g = cell.state.read();
-                if !g.gone {
-                    out.push((id.to_string(), g.name.clone()));
-                }
-            }
-        }
-        Ok(out)
+    type Reply = Vec<(GroupId, String)>;
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Vec<(GroupId, String)>> {
+        for_self(&Caller::of(cx.st, cx.actor), &self.user)?;
+        let max = cx.st.limits.groups.joined_legacy_max;
+        Ok(joined(cx.st, &self.user)
+            .into_iter()
+            .take(max)
+            .map(|(id, g)| (id.clone(), g.name.clone()))
+            .collect())
     }
 }
 
@@ -767,23 +644,27 @@ impl Ask for ListJoinedGroupsLegacy {
 /// Errors: `404 resource_not_found` `GROUP_NOT_FOUND`; `403 forbidden_op` `GROUP_DISABLED`,
 /// `PERMISSION_DENIED` (user callers).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct IsGroupMember {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// Who.
     pub user: UserName,
 }
 
 impl Ask for IsGroupMember {
     type Reply = bool;
-    fn ask(self, cx: &Ctx<'_>) -> Result<bool> {
-        let caller = Caller::of(cx);
-        let target = cx.app.user(&self.user).map(|c| c.id);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let g = read_group(&cell, gnf)?;
-        let asks_self = matches!(&caller, Caller::User(u, _) if *u == self.user);
-        gate(&g, &self.group, &caller, |r| asks_self || r.is_some())?;
-        Ok(target.is_some_and(|t| g.is_member(t)))
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<bool> {
+        let caller = Caller::of(cx.st, cx.actor);
+        let asks_self = caller.is(&self.user);
+        let (g, _) = super::open_if(cx.st, &self.group, &caller, gnf, |r| {
+            asks_self || r.inside()
+        })?;
+        Ok(cx
+            .st
+            .users
+            .id(&self.user)
+            .is_some_and(|t| g.roster.is_member(t)))
     }
 }
 
@@ -799,9 +680,10 @@ impl Ask for IsGroupMember {
 ///
 /// Emits `GroupInfoUpdated` with the fields applied.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ModifyGroup {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// `groupname`.
     pub name: Option<String>,
     /// `description`.
@@ -830,23 +712,24 @@ impl Exec for ModifyGroup {
         if !self.unknown_fields.is_empty() {
             return Err(GroupError::InvalidFields(self.unknown_fields.join(",")).into());
         }
+        let l = cx.st.limits.groups.clone();
         check_lengths(
-            cx,
+            &l,
             &self.name,
             &self.description,
             &self.avatar,
             &self.custom,
         )?;
-        let l = cx.app.limits.groups.clone();
-        let caller = Caller::of(cx);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let mut g = write_group(&cell, gnf)?;
+        let caller = Caller::of(cx.st, cx.actor);
         let settings = self.max_users.is_some()
             || self.members_only.is_some()
             || self.allow_invites.is_some()
             || self.invite_need_confirm.is_some()
             || self.public.is_some();
-        gate(&g, &self.group, &caller, |r| need::staff(r) && !settings)?;
+        super::open_if(cx.st, &self.group, &caller, gnf, |r| {
+            r.manages() && !settings
+        })?;
+        let g = group_mut(cx.st, &self.group);
         let mut out = IndexMap::new();
         if let Some(v) = self.name {
             g.name = v;
@@ -861,7 +744,7 @@ impl Exec for ModifyGroup {
             out.insert("avatar".to_string(), true);
         }
         if let Some(n) = self.max_users {
-            let ok = n != 0 && n <= l.max_users_cap && n as usize >= g.members.len();
+            let ok = n != 0 && n <= l.max_users_cap && n as usize >= g.roster.members.len();
             if ok {
                 g.max_users = n;
                 if n > l.large_group_threshold {
@@ -897,9 +780,8 @@ impl Exec for ModifyGroup {
             .collect();
         if !fields.is_empty() {
             g.modified = cx.now;
-            drop(g);
             emit(
-                cx,
+                &mut cx.out,
                 GroupEvent::GroupInfoUpdated {
                     group: self.group,
                     fields,
@@ -915,15 +797,16 @@ impl Exec for ModifyGroup {
 /// Joined-group counts do not change. Owner or app admin.
 ///
 /// Errors, in check order: `404 resource_not_found` `GROUP_NOT_FOUND`; `403 forbidden_op`
-/// `GROUP_DISABLED`, `PERMISSION_DENIED`; `403 forbidden_op` `NEW_OWNER_NOT_MEMBER` (also a
-/// user being deleted); `403 forbidden_op` `SAME_OWNER`.
+/// `GROUP_DISABLED`, `PERMISSION_DENIED`; `403 forbidden_op` `NEW_OWNER_NOT_MEMBER`; `403
+/// forbidden_op` `SAME_OWNER`.
 ///
 /// Emits `AdminRemoved` (the new owner was an admin) and `MuteRemoved` (they had a mute
 /// entry), then `OwnerChanged`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct TransferGroupOwner {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// The new owner.
     pub new_owner: UserName,
 }
@@ -931,43 +814,26 @@ pub struct TransferGroupOwner {
 impl Exec for TransferGroupOwner {
     type Reply = bool;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
-        let caller = Caller::of(cx);
-        let target = cx.app.user(&self.new_owner);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let mut g = write_group(&cell, gnf)?;
-        gate(&g, &self.group, &caller, need::owner)?;
-        let not_member = || GroupError::NewOwnerNotMember {
-            user: self.new_owner.to_string(),
-            group: self.group.clone(),
+        let (g, _) = open(cx.st, cx.actor, &self.group, Role::Owner)?;
+        let target = cx.st.users.id(&self.new_owner);
+        let Some(t) = target.filter(|t| g.roster.is_member(*t)) else {
+            return Err(GroupError::NewOwnerNotMember {
+                user: self.new_owner.to_string(),
+                group: self.group.to_string(),
+            }
+            .into());
         };
-        let Some(t) = target.filter(|t| g.is_member(t.id)) else {
-            return Err(not_member().into());
-        };
-        if t.id == g.owner {
+        if t == g.roster.owner {
             return Err(GroupError::SameOwner.into());
         }
-        if t.state.read().gone {
-            return Err(not_member().into());
-        }
-        let old = g.owner;
-        let old_name = g.owner_name();
-        let was_admin = g.admins.shift_remove(&t.id).is_some();
-        let was_muted = g.mutes.shift_remove(&t.id).is_some();
-        if let Some(m) = g.members.get_mut(&old) {
-            m.role = Role::Member;
-        }
-        if let Some(m) = g.members.get_mut(&t.id) {
-            m.role = Role::Owner;
-            m.set_muted(None);
-        }
-        g.sync(old);
-        g.sync(t.id);
-        g.owner = t.id;
+        let g = group_mut(cx.st, &self.group);
+        let old_name = g.owner_name().clone();
+        let was_admin = g.roster.transfer(t);
+        let was_muted = g.roster.unmute(t).is_some();
         g.modified = cx.now;
-        drop(g);
         if was_admin {
             emit(
-                cx,
+                &mut cx.out,
                 GroupEvent::AdminRemoved {
                     group: self.group.clone(),
                     user: self.new_owner.clone(),
@@ -976,7 +842,7 @@ impl Exec for TransferGroupOwner {
         }
         if was_muted {
             emit(
-                cx,
+                &mut cx.out,
                 GroupEvent::MuteRemoved {
                     group: self.group.clone(),
                     user: self.new_owner.clone(),
@@ -984,7 +850,7 @@ impl Exec for TransferGroupOwner {
             );
         }
         emit(
-            cx,
+            &mut cx.out,
             GroupEvent::OwnerChanged {
                 group: self.group,
                 old: old_name,
@@ -995,20 +861,19 @@ impl Exec for TransferGroupOwner {
     }
 }
 
-fn set_disabled(cx: &mut Ctx<'_>, group: &str, disabled: bool) -> Result<bool> {
-    let caller = Caller::of(cx);
-    let cell = find_group(cx, group, gnf)?;
-    let mut g = write_group(&cell, gnf)?;
+/// Disables (`true`) or enables a group: the app admin only; idempotent. Returns `disabled`.
+fn set_disabled(cx: &mut Ctx<'_>, group: GroupId, disabled: bool) -> Result<bool> {
+    let caller = Caller::of(cx.st, cx.actor);
+    find(cx.st, &group, gnf)?;
     if !caller.is_admin() {
         return Err(GroupError::PermissionDenied.into());
     }
+    let g = group_mut(cx.st, &group);
     if g.disabled != disabled {
         g.disabled = disabled;
         g.modified = cx.now;
-        drop(g);
-        let group = group.to_string();
         emit(
-            cx,
+            &mut cx.out,
             if disabled {
                 GroupEvent::GroupDisabled { group }
             } else {
@@ -1027,15 +892,16 @@ fn set_disabled(cx: &mut Ctx<'_>, group: &str, disabled: bool) -> Result<bool> {
 ///
 /// Emits `GroupDisabled` when it changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct DisableGroup {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
 }
 
 impl Exec for DisableGroup {
     type Reply = bool;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
-        set_disabled(cx, &self.group, true)
+        set_disabled(cx, self.group, true)
     }
 }
 
@@ -1046,15 +912,16 @@ impl Exec for DisableGroup {
 ///
 /// Emits `GroupEnabled` when it changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct EnableGroup {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
 }
 
 impl Exec for EnableGroup {
     type Reply = bool;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
-        set_disabled(cx, &self.group, false)
+        set_disabled(cx, self.group, false)
     }
 }
 
@@ -1064,7 +931,7 @@ pub struct GroupDestroyed {
     /// Always true.
     pub success: bool,
     /// The group.
-    pub group_id: String,
+    pub group_id: GroupId,
 }
 
 /// Destroys a group (`DELETE /chatgroups/{g}`, spec G10) with the C-GROUP cascade: its threads
@@ -1076,19 +943,17 @@ pub struct GroupDestroyed {
 ///
 /// Emits `ThreadDestroyed` per thread, `MemberLeft{Delete}` per member, then `GroupDestroyed`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct DestroyGroup {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
 }
 
 impl Exec for DestroyGroup {
     type Reply = GroupDestroyed;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<GroupDestroyed> {
-        let caller = Caller::of(cx);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let mut g = write_group(&cell, gnf)?;
-        gate(&g, &self.group, &caller, need::owner)?;
-        destroy(cx, &cell, &mut g);
+        open(cx.st, cx.actor, &self.group, Role::Owner)?;
+        destroy(cx, &self.group);
         Ok(GroupDestroyed {
             success: true,
             group_id: self.group,
@@ -1096,60 +961,40 @@ impl Exec for DestroyGroup {
     }
 }
 
-/// C-GROUP on a write-locked live group: locks its members (after the group), unlinks them,
-/// destroys the threads, releases the counters and unpublishes the id.
-pub(crate) fn destroy(cx: &mut Ctx<'_>, cell: &GroupCell, g: &mut GroupState) {
-    let gid = Arc::clone(&cell.id);
-    let cells: Vec<Arc<UserCell>> = g.members.values().map(|m| Arc::clone(&m.cell)).collect();
-    let mut guards = lock_users(&cells);
-    {
-        let mut users: HashMap<UserId, &mut UserState> =
-            guards.iter_mut().map(|(id, s)| (*id, &mut **s)).collect();
-        let tids: Vec<Arc<str>> = g.threads.keys().cloned().collect();
-        for t in &tids {
-            g.drop_thread(cx, &gid, t, &mut users);
-        }
-        g.roster.clear();
-        for (uid, m) in std::mem::take(&mut g.members) {
-            if let Some(s) = users.get_mut(&uid)
-                && let Some(x) = s.extra.as_deref_mut()
-            {
-                x.groups.groups.shift_remove(&gid);
-            }
-            emit(
-                cx,
-                GroupEvent::MemberLeft {
-                    group: gid.to_string(),
-                    user: m.name,
-                    reason: LeaveReason::Delete,
-                },
-            );
-        }
+/// C-GROUP on a live group: its threads, its members' links and the group itself go (a custom
+/// id is retired). Emits `ThreadDestroyed` per thread (creation order), `MemberLeft{Delete}`
+/// per member (join order), then `GroupDestroyed`.
+pub(crate) fn destroy(cx: &mut Ctx<'_>, gid: &GroupId) {
+    let threads: Vec<_> = cx
+        .st
+        .groups
+        .get(gid)
+        .map(|g| g.threads.keys().cloned().collect())
+        .unwrap_or_default();
+    let Some(g) = cx.st.groups.remove(gid) else {
+        return;
+    };
+    for thread in threads {
+        emit(
+            &mut cx.out,
+            GroupEvent::ThreadDestroyed {
+                group: gid.clone(),
+                thread,
+            },
+        );
     }
-    drop(guards);
-    g.gone = true;
-    g.admins.clear();
-    g.allow.clear();
-    g.blocks.clear();
-    g.mutes.clear();
-    g.files.clear();
-    g.attrs.clear();
-    g.applications.clear();
-    g.invitations.clear();
-    g.announcement.clear();
-    let store = &cx.app.groups;
-    // Ids are never reused (spec §0.9, C-GROUP): minted ones come from a monotonic counter and
-    // custom ones cannot be all digits; a custom one is remembered before it is unpublished.
-    if !is_minted_id(&gid) {
-        store.retired.lock().insert(Arc::clone(&gid));
+    for m in g.roster.members.iter() {
+        emit(
+            &mut cx.out,
+            GroupEvent::MemberLeft {
+                group: gid.clone(),
+                user: m.name.clone(),
+                reason: LeaveReason::Delete,
+            },
+        );
     }
-    store.groups.remove(&gid);
-    store.by_created.lock().remove(&(g.created, g.seq));
-    store.release_group();
     emit(
-        cx,
-        GroupEvent::GroupDestroyed {
-            group: gid.to_string(),
-        },
+        &mut cx.out,
+        GroupEvent::GroupDestroyed { group: gid.clone() },
     );
 }

@@ -1,25 +1,173 @@
 //! Membership (spec §5) and the user-initiated flows (§13): add one or many, remove one or
-//! many, member lists, leave, join (with approval), invite (with confirmation).
-
-use std::sync::Arc;
+//! many, member lists, leave, join (with approval), invite (with confirmation); C-LEAVE.
 
 use serde::{Deserialize, Serialize};
 
 use crate::command::Exec;
-use crate::engine::Ctx;
-use crate::error::Result;
-use crate::ids::{UserId, UserName};
-use crate::paging;
+use crate::engine::{Ctx, ReadCtx};
+use crate::error::{Error, Result};
+use crate::ids::{GroupId, UserId, UserName};
+use crate::paging::{self, Page};
 use crate::query::Ask;
-use crate::store::{UserCell, UserState, lock_users};
+use crate::roster::{BatchItem, Caller, Member, Role, distinct, resolve};
+use crate::store::State;
 use crate::time::Timestamp;
 
-use super::lifecycle::joined_count;
-use super::model::{GroupState, Leaver, Pending};
+use super::state::Group;
 use super::{
-    Caller, GroupBatchItem, GroupCell, GroupError, GroupEvent, GroupSort, LeaveReason, Role,
-    batch_size, dedup, emit, find_group, gate, gnf, need, ordinary_only, read_group, write_group,
+    GroupError, GroupEvent, GroupSort, LeaveReason, batch_size, emit, find, for_self, gate, gnf,
+    group_mut, not_members, open, open_batch, open_if, ordinary_only,
 };
+
+/// C-LEAVE (spec §14): takes a non-owner member out of the members, the admins, the explicit
+/// allow list, the attributes and every thread of the group, and unlinks them. Keeps their
+/// mute and block entries, files and the threads they created. Emits `ThreadMemberRemoved`
+/// per thread left, then `MemberLeft`.
+pub(crate) fn leave(cx: &mut Ctx<'_>, gid: &GroupId, uid: UserId, reason: LeaveReason) {
+    let Some((m, threads)) = cx.st.groups.leave(gid, uid, cx.now) else {
+        return;
+    };
+    let g = group_mut(cx.st, gid);
+    debug_assert_ne!(uid, g.roster.owner);
+    g.roster.disallow(uid);
+    g.attrs.remove(&uid);
+    for thread in threads {
+        emit(
+            &mut cx.out,
+            GroupEvent::ThreadMemberRemoved {
+                thread,
+                user: m.name.clone(),
+            },
+        );
+    }
+    emit(
+        &mut cx.out,
+        GroupEvent::MemberLeft {
+            group: gid.clone(),
+            user: m.name,
+            reason,
+        },
+    );
+}
+
+fn unknown(n: &UserName) -> Error {
+    GroupError::UserNotFound(n.to_string()).into()
+}
+
+/// The ids of registered users, or `USER_NOT_FOUND` for the first unknown name. Called after
+/// the permission step, so outsiders cannot probe usernames.
+fn known(st: &State, names: &[UserName]) -> Result<Vec<UserId>> {
+    names
+        .iter()
+        .map(|n| st.users.id(n).ok_or_else(|| unknown(n)))
+        .collect()
+}
+
+/// `USER_BLOCKED`.
+fn blocked(user: &UserName, gid: &GroupId) -> Error {
+    GroupError::UserBlocked {
+        user: user.to_string(),
+        group: gid.to_string(),
+    }
+    .into()
+}
+
+/// The positions of the users who are not members yet, or `ALREADY_MEMBER` naming the first
+/// user when every one is.
+fn newcomers(gid: &GroupId, g: &Group, names: &[UserName], ids: &[UserId]) -> Result<Vec<usize>> {
+    let fresh: Vec<usize> = (0..ids.len())
+        .filter(|&k| !g.roster.is_member(ids[k]))
+        .collect();
+    if fresh.is_empty() {
+        return Err(GroupError::AlreadyMember {
+            user: names[0].to_string(),
+            group: gid.to_string(),
+        }
+        .into());
+    }
+    Ok(fresh)
+}
+
+/// The state checks of adding users (spec M3/M4) on a group, in order: a blocked user and
+/// `!admin` → `USER_BLOCKED` (the first in request order); every user already a member →
+/// `ALREADY_MEMBER` naming the first; the newcomers overfill the group → `GROUP_FULL`; a
+/// newcomer at the per-user cap → `USER_GROUP_LIMIT`. Returns the newcomers' positions.
+fn admissible(
+    st: &State,
+    gid: &GroupId,
+    g: &Group,
+    names: &[UserName],
+    ids: &[UserId],
+    admin: bool,
+) -> Result<Vec<usize>> {
+    if !admin && let Some(k) = ids.iter().position(|u| g.roster.blocks.contains_key(u)) {
+        return Err(blocked(&names[k], gid));
+    }
+    let fresh = newcomers(gid, g, names, ids)?;
+    if g.roster.members.len() + fresh.len() > g.max_users as usize {
+        return Err(GroupError::GroupFull.into());
+    }
+    let cap = st.limits.groups.groups_per_user_max as usize;
+    for &k in &fresh {
+        if st.groups.joined_count(ids[k]) >= cap {
+            return Err(GroupError::UserGroupLimit(names[k].to_string()).into());
+        }
+    }
+    Ok(fresh)
+}
+
+/// Adds registered users to a group (atomic): [`admissible`]'s checks, then each newcomer
+/// joins in request order (an admin add of a blocked user unblocks them; a live mute entry
+/// applies again). Emits `BlockRemoved` (when unblocked) and `MemberJoined` per newcomer.
+/// Returns the newcomers.
+fn add_users(
+    cx: &mut Ctx<'_>,
+    gid: &GroupId,
+    names: &[UserName],
+    ids: &[UserId],
+    admin: bool,
+    need_notify: bool,
+) -> Result<Vec<UserName>> {
+    let g = find(cx.st, gid, gnf)?;
+    let fresh = admissible(cx.st, gid, g, names, ids, admin)?;
+    let mut added = Vec::with_capacity(fresh.len());
+    for k in fresh {
+        let name = names[k].clone();
+        if cx.st.groups.join(gid, ids[k], name.clone(), cx.now) {
+            emit(
+                &mut cx.out,
+                GroupEvent::BlockRemoved {
+                    group: gid.clone(),
+                    user: name.clone(),
+                },
+            );
+        }
+        emit(
+            &mut cx.out,
+            GroupEvent::MemberJoined {
+                group: gid.clone(),
+                user: name.clone(),
+                need_notify,
+            },
+        );
+        added.push(name);
+    }
+    Ok(added)
+}
+
+/// The core of [`AddGroupMember`] and [`AddGroupMembers`] from the group lookup on: owner,
+/// admins or the app admin; `USER_NOT_FOUND` for the first unknown name; then [`add_users`].
+fn add(
+    cx: &mut Ctx<'_>,
+    gid: &GroupId,
+    names: &[UserName],
+    need_notify: bool,
+) -> Result<Vec<UserName>> {
+    let caller = Caller::of(cx.st, cx.actor);
+    open(cx.st, cx.actor, gid, Role::Admin)?;
+    let ids = known(cx.st, names)?;
+    add_users(cx, gid, names, &ids, caller.is_admin(), need_notify)
+}
 
 /// Reply to [`AddGroupMember`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,109 +175,9 @@ pub struct GroupMemberAdded {
     /// Always true.
     pub result: bool,
     /// The group.
-    pub group_id: String,
+    pub group_id: GroupId,
     /// Who.
     pub user: UserName,
-}
-
-/// Joins `cell`'s user (locked as `s`) to a locked group after the M3 state checks, in order:
-/// gone → `USER_NOT_FOUND`; blocked and `!admin` → `USER_BLOCKED`; member → `ALREADY_MEMBER`;
-/// full → `GROUP_FULL`; at cap → `USER_GROUP_LIMIT`. Emits `BlockRemoved` (an admin add of a
-/// blocked user) and `MemberJoined`.
-#[allow(clippy::too_many_arguments)]
-fn add_one(
-    cx: &mut Ctx<'_>,
-    gid: &Arc<str>,
-    g: &mut GroupState,
-    cell: &Arc<UserCell>,
-    s: &mut UserState,
-    admin: bool,
-    need_notify: bool,
-) -> Result<()> {
-    check_addable(cx, gid, g, cell.id, s, admin)?;
-    if g.members.len() >= g.max_users as usize {
-        return Err(GroupError::GroupFull.into());
-    }
-    if joined_count(s) >= cx.app.limits.groups.groups_per_user_max as usize {
-        return Err(GroupError::UserGroupLimit(s.name.to_string()).into());
-    }
-    do_join(cx, gid, g, cell, s, need_notify);
-    Ok(())
-}
-
-fn check_addable(
-    _cx: &Ctx<'_>,
-    gid: &Arc<str>,
-    g: &GroupState,
-    uid: UserId,
-    s: &UserState,
-    admin: bool,
-) -> Result<()> {
-    if s.gone {
-        return Err(GroupError::UserNotFound(s.name.to_string()).into());
-    }
-    if !admin && g.blocks.contains_key(&uid) {
-        return Err(GroupError::UserBlocked {
-            user: s.name.to_string(),
-            group: gid.to_string(),
-        }
-        .into());
-    }
-    if g.is_member(uid) {
-        return Err(GroupError::AlreadyMember {
-            user: s.name.to_string(),
-            group: gid.to_string(),
-        }
-        .into());
-    }
-    Ok(())
-}
-
-fn do_join(
-    cx: &mut Ctx<'_>,
-    gid: &Arc<str>,
-    g: &mut GroupState,
-    cell: &Arc<UserCell>,
-    s: &mut UserState,
-    need_notify: bool,
-) {
-    let unblocked = g.join(gid, cell, s, cx.now);
-    if unblocked {
-        emit(
-            cx,
-            GroupEvent::BlockRemoved {
-                group: gid.to_string(),
-                user: s.name.clone(),
-            },
-        );
-    }
-    emit(
-        cx,
-        GroupEvent::MemberJoined {
-            group: gid.to_string(),
-            user: s.name.clone(),
-            need_notify,
-        },
-    );
-}
-
-fn unknown(n: &UserName) -> crate::error::Error {
-    GroupError::UserNotFound(n.to_string()).into()
-}
-
-/// Resolves names to user cells before the group lock; `None` for an unknown name. Reported
-/// only after the caller's permission ([`known`]), so outsiders cannot probe usernames.
-fn resolve(cx: &Ctx<'_>, names: &[UserName]) -> Vec<Option<Arc<UserCell>>> {
-    names.iter().map(|n| cx.app.user(n)).collect()
-}
-
-/// The resolved cells, or `USER_NOT_FOUND` for the first unknown name.
-fn known(names: &[UserName], cells: Vec<Option<Arc<UserCell>>>) -> Result<Vec<Arc<UserCell>>> {
-    names
-        .iter()
-        .zip(cells)
-        .map(|(n, c)| c.ok_or_else(|| unknown(n)))
-        .collect()
 }
 
 /// Adds one member (`POST /chatgroups/{g}/users/{uid}`, spec M3). The app admin may add a
@@ -139,14 +187,15 @@ fn known(names: &[UserName], cells: Vec<Option<Arc<UserCell>>>) -> Result<Vec<Ar
 /// Errors, in check order: `404 resource_not_found` `GROUP_NOT_FOUND`; `403 forbidden_op`
 /// `GROUP_DISABLED`, `PERMISSION_DENIED`; `404 resource_not_found` `USER_NOT_FOUND` (after the
 /// permission check, so outsiders cannot probe usernames); `403 forbidden_op` `USER_BLOCKED`
-/// (user callers); `403 forbidden_op`
-/// `ALREADY_MEMBER`; `403 exceed_limit` `GROUP_FULL`; `403 exceed_limit` `USER_GROUP_LIMIT`.
+/// (user callers); `403 forbidden_op` `ALREADY_MEMBER`; `403 exceed_limit` `GROUP_FULL`;
+/// `403 exceed_limit` `USER_GROUP_LIMIT`.
 ///
 /// Emits `BlockRemoved` (when an admin add unblocked), `MemberJoined`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct AddGroupMember {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// Who.
     pub user: UserName,
     /// Flags the event; default true.
@@ -156,26 +205,13 @@ pub struct AddGroupMember {
 impl Exec for AddGroupMember {
     type Reply = GroupMemberAdded;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<GroupMemberAdded> {
-        let caller = Caller::of(cx);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let user = cx.app.user(&self.user);
-        let mut g = write_group(&cell, gnf)?;
-        gate(&g, &self.group, &caller, need::staff)?;
-        let user = user.ok_or_else(|| unknown(&self.user))?;
-        let mut s = user.state.write();
-        add_one(
-            cx,
-            &cell.id,
-            &mut g,
-            &user,
-            &mut s,
-            caller.is_admin(),
-            self.need_notify.unwrap_or(true),
-        )?;
+        let names = [self.user];
+        add(cx, &self.group, &names, self.need_notify.unwrap_or(true))?;
+        let [user] = names;
         Ok(GroupMemberAdded {
             result: true,
             group_id: self.group,
-            user: self.user,
+            user,
         })
     }
 }
@@ -186,7 +222,17 @@ pub struct GroupMembersAdded {
     /// Who joined, in request order.
     pub newmembers: Vec<UserName>,
     /// The group.
-    pub group_id: String,
+    pub group_id: GroupId,
+}
+
+/// The batch-size checks of the add and invite batches: empty → `INVALID_PARAMETER`; over
+/// `member_batch_max` → `GROUP_FULL` (as documented).
+fn add_batch_size(st: &State, users: &[UserName]) -> Result<()> {
+    batch_size(
+        users,
+        st.limits.groups.member_batch_max,
+        GroupError::GroupFull,
+    )
 }
 
 /// Adds up to 60 members at once (`POST /chatgroups/{g}/users`, spec M4); atomic. Users
@@ -201,9 +247,10 @@ pub struct GroupMembersAdded {
 ///
 /// Emits `BlockRemoved` / `MemberJoined` per user added.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct AddGroupMembers {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// Who.
     pub users: Vec<UserName>,
     /// Flags the events; default true.
@@ -213,93 +260,67 @@ pub struct AddGroupMembers {
 impl Exec for AddGroupMembers {
     type Reply = GroupMembersAdded;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<GroupMembersAdded> {
-        let max = cx.app.limits.groups.member_batch_max;
-        if self.users.is_empty() {
-            return Err(GroupError::InvalidParameter("usernames must be provided".into()).into());
-        }
-        if self.users.len() > max {
-            return Err(GroupError::GroupFull.into());
-        }
-        let caller = Caller::of(cx);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let names = dedup(&self.users);
-        let cells = resolve(cx, &names);
-        let mut g = write_group(&cell, gnf)?;
-        gate(&g, &self.group, &caller, need::staff)?;
-        let cells = known(&names, cells)?;
-        let added = add_many(
-            cx,
-            &cell,
-            &mut g,
-            &cells,
-            caller.is_admin(),
-            self.need_notify.unwrap_or(true),
-        )?;
+        add_batch_size(cx.st, &self.users)?;
+        let names = distinct(&self.users);
+        let newmembers = add(cx, &self.group, &names, self.need_notify.unwrap_or(true))?;
         Ok(GroupMembersAdded {
-            newmembers: added,
+            newmembers,
             group_id: self.group,
         })
     }
 }
 
-/// The M4 core on a locked group: atomic; skips members; `ALREADY_MEMBER` if all are.
-fn add_many(
+/// Removes members from a group the caller opened as `role` (the batch rule, spec §0.7):
+/// `OWNER_FORBIDDEN` if the owner is named; per user an item (unknown, not a member, or an
+/// admin when a group admin calls: `false` with a reason); `NOT_MEMBERS` if every item failed.
+/// Each removed user gets C-LEAVE (reason `Kick`).
+fn remove(
     cx: &mut Ctx<'_>,
-    cell: &GroupCell,
-    g: &mut GroupState,
-    cells: &[Arc<UserCell>],
-    admin: bool,
-    need_notify: bool,
-) -> Result<Vec<UserName>> {
-    let gid = &cell.id;
-    let mut guards = lock_users(cells);
-    let pos = |id: UserId| guards.iter().position(|(i, _)| *i == id).unwrap_or(0);
-    let order: Vec<usize> = cells.iter().map(|c| pos(c.id)).collect();
-    for &i in &order {
-        let s = &guards[i].1;
-        if s.gone {
-            return Err(unknown(&s.name));
-        }
+    gid: &GroupId,
+    role: Role,
+    names: &[UserName],
+) -> Result<Vec<BatchItem>> {
+    let g = find(cx.st, gid, gnf)?;
+    let ids = resolve(cx.st, names);
+    if ids.contains(&Some(g.roster.owner)) {
+        return Err(GroupError::OwnerForbidden.into());
     }
-    if !admin {
-        for &i in &order {
-            let (id, s) = &guards[i];
-            if g.blocks.contains_key(id) {
-                return Err(GroupError::UserBlocked {
-                    user: s.name.to_string(),
-                    group: gid.to_string(),
-                }
-                .into());
+    let mut items = Vec::with_capacity(names.len());
+    let mut gone = Vec::new();
+    for (n, id) in names.iter().zip(&ids) {
+        let reason = match id.and_then(|i| g.roster.members.get(i)) {
+            None if id.is_none() => format!("user {n} doesn't exist."),
+            None => format!("user {n} is not a member"),
+            Some(m) if ordinary_only(role, m.role).is_err() => "permission denied".to_string(),
+            Some(m) => {
+                gone.push(m.id);
+                items.push(BatchItem::ok(n.clone()));
+                continue;
             }
-        }
+        };
+        items.push(BatchItem::fail(n.clone(), reason));
     }
-    let fresh: Vec<usize> = (0..cells.len())
-        .filter(|&k| !g.is_member(cells[k].id))
-        .collect();
-    if fresh.is_empty() {
-        return Err(GroupError::AlreadyMember {
-            user: guards[order[0]].1.name.to_string(),
-            group: gid.to_string(),
-        }
-        .into());
+    if gone.is_empty() {
+        return Err(not_members(names));
     }
-    if g.members.len() + fresh.len() > g.max_users as usize {
-        return Err(GroupError::GroupFull.into());
+    for u in gone {
+        leave(cx, gid, u, LeaveReason::Kick);
     }
-    let cap = cx.app.limits.groups.groups_per_user_max as usize;
-    for &k in &fresh {
-        let s = &guards[order[k]].1;
-        if joined_count(s) >= cap {
-            return Err(GroupError::UserGroupLimit(s.name.to_string()).into());
-        }
+    Ok(items)
+}
+
+/// The single-user form's extra step: a group admin acting on another admin is refused
+/// outright (`PERMISSION_DENIED`), where the batch form reports an item.
+pub(super) fn single_target_ordinary(
+    st: &State,
+    g: &Group,
+    role: Role,
+    user: &UserName,
+) -> Result<()> {
+    match st.users.id(user).and_then(|u| g.roster.members.get(u)) {
+        Some(m) if m.role != Role::Owner => ordinary_only(role, m.role),
+        _ => Ok(()),
     }
-    let mut added = Vec::with_capacity(fresh.len());
-    for &k in &fresh {
-        let s = &mut *guards[order[k]].1;
-        added.push(s.name.clone());
-        do_join(cx, gid, g, &cells[k], s, need_notify);
-    }
-    Ok(added)
 }
 
 /// Reply to [`RemoveGroupMember`].
@@ -308,7 +329,7 @@ pub struct GroupMemberRemoved {
     /// Always true.
     pub result: bool,
     /// The group.
-    pub group_id: String,
+    pub group_id: GroupId,
     /// Who.
     pub user: UserName,
 }
@@ -324,9 +345,10 @@ pub struct GroupMemberRemoved {
 ///
 /// Emits `ThreadMemberRemoved` per thread, then `MemberLeft{Kick}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct RemoveGroupMember {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// Who.
     pub user: UserName,
 }
@@ -334,39 +356,22 @@ pub struct RemoveGroupMember {
 impl Exec for RemoveGroupMember {
     type Reply = GroupMemberRemoved;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<GroupMemberRemoved> {
-        let caller = Caller::of(cx);
-        let target = cx.app.user(&self.user).map(|c| c.id);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let mut g = write_group(&cell, gnf)?;
-        let role = gate(&g, &self.group, &caller, need::staff)?;
-        let member = target.and_then(|t| g.members.get(&t));
-        let Some(m) = member else {
-            return Err(GroupError::NotMembers(vec![self.user.to_string()]).into());
-        };
-        if m.role == Role::Owner {
-            return Err(GroupError::OwnerForbidden.into());
-        }
-        ordinary_only(role, Some(m.role))?;
-        let ucell = Arc::clone(&m.cell);
-        let mut s = ucell.state.write();
-        g.leave(
-            cx,
-            &cell.id,
-            ucell.id,
-            Leaver::Locked(&mut s),
-            LeaveReason::Kick,
-        );
+        let (g, role) = open(cx.st, cx.actor, &self.group, Role::Admin)?;
+        single_target_ordinary(cx.st, g, role, &self.user)?;
+        let names = [self.user];
+        remove(cx, &self.group, role, &names)?;
+        let [user] = names;
         Ok(GroupMemberRemoved {
             result: true,
             group_id: self.group,
-            user: self.user,
+            user,
         })
     }
 }
 
-/// Removes up to 60 members (`DELETE /chatgroups/{g}/users/{u1,…}`, spec M6) (batch rule, spec §0.7): each
-/// user gets an item; a non-member (or unknown user, or an admin when an admin calls) is
-/// `false` with a reason.
+/// Removes up to 60 members (`DELETE /chatgroups/{g}/users/{u1,…}`, spec M6) (batch rule, spec
+/// §0.7): each user gets an item; a non-member (or unknown user, or an admin when an admin
+/// calls) is `false` with a reason.
 ///
 /// Errors, in check order: `400 invalid_parameter` (empty); `400 invalid_parameter`
 /// `BATCH_TOO_LARGE` "kickMember: kickMembers number more than maxSize : 60"; `404
@@ -376,65 +381,26 @@ impl Exec for RemoveGroupMember {
 ///
 /// Emits per user removed as [`RemoveGroupMember`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct RemoveGroupMembers {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// Who.
     pub users: Vec<UserName>,
 }
 
 impl Exec for RemoveGroupMembers {
-    type Reply = Vec<GroupBatchItem>;
-    fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<GroupBatchItem>> {
-        let max = cx.app.limits.groups.member_batch_max;
-        batch_size(
+    type Reply = Vec<BatchItem>;
+    fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<BatchItem>> {
+        let (role, names) = open_batch(
+            cx.st,
+            cx.actor,
+            &self.group,
             &self.users,
-            max,
-            GroupError::BatchTooLarge(format!(
-                "kickMember: kickMembers number more than maxSize : {max}"
-            )),
+            cx.st.limits.groups.member_batch_max,
+            "kickMember: kickMembers number more than maxSize",
         )?;
-        let caller = Caller::of(cx);
-        let names = dedup(&self.users);
-        let ids: Vec<Option<UserId>> = names.iter().map(|n| cx.app.user(n).map(|c| c.id)).collect();
-        let cell = find_group(cx, &self.group, gnf)?;
-        let mut g = write_group(&cell, gnf)?;
-        let role = gate(&g, &self.group, &caller, need::staff)?;
-        if ids.contains(&Some(g.owner)) {
-            return Err(GroupError::OwnerForbidden.into());
-        }
-        let mut items = Vec::with_capacity(names.len());
-        let mut cells = Vec::new();
-        for (n, id) in names.iter().zip(&ids) {
-            let reason = match id.and_then(|i| g.members.get(&i)) {
-                None if id.is_none() => Some(format!("user {n} doesn't exist.")),
-                None => Some(format!("user {n} is not a member")),
-                Some(m) if ordinary_only(role, Some(m.role)).is_err() => {
-                    Some("permission denied".to_string())
-                }
-                Some(m) => {
-                    cells.push(Arc::clone(&m.cell));
-                    None
-                }
-            };
-            items.push(GroupBatchItem {
-                user: n.clone(),
-                result: reason.is_none(),
-                reason,
-            });
-        }
-        if cells.is_empty() {
-            return Err(
-                GroupError::NotMembers(names.iter().map(|n| n.to_string()).collect()).into(),
-            );
-        }
-        let mut guards = lock_users(&cells);
-        for c in &cells {
-            let i = guards.iter().position(|(id, _)| *id == c.id).unwrap_or(0);
-            let s = &mut *guards[i].1;
-            g.leave(cx, &cell.id, c.id, Leaver::Locked(s), LeaveReason::Kick);
-        }
-        Ok(items)
+        remove(cx, &self.group, role, &names)
     }
 }
 
@@ -476,9 +442,10 @@ pub struct GroupMembersPage {
 /// Errors: `404 service_resource_not_found` `GROUP_NOT_FOUND_MEMBERS`; `403 forbidden_op`
 /// `GROUP_DISABLED`, `PERMISSION_DENIED`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListGroupMembers {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// 1-based page.
     pub page_num: Option<u32>,
     /// Page size.
@@ -489,25 +456,23 @@ pub struct ListGroupMembers {
     pub sort: GroupSort,
 }
 
-fn gnf_members(id: &str) -> crate::error::Error {
+fn gnf_members(id: &GroupId) -> Error {
     GroupError::GroupNotFoundMembers(id.to_string()).into()
 }
 
 impl Ask for ListGroupMembers {
     type Reply = GroupMembersPage;
-    fn ask(self, cx: &Ctx<'_>) -> Result<GroupMembersPage> {
-        let l = &cx.app.limits.groups;
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<GroupMembersPage> {
+        let l = &cx.st.limits.groups;
         let size = match self.page_size {
             None | Some(0) => l.member_page_default,
             Some(n) => n.min(l.member_page_max),
         } as usize;
         let page = self.page_num.unwrap_or(1).max(1) as usize;
-        let caller = Caller::of(cx);
-        let cell = find_group(cx, &self.group, gnf_members)?;
-        let g = read_group(&cell, gnf_members)?;
-        gate(&g, &self.group, &caller, need::member)?;
+        let caller = Caller::of(cx.st, cx.actor);
+        let (g, _) = open_if(cx.st, &self.group, &caller, gnf_members, Role::inside)?;
         let skip = (page - 1).saturating_mul(size);
-        let item = |m: &super::Member| GroupMemberItem {
+        let item = |m: &Member| GroupMemberItem {
             role: if m.role == Role::Owner {
                 GroupMemberRole::Owner
             } else {
@@ -516,16 +481,10 @@ impl Ask for ListGroupMembers {
             user: m.name.clone(),
             joined_at: self.joined_time.then_some(m.joined),
         };
+        let members = g.roster.members.iter();
         let items: Vec<GroupMemberItem> = match self.sort {
-            GroupSort::Asc => g.members.values().skip(skip).take(size).map(item).collect(),
-            GroupSort::Desc => g
-                .members
-                .values()
-                .rev()
-                .skip(skip)
-                .take(size)
-                .map(item)
-                .collect(),
+            GroupSort::Asc => members.skip(skip).take(size).map(item).collect(),
+            GroupSort::Desc => members.rev().skip(skip).take(size).map(item).collect(),
         };
         Ok(GroupMembersPage {
             count: items.len(),
@@ -546,9 +505,10 @@ const MEMBERS_CURSOR: &str = "m";
 /// resource_not_found` `GROUP_NOT_FOUND`; `403 forbidden_op` `GROUP_DISABLED`,
 /// `PERMISSION_DENIED`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListGroupMembersCursor {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// Page size.
     pub limit: Option<u32>,
     /// Where to continue.
@@ -558,9 +518,9 @@ pub struct ListGroupMembersCursor {
 }
 
 impl Ask for ListGroupMembersCursor {
-    type Reply = paging::Page<UserName>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<paging::Page<UserName>> {
-        let l = &cx.app.limits.groups;
+    type Reply = Page<UserName>;
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Page<UserName>> {
+        let l = &cx.st.limits.groups;
         let limit = match self.limit {
             None => l.member_cursor_default as usize,
             Some(0) => {
@@ -572,59 +532,27 @@ impl Ask for ListGroupMembersCursor {
             None => None,
             Some(c) => Some(
                 paging::decode::<1>(MEMBERS_CURSOR, c)
-                    .map_err(|_| GroupError::InvalidParameter("invalid cursor".into()))?,
+                    .map_err(|_| GroupError::InvalidParameter("invalid cursor".into()))?[0],
             ),
         };
-        let caller = Caller::of(cx);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let g = read_group(&cell, gnf)?;
-        gate(&g, &self.group, &caller, need::member)?;
-        let n = g.members.len();
-        // Index (in the chosen order) of the first member to return.
-        let start = match after {
-            None => 0,
-            // Join sequences increase along the (join-ordered) map and are never reused: the
-            // page starts strictly after the cursor's, whether or not that member is still in.
-            Some([q]) => match self.sort {
-                GroupSort::Asc => g.members.partition_point(|_, m| u64::from(m.seq) <= q),
-                GroupSort::Desc => n - g.members.partition_point(|_, m| u64::from(m.seq) < q),
-            },
+        let (g, _) = open(cx.st, cx.actor, &self.group, Role::Member)?;
+        let owner = g.roster.owner;
+        // Join sequences are never reused: the page starts strictly after the cursor's,
+        // whether or not that member is still in.
+        let all: Box<dyn Iterator<Item = &Member>> = match self.sort {
+            GroupSort::Asc => Box::new(g.roster.members.after(after)),
+            GroupSort::Desc => Box::new(g.roster.members.before(after)),
         };
-        let owner = g.owner;
-        let at = |k: usize| match self.sort {
-            GroupSort::Asc => k,
-            GroupSort::Desc => n - 1 - k,
-        };
-        let mut items = Vec::with_capacity(limit.min(n));
-        let mut last = None;
-        let mut k = start;
-        while k < n && items.len() < limit {
-            let (id, m) = g.members.get_index(at(k)).expect("in range");
-            if *id != owner {
-                items.push(m.name.clone());
-                last = Some(m.seq);
-            }
-            k += 1;
-        }
-        let more = (k..n).any(|k| {
-            g.members
-                .get_index(at(k))
-                .is_some_and(|(id, _)| *id != owner)
-        });
-        let cursor = match (more, last) {
-            (true, Some(q)) => Some(paging::encode(MEMBERS_CURSOR, &[u64::from(q)])),
+        let mut it = all.filter(|m| m.id != owner);
+        let page: Vec<&Member> = it.by_ref().take(limit).collect();
+        let cursor = match (it.next().is_some(), page.last()) {
+            (true, Some(m)) => Some(paging::encode(MEMBERS_CURSOR, &[m.seq])),
             _ => None,
         };
-        Ok(paging::Page { items, cursor })
-    }
-}
-
-/// Self-service check: the admin may act for anyone; a user only for themself.
-fn for_self(caller: &Caller, user: &UserName) -> Result<()> {
-    match caller {
-        Caller::Admin => Ok(()),
-        Caller::User(u, _) if u == user => Ok(()),
-        _ => Err(GroupError::PermissionDenied.into()),
+        Ok(Page {
+            items: page.into_iter().map(|m| m.name.clone()).collect(),
+            cursor,
+        })
     }
 }
 
@@ -638,9 +566,10 @@ fn for_self(caller: &Caller, user: &UserName) -> Result<()> {
 ///
 /// Emits `ThreadMemberRemoved` per thread, then `MemberLeft{Quit}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct LeaveGroup {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// Who.
     pub user: UserName,
 }
@@ -648,27 +577,18 @@ pub struct LeaveGroup {
 impl Exec for LeaveGroup {
     type Reply = bool;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
-        let caller = Caller::of(cx);
-        let target = cx.app.user(&self.user).map(|c| c.id);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let mut g = write_group(&cell, gnf)?;
+        let caller = Caller::of(cx.st, cx.actor);
+        let g = find(cx.st, &self.group, gnf)?;
         for_self(&caller, &self.user)?;
-        gate(&g, &self.group, &caller, |_| true)?;
-        if target == Some(g.owner) {
+        gate(g, &self.group, &caller, |_| true)?;
+        let target = cx.st.users.id(&self.user);
+        if target == Some(g.roster.owner) {
             return Err(GroupError::OwnerForbidden.into());
         }
-        let Some(m) = target.and_then(|t| g.members.get(&t)) else {
-            return Err(GroupError::NotMembers(vec![self.user.to_string()]).into());
+        let Some(uid) = target.filter(|t| g.roster.is_member(*t)) else {
+            return Err(not_members(&[self.user]));
         };
-        let ucell = Arc::clone(&m.cell);
-        let mut s = ucell.state.write();
-        g.leave(
-            cx,
-            &cell.id,
-            ucell.id,
-            Leaver::Locked(&mut s),
-            LeaveReason::Quit,
-        );
+        leave(cx, &self.group, uid, LeaveReason::Quit);
         Ok(true)
     }
 }
@@ -682,17 +602,16 @@ pub enum JoinOutcome {
     Pending,
 }
 
-/// Records a pending request/invitation and indexes it on the user (for the delete cascade).
-fn add_pending(gid: &Arc<str>, g: &mut GroupState, uid: UserId, s: &mut UserState, invite: bool) {
-    let p = Pending {
-        name: s.name.clone(),
-    };
+/// Records a pending application or invitation and notes it in the user's reverse index (for
+/// the delete cascade).
+fn add_pending(st: &mut State, gid: &GroupId, uid: UserId, name: UserName, invite: bool) {
+    let g = group_mut(st, gid);
     if invite {
-        g.invitations.insert(uid, p);
+        g.invitations.insert(uid, name);
     } else {
-        g.applications.insert(uid, p);
+        g.applications.insert(uid, name);
     }
-    s.extra_mut().groups.listed.insert(Arc::clone(gid));
+    st.groups.list(uid, gid);
 }
 
 /// A user joins a public group (spec §13 join_public_group): at once when `members_only` is
@@ -703,14 +622,16 @@ fn add_pending(gid: &Arc<str>, g: &mut GroupState, uid: UserId, s: &mut UserStat
 /// forbidden_op` `PERMISSION_DENIED` (another user); `403 forbidden_op` `GROUP_DISABLED` (user
 /// callers); `403 forbidden_op` `PERMISSION_DENIED` (a user, private group); `404
 /// resource_not_found` `USER_NOT_FOUND` (admin callers); `403 forbidden_op`
-/// `PERMISSION_DENIED` (the admin, private group); `403 forbidden_op` `USER_BLOCKED`; `403 forbidden_op` `ALREADY_MEMBER`;
-/// `403 exceed_limit` `GROUP_FULL`; `403 exceed_limit` `USER_GROUP_LIMIT`.
+/// `PERMISSION_DENIED` (the admin, private group); `403 forbidden_op` `USER_BLOCKED`; `403
+/// forbidden_op` `ALREADY_MEMBER`; `403 exceed_limit` `GROUP_FULL`; `403 exceed_limit`
+/// `USER_GROUP_LIMIT`.
 ///
 /// Emits `MemberJoined`, or `JoinRequested`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct JoinGroup {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// Who.
     pub user: UserName,
 }
@@ -718,101 +639,106 @@ pub struct JoinGroup {
 impl Exec for JoinGroup {
     type Reply = JoinOutcome;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<JoinOutcome> {
-        let caller = Caller::of(cx);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let ucell = cx.app.user(&self.user);
-        let mut g = write_group(&cell, gnf)?;
+        let caller = Caller::of(cx.st, cx.actor);
+        let g = find(cx.st, &self.group, gnf)?;
         for_self(&caller, &self.user)?;
-        let public = g.public;
-        gate(&g, &self.group, &caller, |_| public)?;
-        let ucell = ucell.ok_or_else(|| unknown(&self.user))?;
-        if !public {
+        gate(g, &self.group, &caller, |_| g.public)?;
+        let uid = cx
+            .st
+            .users
+            .id(&self.user)
+            .ok_or_else(|| unknown(&self.user))?;
+        if !g.public {
             return Err(GroupError::PermissionDenied.into());
         }
-        let mut s = ucell.state.write();
+        let (names, ids) = ([self.user], [uid]);
         if g.members_only {
-            check_addable(cx, &cell.id, &g, ucell.id, &s, false)?;
-            add_pending(&cell.id, &mut g, ucell.id, &mut s, false);
+            // The pending application: the first two of the add checks.
+            if g.roster.blocks.contains_key(&uid) {
+                return Err(blocked(&names[0], &self.group));
+            }
+            if g.roster.is_member(uid) {
+                return Err(GroupError::AlreadyMember {
+                    user: names[0].to_string(),
+                    group: self.group.to_string(),
+                }
+                .into());
+            }
+            let [user] = names;
+            add_pending(cx.st, &self.group, uid, user.clone(), false);
             emit(
-                cx,
+                &mut cx.out,
                 GroupEvent::JoinRequested {
                     group: self.group,
-                    user: self.user,
+                    user,
                 },
             );
             return Ok(JoinOutcome::Pending);
         }
-        add_one(cx, &cell.id, &mut g, &ucell, &mut s, false, true)?;
+        add_users(cx, &self.group, &names, &ids, false, true)?;
         Ok(JoinOutcome::Joined)
     }
 }
 
-fn no_pending(user: &UserName) -> crate::error::Error {
-    GroupError::InvalidParameter(format!("no pending request for user {user}")).into()
-}
-
-/// Settles a pending application (`approve`) or invitation (`!approve`); see the commands.
+/// Settles a pending invitation (`invitation`) or application: `accept` joins the user (the
+/// add checks, as a user caller), otherwise the request is dropped.
 fn settle(
     cx: &mut Ctx<'_>,
-    group: &str,
-    user: &UserName,
+    group: GroupId,
+    user: UserName,
     invitation: bool,
     accept: bool,
 ) -> Result<JoinOutcome> {
-    let caller = Caller::of(cx);
-    let cell = find_group(cx, group, gnf)?;
-    let ucell = cx.app.user(user);
-    let mut g = write_group(&cell, gnf)?;
+    let caller = Caller::of(cx.st, cx.actor);
+    let g = find(cx.st, &group, gnf)?;
     if invitation {
-        for_self(&caller, user)?;
-        gate(&g, group, &caller, |_| true)?;
+        for_self(&caller, &user)?;
+        gate(g, &group, &caller, |_| true)?;
     } else {
-        gate(&g, group, &caller, need::staff)?;
+        gate(g, &group, &caller, Role::manages)?;
     }
-    let ucell = ucell.ok_or_else(|| unknown(user))?;
+    let uid = cx.st.users.id(&user).ok_or_else(|| unknown(&user))?;
     let pending = if invitation {
         &g.invitations
     } else {
         &g.applications
     };
-    if !pending.contains_key(&ucell.id) {
-        return Err(no_pending(user));
-    }
-    let mut s = ucell.state.write();
-    if accept {
-        add_one(cx, &cell.id, &mut g, &ucell, &mut s, false, true)?;
-        Ok(JoinOutcome::Joined)
-    } else {
-        if invitation {
-            g.invitations.shift_remove(&ucell.id);
-        } else {
-            g.applications.shift_remove(&ucell.id);
-        }
-        let (group, user) = (group.to_string(), user.clone());
-        emit(
-            cx,
-            if invitation {
-                GroupEvent::InviteDeclined { group, user }
-            } else {
-                GroupEvent::JoinDeclined { group, user }
-            },
+    if !pending.contains_key(&uid) {
+        return Err(
+            GroupError::InvalidParameter(format!("no pending request for user {user}")).into(),
         );
-        Ok(JoinOutcome::Pending)
     }
+    if accept {
+        add_users(cx, &group, &[user], &[uid], false, true)?;
+        return Ok(JoinOutcome::Joined);
+    }
+    let g = group_mut(cx.st, &group);
+    emit(
+        &mut cx.out,
+        if invitation {
+            g.invitations.shift_remove(&uid);
+            GroupEvent::InviteDeclined { group, user }
+        } else {
+            g.applications.shift_remove(&uid);
+            GroupEvent::JoinDeclined { group, user }
+        },
+    );
+    Ok(JoinOutcome::Pending)
 }
 
 /// The owner or an admin approves a pending join application: the user joins (M3 checks).
 ///
 /// Errors, in check order: `404 resource_not_found` `GROUP_NOT_FOUND`; `403 forbidden_op`
 /// `GROUP_DISABLED`, `PERMISSION_DENIED`; `404 resource_not_found` `USER_NOT_FOUND`; `400
-/// invalid_parameter` (no such application); `USER_NOT_FOUND`/`USER_BLOCKED`/`ALREADY_MEMBER`/`GROUP_FULL`/
+/// invalid_parameter` (no such application); `USER_BLOCKED`/`ALREADY_MEMBER`/`GROUP_FULL`/
 /// `USER_GROUP_LIMIT` as [`AddGroupMember`].
 ///
 /// Emits `MemberJoined`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ApproveGroupJoin {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// The applicant.
     pub user: UserName,
 }
@@ -820,16 +746,17 @@ pub struct ApproveGroupJoin {
 impl Exec for ApproveGroupJoin {
     type Reply = JoinOutcome;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<JoinOutcome> {
-        settle(cx, &self.group, &self.user, false, true)
+        settle(cx, self.group, self.user, false, true)
     }
 }
 
 /// The owner or an admin declines a pending join application. Errors as
 /// [`ApproveGroupJoin`] up to "no such application". Emits `JoinDeclined`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct DeclineGroupJoin {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// The applicant.
     pub user: UserName,
 }
@@ -837,7 +764,7 @@ pub struct DeclineGroupJoin {
 impl Exec for DeclineGroupJoin {
     type Reply = JoinOutcome;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<JoinOutcome> {
-        settle(cx, &self.group, &self.user, false, false)
+        settle(cx, self.group, self.user, false, false)
     }
 }
 
@@ -849,9 +776,10 @@ impl Exec for DeclineGroupJoin {
 ///
 /// Emits `MemberJoined`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct AcceptGroupInvite {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// The invitee.
     pub user: UserName,
 }
@@ -859,16 +787,17 @@ pub struct AcceptGroupInvite {
 impl Exec for AcceptGroupInvite {
     type Reply = JoinOutcome;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<JoinOutcome> {
-        settle(cx, &self.group, &self.user, true, true)
+        settle(cx, self.group, self.user, true, true)
     }
 }
 
 /// An invitee declines an invitation. Errors as [`AcceptGroupInvite`] up to "no such
 /// invitation". Emits `InviteDeclined`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct DeclineGroupInvite {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// The invitee.
     pub user: UserName,
 }
@@ -876,7 +805,7 @@ pub struct DeclineGroupInvite {
 impl Exec for DeclineGroupInvite {
     type Reply = JoinOutcome;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<JoinOutcome> {
-        settle(cx, &self.group, &self.user, true, false)
+        settle(cx, self.group, self.user, true, false)
     }
 }
 
@@ -897,13 +826,16 @@ pub struct GroupInviteResult {
 /// Errors, in check order: `400 invalid_parameter` (empty); `403 exceed_limit` `GROUP_FULL`
 /// (over `member_batch_max` names); `404 resource_not_found` `GROUP_NOT_FOUND`; `403
 /// forbidden_op` `GROUP_DISABLED`, `PERMISSION_DENIED`; `404 resource_not_found`
-/// `USER_NOT_FOUND`; then as [`AddGroupMembers`].
+/// `USER_NOT_FOUND`; then as [`AddGroupMembers`]; with confirmation, `USER_BLOCKED` names the
+/// blocked invitee registered first, and `ALREADY_MEMBER` (every invitee already in) the
+/// first named.
 ///
 /// Emits `MemberJoined` or `Invited` per invitee.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct InviteToGroup {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// Who.
     pub users: Vec<UserName>,
 }
@@ -911,71 +843,46 @@ pub struct InviteToGroup {
 impl Exec for InviteToGroup {
     type Reply = GroupInviteResult;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<GroupInviteResult> {
-        let max = cx.app.limits.groups.member_batch_max;
-        if self.users.is_empty() {
-            return Err(GroupError::InvalidParameter("usernames must be provided".into()).into());
-        }
-        if self.users.len() > max {
-            return Err(GroupError::GroupFull.into());
-        }
-        let caller = Caller::of(cx);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let names = dedup(&self.users);
-        let cells = resolve(cx, &names);
-        let mut g = write_group(&cell, gnf)?;
-        let invites = g.allow_invites;
-        gate(&g, &self.group, &caller, |r| {
-            need::staff(r) || (invites && r.is_some())
+        add_batch_size(cx.st, &self.users)?;
+        let caller = Caller::of(cx.st, cx.actor);
+        let names = distinct(&self.users);
+        let g = find(cx.st, &self.group, gnf)?;
+        gate(g, &self.group, &caller, |r| {
+            r.manages() || (g.allow_invites && r.inside())
         })?;
-        let cells = known(&names, cells)?;
+        let ids = known(cx.st, &names)?;
         if caller.is_admin() || !g.invite_need_confirm {
-            let joined = add_many(cx, &cell, &mut g, &cells, caller.is_admin(), true)?;
+            let joined = add_users(cx, &self.group, &names, &ids, caller.is_admin(), true)?;
             return Ok(GroupInviteResult {
                 joined,
                 invited: Vec::new(),
             });
         }
-        let inviter = match &caller {
-            Caller::User(u, _) => u.clone(),
-            _ => unreachable!("only users get here"),
+        let Caller::User(inviter, _) = &caller else {
+            unreachable!("only users get here");
         };
-        let mut guards = lock_users(&cells);
-        for (id, s) in guards.iter() {
-            if s.gone {
-                return Err(unknown(&s.name));
-            }
-            if g.blocks.contains_key(id) {
-                return Err(GroupError::UserBlocked {
-                    user: s.name.to_string(),
-                    group: self.group.clone(),
-                }
-                .into());
-            }
+        // The blocked check names the first blocked invitee by registration order (user id).
+        let mut by_id: Vec<usize> = (0..ids.len()).collect();
+        by_id.sort_by_key(|&k| ids[k]);
+        if let Some(&k) = by_id
+            .iter()
+            .find(|&&k| g.roster.blocks.contains_key(&ids[k]))
+        {
+            return Err(blocked(&names[k], &self.group));
         }
-        let mut invited = Vec::new();
-        for c in &cells {
-            if g.is_member(c.id) {
-                continue;
-            }
-            let i = guards.iter().position(|(id, _)| *id == c.id).unwrap_or(0);
-            let s = &mut *guards[i].1;
-            add_pending(&cell.id, &mut g, c.id, s, true);
-            invited.push(s.name.clone());
+        let fresh = newcomers(&self.group, g, &names, &ids)?;
+        let mut invited = Vec::with_capacity(fresh.len());
+        for k in fresh {
+            add_pending(cx.st, &self.group, ids[k], names[k].clone(), true);
             emit(
-                cx,
+                &mut cx.out,
                 GroupEvent::Invited {
                     group: self.group.clone(),
-                    user: s.name.clone(),
+                    user: names[k].clone(),
                     inviter: inviter.clone(),
                 },
             );
-        }
-        if invited.is_empty() {
-            return Err(GroupError::AlreadyMember {
-                user: names[0].to_string(),
-                group: self.group,
-            }
-            .into());
+            invited.push(names[k].clone());
         }
         Ok(GroupInviteResult {
             joined: Vec::new(),
@@ -998,21 +905,19 @@ pub struct GroupRequests {
 /// Errors: `404 resource_not_found` `GROUP_NOT_FOUND`; `403 forbidden_op` `GROUP_DISABLED`,
 /// `PERMISSION_DENIED`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListGroupRequests {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
 }
 
 impl Ask for ListGroupRequests {
     type Reply = GroupRequests;
-    fn ask(self, cx: &Ctx<'_>) -> Result<GroupRequests> {
-        let caller = Caller::of(cx);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let g = read_group(&cell, gnf)?;
-        gate(&g, &self.group, &caller, need::staff)?;
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<GroupRequests> {
+        let (g, _) = open(cx.st, cx.actor, &self.group, Role::Admin)?;
         Ok(GroupRequests {
-            applications: g.applications.values().map(|p| p.name.clone()).collect(),
-            invitations: g.invitations.values().map(|p| p.name.clone()).collect(),
+            applications: g.applications.values().cloned().collect(),
+            invitations: g.invitations.values().cloned().collect(),
         })
     }
 }

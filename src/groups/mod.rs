@@ -1,19 +1,37 @@
 //! Groups and threads (spec 02).
 //!
-//! The area owns its state (`GroupStore` on the tenant, `UserGroups` on each user), its
-//! limits ([`GroupLimits`]), errors ([`GroupError`]), events ([`GroupEvent`]) and commands.
+//! The area owns its records (`Group` and its threads, in `state.rs`), its limits
+//! ([`GroupLimits`]), errors ([`GroupError`]), events ([`GroupEvent`]) and commands. Every
+//! rule is a plain function over the app's state: a command gets `&mut State`, a query
+//! `&State`, and a command runs alone on its app, so it checks everything first and then
+//! changes the state in one go (a failed command changes nothing; ids are drawn only once the
+//! checks have passed).
+//!
+//! | spec 02 | file |
+//! |---|---|
+//! | §3 roles matrix: the opening of every call (`open`, `open_if`, `open_batch`, `gate`) | `mod.rs` |
+//! | §4 G1–G10 create, details, app list, joined groups, is-member, modify, transfer, disable/enable, destroy (C-GROUP) | `lifecycle.rs` |
+//! | §5 M1–M6 member lists, add, remove; §13 leave, join with approval, invite with confirmation; C-LEAVE | `members.rs` |
+//! | §6 A1–A3 admins | `admins.rs` |
+//! | §7 block list, §8 allow list, §9 mutes and the send rule | `moderation.rs` |
+//! | §10 announcement and shared files, §11 member attributes | `content.rs` |
+//! | §12 threads | `threads.rs` |
+//! | §14 the user-deletion cascade | `cascade.rs` |
+//! | §15 events | `events.rs` |
+//! | §17 errors | `error.rs` |
 //!
 //! # Layout
-//! Every group is a `GroupCell`: its id outside the lock and its whole state (members,
-//! admins, block/allow/mute lists, files, member attributes, *and its threads*) behind one
-//! `RwLock`. Threads live inside their group's state, so a thread operation locks its group,
-//! and "thread members ⊆ group members" is kept under one lock. The tenant keeps a thread id →
-//! group cell index to find them.
-//!
-//! Each user keeps the reverse indexes (`UserGroups`): the groups they joined and the threads
-//! they joined, each with the join time. They change only under that user's lock, after the
-//! group's lock (lock order: group, then users by id), so the per-user caps stay exact under
-//! concurrency.
+//! A group is one record: its settings, a `roster::Roster` (owner, members in join
+//! order, admins, and the allow, block and mute lists, with each member's role, allow flag and
+//! mute mirrored on their member record so the send rule reads the member alone), its content
+//! (announcement, files, member attributes), its pending requests *and its threads* (each with
+//! its members in a `roster::Members`), so "thread members ⊆ group members" is kept
+//! inside one record. The store's groups table (`store::Groups`) indexes them: by id,
+//! by creation time, thread → group, parent message → thread, the retired custom ids, and for
+//! each user the reverse index (groups joined with the join time, threads joined, the
+//! per-user thread-join sequence, and the groups whose lists may name them) that the per-user
+//! caps, the per-user lists and the delete cascade read. Only the table's methods change the
+//! indexes, so they stay in step.
 //!
 //! # Callers
 //! The role matrix (spec §3) applies to `Actor::User`; `Actor::Admin` is the spec's AppAdmin and
@@ -21,34 +39,24 @@
 //! no group: every group call it makes that a non-member may not make fails with
 //! `PERMISSION_DENIED`, and it may not create groups.
 //!
-//! # Locking
-//! Lock order (store.rs): group, then users by id (`lock_users`). A command resolves names to
-//! user cells (map lookups) before it locks anything; a member's cell is kept in its record,
-//! so cascades lock members without touching the user maps. The group and thread id maps and
-//! the small app-wide indexes (`by_created`, `threads_by_created`, `msg_threads`) are written
-//! while group/user locks are held: they are used as leaves — nobody holds one of their guards
-//! while locking an entity or touching another map — so this cannot deadlock (it departs from
-//! the letter of store.rs rule 1, not from its reason). Creating a group publishes its id
-//! first with a cell that reads as nonexistent until the create commits; a concurrent caller
-//! sees `GROUP_NOT_FOUND` (or `GROUP_ID_EXISTS` for the same custom id) meanwhile.
-//!
-//! # Consistency
-//! Each command is atomic and linearizable per group. The per-user joined-groups and
-//! joined-threads counts change only under the user's lock after the group's, so the caps are
-//! exact under contention. Listings that span groups (app list, joined groups, user threads)
-//! read one group at a time and may skip a group destroyed meanwhile.
-//!
 //! # Choices where the spec is silent
 //! - Ordinary members add people only through [`InviteToGroup`] (when `allow_invites`);
 //!   [`AddGroupMember`]/[`AddGroupMembers`] are for owners, admins and the app admin.
-//! - Member cursors name the last member returned; thread-member and per-user thread cursors
-//!   are positions in the list; the app thread list's cursor names a `(created, seq)` position.
+//! - Member cursors name the last member returned (its per-group join sequence); thread-member
+//!   cursors name a thread join sequence and per-user thread cursors a (join time, per-user
+//!   join sequence) key, so leaving between pages never makes a page skip anyone; the app
+//!   thread list's cursor names a `(created, seq)` position.
 //! - A user's `listed` index (groups whose block/mute lists or pending requests may name them)
 //!   is a superset, cleaned lazily; the delete cascade skips groups that no longer name them.
 //! - Threads: no message registry exists yet, so of the parent-message checks only
 //!   `T_MSG_HAS_THREAD` runs (spec OPEN 12). `threads_enabled` defaults to on for the engine.
 //! - `NAME_VIOLATION`/`ANNOUNCE_VIOLATION` exist for a future moderation hook; the engine has
 //!   none and accepts all text.
+//! - Ids come from the app's counter once a command's checks have passed: a group takes one
+//!   (its id, or with a custom id its creation sequence), a thread two (its id, then its
+//!   creation sequence), a shared file one.
+//! - An invitation that needs confirmation names, when several invitees are blocked, the one
+//!   registered first (lowest user id); the direct adds name the first in request order.
 //!
 //! # Check order
 //! Feature gate, request shape, existence, `GROUP_DISABLED` (user callers), permission, target
@@ -57,71 +65,53 @@
 mod admins;
 mod cascade;
 mod content;
-mod invariants;
+mod error;
+mod events;
 mod lifecycle;
 mod members;
-mod model;
 mod moderation;
+mod state;
 mod threads;
-
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::command::Event;
 use crate::engine::{Actor, Ctx};
-use crate::error::Result;
-use crate::ids::{UserId, UserName};
-use crate::store::{Extra, Tenant};
-use crate::time::Timestamp;
+use crate::error::{Error, Result};
+use crate::ids::{GroupId, UserId, UserName};
+use crate::roster::{Caller, Role, distinct};
+use crate::store::State;
 
 pub use admins::*;
 pub use content::*;
+pub use error::GroupError;
+pub use events::{GroupEvent, LeaveReason};
 pub use lifecycle::*;
 pub use members::*;
 pub use moderation::*;
 pub use threads::*;
 
-pub(crate) use model::{GroupCell, GroupState, Member, Role, ThreadLink};
+pub(crate) use lifecycle::is_minted_id;
+pub(crate) use state::{Group, Thread};
 
 pub use crate::limits::GroupLimits;
 
-pub(crate) use model::GroupStore;
-
-/// The groups area's state on one user: the reverse indexes the cascades follow.
-#[derive(Debug, Default)]
-pub(crate) struct UserGroups {
-    /// Groups the user is a member of (owner included), in join order, with the join time.
-    pub groups: indexmap::IndexMap<Arc<str>, Timestamp>,
-    /// Threads the user is a member of, in join order.
-    pub threads: indexmap::IndexMap<Arc<str>, ThreadLink>,
-    /// The last thread-join sequence handed out to this user ([`ThreadLink`]'s `seq`).
-    pub thread_seq: u64,
-    /// Groups whose block list, mute list or pending requests may name the user (a superset:
-    /// the delete cascade follows it and skips groups that no longer do).
-    pub listed: std::collections::HashSet<Arc<str>>,
-}
-
-mod error;
-pub use error::GroupError;
-
-mod events;
-pub use events::{GroupEvent, LeaveReason};
-
-/// The groups part of the user-deletion cascade. Called after the user is marked gone,
-/// with the per-user state taken from them (`extra`): dissolves the groups they own, and
-/// C-LEAVEs every other group they are in (members, admins, allow list, attributes, threads);
-/// then drops them from block and mute lists (spec §14, OPEN 9).
-pub(crate) fn on_user_deleted(cx: &mut Ctx<'_>, user: UserId, name: &UserName, extra: &Extra) {
-    cascade::user_deleted(cx, user, name, extra);
+/// The groups part of the user-deletion cascade, run while the user is still registered:
+/// dissolves the groups they own, and C-LEAVEs every other group they are in (members, admins,
+/// allow list, attributes, threads); then drops them from block and mute lists and pending
+/// requests (spec §14, OPEN 9), and drops their reverse index.
+pub(crate) fn on_user_deleted(cx: &mut Ctx<'_>, user: UserId, name: &UserName) {
+    cascade::user_deleted(cx, user, name);
 }
 
 /// The groups area's invariants.
-pub(crate) fn check_invariants(t: &Tenant) -> std::result::Result<(), String> {
-    invariants::check(t)
+pub(crate) fn check_invariants(st: &State) -> std::result::Result<(), String> {
+    crate::invariants::groups::check(st)
 }
 
 /// Sort order of a list.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub enum GroupSort {
     /// Oldest first.
     #[default]
@@ -130,73 +120,35 @@ pub enum GroupSort {
     Desc,
 }
 
-/// The caller as the group area sees it: the admin, or a user (with their id when registered).
-#[derive(Clone, Debug)]
-pub(crate) enum Caller {
-    Admin,
-    User(UserName, Option<UserId>),
-    Anonymous,
+/// How a call reports a missing group (each family of calls has its own error).
+pub(crate) type NotFound = fn(&GroupId) -> Error;
+
+/// `GROUP_NOT_FOUND`.
+pub(crate) fn gnf(id: &GroupId) -> Error {
+    GroupError::GroupNotFound(id.to_string()).into()
 }
 
-impl Caller {
-    pub(crate) fn of(cx: &Ctx<'_>) -> Caller {
-        match cx.actor {
-            Actor::Admin => Caller::Admin,
-            Actor::User(u) => Caller::User(u.clone(), cx.app.user(u).map(|c| c.id)),
-            Actor::Anonymous => Caller::Anonymous,
-        }
-    }
-
-    pub(crate) fn is_admin(&self) -> bool {
-        matches!(self, Caller::Admin)
-    }
-
-    pub(crate) fn id(&self) -> Option<UserId> {
-        match self {
-            Caller::User(_, id) => *id,
-            _ => None,
-        }
-    }
-
-    /// The caller's role in the group; `None` for non-members (and the admin).
-    pub(crate) fn role(&self, g: &GroupState) -> Option<Role> {
-        self.id().and_then(|id| g.members.get(&id).map(|m| m.role))
-    }
+/// A live group, or `nf(id)`.
+pub(crate) fn find<'a>(st: &'a State, id: &GroupId, nf: NotFound) -> Result<&'a Group> {
+    st.groups.get(id).ok_or_else(|| nf(id))
 }
 
-/// Role predicates for [`gate`].
-pub(crate) mod need {
-    use super::Role;
-    /// The owner only.
-    pub fn owner(r: Option<Role>) -> bool {
-        r == Some(Role::Owner)
-    }
-    /// The owner or an admin.
-    pub fn staff(r: Option<Role>) -> bool {
-        r >= Some(Role::Admin)
-    }
-    /// Any member.
-    pub fn member(r: Option<Role>) -> bool {
-        r.is_some()
-    }
-}
-
-/// The permission step of a user call (spec §3): the admin passes; a user (or anonymous
-/// caller) gets `GROUP_DISABLED` on a disabled group, then `PERMISSION_DENIED` unless `ok`
-/// accepts their role (`None` = not a member). Returns the caller's role.
+/// The permission step of a call on a found group (spec §3): the app admin passes (as
+/// [`Role::App`]); any other caller gets `GROUP_DISABLED` on a disabled group, then
+/// `PERMISSION_DENIED` unless `ok` accepts their role here. Returns the caller's role.
 pub(crate) fn gate(
-    g: &GroupState,
-    gid: &str,
+    g: &Group,
+    id: &GroupId,
     caller: &Caller,
-    ok: impl Fn(Option<Role>) -> bool,
-) -> Result<Option<Role>> {
+    ok: impl FnOnce(Role) -> bool,
+) -> Result<Role> {
     if caller.is_admin() {
-        return Ok(None);
+        return Ok(Role::App);
     }
     if g.disabled {
-        return Err(GroupError::GroupDisabled(gid.to_string()).into());
+        return Err(GroupError::GroupDisabled(id.to_string()).into());
     }
-    let r = caller.role(g);
+    let r = g.roster.role(caller);
     if ok(r) {
         Ok(r)
     } else {
@@ -204,50 +156,71 @@ pub(crate) fn gate(
     }
 }
 
-/// The "ord." rule: an admin caller acts on ordinary members only.
-pub(crate) fn ordinary_only(actor_role: Option<Role>, target: Option<Role>) -> Result<()> {
-    if actor_role == Some(Role::Admin) && target.is_some_and(|t| t != Role::Member) {
+/// The opening of a group call: the group (`nf` when missing), then [`gate`] with `ok`.
+pub(crate) fn open_if<'a>(
+    st: &'a State,
+    id: &GroupId,
+    caller: &Caller,
+    nf: NotFound,
+    ok: impl FnOnce(Role) -> bool,
+) -> Result<(&'a Group, Role)> {
+    let g = find(st, id, nf)?;
+    Ok((g, gate(g, id, caller, ok)?))
+}
+
+/// The opening of most group calls: this group (`GROUP_NOT_FOUND`), this caller, at least
+/// this role (`GROUP_DISABLED` for user callers first, then `PERMISSION_DENIED`). Returns the
+/// group and the caller's role there.
+pub(crate) fn open<'a>(
+    st: &'a State,
+    actor: &Actor,
+    id: &GroupId,
+    least: Role,
+) -> Result<(&'a Group, Role)> {
+    open_if(st, id, &Caller::of(st, actor), gnf, |r| r >= least)
+}
+
+/// The opening of the owner-and-admin batches: the size check (none → `INVALID_PARAMETER`,
+/// over `max` → `BATCH_TOO_LARGE` with the vendor's text `"{too_large} : {max}"`), then
+/// [`open`] as an admin. Returns the caller's role and the distinct names in request order.
+pub(crate) fn open_batch(
+    st: &State,
+    actor: &Actor,
+    id: &GroupId,
+    users: &[UserName],
+    max: usize,
+    too_large: &str,
+) -> Result<(Role, Vec<UserName>)> {
+    batch_size(
+        users,
+        max,
+        GroupError::BatchTooLarge(format!("{too_large} : {max}")),
+    )?;
+    let (_, role) = open(st, actor, id, Role::Admin)?;
+    Ok((role, distinct(users)))
+}
+
+/// A live group the caller opened, to change.
+pub(crate) fn group_mut<'a>(st: &'a mut State, id: &GroupId) -> &'a mut Group {
+    st.groups.get_mut(id).expect("opened")
+}
+
+/// Self-service: the app admin may act for anyone, a user only for themself
+/// (`PERMISSION_DENIED` otherwise).
+pub(crate) fn for_self(caller: &Caller, user: &UserName) -> Result<()> {
+    if caller.is_admin() || caller.is(user) {
+        Ok(())
+    } else {
+        Err(GroupError::PermissionDenied.into())
+    }
+}
+
+/// The "ord." rule: a group admin acts on ordinary members (and non-members) only.
+pub(crate) fn ordinary_only(actor: Role, target: Role) -> Result<()> {
+    if actor == Role::Admin && target > Role::Member {
         return Err(GroupError::PermissionDenied.into());
     }
     Ok(())
-}
-
-/// Write-locks a live group, or fails with `err(id)`.
-pub(crate) fn write_group<'a>(
-    cell: &'a GroupCell,
-    err: impl FnOnce(&str) -> crate::error::Error,
-) -> Result<parking_lot::RwLockWriteGuard<'a, GroupState>> {
-    let g = cell.state.write();
-    if g.gone {
-        return Err(err(&cell.id));
-    }
-    Ok(g)
-}
-
-/// Read-locks a live group, or fails with `err(id)`.
-pub(crate) fn read_group<'a>(
-    cell: &'a GroupCell,
-    err: impl FnOnce(&str) -> crate::error::Error,
-) -> Result<parking_lot::RwLockReadGuard<'a, GroupState>> {
-    let g = cell.state.read();
-    if g.gone {
-        return Err(err(&cell.id));
-    }
-    Ok(g)
-}
-
-/// Finds a group: the cell or `err(id)`.
-pub(crate) fn find_group(
-    cx: &Ctx<'_>,
-    id: &str,
-    err: impl FnOnce(&str) -> crate::error::Error,
-) -> Result<Arc<GroupCell>> {
-    cx.app.groups.cell(id).ok_or_else(|| err(id))
-}
-
-/// `GROUP_NOT_FOUND`.
-pub(crate) fn gnf(id: &str) -> crate::error::Error {
-    GroupError::GroupNotFound(id.to_string()).into()
 }
 
 /// Checks a batch's size: empty → `INVALID_PARAMETER`, above `max` → `err`.
@@ -261,23 +234,35 @@ pub(crate) fn batch_size<T>(items: &[T], max: usize, err: GroupError) -> Result<
     Ok(())
 }
 
-/// Collapses duplicates to their first occurrence (spec §0.7).
-pub(crate) fn dedup(names: &[UserName]) -> Vec<UserName> {
-    let mut seen = std::collections::HashSet::new();
-    names.iter().filter(|n| seen.insert(*n)).cloned().collect()
+/// `NOT_MEMBERS` naming every user of a request.
+pub(crate) fn not_members(names: &[UserName]) -> Error {
+    GroupError::NotMembers(names.iter().map(|n| n.to_string()).collect()).into()
 }
 
-/// One item of a batch result (spec §0.7).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GroupBatchItem {
-    /// Who.
-    pub user: UserName,
-    /// Whether the operation applied to them.
-    pub result: bool,
-    /// Why not, when it did not.
-    pub reason: Option<String>,
+/// Records an event of the area.
+pub(crate) fn emit(out: &mut Vec<Event>, e: GroupEvent) {
+    out.push(Event::Group(e));
 }
 
-pub(crate) fn emit(cx: &mut Ctx<'_>, e: GroupEvent) {
-    cx.emit(crate::command::Event::Group(e));
+/// Fuzzing: attribute maps for the member-attribute commands (built from generated pairs).
+#[cfg(feature = "fuzzing")]
+pub(crate) mod fuzz {
+    use arbitrary::{Arbitrary, Result, Unstructured};
+    use indexmap::IndexMap;
+
+    use crate::ids::UserName;
+
+    /// Key → value pairs.
+    pub fn attrs(u: &mut Unstructured<'_>) -> Result<IndexMap<String, String>> {
+        let pairs: Vec<(String, String)> = Arbitrary::arbitrary(u)?;
+        Ok(pairs.into_iter().collect())
+    }
+
+    /// `(user, pairs)` entries.
+    pub fn entries(u: &mut Unstructured<'_>) -> Result<Vec<(UserName, IndexMap<String, String>)>> {
+        let n = u.int_in_range(0..=4)?;
+        (0..n)
+            .map(|_| Ok((UserName::arbitrary(u)?, attrs(u)?)))
+            .collect()
+    }
 }

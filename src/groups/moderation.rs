@@ -1,104 +1,74 @@
 //! Block list (spec §7), allow list (§8), mutes (§9) and the send rule: who may speak.
 //!
-//! A member's `allowed` and `mute_until` fields mirror the allow and mute lists, so the send rule
-//! is decided from the member record alone: [`GroupSpeakers`] walks the members once and
-//! allocates only its output.
-
-use std::sync::Arc;
+//! A member's role, allow flag and mute are mirrored on their roster record, so the send rule
+//! is decided from the member record alone ([`Roster::speaks`]): [`GroupSpeakers`] walks the
+//! members once and allocates only its output.
 
 use serde::{Deserialize, Serialize};
 
 use crate::command::Exec;
-use crate::engine::Ctx;
+use crate::engine::{Ctx, ReadCtx};
 use crate::error::Result;
-use crate::ids::{UserId, UserName};
+use crate::ids::{GroupId, UserId, UserName};
 use crate::query::Ask;
-use crate::store::{UserCell, lock_users};
+use crate::roster::{BatchItem, Caller, Role, Roster, distinct, resolve};
 use crate::time::{Expiry, Millis, Timestamp};
 
-use super::model::{GroupState, Leaver};
+use super::members::{leave, single_target_ordinary};
+use super::state::Group;
 use super::{
-    Caller, GroupBatchItem, GroupCell, GroupError, GroupEvent, LeaveReason, Role, batch_size,
-    dedup, emit, find_group, gate, gnf, need, ordinary_only, read_group, write_group,
+    GroupError, GroupEvent, LeaveReason, batch_size, emit, find, for_self, gnf, group_mut,
+    not_members, open, open_batch, ordinary_only,
 };
 
-/// Blocks members on a write-locked group after the permission step: `OWNER_FORBIDDEN` if the
-/// owner is named; per user an item; `NOT_MEMBERS` if every item failed. Each blocked user
-/// gets C-LEAVE (reason `Block`), then joins the block list.
+/// Blocks members of a group the caller opened as `role`: `OWNER_FORBIDDEN` if the owner is
+/// named; per user an item (not a member, or an admin when a group admin calls: `false` with
+/// a reason); `NOT_MEMBERS` if every item failed. Each blocked user gets C-LEAVE (reason
+/// `Block`), then joins the block list.
 fn block(
     cx: &mut Ctx<'_>,
-    cell: &GroupCell,
-    g: &mut GroupState,
-    role: Option<Role>,
+    gid: &GroupId,
+    role: Role,
     names: &[UserName],
-    ids: &[Option<UserId>],
-) -> Result<Vec<GroupBatchItem>> {
-    if ids.contains(&Some(g.owner)) {
+) -> Result<Vec<BatchItem>> {
+    let g = find(cx.st, gid, gnf)?;
+    let ids = resolve(cx.st, names);
+    if ids.contains(&Some(g.roster.owner)) {
         return Err(GroupError::OwnerForbidden.into());
     }
-    let gid = &cell.id;
-    let mut cells: Vec<Arc<UserCell>> = Vec::new();
-    let mut slots: Vec<Option<usize>> = Vec::with_capacity(names.len());
-    let mut reasons: Vec<Option<String>> = Vec::with_capacity(names.len());
-    for (n, id) in names.iter().zip(ids) {
-        match id.and_then(|i| g.members.get(&i)) {
-            None => {
-                reasons.push(Some(format!("user: {n} doesn't exist in group: {gid}")));
-                slots.push(None);
-            }
-            Some(m) if ordinary_only(role, Some(m.role)).is_err() => {
-                reasons.push(Some("permission denied".into()));
-                slots.push(None);
+    let mut items = Vec::with_capacity(names.len());
+    let mut targets: Vec<(UserId, UserName)> = Vec::new();
+    for (n, id) in names.iter().zip(&ids) {
+        match id.and_then(|i| g.roster.members.get(i)) {
+            None => items.push(BatchItem::fail(
+                n.clone(),
+                format!("user: {n} doesn't exist in group: {gid}"),
+            )),
+            Some(m) if ordinary_only(role, m.role).is_err() => {
+                items.push(BatchItem::fail(n.clone(), "permission denied"));
             }
             Some(m) => {
-                reasons.push(None);
-                slots.push(Some(cells.len()));
-                cells.push(Arc::clone(&m.cell));
+                targets.push((m.id, m.name.clone()));
+                items.push(BatchItem::ok(n.clone()));
             }
         }
     }
-    let mut guards = lock_users(&cells);
-    // A user being deleted counts as not a member: no new link to them may form.
-    for (k, slot) in slots.iter_mut().enumerate() {
-        if let Some(c) = *slot {
-            let id = cells[c].id;
-            if guards.iter().any(|(i, s)| *i == id && s.gone) {
-                reasons[k] = Some(format!("user: {} doesn't exist in group: {gid}", names[k]));
-                *slot = None;
-            }
-        }
+    if targets.is_empty() {
+        return Err(not_members(names));
     }
-    if slots.iter().all(Option::is_none) {
-        return Err(GroupError::NotMembers(names.iter().map(|n| n.to_string()).collect()).into());
-    }
-    let mut items = Vec::with_capacity(names.len());
-    for (k, slot) in slots.iter().enumerate() {
-        if let Some(c) = *slot {
-            let id = cells[c].id;
-            let i = guards.iter().position(|(x, _)| *x == id).unwrap_or(0);
-            let s = &mut *guards[i].1;
-            g.leave(cx, gid, id, Leaver::Locked(s), LeaveReason::Block);
-            g.blocks.insert(id, s.name.clone());
-            s.extra_mut().groups.listed.insert(Arc::clone(gid));
-            emit(
-                cx,
-                GroupEvent::BlockAdded {
-                    group: gid.to_string(),
-                    user: s.name.clone(),
-                },
-            );
-        }
-        items.push(GroupBatchItem {
-            user: names[k].clone(),
-            result: slot.is_some(),
-            reason: reasons[k].take(),
-        });
+    for (u, name) in targets {
+        leave(cx, gid, u, LeaveReason::Block);
+        group_mut(cx.st, gid).roster.blocks.insert(u, name.clone());
+        cx.st.groups.list(u, gid);
+        emit(
+            &mut cx.out,
+            GroupEvent::BlockAdded {
+                group: gid.clone(),
+                user: name,
+            },
+        );
     }
     Ok(items)
-}
-
-fn resolve(cx: &Ctx<'_>, names: &[UserName]) -> Vec<Option<UserId>> {
-    names.iter().map(|n| cx.app.user(n).map(|c| c.id)).collect()
 }
 
 /// The users on the block list, in blocking order (`GET /chatgroups/{g}/blocks/users`, spec
@@ -107,19 +77,17 @@ fn resolve(cx: &Ctx<'_>, names: &[UserName]) -> Vec<Option<UserId>> {
 /// Errors: `404 resource_not_found` `GROUP_NOT_FOUND`; `403 forbidden_op` `GROUP_DISABLED`,
 /// `PERMISSION_DENIED`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListGroupBlocks {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
 }
 
 impl Ask for ListGroupBlocks {
     type Reply = Vec<UserName>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<Vec<UserName>> {
-        let caller = Caller::of(cx);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let g = read_group(&cell, gnf)?;
-        gate(&g, &self.group, &caller, need::staff)?;
-        Ok(g.blocks.values().cloned().collect())
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Vec<UserName>> {
+        let (g, _) = open(cx.st, cx.actor, &self.group, Role::Admin)?;
+        Ok(g.roster.blocks.values().cloned().collect())
     }
 }
 
@@ -133,9 +101,10 @@ impl Ask for ListGroupBlocks {
 ///
 /// Emits `ThreadMemberRemoved`…, `MemberLeft{Block}`, `BlockAdded`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct BlockGroupMember {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// Who.
     pub user: UserName,
 }
@@ -143,23 +112,15 @@ pub struct BlockGroupMember {
 impl Exec for BlockGroupMember {
     type Reply = bool;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
-        let caller = Caller::of(cx);
-        let names = [self.user.clone()];
-        let ids = resolve(cx, &names);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let mut g = write_group(&cell, gnf)?;
-        let role = gate(&g, &self.group, &caller, need::staff)?;
-        if let Some(m) = ids[0].and_then(|i| g.members.get(&i))
-            && m.role != Role::Owner
-        {
-            ordinary_only(role, Some(m.role))?;
-        }
-        block(cx, &cell, &mut g, role, &names, &ids)?;
+        let (g, role) = open(cx.st, cx.actor, &self.group, Role::Admin)?;
+        single_target_ordinary(cx.st, g, role, &self.user)?;
+        block(cx, &self.group, role, &[self.user])?;
         Ok(true)
     }
 }
 
-/// Blocks up to 60 members (`POST /chatgroups/{g}/blocks/users`, spec B3) (batch rule, spec §0.7).
+/// Blocks up to 60 members (`POST /chatgroups/{g}/blocks/users`, spec B3) (batch rule, spec
+/// §0.7).
 ///
 /// Errors, in check order: `400 invalid_parameter` (empty); `400 invalid_parameter`
 /// `BATCH_TOO_LARGE` "userNames is more than max limit : 60"; `404 resource_not_found`
@@ -168,64 +129,59 @@ impl Exec for BlockGroupMember {
 ///
 /// Emits as [`BlockGroupMember`] per user blocked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct BlockGroupMembers {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// Who.
     pub users: Vec<UserName>,
 }
 
 impl Exec for BlockGroupMembers {
-    type Reply = Vec<GroupBatchItem>;
-    fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<GroupBatchItem>> {
-        let max = cx.app.limits.groups.block_batch_max;
-        batch_size(
+    type Reply = Vec<BatchItem>;
+    fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<BatchItem>> {
+        let (role, names) = open_batch(
+            cx.st,
+            cx.actor,
+            &self.group,
             &self.users,
-            max,
-            GroupError::BatchTooLarge(format!("userNames is more than max limit : {max}")),
+            cx.st.limits.groups.block_batch_max,
+            "userNames is more than max limit",
         )?;
-        let caller = Caller::of(cx);
-        let names = dedup(&self.users);
-        let ids = resolve(cx, &names);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let mut g = write_group(&cell, gnf)?;
-        let role = gate(&g, &self.group, &caller, need::staff)?;
-        block(cx, &cell, &mut g, role, &names, &ids)
+        block(cx, &self.group, role, &names)
     }
 }
 
-/// Unblocks on a write-locked group: per user an item; `NOT_MEMBERS` if none was listed.
-fn unblock(
-    cx: &mut Ctx<'_>,
-    gid: &str,
-    g: &mut GroupState,
-    names: &[UserName],
-    ids: &[Option<UserId>],
-) -> Result<Vec<GroupBatchItem>> {
-    let listed: Vec<bool> = ids
+/// Takes users off the block list of a group the caller opened: per user an item;
+/// `NOT_MEMBERS` if none was listed.
+fn unblock(cx: &mut Ctx<'_>, gid: &GroupId, names: &[UserName]) -> Result<Vec<BatchItem>> {
+    let ids = resolve(cx.st, names);
+    let g = group_mut(cx.st, gid);
+    let listed: Vec<Option<UserId>> = ids
         .iter()
-        .map(|i| i.is_some_and(|i| g.blocks.contains_key(&i)))
+        .map(|i| i.filter(|i| g.roster.blocks.contains_key(i)))
         .collect();
-    if !listed.iter().any(|b| *b) {
-        return Err(GroupError::NotMembers(names.iter().map(|n| n.to_string()).collect()).into());
+    if listed.iter().all(Option::is_none) {
+        return Err(not_members(names));
     }
     let mut items = Vec::with_capacity(names.len());
-    for ((n, id), ok) in names.iter().zip(ids).zip(listed) {
-        if ok && let Some(id) = id {
-            g.blocks.shift_remove(id);
-            emit(
-                cx,
-                GroupEvent::BlockRemoved {
-                    group: gid.to_string(),
-                    user: n.clone(),
-                },
-            );
-        }
-        items.push(GroupBatchItem {
-            user: n.clone(),
-            result: ok,
-            reason: (!ok).then(|| format!("user {n} is not in the blocklist of group {gid}")),
-        });
+    for (n, id) in names.iter().zip(listed) {
+        let Some(id) = id else {
+            items.push(BatchItem::fail(
+                n.clone(),
+                format!("user {n} is not in the blocklist of group {gid}"),
+            ));
+            continue;
+        };
+        g.roster.blocks.shift_remove(&id);
+        emit(
+            &mut cx.out,
+            GroupEvent::BlockRemoved {
+                group: gid.clone(),
+                user: n.clone(),
+            },
+        );
+        items.push(BatchItem::ok(n.clone()));
     }
     g.modified = cx.now;
     Ok(items)
@@ -239,9 +195,10 @@ fn unblock(
 ///
 /// Emits `BlockRemoved`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct UnblockGroupMember {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// Who.
     pub user: UserName,
 }
@@ -249,19 +206,14 @@ pub struct UnblockGroupMember {
 impl Exec for UnblockGroupMember {
     type Reply = bool;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
-        let caller = Caller::of(cx);
-        let names = [self.user.clone()];
-        let ids = resolve(cx, &names);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let mut g = write_group(&cell, gnf)?;
-        gate(&g, &self.group, &caller, need::staff)?;
-        unblock(cx, &self.group, &mut g, &names, &ids)?;
+        open(cx.st, cx.actor, &self.group, Role::Admin)?;
+        unblock(cx, &self.group, &[self.user])?;
         Ok(true)
     }
 }
 
-/// Unblocks up to 60 users (`DELETE /chatgroups/{g}/blocks/users/{u1,…}`, spec B5) (batch rule, spec §0.7):
-/// users not on the list get `false`.
+/// Unblocks up to 60 users (`DELETE /chatgroups/{g}/blocks/users/{u1,…}`, spec B5) (batch
+/// rule, spec §0.7): users not on the list get `false`.
 ///
 /// Errors, in check order: `400 invalid_parameter` (empty); `400 invalid_parameter`
 /// `BATCH_TOO_LARGE` "removeBlacklist: list size more than max limit : 60"; `404
@@ -270,31 +222,26 @@ impl Exec for UnblockGroupMember {
 ///
 /// Emits `BlockRemoved` per user.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct UnblockGroupMembers {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// Who.
     pub users: Vec<UserName>,
 }
 
 impl Exec for UnblockGroupMembers {
-    type Reply = Vec<GroupBatchItem>;
-    fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<GroupBatchItem>> {
-        let max = cx.app.limits.groups.block_batch_max;
-        batch_size(
+    type Reply = Vec<BatchItem>;
+    fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<BatchItem>> {
+        let (_, names) = open_batch(
+            cx.st,
+            cx.actor,
+            &self.group,
             &self.users,
-            max,
-            GroupError::BatchTooLarge(format!(
-                "removeBlacklist: list size more than max limit : {max}"
-            )),
+            cx.st.limits.groups.block_batch_max,
+            "removeBlacklist: list size more than max limit",
         )?;
-        let caller = Caller::of(cx);
-        let names = dedup(&self.users);
-        let ids = resolve(cx, &names);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let mut g = write_group(&cell, gnf)?;
-        gate(&g, &self.group, &caller, need::staff)?;
-        unblock(cx, &self.group, &mut g, &names, &ids)
+        unblock(cx, &self.group, &names)
     }
 }
 
@@ -305,22 +252,21 @@ impl Exec for UnblockGroupMembers {
 /// Errors: `404 resource_not_found` `GROUP_NOT_FOUND`; `403 forbidden_op` `GROUP_DISABLED`,
 /// `PERMISSION_DENIED`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListGroupAllowed {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
 }
 
 impl Ask for ListGroupAllowed {
     type Reply = Vec<UserName>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<Vec<UserName>> {
-        let caller = Caller::of(cx);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let g = read_group(&cell, gnf)?;
-        gate(&g, &self.group, &caller, need::staff)?;
-        let mut out = vec![g.owner_name()];
-        out.extend(g.admins.values().cloned());
-        for (id, n) in &g.allow {
-            if *id != g.owner && !g.admins.contains_key(id) {
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Vec<UserName>> {
+        let (g, _) = open(cx.st, cx.actor, &self.group, Role::Admin)?;
+        let r = &g.roster;
+        let mut out = vec![g.owner_name().clone()];
+        out.extend(r.admins.values().cloned());
+        for (id, n) in &r.allow {
+            if *id != r.owner && !r.admins.contains_key(id) {
                 out.push(n.clone());
             }
         }
@@ -334,68 +280,65 @@ impl Ask for ListGroupAllowed {
 /// Errors: `404 resource_not_found` `GROUP_NOT_FOUND`; `403 forbidden_op` `GROUP_DISABLED`,
 /// `PERMISSION_DENIED`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct IsGroupAllowed {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// Who.
     pub user: UserName,
 }
 
 impl Ask for IsGroupAllowed {
     type Reply = bool;
-    fn ask(self, cx: &Ctx<'_>) -> Result<bool> {
-        let caller = Caller::of(cx);
-        let target = cx.app.user(&self.user).map(|c| c.id);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let g = read_group(&cell, gnf)?;
-        let me = matches!(&caller, Caller::User(u, _) if *u == self.user);
-        gate(&g, &self.group, &caller, |r| {
-            need::staff(r) || (me && r.is_some())
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<bool> {
+        let caller = Caller::of(cx.st, cx.actor);
+        let me = caller.is(&self.user);
+        let (g, _) = super::open_if(cx.st, &self.group, &caller, gnf, |r| {
+            r.manages() || (me && r.inside())
         })?;
-        Ok(target
-            .and_then(|t| g.members.get(&t))
-            .is_some_and(|m| m.role != Role::Member || m.allowed))
+        Ok(cx
+            .st
+            .users
+            .id(&self.user)
+            .and_then(|t| g.roster.members.get(t))
+            .is_some_and(|m| m.role > Role::Member || m.allowed))
     }
 }
 
-/// Adds members to the explicit allow list, per user; `NOT_MEMBERS` if every item failed.
-fn allow(
-    cx: &mut Ctx<'_>,
-    gid: &str,
-    g: &mut GroupState,
-    names: &[UserName],
-    ids: &[Option<UserId>],
-) -> Result<Vec<GroupBatchItem>> {
-    let ok: Vec<bool> = ids
+/// Puts members of a group the caller opened on the explicit allow list, per user an item
+/// (members already allowed, explicitly or as owner/admin: success, no change); `NOT_MEMBERS`
+/// if every item failed.
+fn allow(cx: &mut Ctx<'_>, gid: &GroupId, names: &[UserName]) -> Result<Vec<BatchItem>> {
+    let ids = resolve(cx.st, names);
+    let g = group_mut(cx.st, gid);
+    let members: Vec<Option<UserId>> = ids
         .iter()
-        .map(|i| i.is_some_and(|i| g.is_member(i)))
+        .map(|i| i.filter(|i| g.roster.is_member(*i)))
         .collect();
-    if !ok.iter().any(|b| *b) {
-        return Err(GroupError::NotMembers(names.iter().map(|n| n.to_string()).collect()).into());
+    if members.iter().all(Option::is_none) {
+        return Err(not_members(names));
     }
     let mut items = Vec::with_capacity(names.len());
-    for ((n, id), ok) in names.iter().zip(ids).zip(ok) {
-        if ok && let Some(id) = id {
-            let m = &mut g.members[id];
-            let implicit = m.role != Role::Member || m.allowed;
-            if !implicit {
-                m.allowed = true;
-                g.allow.insert(*id, n.clone());
-                g.sync(*id);
-                emit(
-                    cx,
-                    GroupEvent::AllowAdded {
-                        group: gid.to_string(),
-                        user: n.clone(),
-                    },
-                );
-            }
+    for (n, id) in names.iter().zip(members) {
+        let Some(id) = id else {
+            items.push(BatchItem::fail(
+                n.clone(),
+                format!("user: {n} doesn't exist in group: {gid}"),
+            ));
+            continue;
+        };
+        let m = g.roster.members.get(id).expect("a member");
+        if m.role == Role::Member && !m.allowed {
+            g.roster.allow(id, n.clone());
+            emit(
+                &mut cx.out,
+                GroupEvent::AllowAdded {
+                    group: gid.clone(),
+                    user: n.clone(),
+                },
+            );
         }
-        items.push(GroupBatchItem {
-            user: n.clone(),
-            result: ok,
-            reason: (!ok).then(|| format!("user: {n} doesn't exist in group: {gid}")),
-        });
+        items.push(BatchItem::ok(n.clone()));
     }
     g.modified = cx.now;
     Ok(items)
@@ -409,9 +352,10 @@ fn allow(
 ///
 /// Emits `AllowAdded` when the list changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct AllowGroupMember {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// Who.
     pub user: UserName,
 }
@@ -419,13 +363,8 @@ pub struct AllowGroupMember {
 impl Exec for AllowGroupMember {
     type Reply = bool;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
-        let caller = Caller::of(cx);
-        let names = [self.user.clone()];
-        let ids = resolve(cx, &names);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let mut g = write_group(&cell, gnf)?;
-        gate(&g, &self.group, &caller, need::staff)?;
-        allow(cx, &self.group, &mut g, &names, &ids)?;
+        open(cx.st, cx.actor, &self.group, Role::Admin)?;
+        allow(cx, &self.group, &[self.user])?;
         Ok(true)
     }
 }
@@ -440,35 +379,32 @@ impl Exec for AllowGroupMember {
 ///
 /// Emits `AllowAdded` per user added.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct AllowGroupMembers {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// Who.
     pub users: Vec<UserName>,
 }
 
 impl Exec for AllowGroupMembers {
-    type Reply = Vec<GroupBatchItem>;
-    fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<GroupBatchItem>> {
-        let max = cx.app.limits.groups.allow_batch_max;
-        batch_size(
+    type Reply = Vec<BatchItem>;
+    fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<BatchItem>> {
+        let (_, names) = open_batch(
+            cx.st,
+            cx.actor,
+            &self.group,
             &self.users,
-            max,
-            GroupError::BatchTooLarge(format!("usernames size is more than max limit : {max}")),
+            cx.st.limits.groups.allow_batch_max,
+            "usernames size is more than max limit",
         )?;
-        let caller = Caller::of(cx);
-        let names = dedup(&self.users);
-        let ids = resolve(cx, &names);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let mut g = write_group(&cell, gnf)?;
-        gate(&g, &self.group, &caller, need::staff)?;
-        allow(cx, &self.group, &mut g, &names, &ids)
+        allow(cx, &self.group, &names)
     }
 }
 
 /// Takes up to 60 users off the explicit allow list (`DELETE
-/// /chatgroups/{g}/white/users/{u1,…}`, spec W4) (batch rule, spec §0.7). Only explicit entries go; users not
-/// explicitly listed (owner and admins included) get `false`.
+/// /chatgroups/{g}/white/users/{u1,…}`, spec W4) (batch rule, spec §0.7). Only explicit
+/// entries go; users not explicitly listed (owner and admins included) get `false`.
 ///
 /// Errors, in check order: `400 invalid_parameter` (empty); `400 invalid_parameter`
 /// `BATCH_TOO_LARGE` "removeWhitelist size is more than max limit : 60"; `404
@@ -477,60 +413,53 @@ impl Exec for AllowGroupMembers {
 ///
 /// Emits `AllowRemoved` per user.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct DisallowGroupMembers {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// Who.
     pub users: Vec<UserName>,
 }
 
 impl Exec for DisallowGroupMembers {
-    type Reply = Vec<GroupBatchItem>;
-    fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<GroupBatchItem>> {
-        let max = cx.app.limits.groups.allow_batch_max;
-        batch_size(
+    type Reply = Vec<BatchItem>;
+    fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<BatchItem>> {
+        let (_, names) = open_batch(
+            cx.st,
+            cx.actor,
+            &self.group,
             &self.users,
-            max,
-            GroupError::BatchTooLarge(format!(
-                "removeWhitelist size is more than max limit : {max}"
-            )),
+            cx.st.limits.groups.allow_batch_max,
+            "removeWhitelist size is more than max limit",
         )?;
-        let caller = Caller::of(cx);
-        let names = dedup(&self.users);
-        let ids = resolve(cx, &names);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let mut g = write_group(&cell, gnf)?;
-        gate(&g, &self.group, &caller, need::staff)?;
-        let listed: Vec<bool> = ids
+        let ids = resolve(cx.st, &names);
+        let g = find(cx.st, &self.group, gnf)?;
+        let listed: Vec<Option<UserId>> = ids
             .iter()
-            .map(|i| i.is_some_and(|i| g.allow.contains_key(&i)))
+            .map(|i| i.filter(|i| g.roster.allow.contains_key(i)))
             .collect();
-        if !listed.iter().any(|b| *b) {
-            return Err(
-                GroupError::NotMembers(names.iter().map(|n| n.to_string()).collect()).into(),
-            );
+        if listed.iter().all(Option::is_none) {
+            return Err(not_members(&names));
         }
+        let g = group_mut(cx.st, &self.group);
         let mut items = Vec::with_capacity(names.len());
-        for ((n, id), ok) in names.iter().zip(&ids).zip(listed) {
-            if ok && let Some(id) = id {
-                g.allow.shift_remove(id);
-                if let Some(m) = g.members.get_mut(id) {
-                    m.allowed = false;
-                }
-                g.sync(*id);
-                emit(
-                    cx,
-                    GroupEvent::AllowRemoved {
-                        group: self.group.clone(),
-                        user: n.clone(),
-                    },
-                );
-            }
-            items.push(GroupBatchItem {
-                user: n.clone(),
-                result: ok,
-                reason: (!ok).then(|| format!("user {n} is not in the allow list")),
-            });
+        for (n, id) in names.iter().zip(listed) {
+            let Some(id) = id else {
+                items.push(BatchItem::fail(
+                    n.clone(),
+                    format!("user {n} is not in the allow list"),
+                ));
+                continue;
+            };
+            g.roster.disallow(id);
+            emit(
+                &mut cx.out,
+                GroupEvent::AllowRemoved {
+                    group: self.group.clone(),
+                    user: n.clone(),
+                },
+            );
+            items.push(BatchItem::ok(n.clone()));
         }
         g.modified = cx.now;
         Ok(items)
@@ -553,24 +482,21 @@ pub struct GroupMuteEntry {
 /// Errors: `404 resource_not_found` `GROUP_NOT_FOUND`; `403 forbidden_op` `GROUP_DISABLED`,
 /// `PERMISSION_DENIED`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListGroupMutes {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
 }
 
 impl Ask for ListGroupMutes {
     type Reply = Vec<GroupMuteEntry>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<Vec<GroupMuteEntry>> {
-        let caller = Caller::of(cx);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let g = read_group(&cell, gnf)?;
-        gate(&g, &self.group, &caller, need::staff)?;
-        Ok(g.mutes
-            .values()
-            .filter(|(_, e)| e.is_live(cx.now))
-            .map(|(n, e)| GroupMuteEntry {
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Vec<GroupMuteEntry>> {
+        let (g, _) = open(cx.st, cx.actor, &self.group, Role::Admin)?;
+        Ok(g.roster
+            .live_mutes(cx.now)
+            .map(|(n, expiry)| GroupMuteEntry {
                 user: n.clone(),
-                expiry: *e,
+                expiry,
             })
             .collect())
     }
@@ -601,9 +527,10 @@ pub struct GroupMuteResult {
 ///
 /// Emits `MuteAdded` (or `MuteRemoved` for duration 0) per user.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct MuteGroupMembers {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// Who.
     pub users: Vec<UserName>,
     /// How long, in ms: `-1` forever, `0` unmute.
@@ -613,7 +540,7 @@ pub struct MuteGroupMembers {
 impl Exec for MuteGroupMembers {
     type Reply = Vec<GroupMuteResult>;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<GroupMuteResult>> {
-        let max = cx.app.limits.groups.mute_batch_max;
+        let max = cx.st.limits.groups.mute_batch_max;
         batch_size(
             &self.users,
             max,
@@ -622,43 +549,24 @@ impl Exec for MuteGroupMembers {
         if self.duration_ms < -1 {
             return Err(GroupError::InvalidParameter("mute_duration must be >= -1".into()).into());
         }
-        let caller = Caller::of(cx);
-        let names = dedup(&self.users);
-        let ids = resolve(cx, &names);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let mut g = write_group(&cell, gnf)?;
-        let role = gate(&g, &self.group, &caller, need::staff)?;
-        if ids.contains(&Some(g.owner)) {
+        let names = distinct(&self.users);
+        let ids = resolve(cx.st, &names);
+        let (g, role) = open(cx.st, cx.actor, &self.group, Role::Admin)?;
+        if ids.contains(&Some(g.roster.owner)) {
             return Err(GroupError::OwnerForbidden.into());
         }
         let missing: Vec<String> = names
             .iter()
             .zip(&ids)
-            .filter(|(_, id)| !id.is_some_and(|i| g.is_member(i)))
+            .filter(|(_, id)| !id.is_some_and(|i| g.roster.is_member(i)))
             .map(|(n, _)| n.to_string())
             .collect();
         if !missing.is_empty() {
             return Err(GroupError::NotMembers(missing).into());
         }
-        let cells: Vec<Arc<UserCell>> = ids
-            .iter()
-            .flatten()
-            .map(|id| {
-                let m = &g.members[id];
-                Arc::clone(&m.cell)
-            })
-            .collect();
-        for id in ids.iter().flatten() {
-            ordinary_only(role, Some(g.members[id].role))?;
-        }
-        let mut guards = lock_users(&cells);
-        let gone: Vec<String> = guards
-            .iter()
-            .filter(|(_, s)| s.gone)
-            .map(|(_, s)| s.name.to_string())
-            .collect();
-        if !gone.is_empty() {
-            return Err(GroupError::NotMembers(gone).into());
+        let ids: Vec<UserId> = ids.into_iter().flatten().collect();
+        for id in &ids {
+            ordinary_only(role, g.roster.role_of(*id))?;
         }
         let expiry = match self.duration_ms {
             -1 => Some(Expiry::Never),
@@ -670,17 +578,14 @@ impl Exec for MuteGroupMembers {
             },
         };
         let mut out = Vec::with_capacity(names.len());
-        for (n, id) in names.iter().zip(ids.iter().flatten()) {
+        for (n, id) in names.iter().zip(ids) {
+            let g = group_mut(cx.st, &self.group);
             match expiry {
                 Some(e) => {
-                    g.mutes.insert(*id, (n.clone(), e));
-                    g.members[id].set_muted(Some(e));
-                    g.sync(*id);
-                    if let Some((_, s)) = guards.iter_mut().find(|(i, _)| i == id) {
-                        s.extra_mut().groups.listed.insert(Arc::clone(&cell.id));
-                    }
+                    g.roster.mute(id, n.clone(), e);
+                    cx.st.groups.list(id, &self.group);
                     emit(
-                        cx,
+                        &mut cx.out,
                         GroupEvent::MuteAdded {
                             group: self.group.clone(),
                             user: n.clone(),
@@ -689,11 +594,9 @@ impl Exec for MuteGroupMembers {
                     );
                 }
                 None => {
-                    g.members[id].set_muted(None);
-                    g.sync(*id);
-                    if g.mutes.shift_remove(id).is_some() {
+                    if g.roster.unmute(id).is_some() {
                         emit(
-                            cx,
+                            &mut cx.out,
                             GroupEvent::MuteRemoved {
                                 group: self.group.clone(),
                                 user: n.clone(),
@@ -708,7 +611,7 @@ impl Exec for MuteGroupMembers {
                 expiry,
             });
         }
-        g.modified = cx.now;
+        group_mut(cx.st, &self.group).modified = cx.now;
         Ok(out)
     }
 }
@@ -724,76 +627,56 @@ impl Exec for MuteGroupMembers {
 ///
 /// Emits `MuteRemoved` per live mute lifted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct UnmuteGroupMembers {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// Who.
     pub users: Vec<UserName>,
 }
 
 impl Exec for UnmuteGroupMembers {
-    type Reply = Vec<GroupBatchItem>;
-    fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<GroupBatchItem>> {
-        let max = cx.app.limits.groups.mute_batch_max;
-        batch_size(
+    type Reply = Vec<BatchItem>;
+    fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<BatchItem>> {
+        let (_, names) = open_batch(
+            cx.st,
+            cx.actor,
+            &self.group,
             &self.users,
-            max,
-            GroupError::BatchTooLarge(format!(
-                "removeMute member size more than max limit : {max}"
-            )),
+            cx.st.limits.groups.mute_batch_max,
+            "removeMute member size more than max limit",
         )?;
-        let caller = Caller::of(cx);
-        let names = dedup(&self.users);
-        let ids = resolve(cx, &names);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let mut g = write_group(&cell, gnf)?;
-        gate(&g, &self.group, &caller, need::staff)?;
+        let ids = resolve(cx.st, &names);
+        let g = group_mut(cx.st, &self.group);
         let mut out = Vec::with_capacity(names.len());
-        for (n, id) in names.iter().zip(&ids) {
-            let removed = id.and_then(|id| g.mutes.shift_remove(&id));
-            if let Some(id) = id
-                && let Some(m) = g.members.get_mut(id)
-            {
-                m.set_muted(None);
-                g.sync(*id);
-            }
-            let live = removed.is_some_and(|(_, e)| e.is_live(cx.now));
-            if live {
+        for (n, id) in names.iter().zip(ids) {
+            let removed = id.and_then(|id| g.roster.unmute(id));
+            if removed.is_some_and(|(_, e)| e.is_live(cx.now)) {
                 emit(
-                    cx,
+                    &mut cx.out,
                     GroupEvent::MuteRemoved {
                         group: self.group.clone(),
                         user: n.clone(),
                     },
                 );
+                out.push(BatchItem::ok(n.clone()));
+            } else {
+                out.push(BatchItem::fail(n.clone(), format!("user {n} is not muted")));
             }
-            out.push(GroupBatchItem {
-                user: n.clone(),
-                result: live,
-                reason: (!live).then(|| format!("user {n} is not muted")),
-            });
         }
         g.modified = cx.now;
         Ok(out)
     }
 }
 
-fn set_mute_all(cx: &mut Ctx<'_>, group: &str, on: bool) -> Result<bool> {
-    let caller = Caller::of(cx);
-    let cell = find_group(cx, group, gnf)?;
-    let mut g = write_group(&cell, gnf)?;
-    gate(&g, group, &caller, need::staff)?;
+/// Switches mute-all on or off: owner and admins; idempotent. Returns the new value.
+fn set_mute_all(cx: &mut Ctx<'_>, group: GroupId, on: bool) -> Result<bool> {
+    open(cx.st, cx.actor, &group, Role::Admin)?;
+    let g = group_mut(cx.st, &group);
     if g.mute_all != on {
         g.mute_all = on;
         g.modified = cx.now;
-        drop(g);
-        emit(
-            cx,
-            GroupEvent::MuteAllChanged {
-                group: group.to_string(),
-                muted: on,
-            },
-        );
+        emit(&mut cx.out, GroupEvent::MuteAllChanged { group, muted: on });
     }
     Ok(on)
 }
@@ -806,15 +689,16 @@ fn set_mute_all(cx: &mut Ctx<'_>, group: &str, on: bool) -> Result<bool> {
 ///
 /// Emits `MuteAllChanged` when it changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct MuteGroupAll {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
 }
 
 impl Exec for MuteGroupAll {
     type Reply = bool;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
-        set_mute_all(cx, &self.group, true)
+        set_mute_all(cx, self.group, true)
     }
 }
 
@@ -823,15 +707,16 @@ impl Exec for MuteGroupAll {
 ///
 /// Errors: as [`MuteGroupAll`]. Emits `MuteAllChanged` when it changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct UnmuteGroupAll {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
 }
 
 impl Exec for UnmuteGroupAll {
     type Reply = bool;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
-        set_mute_all(cx, &self.group, false)
+        set_mute_all(cx, self.group, false)
     }
 }
 
@@ -854,123 +739,113 @@ pub enum GroupSpeak {
 /// (¬mute-all ∨ owner/admin/allow-listed). User-level global mutes are checked separately (the
 /// users area). The app admin, or the user about themself.
 ///
-/// Errors: `404 resource_not_found` `GROUP_NOT_FOUND`; `403 forbidden_op` `PERMISSION_DENIED`.
+/// Errors: `403 forbidden_op` `PERMISSION_DENIED`; `404 resource_not_found` `GROUP_NOT_FOUND`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct MaySpeakInGroup {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
     /// Who.
     pub user: UserName,
 }
 
 impl Ask for MaySpeakInGroup {
     type Reply = GroupSpeak;
-    fn ask(self, cx: &Ctx<'_>) -> Result<GroupSpeak> {
-        let caller = Caller::of(cx);
-        match &caller {
-            Caller::Admin => {}
-            Caller::User(u, _) if *u == self.user => {}
-            _ => return Err(GroupError::PermissionDenied.into()),
-        }
-        let target = cx.app.user(&self.user).map(|c| c.id);
-        let cell = find_group(cx, &self.group, gnf)?;
-        let g = read_group(&cell, gnf)?;
-        Ok(speak(&g, target, cx.now))
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<GroupSpeak> {
+        for_self(&Caller::of(cx.st, cx.actor), &self.user)?;
+        let g = find(cx.st, &self.group, gnf)?;
+        Ok(speak(g, cx.st.users.id(&self.user), cx.now))
     }
 }
 
-pub(crate) fn speak(g: &GroupState, user: Option<UserId>, now: Timestamp) -> GroupSpeak {
-    let Some(m) = user.and_then(|u| g.members.get(&u)) else {
+/// The send rule for one user of a group, with the reason when they may not.
+fn speak(g: &Group, user: Option<UserId>, now: Timestamp) -> GroupSpeak {
+    let Some(m) = user.and_then(|u| g.roster.members.get(u)) else {
         return GroupSpeak::NotMember;
     };
     if g.disabled {
         return GroupSpeak::Disabled;
     }
-    if let Some(e) = m.muted()
-        && e.is_live(now)
-    {
+    if let Some(e) = g.roster.live_mute(m.id, now) {
         return GroupSpeak::Muted(e);
     }
-    if m.may_speak(g.mute_all, now) {
+    if Roster::speaks(m, g.mute_all, now) {
         GroupSpeak::Allowed
     } else {
         GroupSpeak::MutedAll
     }
 }
 
+/// The group of a fan-out query: the app admin only (`PERMISSION_DENIED`), then the group
+/// (`GROUP_NOT_FOUND`).
+fn fan_out<'a>(cx: &ReadCtx<'a>, group: &GroupId) -> Result<&'a Group> {
+    if !cx.actor.is_admin() {
+        return Err(GroupError::PermissionDenied.into());
+    }
+    find(cx.st, group, gnf)
+}
+
 /// The members who may send to the group now, in join order (the send rule applied to every
 /// member; empty when the group is disabled). One pass over the members; the only allocation
 /// is the output. The app admin only (the messaging area's fan-out).
 ///
-/// Errors: `404 resource_not_found` `GROUP_NOT_FOUND`; `403 forbidden_op` `PERMISSION_DENIED`.
+/// Errors: `403 forbidden_op` `PERMISSION_DENIED`; `404 resource_not_found` `GROUP_NOT_FOUND`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct GroupSpeakers {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
 }
 
 impl Ask for GroupSpeakers {
     type Reply = Vec<UserName>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<Vec<UserName>> {
-        if !Caller::of(cx).is_admin() {
-            return Err(GroupError::PermissionDenied.into());
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Vec<UserName>> {
+        let g = fan_out(cx, &self.group)?;
+        if g.disabled {
+            return Ok(Vec::new());
         }
-        let cell = find_group(cx, &self.group, gnf)?;
-        let g = read_group(&cell, gnf)?;
-        let mut out = Vec::new();
-        speakers_into(&g, cx.now, &mut out);
+        let (mute_all, now) = (g.mute_all, cx.now);
+        let mut out = Vec::with_capacity(g.roster.members.len());
+        out.extend(
+            g.roster
+                .members
+                .iter()
+                .filter(|m| Roster::speaks(m, mute_all, now))
+                .map(|m| m.name.clone()),
+        );
         Ok(out)
     }
-}
-
-/// Appends the members who may speak now to `out` (reserving once).
-pub(crate) fn speakers_into(g: &GroupState, now: Timestamp, out: &mut Vec<UserName>) {
-    if g.disabled {
-        return;
-    }
-    out.reserve(g.members.len());
-    let mute_all = g.mute_all;
-    out.extend(
-        g.roster
-            .iter()
-            .zip(g.members.values())
-            .filter(|(s, _)| s.may_speak(mute_all, now))
-            .map(|(_, m)| m.name.clone()),
-    );
 }
 
 /// [`GroupSpeakers`] as user handles ([`UserId`]): the same members, with no reference count
 /// touched per member (each item is a copied `u64`). For in-process fan-out that addresses
 /// users by handle. The app admin only.
 ///
-/// Errors: `404 resource_not_found` `GROUP_NOT_FOUND`; `403 forbidden_op` `PERMISSION_DENIED`.
+/// Errors: `403 forbidden_op` `PERMISSION_DENIED`; `404 resource_not_found` `GROUP_NOT_FOUND`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct GroupSpeakerIds {
     /// The group.
-    pub group: String,
+    pub group: GroupId,
 }
 
 impl Ask for GroupSpeakerIds {
     type Reply = Vec<UserId>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<Vec<UserId>> {
-        if !Caller::of(cx).is_admin() {
-            return Err(GroupError::PermissionDenied.into());
-        }
-        let cell = find_group(cx, &self.group, gnf)?;
-        let g = read_group(&cell, gnf)?;
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Vec<UserId>> {
+        let g = fan_out(cx, &self.group)?;
         if g.disabled {
             return Ok(Vec::new());
         }
+        let members = g.roster.members.iter();
         let (mute_all, now) = (g.mute_all, cx.now);
-        if !mute_all && g.mutes.is_empty() {
-            return Ok(g.roster.iter().map(|s| s.id).collect());
+        if !mute_all && g.roster.mutes.is_empty() {
+            return Ok(members.map(|m| m.id).collect());
         }
-        let mut out = Vec::with_capacity(g.roster.len());
+        let mut out = Vec::with_capacity(g.roster.members.len());
         out.extend(
-            g.roster
-                .iter()
-                .filter(|s| s.may_speak(mute_all, now))
-                .map(|s| s.id),
+            members
+                .filter(|m| Roster::speaks(m, mute_all, now))
+                .map(|m| m.id),
         );
         Ok(out)
     }

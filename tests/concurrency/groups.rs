@@ -30,7 +30,7 @@ fn storm(threads: usize, ops: usize, users: usize, seed: u64) {
     let names: Vec<String> = (0..users).map(|i| format!("u{i}")).collect();
     let refs: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
     f.users(&refs);
-    let groups: Vec<String> = (0..6).map(|i| f.group(refs[i], &[])).collect();
+    let groups: Vec<GroupId> = (0..6).map(|i| f.group(refs[i], &[])).collect();
     let groups = std::sync::Mutex::new(groups);
     let now = f.now;
     let oks = AtomicUsize::new(0);
@@ -215,7 +215,7 @@ fn the_per_user_cap_is_exact_under_contention() {
     let owners: Vec<String> = (0..40).map(|i| format!("o{i}")).collect();
     let refs: Vec<&str> = owners.iter().map(|s| s.as_str()).collect();
     f.users(&refs);
-    let groups: Vec<String> = refs.iter().map(|o| f.group(o, &[])).collect();
+    let groups: Vec<GroupId> = refs.iter().map(|o| f.group(o, &[])).collect();
     let wins = AtomicUsize::new(0);
     std::thread::scope(|s| {
         for chunk in groups.chunks(10) {
@@ -290,7 +290,7 @@ fn deleting_users_while_they_join_and_get_blocked() {
     for round in 0..20 {
         let f = Fx::new();
         f.users(&["o", "v"]);
-        let groups: Vec<String> = (0..8).map(|_| f.group("o", &[])).collect();
+        let groups: Vec<GroupId> = (0..8).map(|_| f.group("o", &[])).collect();
         std::thread::scope(|s| {
             let app = f.app.clone();
             let gs = groups.clone();

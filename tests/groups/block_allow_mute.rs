@@ -120,7 +120,7 @@ fn admin_add_unblocks_but_user_add_is_refused() {
         gerr(e),
         GroupError::UserBlocked {
             user: "b".into(),
-            group: g.clone()
+            group: g.to_string()
         }
     );
     let e = f.run(
@@ -135,7 +135,7 @@ fn admin_add_unblocks_but_user_add_is_refused() {
         gerr(e),
         GroupError::UserBlocked {
             user: "b".into(),
-            group: g.clone()
+            group: g.to_string()
         }
     );
     let out = f
@@ -821,9 +821,9 @@ fn a_mute_far_in_the_future_behaves_as_forever() {
     f.check();
 }
 
-fn details(f: &Fx, g: &str) -> GroupDetails {
+fn details(f: &Fx, g: &GroupId) -> GroupDetails {
     match &f.q(GetGroups {
-        ids: vec![g.to_string()],
+        ids: vec![g.clone()],
     })[0]
     {
         GroupLookup::Found(d) => d.clone(),

@@ -389,17 +389,17 @@ fn leaving_a_group_leaves_exactly_its_threads_via_the_users_index() {
     f.users(&["o", "a", "b"]);
     let g1 = f.group("o", &["a", "b"]);
     let g2 = f.group("o", &["a", "b"]);
-    let mk = |g: &str, msg: &str| {
+    let mk = |g: &GroupId, msg: &str| {
         f.ok(CreateThread {
-            group: Some(g.into()),
+            group: Some(g.clone()),
             name: Some("t".into()),
             msg_id: Some(msg.into()),
             owner: Some(u("o")),
         })
         .thread_id
     };
-    let t1: Vec<String> = (0..3).map(|i| mk(&g1, &format!("a{i}"))).collect();
-    let t2: Vec<String> = (0..2).map(|i| mk(&g2, &format!("b{i}"))).collect();
+    let t1: Vec<ThreadId> = (0..3).map(|i| mk(&g1, &format!("a{i}"))).collect();
+    let t2: Vec<ThreadId> = (0..2).map(|i| mk(&g2, &format!("b{i}"))).collect();
     let idle = mk(&g1, "idle"); // a is not in this one
     for t in t1.iter().chain(&t2) {
         f.ok(JoinThreadMembers {
@@ -407,8 +407,8 @@ fn leaving_a_group_leaves_exactly_its_threads_via_the_users_index() {
             users: us(&["a", "b"]),
         });
     }
-    let in_threads = |who: &str| -> Vec<String> {
-        let mut v: Vec<String> = f
+    let in_threads = |who: &str| -> Vec<ThreadId> {
+        let mut v: Vec<ThreadId> = f
             .q(ListUserThreads {
                 user: u(who),
                 limit: None,
@@ -422,7 +422,7 @@ fn leaving_a_group_leaves_exactly_its_threads_via_the_users_index() {
         v.sort();
         v
     };
-    let sorted = |v: &[String]| {
+    let sorted = |v: &[ThreadId]| {
         let mut v = v.to_vec();
         v.sort();
         v
@@ -434,7 +434,7 @@ fn leaving_a_group_leaves_exactly_its_threads_via_the_users_index() {
             user: u("a"),
         },
     );
-    let removed: Vec<String> = group_events(&out.unwrap().events)
+    let removed: Vec<ThreadId> = group_events(&out.unwrap().events)
         .into_iter()
         .filter_map(|e| match e {
             GroupEvent::ThreadMemberRemoved { thread, .. } => Some(thread),

@@ -18,7 +18,7 @@ fn an_unknown_group_is_404_before_acting_for_another_user_is_refused() {
         let e = f.run(
             &a,
             LeaveGroup {
-                group: nope(),
+                group: nope().into(),
                 user: u(who),
             },
         );
@@ -31,7 +31,7 @@ fn an_unknown_group_is_404_before_acting_for_another_user_is_refused() {
         let e = f.run(
             &a,
             JoinGroup {
-                group: nope(),
+                group: nope().into(),
                 user: u(who),
             },
         );
@@ -39,7 +39,7 @@ fn an_unknown_group_is_404_before_acting_for_another_user_is_refused() {
         let e = f.run(
             &a,
             AcceptGroupInvite {
-                group: nope(),
+                group: nope().into(),
                 user: u(who),
             },
         );
@@ -47,7 +47,7 @@ fn an_unknown_group_is_404_before_acting_for_another_user_is_refused() {
         let e = f.run(
             &a,
             DeclineGroupInvite {
-                group: nope(),
+                group: nope().into(),
                 user: u(who),
             },
         );
@@ -55,7 +55,7 @@ fn an_unknown_group_is_404_before_acting_for_another_user_is_refused() {
         let e = f.run(
             &a,
             JoinThread {
-                thread: nope(),
+                thread: nope().into(),
                 user: u(who),
             },
         );
@@ -64,7 +64,7 @@ fn an_unknown_group_is_404_before_acting_for_another_user_is_refused() {
         let e = f.run(
             &a,
             LeaveThread {
-                thread: nope(),
+                thread: nope().into(),
                 user: u(who),
             },
         );

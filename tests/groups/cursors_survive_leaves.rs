@@ -10,9 +10,9 @@ fn names(p: &paging::Page<UserName>) -> Vec<String> {
     p.items.iter().map(|n| n.to_string()).collect()
 }
 
-fn thread(f: &Fx, g: &str, owner: &str, msg: &str) -> String {
+fn thread(f: &Fx, g: &GroupId, owner: &str, msg: &str) -> ThreadId {
     f.ok(CreateThread {
-        group: Some(g.into()),
+        group: Some(g.clone()),
         name: Some("t".into()),
         msg_id: Some(msg.into()),
         owner: Some(u(owner)),
@@ -121,7 +121,7 @@ fn user_thread_cursor_continues_past_a_left_thread() {
         f.users(&["o", "a"]);
         let g = f.group("o", &["a"]);
         // Four threads a joins at the same instant.
-        let ts: Vec<String> = (0..4)
+        let ts: Vec<ThreadId> = (0..4)
             .map(|i| thread(&f, &g, "o", &format!("m{i}")))
             .collect();
         for t in &ts {
@@ -138,10 +138,10 @@ fn user_thread_cursor_continues_past_a_left_thread() {
                 sort: Some(sort),
             })
         };
-        let ids = |p: &paging::Page<ThreadInfo>| -> Vec<String> {
+        let ids = |p: &paging::Page<ThreadInfo>| -> Vec<ThreadId> {
             p.items.iter().map(|t| t.id.clone()).collect()
         };
-        let order: Vec<String> = match sort {
+        let order: Vec<ThreadId> = match sort {
             GroupSort::Asc => ts.clone(),
             GroupSort::Desc => ts.iter().rev().cloned().collect(),
         };

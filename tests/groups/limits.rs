@@ -577,7 +577,7 @@ fn large_scale_flag() {
             ..Default::default()
         })
         .group_id;
-    let large = |g: String| match &f.q(GetGroups { ids: vec![g] })[0] {
+    let large = |g: GroupId| match &f.q(GetGroups { ids: vec![g] })[0] {
         GroupLookup::Found(d) => d.large,
         x => panic!("{x:?}"),
     };

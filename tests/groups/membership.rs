@@ -142,7 +142,7 @@ fn add_members_batch_is_atomic() {
         gerr(e),
         GroupError::AlreadyMember {
             user: "a".into(),
-            group: g.clone()
+            group: g.to_string()
         }
     );
     let e = add(&["c", "d", "e"]);
@@ -270,7 +270,7 @@ fn remove_members_batch() {
     assert_eq!(r.len(), 4);
     assert_eq!(
         r[0],
-        GroupBatchItem {
+        BatchItem {
             user: u("b"),
             result: true,
             reason: None
@@ -572,7 +572,7 @@ fn join_public_group_directly_or_by_approval() {
         gerr(e),
         GroupError::AlreadyMember {
             user: "b".into(),
-            group: open.clone()
+            group: open.to_string()
         }
     );
     let e = f.run(
@@ -818,7 +818,7 @@ fn invitations() {
         gerr(e),
         GroupError::UserBlocked {
             user: "e".into(),
-            group: g.clone()
+            group: g.to_string()
         }
     );
     f.check();

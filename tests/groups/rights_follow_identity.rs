@@ -6,11 +6,11 @@ use crate::fixture::groups::*;
 use imcore::groups::*;
 use imcore::*;
 
-fn upload(f: &Fx, who: &Actor, g: &str) -> String {
+fn upload(f: &Fx, who: &Actor, g: &GroupId) -> String {
     f.run(
         who,
         UploadGroupFile {
-            group: g.into(),
+            group: g.clone(),
             file_name: Some("x".into()),
             file_size: 1,
         },

@@ -24,7 +24,7 @@ fn fixture() -> (Fx, String, String) {
             owner: Some(u("own")),
         })
         .thread_id;
-    (f, g, t)
+    (f, g.to_string(), t.to_string())
 }
 
 /// Runs one row. `expect` has one letter per caller (own, adm, mem, out, app admin):
@@ -53,7 +53,7 @@ fn row_with(name: &str, expect: &str, denied: GroupError, setup: &dyn Fn(&Fx, &s
         let (f, g, t) = fixture();
         setup(&f, &g);
         let before = f.q(GetGroups {
-            ids: vec![g.clone()],
+            ids: vec![g.as_str().into()],
         });
         let r = op(&f, &g, actor, me, &t);
         match want {
@@ -63,7 +63,7 @@ fn row_with(name: &str, expect: &str, denied: GroupError, setup: &dyn Fn(&Fx, &s
                 assert_eq!(e, Error::Group(denied.clone()), "{name}: {actor:?}");
                 assert_eq!(
                     f.q(GetGroups {
-                        ids: vec![g.clone()]
+                        ids: vec![g.as_str().into()]
                     }),
                     before,
                     "{name}: a denied call changed the group"
@@ -792,7 +792,7 @@ fn a_member_renames_their_own_thread() {
         .run(
             &user("mem"),
             CreateThread {
-                group: Some(g),
+                group: Some(g.into()),
                 name: Some("n".into()),
                 msg_id: Some("m9".into()),
                 owner: Some(u("mem")),

@@ -6,11 +6,11 @@ use crate::fixture::groups::*;
 use imcore::groups::*;
 use imcore::*;
 
-fn mk(f: &Fx, g: &str, owner: &str, msg: &str) -> Result<String> {
+fn mk(f: &Fx, g: &GroupId, owner: &str, msg: &str) -> Result<ThreadId> {
     f.run(
         &Actor::Admin,
         CreateThread {
-            group: Some(g.into()),
+            group: Some(g.clone()),
             name: Some(format!("t-{msg}")),
             msg_id: Some(msg.into()),
             owner: Some(u(owner)),
@@ -737,7 +737,7 @@ fn a_disabled_group_refuses_user_thread_calls() {
     let g = f.group("a", &["b"]);
     let t = mk(&f, &g, "b", "m").unwrap();
     f.ok(DisableGroup { group: g.clone() });
-    let disabled = GroupError::GroupDisabled(g.clone());
+    let disabled = GroupError::GroupDisabled(g.to_string());
     let e = f.run(
         &user("b"),
         CreateThread {

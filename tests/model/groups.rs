@@ -59,7 +59,7 @@ fn op() -> impl Strategy<Value = Op> {
 
 #[derive(Clone, Debug)]
 struct MGroup {
-    id: String,
+    id: GroupId,
     owner: usize,
     members: Vec<usize>,
     admins: Vec<usize>,
@@ -70,8 +70,8 @@ struct MGroup {
 
 #[derive(Clone, Debug)]
 struct MThread {
-    id: String,
-    group: String,
+    id: ThreadId,
+    group: GroupId,
     members: Vec<usize>,
 }
 
