@@ -2,6 +2,7 @@
 //! Tests, the model checker, the concurrency tests and the fuzz target call [`check`] after
 //! every step; a broken property comes back as a message naming it.
 
+pub(crate) mod rooms;
 mod users;
 
 use crate::engine::App;

@@ -3,6 +3,7 @@
 
 use crate::ids::RoomId;
 
+/// `E_PERM` description, also the per-item reason for an admin acting on another admin.
 pub const ROOM_PERM_DESC: &str =
     "you have no permission to do this, group admin permission is required";
 /// `E_PERM` description for room field updates.
