@@ -90,7 +90,6 @@ pub mod invariants;
 pub mod limits;
 pub mod paging;
 pub mod query;
-#[path = "rooms_stub.rs"]
 pub mod rooms;
 pub(crate) mod roster;
 pub(crate) mod store;

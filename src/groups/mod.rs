@@ -104,11 +104,6 @@ pub(crate) fn on_user_deleted(cx: &mut Ctx<'_>, user: UserId, name: &UserName) {
     cascade::user_deleted(cx, user, name);
 }
 
-/// The groups area's invariants.
-pub(crate) fn check_invariants(st: &State) -> std::result::Result<(), String> {
-    crate::invariants::groups::check(st)
-}
-
 /// Sort order of a list.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]

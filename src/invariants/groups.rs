@@ -7,7 +7,7 @@ use crate::roster::Role;
 use crate::store::State;
 
 /// Every groups-area property, in turn.
-pub(crate) fn check(st: &State) -> Result<(), String> {
+pub(super) fn check(st: &State) -> Result<(), String> {
     indexes_agree(st)?;
     within_app_caps(st)?;
     rosters_consistent(st)?;

@@ -2,16 +2,20 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::*;
+use super::{RoomError, RoomEvent, emit, open, room_mut, target};
 use crate::command::Exec;
+use crate::engine::{Ctx, ReadCtx};
 use crate::error::Result;
+use crate::ids::{RoomId, UserName};
 use crate::query::Ask;
+use crate::roster::Role;
 
 /// A room's admins in promotion order (`GET /chatrooms/{id}/admin`). Members, the owner, the
 /// app admin.
 ///
 /// Errors, in check order: `E_ROOM`; `E_PERM`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListRoomAdmins {
     /// Which.
     pub room: RoomId,
@@ -19,14 +23,9 @@ pub struct ListRoomAdmins {
 
 impl Ask for ListRoomAdmins {
     type Reply = Vec<UserName>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<Vec<UserName>> {
-        let cell = room(cx, self.room)?;
-        let me = who(cx);
-        let r = cell.read_live(false)?;
-        if !r.role(&me).inside() {
-            return err(RoomError::Permission);
-        }
-        Ok(r.admins.iter().map(|u| r.members[u].name.clone()).collect())
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Vec<UserName>> {
+        let (r, _) = open(cx.st, cx.actor, self.room, Role::Member)?;
+        Ok(r.roster.admins.values().cloned().collect())
     }
 }
 
@@ -38,7 +37,10 @@ impl Ask for ListRoomAdmins {
 /// {room}"; `403 exceed_limit` "admin count exceeds limit 99" ([`RoomLimits::admins_max`]).
 ///
 /// Emits `AdminAdded`.
+///
+/// [`RoomLimits::admins_max`]: crate::RoomLimits::admins_max
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct AddRoomAdmin {
     /// Which.
     pub room: RoomId,
@@ -49,38 +51,34 @@ pub struct AddRoomAdmin {
 impl Exec for AddRoomAdmin {
     type Reply = UserName;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<UserName> {
-        let max = cx.app.limits.rooms.admins_max;
-        let cell = room(cx, self.room)?;
-        let me = who(cx);
-        let t = target(cx, &self.user);
-        let mut r = cell.write_live()?;
-        if !r.role(&me).owns() {
-            return err(RoomError::Permission);
+        let max = cx.st.limits.rooms.admins_max;
+        let (r, _) = open(cx.st, cx.actor, self.room, Role::Owner)?;
+        let u = target(cx.st, &self.user)?;
+        if u == r.roster.owner {
+            return Err(RoomError::OnOwner.into());
         }
-        let t = t?;
-        if t.id == r.owner {
-            return err(RoomError::OnOwner);
-        }
-        if !r.is_member(t.id) {
-            return err(RoomError::NotInGroup {
+        if !r.is_member(u) {
+            return Err(RoomError::NotInGroup {
                 user: self.user.to_string(),
                 room: self.room,
-            });
+            }
+            .into());
         }
-        if r.admins.contains(&t.id) {
-            return err(RoomError::AlreadyAdmin {
+        if r.roster.admins.contains_key(&u) {
+            return Err(RoomError::AlreadyAdmin {
                 user: self.user.to_string(),
                 room: self.room,
-            });
+            }
+            .into());
         }
-        if r.admins.len() >= max as usize {
-            return err(RoomError::AdminCap(max));
+        if r.roster.admins.len() >= max as usize {
+            return Err(RoomError::AdminCap(max).into());
         }
-        r.admins.insert(t.id);
-        r.allow.shift_remove(&t.id);
-        drop(r);
+        let r = room_mut(cx.st, self.room);
+        r.roster.promote(u);
+        r.roster.disallow(u);
         emit(
-            cx,
+            &mut cx.out,
             RoomEvent::AdminAdded {
                 room: self.room,
                 user: self.user.clone(),
@@ -98,6 +96,7 @@ impl Exec for AddRoomAdmin {
 ///
 /// Emits `AdminRemoved`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct RemoveRoomAdmin {
     /// Which.
     pub room: RoomId,
@@ -108,23 +107,18 @@ pub struct RemoveRoomAdmin {
 impl Exec for RemoveRoomAdmin {
     type Reply = UserName;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<UserName> {
-        let cell = room(cx, self.room)?;
-        let me = who(cx);
-        let t = target(cx, &self.user);
-        let mut r = cell.write_live()?;
-        if !r.role(&me).owns() {
-            return err(RoomError::Permission);
-        }
-        let t = t?;
-        if !r.admins.shift_remove(&t.id) {
-            return err(RoomError::NotAdmin {
+        let (r, _) = open(cx.st, cx.actor, self.room, Role::Owner)?;
+        let u = target(cx.st, &self.user)?;
+        if !r.roster.admins.contains_key(&u) {
+            return Err(RoomError::NotAdmin {
                 user: self.user.to_string(),
                 room: self.room,
-            });
+            }
+            .into());
         }
-        drop(r);
+        room_mut(cx.st, self.room).roster.demote(u);
         emit(
-            cx,
+            &mut cx.out,
             RoomEvent::AdminRemoved {
                 room: self.room,
                 user: self.user.clone(),

@@ -1,17 +1,22 @@
 //! Custom room attributes (spec 03 §3.9): keys owned by whoever set them, per-key results,
 //! forced writes and deletes, auto-delete on departure, and an exact per-app byte budget.
 //!
-//! Bytes are UTF-8 bytes of key + value. A write reserves its growth on the app counter
-//! before committing (and gives back any shrink after), so the app total never exceeds
-//! [`RoomLimits::attr_bytes_per_app`] and, when no command is in flight, equals the sum over
-//! every room's keys.
+//! Bytes are UTF-8 bytes of key + value. A write counts its growth against the app total
+//! before it stores the key (and gives back any shrink), so the total never exceeds
+//! [`RoomLimits::attr_bytes_per_app`] and always equals the sum over every room's keys.
+//!
+//! [`RoomLimits::attr_bytes_per_app`]: crate::RoomLimits::attr_bytes_per_app
 
+use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use super::*;
-use crate::command::Exec;
+use super::{Attr, AttrOwner, Room, RoomError, RoomEvent, chars, emit, find, role, room_mut};
+use crate::command::{Event, Exec};
+use crate::engine::{Actor, Ctx, ReadCtx};
 use crate::error::Result;
+use crate::ids::{RoomId, UserName};
 use crate::query::Ask;
+use crate::store::{Set, State};
 
 /// The outcome of an attribute write or delete: HTTP 200 with per-key results.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,43 +27,77 @@ pub struct RoomAttrResult {
     pub error_keys: IndexMap<String, String>,
 }
 
-/// The operator of an attribute call.
-fn operator(cx: &Ctx<'_>, given: &Option<UserName>) -> Result<Option<UserName>> {
-    match (cx.actor, given) {
-        (Actor::Admin, g) => Ok(g.clone()),
-        (Actor::User(u), None) => Ok(Some(u.clone())),
-        (Actor::User(u), Some(g)) if u == g => Ok(Some(u.clone())),
-        _ => err(RoomError::Permission),
+impl RoomAttrResult {
+    /// Emits `event(success_keys)` when any key applied.
+    fn announce(&self, out: &mut Vec<Event>, event: impl FnOnce(Vec<String>) -> RoomEvent) {
+        if !self.success_keys.is_empty() {
+            emit(out, event(self.success_keys.clone()));
+        }
+    }
+
+    fn record(&mut self, key: String, refused: Option<String>) {
+        match refused {
+            Some(why) => {
+                self.error_keys.insert(key, why);
+            }
+            None => self.success_keys.push(key),
+        }
     }
 }
 
-/// Resolves the operator to an owner and checks membership (step 3).
-fn operator_owner(
-    r: &Room,
-    op: &Option<UserName>,
-    op_id: Option<UserId>,
-    forced: bool,
-) -> Result<AttrOwner> {
-    match (op, op_id) {
-        (None, _) if forced => Ok(AttrOwner::Admin),
-        (None, _) => err(RoomError::AttrNotMember),
-        (Some(n), Some(id)) if r.is_member(id) => Ok(AttrOwner::User(id, n.clone())),
-        _ => err(RoomError::AttrNotMember),
+/// The request-level checks every attribute write and delete shares, in order: `E_ROOM`;
+/// `E_PERM` (a user naming another operator); `none` for no keys (`count` 0); `400
+/// illegal_argument` "exceed allowed batch size 10" (`count` over the per-call cap); `401
+/// MetadataException` (the operator is not a member; the app admin's pseudo-operator `admin`
+/// is exempt when `forced`). Returns the room, the operator as events name it, and the owner
+/// keys record.
+fn operator<'a>(
+    st: &'a State,
+    actor: &Actor,
+    id: RoomId,
+    (given, forced): (&Option<UserName>, bool),
+    count: usize,
+    none: RoomError,
+) -> Result<(&'a Room, Option<UserName>, AttrOwner)> {
+    let r = find(st, id)?;
+    let op = match (actor, given) {
+        (Actor::Admin, g) => g.clone(),
+        (Actor::User(u), None) => Some(u.clone()),
+        (Actor::User(u), Some(g)) if u == g => Some(u.clone()),
+        _ => return Err(RoomError::Permission.into()),
+    };
+    let max = st.limits.rooms.attr_keys_per_call_max;
+    if count == 0 {
+        return Err(none.into());
     }
+    if count > max {
+        return Err(RoomError::AttrBatch(max).into());
+    }
+    let owner = match &op {
+        None if forced => AttrOwner::Admin,
+        None => return Err(RoomError::AttrNotMember.into()),
+        Some(n) => match st.users.id(n) {
+            Some(u) if r.is_member(u) => AttrOwner::User(u, n.clone()),
+            _ => return Err(RoomError::AttrNotMember.into()),
+        },
+    };
+    Ok((r, op, owner))
 }
 
-fn same_owner(a: &AttrOwner, b: &AttrOwner) -> bool {
-    match (a, b) {
-        (AttrOwner::Admin, AttrOwner::Admin) => true,
-        (AttrOwner::User(x, _), AttrOwner::User(y, _)) => x == y,
-        _ => false,
-    }
-}
-
+/// A key of 1+ chars of `[A-Za-z0-9_.-]`.
 fn legal_key(k: &str) -> bool {
     !k.is_empty()
         && k.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+/// Fuzzing: attribute pairs as a generated list of pairs.
+#[cfg(feature = "fuzzing")]
+fn arbitrary_attrs(
+    u: &mut arbitrary::Unstructured<'_>,
+) -> arbitrary::Result<IndexMap<String, String>> {
+    let pairs: Vec<(String, String)> = u.arbitrary()?;
+    Ok(pairs.into_iter().collect())
 }
 
 /// Sets up to 10 keys (`PUT /metadata/chatroom/{id}/user/{op}[/forced]`). A user sets as
@@ -80,12 +119,14 @@ fn legal_key(k: &str) -> bool {
 ///
 /// Emits `AttributesUpdated` with the keys set.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct SetRoomAttributes {
     /// Which.
     pub room: RoomId,
     /// The operator; `None` with the app admin is `admin`.
     pub operator: Option<UserName>,
     /// Keys and values, in request order.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = arbitrary_attrs))]
     pub attrs: IndexMap<String, String>,
     /// `autoDelete`: "DELETE" (default, case-insensitive) or anything else for `NO_DELETE`.
     pub auto_delete: Option<String>,
@@ -96,33 +137,24 @@ pub struct SetRoomAttributes {
 impl Exec for SetRoomAttributes {
     type Reply = RoomAttrResult;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<RoomAttrResult> {
-        let app = cx.app;
-        let lim = &app.limits.rooms;
-        let cell = room(cx, self.room)?;
-        let op = operator(cx, &self.operator);
-        let op_id = match &self.operator.clone().or_else(|| match cx.actor {
-            Actor::User(u) => Some(u.clone()),
-            _ => None,
-        }) {
-            Some(n) => app.user(n).map(|c| c.id),
-            None => None,
-        };
-        let mut r = cell.write_live()?;
-        let op = op?;
-        if self.attrs.is_empty() {
-            return err(RoomError::NoMetadata);
-        }
-        if self.attrs.len() > lim.attr_keys_per_call_max {
-            return err(RoomError::AttrBatch(lim.attr_keys_per_call_max));
-        }
-        let owner = operator_owner(&r, &op, op_id, self.forced)?;
+        let lim = cx.st.limits.rooms.clone();
+        let (_, op, owner) = operator(
+            cx.st,
+            cx.actor,
+            self.room,
+            (&self.operator, self.forced),
+            self.attrs.len(),
+            RoomError::NoMetadata,
+        )?;
         let auto_delete = self
             .auto_delete
             .as_deref()
             .is_none_or(|m| m.eq_ignore_ascii_case("DELETE"));
+        let mut total = cx.st.rooms.attr_total;
+        let r = room_mut(cx.st, self.room);
         let mut out = RoomAttrResult::default();
         for (k, v) in self.attrs {
-            let reason = if !legal_key(&k) {
+            let refused = if !legal_key(&k) {
                 Some(format!("properties key '{k}' is not Legal"))
             } else if chars(&k) > lim.attr_key_chars_max {
                 Some(format!(
@@ -135,12 +167,12 @@ impl Exec for SetRoomAttributes {
                     lim.attr_value_chars_max
                 ))
             } else {
-                let existing = r.attrs.get(k.as_str()).map(|a| {
-                    (
-                        same_owner(&a.owner, &owner),
-                        (k.len() + a.value.len()) as u64,
-                    )
-                });
+                let existing = r
+                    .attrs
+                    .get(k.as_str())
+                    .map(|a| (a.owner.same(&owner), (k.len() + a.value.len()) as u64));
+                let old = existing.map_or(0, |e| e.1);
+                let new = (k.len() + v.len()) as u64;
                 match existing {
                     Some((false, _)) if !self.forced => {
                         Some("others are not allowed to be set".to_string())
@@ -149,54 +181,39 @@ impl Exec for SetRoomAttributes {
                         "size of metadata keys exceeds {}",
                         lim.attr_keys_per_room_max
                     )),
+                    _ if new > old
+                        && total
+                            .checked_add(new - old)
+                            .is_none_or(|t| t > lim.attr_bytes_per_app) =>
+                    {
+                        Some("size of metadata exceeds app quota".to_string())
+                    }
                     _ => {
-                        let old = existing.map_or(0, |e| e.1);
-                        let new = (k.len() + v.len()) as u64;
-                        if new > old
-                            && !app
-                                .rooms
-                                .reserve_attr_bytes(new - old, lim.attr_bytes_per_app)
-                        {
-                            Some("size of metadata exceeds app quota".to_string())
-                        } else {
-                            if old > new {
-                                app.rooms.release_attr_bytes(old - new);
+                        total = total + new - old;
+                        r.attr_bytes = r.attr_bytes + new - old;
+                        let a = Attr {
+                            value: v.into_boxed_str(),
+                            owner: owner.clone(),
+                            auto_delete,
+                        };
+                        match r.attrs.get_mut(k.as_str()) {
+                            Some(slot) => *slot = a,
+                            None => {
+                                r.attrs.insert(k.clone().into_boxed_str(), a);
                             }
-                            r.attr_bytes = r.attr_bytes + new - old;
-                            let a = Attr {
-                                value: v.into_boxed_str(),
-                                owner: owner.clone(),
-                                auto_delete,
-                            };
-                            match r.attrs.get_mut(k.as_str()) {
-                                Some(slot) => *slot = a,
-                                None => {
-                                    r.attrs.insert(k.clone().into_boxed_str(), a);
-                                }
-                            }
-                            None
                         }
+                        None
                     }
                 }
             };
-            match reason {
-                Some(why) => {
-                    out.error_keys.insert(k, why);
-                }
-                None => out.success_keys.push(k),
-            }
+            out.record(k, refused);
         }
-        drop(r);
-        if !out.success_keys.is_empty() {
-            emit(
-                cx,
-                RoomEvent::AttributesUpdated {
-                    room: self.room,
-                    keys: out.success_keys.clone(),
-                    operator: op,
-                },
-            );
-        }
+        cx.st.rooms.attr_total = total;
+        out.announce(&mut cx.out, |keys| RoomEvent::AttributesUpdated {
+            room: self.room,
+            keys,
+            operator: op,
+        });
         Ok(out)
     }
 }
@@ -213,6 +230,7 @@ impl Exec for SetRoomAttributes {
 ///
 /// Emits `AttributesRemoved` with the keys removed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct DeleteRoomAttributes {
     /// Which.
     pub room: RoomId,
@@ -227,22 +245,10 @@ pub struct DeleteRoomAttributes {
 impl Exec for DeleteRoomAttributes {
     type Reply = RoomAttrResult;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<RoomAttrResult> {
-        let app = cx.app;
-        let lim = &app.limits.rooms;
-        let cell = room(cx, self.room)?;
-        let op = operator(cx, &self.operator);
-        let op_id = match &self.operator.clone().or_else(|| match cx.actor {
-            Actor::User(u) => Some(u.clone()),
-            _ => None,
-        }) {
-            Some(n) => app.user(n).map(|c| c.id),
-            None => None,
-        };
-        // Drop repeats before taking the room's lock, stopping past the per-call cap: a huge
-        // key list must not hold the room. The errors are reported after the checks that come
-        // before them.
-        let max = lim.attr_keys_per_call_max;
-        let mut seen = std::collections::HashSet::with_capacity(max + 1);
+        // Drop repeats, stopping past the per-call cap: a huge key list costs no more than
+        // the cap. The errors are reported after the checks that come before them.
+        let max = cx.st.limits.rooms.attr_keys_per_call_max;
+        let mut seen = Set::with_capacity(max + 1);
         let mut keys: Vec<String> = Vec::with_capacity(max + 1);
         for k in self.keys {
             if keys.len() > max {
@@ -252,48 +258,41 @@ impl Exec for DeleteRoomAttributes {
                 keys.push(k);
             }
         }
-        let mut r = cell.write_live()?;
-        let op = op?;
-        if keys.is_empty() {
-            return err(RoomError::NoKeys);
-        }
-        if keys.len() > max {
-            return err(RoomError::AttrBatch(max));
-        }
-        let owner = operator_owner(&r, &op, op_id, self.forced)?;
-        let mut out = RoomAttrResult::default();
-        for k in keys {
-            let reason = match r.attrs.get(k.as_str()) {
+        let (r, op, owner) = operator(
+            cx.st,
+            cx.actor,
+            self.room,
+            (&self.operator, self.forced),
+            keys.len(),
+            RoomError::NoKeys,
+        )?;
+        let refusals: Vec<Option<String>> = keys
+            .iter()
+            .map(|k| match r.attrs.get(k.as_str()) {
                 None => Some(format!("properties key '{k}' is not exist")),
-                Some(a) if !self.forced && !same_owner(&a.owner, &owner) => {
+                Some(a) if !self.forced && !a.owner.same(&owner) => {
                     Some(format!("properties key '{k}' is not part of you"))
                 }
-                Some(_) => {
-                    let a = r.attrs.shift_remove(k.as_str()).expect("present");
-                    let n = (k.len() + a.value.len()) as u64;
-                    r.attr_bytes -= n;
-                    app.rooms.release_attr_bytes(n);
-                    None
-                }
-            };
-            match reason {
-                Some(why) => {
-                    out.error_keys.insert(k, why);
-                }
-                None => out.success_keys.push(k),
+                Some(_) => None,
+            })
+            .collect();
+        let r = room_mut(cx.st, self.room);
+        let mut freed = 0;
+        let mut out = RoomAttrResult::default();
+        for (k, refused) in keys.into_iter().zip(refusals) {
+            if refused.is_none() {
+                let a = r.attrs.shift_remove(k.as_str()).expect("checked present");
+                freed += (k.len() + a.value.len()) as u64;
             }
+            out.record(k, refused);
         }
-        drop(r);
-        if !out.success_keys.is_empty() {
-            emit(
-                cx,
-                RoomEvent::AttributesRemoved {
-                    room: self.room,
-                    keys: out.success_keys.clone(),
-                    operator: op,
-                },
-            );
-        }
+        r.attr_bytes -= freed;
+        cx.st.rooms.attr_total -= freed;
+        out.announce(&mut cx.out, |keys| RoomEvent::AttributesRemoved {
+            room: self.room,
+            keys,
+            operator: op,
+        });
         Ok(out)
     }
 }
@@ -304,6 +303,7 @@ impl Exec for DeleteRoomAttributes {
 ///
 /// Errors, in check order: `E_ROOM`; `401 MetadataException` "user is not in chatroom".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct GetRoomAttributes {
     /// Which.
     pub room: RoomId,
@@ -311,22 +311,23 @@ pub struct GetRoomAttributes {
     pub keys: Option<Vec<String>>,
 }
 
+/// The room for an attribute read: `E_ROOM`, then `401 MetadataException` for a caller who is
+/// not in it.
+fn readable<'a>(cx: &ReadCtx<'a>, id: RoomId) -> Result<&'a Room> {
+    let r = find(cx.st, id)?;
+    if !role(cx.st, cx.actor, r).inside() {
+        return Err(RoomError::AttrNotMember.into());
+    }
+    Ok(r)
+}
+
 impl Ask for GetRoomAttributes {
     type Reply = IndexMap<String, String>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<IndexMap<String, String>> {
-        let cell = room(cx, self.room)?;
-        let me = who(cx);
-        let r = cell.read_live(false)?;
-        if !r.role(&me).inside() {
-            return err(RoomError::AttrNotMember);
-        }
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<IndexMap<String, String>> {
+        let r = readable(cx, self.room)?;
         let keys = self.keys.unwrap_or_default();
         if keys.is_empty() {
-            return Ok(r
-                .attrs
-                .iter()
-                .map(|(k, a)| (k.to_string(), a.value.to_string()))
-                .collect());
+            return Ok(r.attrs.iter().map(|(k, a)| pair(k, a)).collect());
         }
         // Look each key up, then put the hits in room order.
         let mut hits: Vec<usize> = keys
@@ -338,15 +339,21 @@ impl Ask for GetRoomAttributes {
         Ok(hits
             .into_iter()
             .filter_map(|i| r.attrs.get_index(i))
-            .map(|(k, a)| (k.to_string(), a.value.to_string()))
+            .map(|(k, a)| pair(k, a))
             .collect())
     }
+}
+
+/// A key and its value, as replies show them.
+fn pair(k: &str, a: &Attr) -> (String, String) {
+    (k.to_string(), a.value.to_string())
 }
 
 /// Who owns each key, for hosts that show it and for tests: `None` is the app admin.
 ///
 /// Errors, in check order: `E_ROOM`; `401 MetadataException` "user is not in chatroom".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct GetRoomAttributeOwners {
     /// Which.
     pub room: RoomId,
@@ -354,22 +361,11 @@ pub struct GetRoomAttributeOwners {
 
 impl Ask for GetRoomAttributeOwners {
     type Reply = IndexMap<String, Option<UserName>>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<IndexMap<String, Option<UserName>>> {
-        let cell = room(cx, self.room)?;
-        let me = who(cx);
-        let r = cell.read_live(false)?;
-        if !r.role(&me).inside() {
-            return err(RoomError::AttrNotMember);
-        }
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<IndexMap<String, Option<UserName>>> {
+        let r = readable(cx, self.room)?;
         Ok(r.attrs
             .iter()
-            .map(|(k, a)| {
-                let o = match &a.owner {
-                    AttrOwner::Admin => None,
-                    AttrOwner::User(_, n) => Some(n.clone()),
-                };
-                (k.to_string(), o)
-            })
+            .map(|(k, a)| (k.to_string(), a.owner.name()))
             .collect())
     }
 }

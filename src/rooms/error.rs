@@ -3,6 +3,7 @@
 
 use crate::ids::RoomId;
 
+/// `E_PERM` description, also the per-item reason for an admin acting on another admin.
 pub const ROOM_PERM_DESC: &str =
     "you have no permission to do this, group admin permission is required";
 /// `E_PERM` description for room field updates.
@@ -193,38 +194,17 @@ pub enum RoomError {
 }
 
 impl RoomError {
-    /// The vendor's HTTP status.
+    /// The vendor's HTTP status, which follows from the `error` string.
     pub fn status(&self) -> u16 {
-        use RoomError::*;
-        match self {
-            NotFound(_) | QueryNotFound(_) | UserNotFound(_) => 404,
-            Permission | FieldsPermission | AttrNotMember => 401,
-            NotMember(_)
-            | OnOwner
-            | SameOwner
-            | NotInGroup { .. }
-            | Blocked { .. }
-            | AlreadyMember { .. }
-            | JoinedTooMany(_)
-            | AlreadyAdmin { .. }
-            | NotAdmin { .. }
-            | NotBlocked { .. }
-            | AnnouncementTooLong => 403,
-            NameTooLong(_)
-            | DescriptionTooLong(_)
-            | CustomTooLong(_)
-            | MaxUsersOutOfRange(_)
-            | MaxUsersBelowMembers
-            | Full
-            | AppRoomCap(_)
-            | UserRoomCap(_)
-            | AdminCap(_) => 403,
-            Missing(_) | LimitRange(_) | BadCursor | NoIds | TooManyIds(_) | UnknownField(_)
-            | AddBatch(_) | RemoveBatch(_) | BlockBatch(_) | UnblockBatch(_) | AllowBatch(_)
-            | DisallowBatch(_) | MuteBatch(_) | UnmuteBatch(_) | MuteDuration => 400,
-            NoMetadata | NoKeys | AttrBatch(_) => 400,
+        match self.code() {
+            "resource_not_found" | "service_resource_not_found" => 404,
+            "group_authorization" | "MetadataException" => 401,
+            "forbidden_op" | "exceed_limit" => 403,
+            // "invalid_parameter", "illegal_argument"
+            _ => 400,
         }
     }
+
     /// The vendor's `error` string.
     pub fn code(&self) -> &'static str {
         use RoomError::*;

@@ -3,10 +3,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::*;
-use crate::engine::NOT_ALLOWED;
+use super::lifecycle::details;
+use super::{AttrOwner, RoomDetails, RoomMute, find_q, target};
+use crate::engine::{NOT_ALLOWED, ReadCtx};
 use crate::error::Result;
+use crate::ids::{RoomId, UserName};
 use crate::query::Ask;
+use crate::time::Expiry;
 
 /// What one room holds about a user.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,10 +48,8 @@ pub struct UserRoomsExport {
 /// Exports what the rooms area holds about a user (§3.11). Admin only.
 ///
 /// Errors, in check order: `401 unauthorized`; `E_USER`.
-///
-/// # Locking
-/// The user's read lock, then each room's read lock, one at a time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ExportUserRooms {
     /// Whose.
     pub user: UserName,
@@ -56,54 +57,42 @@ pub struct ExportUserRooms {
 
 impl Ask for ExportUserRooms {
     type Reply = UserRoomsExport;
-    fn ask(self, cx: &Ctx<'_>) -> Result<UserRoomsExport> {
-        cx.admin_only(NOT_ALLOWED)?;
-        let cell = target(cx, &self.user)?;
-        let uid = cell.id;
-        let (joined, all) = {
-            let s = cell.state.read();
-            if s.gone {
-                return err(RoomError::UserNotFound(self.user.to_string()));
-            }
-            match s.extra() {
-                Some(x) => (
-                    x.rooms.joined.iter().rev().copied().collect::<Vec<_>>(),
-                    user_rooms_of(x),
-                ),
-                None => (Vec::new(), Vec::new()),
-            }
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<UserRoomsExport> {
+        cx.actor.admin_only(NOT_ALLOWED)?;
+        let uid = target(cx.st, &self.user)?;
+        let rooms = &cx.st.rooms;
+        let (joined, mut ids) = match rooms.of_user(uid) {
+            Some(x) => (
+                x.joined.iter().rev().copied().collect(),
+                x.joined.iter().chain(&x.named).copied().collect::<Vec<_>>(),
+            ),
+            None => (Vec::new(), Vec::new()),
         };
-        let super_admin = super_admins::is_super_admin(cx, uid);
-        let mut rooms = Vec::new();
-        for id in all {
-            let Some(c) = cx.app.rooms.cell(id) else {
-                continue;
-            };
-            let r = c.state.read();
-            if !r.live || !(r.is_member(uid) || r.mentions(uid)) {
-                continue;
-            }
-            rooms.push(UserRoomRecord {
-                room: id,
+        ids.sort_unstable();
+        let records = ids
+            .into_iter()
+            .filter_map(|id| rooms.get(id))
+            .map(|r| UserRoomRecord {
+                room: r.id,
                 name: r.name.clone(),
-                owner: r.owner == uid,
+                owner: r.roster.owner == uid,
                 member: r.is_member(uid),
-                admin: r.admins.contains(&uid),
-                muted: r.mutes.get(&uid).map(|(_, e)| *e),
-                blocked: r.blocks.contains_key(&uid),
-                allowed: r.allow.contains_key(&uid),
+                admin: r.roster.admins.contains_key(&uid),
+                muted: r.roster.mutes.get(&uid).map(|(_, e)| *e),
+                blocked: r.roster.blocks.contains_key(&uid),
+                allowed: r.roster.allow.contains_key(&uid),
                 attributes: r
                     .attrs
                     .iter()
                     .filter(|(_, a)| matches!(&a.owner, AttrOwner::User(o, _) if *o == uid))
                     .map(|(k, a)| (k.to_string(), a.value.to_string()))
                     .collect(),
-            });
-        }
+            })
+            .collect();
         Ok(UserRoomsExport {
-            super_admin,
+            super_admin: rooms.super_admins.contains_key(&uid),
             joined,
-            rooms,
+            rooms: records,
         })
     }
 }
@@ -111,7 +100,7 @@ impl Ask for ExportUserRooms {
 /// Everything one room holds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoomExport {
-    /// The details (as [`GetRooms`] gives them), members included.
+    /// The details (as [`super::GetRooms`] gives them), members included.
     pub details: RoomDetails,
     /// The announcement.
     pub announcement: String,
@@ -131,6 +120,7 @@ pub struct RoomExport {
 ///
 /// Errors, in check order: `401 unauthorized`; `E_ROOM_Q`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ExportRoom {
     /// Which.
     pub room: RoomId,
@@ -138,15 +128,15 @@ pub struct ExportRoom {
 
 impl Ask for ExportRoom {
     type Reply = RoomExport;
-    fn ask(self, cx: &Ctx<'_>) -> Result<RoomExport> {
-        cx.admin_only(NOT_ALLOWED)?;
-        let cell = room_q(cx, self.room)?;
-        let r = cell.read_live(true)?;
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<RoomExport> {
+        cx.actor.admin_only(NOT_ALLOWED)?;
+        let r = find_q(cx.st, self.room)?;
         Ok(RoomExport {
-            details: lifecycle::details(&r),
+            details: details(r),
             announcement: r.announcement.clone(),
-            admins: r.admins.iter().map(|u| r.members[u].name.clone()).collect(),
+            admins: r.roster.admins.values().cloned().collect(),
             mutes: r
+                .roster
                 .mutes
                 .values()
                 .map(|(n, e)| RoomMute {
@@ -154,17 +144,18 @@ impl Ask for ExportRoom {
                     expire: *e,
                 })
                 .collect(),
-            blocks: r.blocks.values().cloned().collect(),
-            allow: r.allow.values().cloned().collect(),
+            blocks: r.roster.blocks.values().cloned().collect(),
+            allow: r.roster.allow.values().cloned().collect(),
             attributes: r
                 .attrs
                 .iter()
                 .map(|(k, a)| {
-                    let owner = match &a.owner {
-                        AttrOwner::Admin => None,
-                        AttrOwner::User(_, n) => Some(n.clone()),
-                    };
-                    (k.to_string(), a.value.to_string(), owner, a.auto_delete)
+                    (
+                        k.to_string(),
+                        a.value.to_string(),
+                        a.owner.name(),
+                        a.auto_delete,
+                    )
                 })
                 .collect(),
         })

@@ -1,15 +1,23 @@
 //! Room lifecycle (spec 03 §3.2) and the announcement (§3.3).
 
-use std::sync::atomic::Ordering;
-
 use serde::{Deserialize, Serialize};
 
-use super::*;
+use super::members::enter;
+use super::{
+    Room, RoomError, RoomEvent, RoomExitReason, chars, emit, find, open, open_q, role, room_mut,
+    target,
+};
 use crate::command::Exec;
+use crate::engine::{Actor, Ctx, ReadCtx};
 use crate::error::Result;
+use crate::ids::{RoomId, UserId, UserName};
+use crate::limits::{
+    ROOM_JOINED_LATEST, ROOM_JOINED_PAGE_MAX, ROOMS_PAGE_DEFAULT, ROOMS_PAGE_MAX, RoomLimits,
+};
 use crate::paging;
 use crate::query::Ask;
-use crate::store::lock_users;
+use crate::roster::{Caller, Role};
+use crate::time::Timestamp;
 
 /// Creates a room (`POST /chatrooms`). The owner joins first, then the members in the given
 /// order (duplicates and the owner dropped). Not idempotent: each call makes a new room.
@@ -26,8 +34,10 @@ use crate::store::lock_users;
 /// 6. `403 exceed_limit` "appKey:{org}#{app} has create too many chatrooms!";
 /// 7. `403 exceed_limit` "user {user} has joined too many chatrooms!".
 ///
-/// Emits `RoomCreated`, then `MemberJoined` per member (owner first). Returns the id.
+/// Emits `RoomCreated`, then `MemberJoined` per member (owner first). Returns the id, drawn
+/// once every check has passed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct CreateRoom {
     /// 1–128 chars; required.
     pub name: Option<String>,
@@ -46,164 +56,99 @@ pub struct CreateRoom {
 impl Exec for CreateRoom {
     type Reply = RoomId;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<RoomId> {
-        let app = cx.app;
-        let lim = &app.limits.rooms;
+        let st = &*cx.st;
+        let lim = &st.limits.rooms;
         // 1. permission
-        if let Actor::User(u) = cx.actor {
-            let ok = match who(cx) {
-                Who::User(id) => is_super_admin(cx, id) && self.owner.as_ref() == Some(u),
-                _ => false,
-            };
-            if !ok {
-                return err(RoomError::Permission);
+        let allowed = match Caller::of(st, cx.actor) {
+            Caller::Admin => true,
+            Caller::User(u, Some(id)) => {
+                st.rooms.super_admins.contains_key(&id) && self.owner.as_ref() == Some(&u)
             }
-        } else if *cx.actor != Actor::Admin {
-            return err(RoomError::Permission);
+            _ => false,
+        };
+        if !allowed {
+            return Err(RoomError::Permission.into());
         }
         // 2. required fields
-        let name = self.name.ok_or_else(|| re(RoomError::Missing("name")))?;
-        let description = self
-            .description
-            .ok_or_else(|| re(RoomError::Missing("description")))?;
-        let owner = self.owner.ok_or_else(|| re(RoomError::Missing("owner")))?;
+        let name = self.name.ok_or(RoomError::Missing("name"))?;
+        let description = self.description.ok_or(RoomError::Missing("description"))?;
+        let owner = self.owner.ok_or(RoomError::Missing("owner"))?;
         if name.is_empty() {
-            return Err(re(RoomError::Missing("name")));
+            return Err(RoomError::Missing("name").into());
         }
         if self.members.as_ref().is_some_and(Vec::is_empty) {
-            return Err(re(RoomError::Missing("members")));
+            return Err(RoomError::Missing("members").into());
         }
         // 3. lengths
         let custom = self.custom.unwrap_or_default();
         check_fields(lim, Some(&name), Some(&description), Some(&custom))?;
         let maxusers = self.maxusers.unwrap_or(lim.maxusers_default);
         check_maxusers(lim, maxusers)?;
-        // 4. users exist
-        let owner_cell = target(cx, &owner)?;
+        // 4. users exist: the owner, then the other members in order, without repeats
         let mut names = vec![owner.clone()];
-        let mut seen = std::collections::HashSet::from([owner.clone()]);
-        for m in self.members.unwrap_or_default() {
-            if seen.insert(m.clone()) {
-                names.push(m);
-            }
-        }
-        let mut cells = vec![owner_cell];
-        for n in &names[1..] {
-            cells.push(target(cx, n)?);
-        }
+        names.extend(
+            crate::roster::distinct(&self.members.unwrap_or_default())
+                .into_iter()
+                .filter(|m| *m != owner),
+        );
+        let ids: Vec<UserId> = names.iter().map(|n| target(st, n)).collect::<Result<_>>()?;
         // 5. capacity
         if names.len() > maxusers as usize {
-            return Err(re(RoomError::Full));
+            return Err(RoomError::Full.into());
         }
         // 6. rooms per app
-        let store = &app.rooms;
-        let app_cap = lim.rooms_per_app_max.unwrap_or(u64::MAX);
-        if store
-            .count
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| {
-                c.checked_add(1).filter(|t| *t <= app_cap)
-            })
-            .is_err()
+        if lim
+            .rooms_per_app_max
+            .is_some_and(|cap| st.rooms.len() as u64 >= cap)
         {
-            return Err(re(RoomError::AppRoomCap(cx.app.key.to_string())));
+            return Err(RoomError::AppRoomCap(st.key.to_string()).into());
         }
-        // Make the room findable but absent (live = false), then lock it and the users.
-        let id = RoomId(cx.app.next_id());
-        let cell = Arc::new(RoomCell {
-            id,
-            state: RwLock::new(Room {
-                live: false,
-                id,
-                name,
-                description,
-                custom,
-                announcement: String::new(),
-                maxusers,
-                owner: cells[0].id,
-                owner_name: owner.clone(),
-                owner_left: false,
-                created: cx.now,
-                mute_all: false,
-                members: HashMap::with_capacity(names.len()),
-                order: BTreeMap::new(),
-                next_seq: 0,
-                admins: IndexSet::new(),
-                mutes: IndexMap::new(),
-                blocks: IndexMap::new(),
-                allow: IndexMap::new(),
-                attrs: IndexMap::new(),
-                attr_bytes: 0,
-            }),
-        });
-        store.rooms.insert(id, Arc::clone(&cell));
-        let outcome = {
-            let mut r = cell.state.write();
-            let mut guards = lock_users(&cells);
-            let mut failure = None;
-            // 4 again under the locks (a user may have been deleted meanwhile), then 7.
-            for c in &cells {
-                let g = &guards[locked(&guards, c.id)].1;
-                if g.gone {
-                    failure = Some(RoomError::UserNotFound(g.name.to_string()).into());
-                    break;
-                }
-            }
-            if failure.is_none()
-                && let Some(max) = lim.rooms_per_user_max
-            {
-                for c in &cells {
-                    let g = &guards[locked(&guards, c.id)].1;
-                    if joined_count(g) >= max as usize {
-                        failure = Some(re(RoomError::UserRoomCap(g.name.to_string())));
-                        break;
-                    }
-                }
-            }
-            if failure.is_none() {
-                for (c, n) in cells.iter().zip(&names) {
-                    r.add(c.id, n.clone());
-                    let at = locked(&guards, c.id);
-                    let g = &mut guards[at].1;
-                    index_join(g, id);
-                }
-                r.live = true;
-                store.order.lock().insert(id);
-            }
-            failure
-        };
-        if let Some(e) = outcome {
-            store.rooms.remove(&id);
-            store.count.fetch_sub(1, Ordering::AcqRel);
-            return Err(e);
+        // 7. rooms per user
+        if let Some(max) = lim.rooms_per_user_max
+            && let Some(i) = ids
+                .iter()
+                .position(|u| st.rooms.joined_count(*u) >= max as usize)
+        {
+            return Err(RoomError::UserRoomCap(names[i].to_string()).into());
         }
-        emit(cx, RoomEvent::RoomCreated { room: id, owner });
-        for n in names {
-            emit(cx, RoomEvent::MemberJoined { room: id, user: n });
+        let id = RoomId(cx.st.mint());
+        let mut room = Room::new(id, (ids[0], owner.clone()), cx.now);
+        room.name = name;
+        room.description = description;
+        room.custom = custom;
+        room.maxusers = maxusers;
+        cx.st.rooms.insert(room);
+        emit(&mut cx.out, RoomEvent::RoomCreated { room: id, owner });
+        for (u, n) in ids.into_iter().zip(names) {
+            enter(cx, id, u, n);
         }
         Ok(id)
     }
 }
 
-pub(super) fn check_fields(
+/// The length checks of step 3 of [`CreateRoom`], for the fields given.
+fn check_fields(
     lim: &RoomLimits,
     name: Option<&str>,
     description: Option<&str>,
     custom: Option<&str>,
 ) -> Result<()> {
     if name.is_some_and(|n| chars(n) > lim.name_chars_max) {
-        return Err(re(RoomError::NameTooLong(lim.name_chars_max)));
+        return Err(RoomError::NameTooLong(lim.name_chars_max).into());
     }
     if description.is_some_and(|d| chars(d) > lim.description_chars_max) {
-        return Err(re(RoomError::DescriptionTooLong(lim.description_chars_max)));
+        return Err(RoomError::DescriptionTooLong(lim.description_chars_max).into());
     }
     if custom.is_some_and(|c| chars(c) > lim.custom_chars_max) {
-        return Err(re(RoomError::CustomTooLong(lim.custom_chars_max)));
+        return Err(RoomError::CustomTooLong(lim.custom_chars_max).into());
     }
     Ok(())
 }
 
-pub(super) fn check_maxusers(lim: &RoomLimits, m: u32) -> Result<()> {
+/// `maxusers` within 1..=cap.
+fn check_maxusers(lim: &RoomLimits, m: u32) -> Result<()> {
     if m < 1 || m > lim.maxusers_cap {
-        return Err(re(RoomError::MaxUsersOutOfRange(lim.maxusers_cap)));
+        return Err(RoomError::MaxUsersOutOfRange(lim.maxusers_cap).into());
     }
     Ok(())
 }
@@ -233,6 +178,7 @@ const ROOMS_CURSOR: &str = "r";
 /// Errors, in check order: `E_PERM` (anonymous); `400 invalid_parameter` "limit must be
 /// between 1 and 1000", "cursor is invalid".
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListRooms {
     /// Page size.
     pub limit: Option<u32>,
@@ -242,70 +188,44 @@ pub struct ListRooms {
 
 impl Ask for ListRooms {
     type Reply = paging::Page<RoomSummary>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<paging::Page<RoomSummary>> {
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<paging::Page<RoomSummary>> {
         if *cx.actor == Actor::Anonymous {
-            return err(RoomError::Permission);
+            return Err(RoomError::Permission.into());
         }
         let limit = match self.limit {
             None => ROOMS_PAGE_DEFAULT as usize,
-            Some(0) => return Err(re(RoomError::LimitRange(ROOMS_PAGE_MAX))),
+            Some(0) => return Err(RoomError::LimitRange(ROOMS_PAGE_MAX).into()),
             Some(n) => n.min(ROOMS_PAGE_MAX) as usize,
         };
         let after = match &self.cursor {
             Some(c) => Some(RoomId(
-                paging::decode::<1>(ROOMS_CURSOR, c).map_err(|_| re(RoomError::BadCursor))?[0],
+                paging::decode::<1>(ROOMS_CURSOR, c).map_err(|_| RoomError::BadCursor)?[0],
             )),
             None => None,
         };
-        let mut items = Vec::with_capacity(limit);
-        let mut from = after;
-        // Rooms may vanish between reading the index and reading them: keep reading.
-        loop {
-            let ids: Vec<RoomId> = {
-                let o = cx.app.rooms.order.lock();
-                let it: Box<dyn Iterator<Item = &RoomId>> = match from {
-                    Some(a) => Box::new(
-                        o.range((std::ops::Bound::Excluded(a), std::ops::Bound::Unbounded)),
-                    ),
-                    None => Box::new(o.iter()),
-                };
-                it.take(limit + 1 - items.len()).copied().collect()
-            };
-            let exhausted = ids.len() < limit + 1 - items.len();
-            for id in &ids {
-                from = Some(*id);
-                if items.len() == limit {
-                    // One more exists past the page.
-                    let last = items.last().map_or(0, |s: &RoomSummary| s.id.0);
-                    return Ok(paging::Page {
-                        items,
-                        cursor: Some(paging::encode(ROOMS_CURSOR, &[last])),
-                    });
-                }
-                if let Some(cell) = cx.app.rooms.cell(*id) {
-                    let r = cell.state.read();
-                    if r.live {
-                        items.push(RoomSummary {
-                            id: r.id,
-                            name: r.name.clone(),
-                            owner: r.owner_name.clone(),
-                            affiliations_count: r.members.len(),
-                            disabled: false,
-                        });
-                    }
-                }
-            }
-            if exhausted {
-                return Ok(paging::Page {
-                    items,
-                    cursor: None,
-                });
-            }
-        }
+        let rooms = &cx.st.rooms;
+        let mut ids = rooms.ids_after(after);
+        let items: Vec<RoomSummary> = ids
+            .by_ref()
+            .take(limit)
+            .filter_map(|id| rooms.get(id))
+            .map(|r| RoomSummary {
+                id: r.id,
+                name: r.name.clone(),
+                owner: r.owner_name.clone(),
+                affiliations_count: r.roster.members.len(),
+                disabled: false,
+            })
+            .collect();
+        let cursor = match (ids.next(), items.last()) {
+            (Some(_), Some(last)) => Some(paging::encode(ROOMS_CURSOR, &[last.id.0])),
+            _ => None,
+        };
+        Ok(paging::Page { items, cursor })
     }
 }
 
-/// One room in a user's joined list.
+/// One room a user joined.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JoinedRoom {
     /// The id.
@@ -316,12 +236,13 @@ pub struct JoinedRoom {
     pub disabled: bool,
 }
 
-/// The rooms a user joined, most recent first (`GET /users/{user}/joined_chatrooms`). Any
-/// caller but anonymous. No paging ⇒ the latest 500; with paging, `pagenum` default 1,
-/// `pagesize` default and cap 1000. An unknown user has none (OPEN).
+/// The rooms a user joined, most recent join first (`GET /users/{user}/joined_chatrooms`).
+/// Without paging, the 500 most recent; with it, `pagenum` default 1, `pagesize` default 1000
+/// (clamped to 1..=1000). Unknown users have joined none. Any caller but anonymous.
 ///
 /// Errors: `E_PERM` (anonymous).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListJoinedRooms {
     /// Whose.
     pub user: UserName,
@@ -333,9 +254,9 @@ pub struct ListJoinedRooms {
 
 impl Ask for ListJoinedRooms {
     type Reply = Vec<JoinedRoom>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<Vec<JoinedRoom>> {
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Vec<JoinedRoom>> {
         if *cx.actor == Actor::Anonymous {
-            return err(RoomError::Permission);
+            return Err(RoomError::Permission.into());
         }
         let (skip, take) = if self.pagenum.is_none() && self.pagesize.is_none() {
             (0, ROOM_JOINED_LATEST)
@@ -347,39 +268,22 @@ impl Ask for ListJoinedRooms {
             let num = self.pagenum.unwrap_or(1).max(1) as usize;
             ((num - 1).saturating_mul(size), size)
         };
-        let Some(cell) = cx.app.user(&self.user) else {
+        let rooms = &cx.st.rooms;
+        let Some(x) = cx.st.users.id(&self.user).and_then(|u| rooms.of_user(u)) else {
             return Ok(Vec::new());
         };
-        let ids: Vec<RoomId> = {
-            let s = cell.state.read();
-            if s.gone {
-                return Ok(Vec::new());
-            }
-            s.extra().map_or_else(Vec::new, |x| {
-                x.rooms
-                    .joined
-                    .iter()
-                    .rev()
-                    .skip(skip)
-                    .take(take)
-                    .copied()
-                    .collect()
+        Ok(x.joined
+            .iter()
+            .rev()
+            .skip(skip)
+            .take(take)
+            .filter_map(|id| rooms.get(*id))
+            .map(|r| JoinedRoom {
+                id: r.id,
+                name: r.name.clone(),
+                disabled: false,
             })
-        };
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(c) = cx.app.rooms.cell(id) {
-                let r = c.state.read();
-                if r.live {
-                    out.push(JoinedRoom {
-                        id,
-                        name: r.name.clone(),
-                        disabled: false,
-                    });
-                }
-            }
-        }
-        Ok(out)
+            .collect())
     }
 }
 
@@ -424,17 +328,14 @@ pub struct RoomDetails {
     pub public: bool,
 }
 
-/// The owner first if present, then the others in join order.
-pub(super) fn affiliations(r: &Room) -> Vec<RoomAffiliation> {
-    affiliation_page(r, 0, usize::MAX)
-}
-
-/// `take` entries of [`affiliations`] after skipping `skip`; skipped members cost one step
-/// of the join-order walk each, nothing more.
+/// `take` entries of a room's affiliations (the owner first if present, then the others in
+/// join order) after skipping `skip`; skipped members cost one step of the join-order walk
+/// each, nothing more.
 pub(super) fn affiliation_page(r: &Room, skip: usize, take: usize) -> Vec<RoomAffiliation> {
-    let mut out = Vec::with_capacity(take.min(r.members.len() + 1));
+    let owner = r.roster.owner;
+    let mut out = Vec::with_capacity(take.min(r.roster.members.len() + 1));
     let mut skip = skip;
-    if r.is_member(r.owner) {
+    if r.is_member(owner) {
         if skip == 0 {
             out.push(RoomAffiliation::Owner(r.owner_name.clone()));
         } else {
@@ -446,12 +347,13 @@ pub(super) fn affiliation_page(r: &Room, skip: usize, take: usize) -> Vec<RoomAf
     }
     let left = take - out.len();
     out.extend(
-        r.order
-            .values()
-            .filter(|u| **u != r.owner)
+        r.roster
+            .members
+            .iter()
+            .filter(|m| m.id != owner)
             .skip(skip)
             .take(left)
-            .map(|u| RoomAffiliation::Member(r.members[u].name.clone())),
+            .map(|m| RoomAffiliation::Member(m.name.clone())),
     );
     out
 }
@@ -469,8 +371,8 @@ pub(super) fn details(r: &Room) -> RoomDetails {
         created: r.created,
         custom: r.custom.clone(),
         mute: r.mute_all,
-        affiliations_count: r.members.len(),
-        affiliations: affiliations(r),
+        affiliations_count: r.roster.members.len(),
+        affiliations: affiliation_page(r, 0, usize::MAX),
         public: true,
     }
 }
@@ -481,6 +383,7 @@ pub(super) fn details(r: &Room) -> RoomDetails {
 /// Errors, in check order: `400 invalid_parameter` "chatroom ids must be provided", "chatroom
 /// ids size is more than max limit : 100"; per room in order: `E_ROOM_Q`, `E_PERM`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct GetRooms {
     /// Which.
     pub ids: Vec<RoomId>,
@@ -488,25 +391,18 @@ pub struct GetRooms {
 
 impl Ask for GetRooms {
     type Reply = Vec<RoomDetails>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<Vec<RoomDetails>> {
-        let max = cx.app.limits.rooms.details_ids_max;
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Vec<RoomDetails>> {
+        let max = cx.st.limits.rooms.details_ids_max;
         if self.ids.is_empty() {
-            return Err(re(RoomError::NoIds));
+            return Err(RoomError::NoIds.into());
         }
         if self.ids.len() > max {
-            return Err(re(RoomError::TooManyIds(max)));
+            return Err(RoomError::TooManyIds(max).into());
         }
-        let me = who(cx);
-        let mut out = Vec::with_capacity(self.ids.len());
-        for id in self.ids {
-            let cell = room_q(cx, id)?;
-            let r = cell.read_live(true)?;
-            if !r.role(&me).inside() {
-                return err(RoomError::Permission);
-            }
-            out.push(details(&r));
-        }
-        Ok(out)
+        self.ids
+            .into_iter()
+            .map(|id| open_q(cx.st, cx.actor, id, Role::Member).map(|(r, _)| details(r)))
+            .collect()
     }
 }
 
@@ -538,6 +434,7 @@ pub struct RoomUpdated {
 ///
 /// Emits `RoomInfoChanged` with the supplied fields.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct UpdateRoom {
     /// Which.
     pub room: RoomId,
@@ -556,19 +453,16 @@ pub struct UpdateRoom {
 impl Exec for UpdateRoom {
     type Reply = RoomUpdated;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<RoomUpdated> {
-        let app = cx.app;
-        let lim = &app.limits.rooms;
-        let cell = room(cx, self.room)?;
-        let me = who(cx);
-        let mut r = cell.write_live()?;
-        if !r.role(&me).manages() {
-            return err(RoomError::FieldsPermission);
+        let lim = &cx.st.limits.rooms;
+        let r = find(cx.st, self.room)?;
+        if !role(cx.st, cx.actor, r).manages() {
+            return Err(RoomError::FieldsPermission.into());
         }
         if let Some(f) = self.unknown_fields.first() {
-            return Err(re(RoomError::UnknownField(f.clone())));
+            return Err(RoomError::UnknownField(f.clone()).into());
         }
         if self.name.as_deref() == Some("") {
-            return Err(re(RoomError::Missing("name")));
+            return Err(RoomError::Missing("name").into());
         }
         check_fields(
             lim,
@@ -579,9 +473,10 @@ impl Exec for UpdateRoom {
         if let Some(m) = self.maxusers {
             check_maxusers(lim, m)?;
             if (m as usize) < r.seats() {
-                return Err(re(RoomError::MaxUsersBelowMembers));
+                return Err(RoomError::MaxUsersBelowMembers.into());
             }
         }
+        let r = room_mut(cx.st, self.room);
         let mut out = RoomUpdated::default();
         let mut fields = Vec::new();
         if let Some(n) = self.name {
@@ -604,10 +499,9 @@ impl Exec for UpdateRoom {
             out.custom = Some(true);
             fields.push("custom".to_string());
         }
-        drop(r);
         if !fields.is_empty() {
             emit(
-                cx,
+                &mut cx.out,
                 RoomEvent::RoomInfoChanged {
                     room: self.room,
                     fields,
@@ -627,6 +521,7 @@ impl Exec for UpdateRoom {
 ///
 /// Emits `OwnerChanged`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct TransferRoom {
     /// Which.
     pub room: RoomId,
@@ -637,35 +532,33 @@ pub struct TransferRoom {
 impl Exec for TransferRoom {
     type Reply = bool;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
-        let cell = room(cx, self.room)?;
-        let me = who(cx);
-        let t = target(cx, &self.new_owner);
-        let mut r = cell.write_live()?;
-        if !r.role(&me).owns() {
-            return err(RoomError::Permission);
+        let id = self.room;
+        let (r, _) = open(cx.st, cx.actor, id, Role::Owner)?;
+        let t = target(cx.st, &self.new_owner)?;
+        let old = r.roster.owner;
+        if t == old {
+            return Err(RoomError::SameOwner.into());
         }
-        let t = t?;
-        if t.id == r.owner {
-            return Err(re(RoomError::SameOwner));
-        }
-        if !r.is_member(t.id) {
-            return Err(re(RoomError::NotInGroup {
+        if !r.is_member(t) {
+            return Err(RoomError::NotInGroup {
                 user: self.new_owner.to_string(),
-                room: self.room,
-            }));
+                room: id,
+            }
+            .into());
         }
-        let old = std::mem::replace(&mut r.owner_name, self.new_owner.clone());
-        r.owner = t.id;
+        let r = room_mut(cx.st, id);
+        let old_name = std::mem::replace(&mut r.owner_name, self.new_owner.clone());
+        r.roster.transfer(t);
+        r.roster.unmute(t);
+        r.roster.disallow(t);
         r.owner_left = false;
-        r.admins.shift_remove(&t.id);
-        r.mutes.shift_remove(&t.id);
-        r.allow.shift_remove(&t.id);
-        drop(r);
+        cx.st.rooms.refresh(id, old);
+        cx.st.rooms.refresh(id, t);
         emit(
-            cx,
+            &mut cx.out,
             RoomEvent::OwnerChanged {
-                room: self.room,
-                old,
+                room: id,
+                old: old_name,
                 new: self.new_owner,
             },
         );
@@ -680,6 +573,7 @@ impl Exec for TransferRoom {
 ///
 /// Emits `MemberExited{RoomDestroyed}` per member in join order, then `RoomDestroyed`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct DeleteRoom {
     /// Which.
     pub room: RoomId,
@@ -688,76 +582,37 @@ pub struct DeleteRoom {
 impl Exec for DeleteRoom {
     type Reply = RoomId;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<RoomId> {
-        let cell = room(cx, self.room)?;
-        let me = who(cx);
-        let named = {
-            let mut r = cell.write_live()?;
-            if !r.role(&me).owns() {
-                return err(RoomError::Permission);
-            }
-            destroy(cx, &mut r)
-        };
-        forget_room(cx, self.room, &named, None);
+        open(cx.st, cx.actor, self.room, Role::Owner)?;
+        destroy(cx, self.room);
         Ok(self.room)
     }
 }
 
-/// Dissolves a locked room: members depart (`RoomDestroyed`), attribute bytes and the room's
-/// count are released. Returns every user the room named; the caller then calls
-/// [`forget_room`] with them once the room's lock is dropped.
-pub(super) fn destroy(cx: &mut Ctx<'_>, r: &mut Room) -> Vec<UserId> {
-    r.live = false;
-    let id = r.id;
-    let mut named: Vec<UserId> = r.order.values().copied().collect();
-    for u in &named {
-        let name = r.members[u].name.clone();
+/// Dissolves a room that exists: its members depart (`RoomDestroyed`, in join order, without
+/// auto-delete events), its attribute bytes go back to the app, and the table forgets it
+/// (and every user it listed or named forgets it). Emits `RoomDestroyed` last.
+pub(super) fn destroy(cx: &mut Ctx<'_>, id: RoomId) {
+    let rooms = &mut cx.st.rooms;
+    let r = rooms.remove(id).expect("the caller found the room");
+    rooms.attr_total -= r.attr_bytes;
+    for m in r.roster.members.iter() {
         emit(
-            cx,
+            &mut cx.out,
             RoomEvent::MemberExited {
                 room: id,
-                user: name,
+                user: m.name.clone(),
                 reason: RoomExitReason::RoomDestroyed,
             },
         );
     }
-    named.push(r.owner);
-    named.extend(r.mutes.keys().chain(r.blocks.keys()).chain(r.allow.keys()));
-    named.sort_unstable();
-    named.dedup();
-    r.members.clear();
-    r.order.clear();
-    r.admins.clear();
-    r.mutes.clear();
-    r.blocks.clear();
-    r.allow.clear();
-    r.attrs.clear();
-    cx.app
-        .rooms
-        .release_attr_bytes(std::mem::take(&mut r.attr_bytes));
-    cx.app.rooms.count.fetch_sub(1, Ordering::AcqRel);
-    cx.app.rooms.order.lock().remove(&id);
-    emit(cx, RoomEvent::RoomDestroyed { room: id });
-    named
-}
-
-/// After [`destroy`], with no lock held: every user the room named forgets it (except
-/// `skip`, whose state the delete cascade took), and the room leaves the map.
-pub(super) fn forget_room(cx: &Ctx<'_>, id: RoomId, named: &[UserId], skip: Option<UserId>) {
-    for u in named {
-        if Some(*u) == skip {
-            continue;
-        }
-        if let Some(c) = cx.app.user_by_id(*u) {
-            index_forget(&mut c.state.write(), id);
-        }
-    }
-    cx.app.rooms.rooms.remove(&id);
+    emit(&mut cx.out, RoomEvent::RoomDestroyed { room: id });
 }
 
 /// The announcement (`GET /chatrooms/{id}/announcement`); "" if never set. Members.
 ///
 /// Errors, in check order: `E_ROOM`; `E_PERM`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct GetRoomAnnouncement {
     /// Which.
     pub room: RoomId,
@@ -765,13 +620,8 @@ pub struct GetRoomAnnouncement {
 
 impl Ask for GetRoomAnnouncement {
     type Reply = String;
-    fn ask(self, cx: &Ctx<'_>) -> Result<String> {
-        let cell = room(cx, self.room)?;
-        let me = who(cx);
-        let r = cell.read_live(false)?;
-        if !r.role(&me).inside() {
-            return err(RoomError::Permission);
-        }
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<String> {
+        let (r, _) = open(cx.st, cx.actor, self.room, Role::Member)?;
         Ok(r.announcement.clone())
     }
 }
@@ -784,6 +634,7 @@ impl Ask for GetRoomAnnouncement {
 ///
 /// Emits `AnnouncementChanged`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct SetRoomAnnouncement {
     /// Which.
     pub room: RoomId,
@@ -794,19 +645,13 @@ pub struct SetRoomAnnouncement {
 impl Exec for SetRoomAnnouncement {
     type Reply = ();
     fn exec(self, cx: &mut Ctx<'_>) -> Result<()> {
-        let cell = room(cx, self.room)?;
-        let me = who(cx);
-        let mut r = cell.write_live()?;
-        if !r.role(&me).manages() {
-            return err(RoomError::Permission);
+        open(cx.st, cx.actor, self.room, Role::Admin)?;
+        if chars(&self.text) > cx.st.limits.rooms.announcement_chars_max {
+            return Err(RoomError::AnnouncementTooLong.into());
         }
-        if chars(&self.text) > cx.app.limits.rooms.announcement_chars_max {
-            return Err(re(RoomError::AnnouncementTooLong));
-        }
-        r.announcement = self.text.clone();
-        drop(r);
+        room_mut(cx.st, self.room).announcement = self.text.clone();
         emit(
-            cx,
+            &mut cx.out,
             RoomEvent::AnnouncementChanged {
                 room: self.room,
                 text: self.text,

@@ -1,67 +1,261 @@
-//! Membership (spec 03 §3.4): add and remove, self join and leave, member pages.
+//! Membership (spec 03 §3.4): add and remove, self join and leave, member pages, and the two
+//! moves every other rule builds on: [`enter`] and [`depart`] (with its side effects).
 
 use serde::{Deserialize, Serialize};
 
-use super::*;
+use super::lifecycle::affiliation_page;
+use super::{
+    ROOM_OWNER_DESC, ROOM_PERM_DESC, Room, RoomAffiliation, RoomError, RoomEvent, RoomExitReason,
+    emit, find, open, open_batch, open_q, self_or_admin, target,
+};
 use crate::command::Exec;
+use crate::engine::{Ctx, ReadCtx};
 use crate::error::Result;
+use crate::ids::{RoomId, UserId, UserName};
+use crate::limits::{ROOM_MEMBERS_CURSOR_DEFAULT, ROOM_MEMBERS_PAGE_MAX};
 use crate::paging::{self, Page};
 use crate::query::Ask;
-use crate::store::lock_users;
+use crate::roster::{BatchItem, Role, resolve};
+use crate::store::State;
 
-/// One per-user result of a batch command (HTTP 200 even when `result` is false).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RoomBatchItem {
-    /// Whether it applied to this user.
-    pub result: bool,
-    /// Who.
-    pub user: UserName,
-    /// Why not, when `result` is false.
-    pub reason: Option<String>,
+/// Makes `u` a member of room `id` at the end of the join order (an owner who left is back),
+/// indexes it for them and emits `MemberJoined`. The caller checked that they may join.
+pub(super) fn enter(cx: &mut Ctx<'_>, id: RoomId, u: UserId, name: UserName) {
+    let rooms = &mut cx.st.rooms;
+    let r = rooms.get_mut(id).expect("the caller found the room");
+    r.roster.join(u, name.clone(), cx.now);
+    if u == r.roster.owner {
+        r.owner_left = false;
+    }
+    rooms.refresh(id, u);
+    emit(
+        &mut cx.out,
+        RoomEvent::MemberJoined {
+            room: id,
+            user: name,
+        },
+    );
 }
 
-impl RoomBatchItem {
-    pub(super) fn ok(user: UserName) -> Self {
-        RoomBatchItem {
-            result: true,
-            user,
-            reason: None,
+/// Removes `u` from room `id`'s members with the departure side effects (§3.4): the admin role
+/// goes, the `DELETE` attributes they own go (their bytes back to the app), an owner who
+/// `Left` keeps their seat; mute and allow entries stay. Emits `MemberExited`, then
+/// `AttributesRemoved` (operator: the departing user) if keys went. False if `u` was not a
+/// member.
+pub(super) fn depart(cx: &mut Ctx<'_>, id: RoomId, u: UserId, reason: RoomExitReason) -> bool {
+    let rooms = &mut cx.st.rooms;
+    let Some(r) = rooms.get_mut(id) else {
+        return false;
+    };
+    let Some(m) = r.roster.leave(u) else {
+        return false;
+    };
+    if u == r.roster.owner && reason == RoomExitReason::Left {
+        r.owner_left = true;
+    }
+    let (keys, freed) = r.drop_auto_delete(u);
+    rooms.attr_total -= freed;
+    rooms.refresh(id, u);
+    emit(
+        &mut cx.out,
+        RoomEvent::MemberExited {
+            room: id,
+            user: m.name.clone(),
+            reason,
+        },
+    );
+    if !keys.is_empty() {
+        emit(
+            &mut cx.out,
+            RoomEvent::AttributesRemoved {
+                room: id,
+                keys,
+                operator: Some(m.name),
+            },
+        );
+    }
+    true
+}
+
+/// Whether `u` may be admitted to `r`, in check order: blocked (refused), already a member
+/// (`Ok(false)`), the room full (refused; the owner always has a seat), `u` at their room cap
+/// once the `leaving` rooms they are about to leave are left (refused). `Ok(true)`: they may.
+fn admission(st: &State, r: &Room, u: UserId, name: &UserName, leaving: usize) -> Result<bool> {
+    if r.roster.blocks.contains_key(&u) {
+        return Err(RoomError::Blocked {
+            user: name.to_string(),
+            room: r.id,
+        }
+        .into());
+    }
+    if r.is_member(u) {
+        return Ok(false);
+    }
+    if u != r.roster.owner && !r.fits(1) {
+        return Err(RoomError::Full.into());
+    }
+    if at_user_cap(st, u, leaving) {
+        return Err(RoomError::JoinedTooMany(name.to_string()).into());
+    }
+    Ok(true)
+}
+
+/// Whether `u` is at the app's rooms-per-user cap, not counting `leaving` rooms.
+fn at_user_cap(st: &State, u: UserId, leaving: usize) -> bool {
+    st.limits
+        .rooms
+        .rooms_per_user_max
+        .is_some_and(|m| st.rooms.joined_count(u).saturating_sub(leaving) >= m as usize)
+}
+
+/// One user's fate in a removal, block or mute by a manager, or in a batch allow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Verdict {
+    /// It applies.
+    Apply,
+    /// The user is the owner.
+    Owner,
+    /// An admin acting on another admin.
+    AdminOnAdmin,
+    /// The user is not a member (or does not exist).
+    NotMember,
+}
+
+impl Verdict {
+    /// What a manager with `role` may do to `u` (`None`: an unknown user), in check order:
+    /// never the owner, an admin not another admin, members only.
+    pub fn of(r: &Room, role: Role, u: Option<UserId>) -> Verdict {
+        match u {
+            Some(u) if u == r.roster.owner => Verdict::Owner,
+            Some(u) if role == Role::Admin && r.roster.admins.contains_key(&u) => {
+                Verdict::AdminOnAdmin
+            }
+            Some(u) if r.is_member(u) => Verdict::Apply,
+            _ => Verdict::NotMember,
         }
     }
-    pub(super) fn fail(user: UserName, reason: impl Into<String>) -> Self {
-        RoomBatchItem {
-            result: false,
-            user,
-            reason: Some(reason.into()),
+
+    /// The single-user form's error: `E_OWNER`, `E_PERM`, `E_NOT_MEMBER`.
+    fn check(self, user: &UserName) -> Result<()> {
+        match self {
+            Verdict::Apply => Ok(()),
+            Verdict::Owner => Err(RoomError::OnOwner.into()),
+            Verdict::AdminOnAdmin => Err(RoomError::Permission.into()),
+            Verdict::NotMember => Err(RoomError::NotMember(user.to_string()).into()),
         }
     }
 }
 
-/// The batch rule of §0: if every item failed because its user is not a member, the call
-/// fails with `E_NOT_MEMBER` for the first.
-pub(super) fn all_not_member(items: &[(RoomBatchItem, bool)]) -> Result<()> {
-    if !items.is_empty() && items.iter().all(|(_, not_member)| *not_member) {
-        return err(RoomError::NotMember(items[0].0.user.to_string()));
+/// The users a batch applies to, in request order.
+pub(super) type Targets = Vec<(UserId, UserName)>;
+
+/// The batch rule of §0 over distinct `names`: one item per user in request order, decided by
+/// `verdict` (given `None` for an unknown user), with `not_member` as the reason for a user
+/// who is not a member. When every item failed for that reason the call fails with
+/// `E_NOT_MEMBER` for the first user. Returns the items and the users they apply to.
+pub(super) fn judge(
+    st: &State,
+    names: Vec<UserName>,
+    verdict: impl Fn(Option<UserId>) -> Verdict,
+    not_member: impl Fn(&UserName) -> String,
+) -> Result<(Vec<BatchItem>, Targets)> {
+    let ids = resolve(st, &names);
+    let mut items = Vec::with_capacity(names.len());
+    let mut apply = Vec::new();
+    let mut none_member = !names.is_empty();
+    for (n, u) in names.into_iter().zip(ids) {
+        let v = verdict(u);
+        none_member &= v == Verdict::NotMember;
+        items.push(match (v, u) {
+            (Verdict::Apply, Some(u)) => {
+                apply.push((u, n.clone()));
+                BatchItem::ok(n)
+            }
+            (Verdict::Owner, _) => BatchItem::fail(n, ROOM_OWNER_DESC),
+            (Verdict::AdminOnAdmin, _) => BatchItem::fail(n, ROOM_PERM_DESC),
+            _ => {
+                let why = not_member(&n);
+                BatchItem::fail(n, why)
+            }
+        });
     }
-    Ok(())
+    if none_member {
+        return Err(RoomError::NotMember(items[0].user.to_string()).into());
+    }
+    Ok((items, apply))
 }
 
-pub(super) fn not_in_group(user: &UserName, room: RoomId) -> String {
+/// The item reason for a non-member in a batch removal.
+fn not_in_group(user: &UserName, room: RoomId) -> String {
     format!("user: {user} doesn't exist in group: {room}")
 }
 
+/// The item reason for a non-member in a batch block, allow or mute.
 pub(super) fn not_in_chatroom(user: &UserName, room: RoomId) -> String {
     format!("user: {user} doesn't exist in chatroom: {room}")
 }
 
-fn at_user_cap(lim: &RoomLimits, s: &UserState) -> bool {
-    lim.rooms_per_user_max
-        .is_some_and(|m| joined_count(s) >= m as usize)
+/// The single-user removal and block (`reason` `Kicked` or `Blocked`).
+///
+/// Errors, in check order: `E_ROOM`; `E_PERM`; `E_USER`; `E_OWNER`; `E_PERM` (an admin acting
+/// on an admin); `E_NOT_MEMBER`.
+pub(super) fn remove_one(
+    cx: &mut Ctx<'_>,
+    id: RoomId,
+    user: &UserName,
+    reason: RoomExitReason,
+) -> Result<()> {
+    let (r, role) = open(cx.st, cx.actor, id, Role::Admin)?;
+    let u = target(cx.st, user)?;
+    Verdict::of(r, role, Some(u)).check(user)?;
+    remove(cx, id, vec![(u, user.clone())], reason);
+    Ok(())
 }
 
-/// Whether `n` more members (none of them the owner) fit.
-fn fits(r: &Room, n: usize) -> bool {
-    r.seats() + n <= r.maxusers as usize
+/// The batch removal and block (`reason` `Kicked` or `Blocked`): one item per distinct user.
+///
+/// Errors, in check order: `E_ROOM`; `E_PERM`; the `size` error (no users, or more than its
+/// cap); `E_NOT_MEMBER` (no user is a member).
+pub(super) fn remove_many(
+    cx: &mut Ctx<'_>,
+    id: RoomId,
+    users: &[UserName],
+    size: (usize, fn(usize) -> RoomError),
+    reason: RoomExitReason,
+) -> Result<Vec<BatchItem>> {
+    let (r, role, names) = open_batch(cx.st, cx.actor, id, Role::Admin, users, size)?;
+    let (items, targets) = judge(
+        cx.st,
+        names,
+        |u| Verdict::of(r, role, u),
+        |n| match reason {
+            RoomExitReason::Blocked => not_in_chatroom(n, id),
+            _ => not_in_group(n, id),
+        },
+    )?;
+    remove(cx, id, targets, reason);
+    Ok(items)
+}
+
+/// Removes checked members one after the other: each departs with `reason`; a blocked one is
+/// then appended to the block list (`BlockListAdded`).
+fn remove(cx: &mut Ctx<'_>, id: RoomId, targets: Targets, reason: RoomExitReason) {
+    for (u, name) in targets {
+        depart(cx, id, u, reason);
+        if reason == RoomExitReason::Blocked {
+            let rooms = &mut cx.st.rooms;
+            let r = rooms.get_mut(id).expect("the caller found the room");
+            r.roster.blocks.insert(u, name.clone());
+            rooms.refresh(id, u);
+            emit(
+                &mut cx.out,
+                RoomEvent::BlockListAdded {
+                    room: id,
+                    user: name,
+                },
+            );
+        }
+    }
 }
 
 /// Adds one user to a room (`POST /chatrooms/{id}/users/{user}`). The app admin only.
@@ -74,6 +268,7 @@ fn fits(r: &Room, n: usize) -> bool {
 ///
 /// Emits `MemberJoined`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct AddRoomMember {
     /// Which.
     pub room: RoomId,
@@ -84,47 +279,16 @@ pub struct AddRoomMember {
 impl Exec for AddRoomMember {
     type Reply = bool;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
-        let app = cx.app;
-        let cell = room(cx, self.room)?;
-        let me = who(cx);
-        let t = target(cx, &self.user);
-        let mut r = cell.write_live()?;
-        if r.role(&me) != Role::App {
-            return err(RoomError::Permission);
-        }
-        let t = t?;
-        let mut s = t.state.write();
-        if s.gone {
-            return err(RoomError::UserNotFound(self.user.to_string()));
-        }
-        if r.blocks.contains_key(&t.id) {
-            return Err(re(RoomError::Blocked {
+        let (r, _) = open(cx.st, cx.actor, self.room, Role::App)?;
+        let u = target(cx.st, &self.user)?;
+        if !admission(cx.st, r, u, &self.user, 0)? {
+            return Err(RoomError::AlreadyMember {
                 user: self.user.to_string(),
                 room: self.room,
-            }));
+            }
+            .into());
         }
-        if r.is_member(t.id) {
-            return Err(re(RoomError::AlreadyMember {
-                user: self.user.to_string(),
-                room: self.room,
-            }));
-        }
-        if t.id != r.owner && !fits(&r, 1) {
-            return Err(re(RoomError::Full));
-        }
-        if at_user_cap(&app.limits.rooms, &s) {
-            return Err(re(RoomError::JoinedTooMany(self.user.to_string())));
-        }
-        r.add(t.id, self.user.clone());
-        index_join(&mut s, self.room);
-        drop((s, r));
-        emit(
-            cx,
-            RoomEvent::MemberJoined {
-                room: self.room,
-                user: self.user,
-            },
-        );
+        enter(cx, self.room, u, self.user);
         Ok(true)
     }
 }
@@ -139,6 +303,7 @@ impl Exec for AddRoomMember {
 ///
 /// Emits `MemberJoined` per user added. Returns the users added (`newmembers`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct AddRoomMembers {
     /// Which.
     pub room: RoomId,
@@ -149,56 +314,26 @@ pub struct AddRoomMembers {
 impl Exec for AddRoomMembers {
     type Reply = Vec<UserName>;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<UserName>> {
-        let app = cx.app;
-        let lim = &app.limits.rooms;
-        let cell = room(cx, self.room)?;
-        let me = who(cx);
-        let names = distinct(&self.users);
-        let cells: Vec<_> = names.iter().map(|n| app.user(n)).collect();
-        let mut r = cell.write_live()?;
-        if r.role(&me) != Role::App {
-            return err(RoomError::Permission);
-        }
-        if self.users.is_empty() || self.users.len() > lim.add_members_batch_max {
-            return Err(re(RoomError::AddBatch(lim.add_members_batch_max)));
-        }
-        let mut found = Vec::with_capacity(cells.len());
-        for (n, c) in names.iter().zip(cells) {
-            found.push(c.ok_or_else(|| RoomError::UserNotFound(n.to_string()))?);
-        }
-        let mut guards = lock_users(&found);
+        let st = &*cx.st;
+        let size = (
+            st.limits.rooms.add_members_batch_max,
+            RoomError::AddBatch as _,
+        );
+        let (r, _, names) = open_batch(st, cx.actor, self.room, Role::App, &self.users, size)?;
         let mut add = Vec::new();
-        for (n, c) in names.iter().zip(&found) {
-            let g = &guards[locked(&guards, c.id)].1;
-            if g.gone {
-                return err(RoomError::UserNotFound(n.to_string()));
+        for n in names {
+            let u = target(st, &n)?;
+            if !(r.is_member(u) || r.roster.blocks.contains_key(&u) || at_user_cap(st, u, 0)) {
+                add.push((u, n));
             }
-            if r.is_member(c.id) || r.blocks.contains_key(&c.id) || at_user_cap(lim, g) {
-                continue;
-            }
-            add.push((c.id, n.clone()));
         }
-        let newcomers = add.iter().filter(|(u, _)| *u != r.owner).count();
-        if !fits(&r, newcomers) {
-            return Err(re(RoomError::Full));
+        let newcomers = add.iter().filter(|(u, _)| *u != r.roster.owner).count();
+        if !r.fits(newcomers) {
+            return Err(RoomError::Full.into());
         }
-        for (u, n) in &add {
-            r.add(*u, n.clone());
-            let at = locked(&guards, *u);
-            let g = &mut guards[at].1;
-            index_join(g, self.room);
-        }
-        drop(guards);
-        drop(r);
-        let added: Vec<UserName> = add.into_iter().map(|(_, n)| n).collect();
-        for n in &added {
-            emit(
-                cx,
-                RoomEvent::MemberJoined {
-                    room: self.room,
-                    user: n.clone(),
-                },
-            );
+        let added = add.iter().map(|(_, n)| n.clone()).collect();
+        for (u, n) in add {
+            enter(cx, self.room, u, n);
         }
         Ok(added)
     }
@@ -212,6 +347,7 @@ impl Exec for AddRoomMembers {
 ///
 /// Emits `MemberExited{Kicked}` (+ `AttributesRemoved`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct RemoveRoomMember {
     /// Which.
     pub room: RoomId,
@@ -222,75 +358,9 @@ pub struct RemoveRoomMember {
 impl Exec for RemoveRoomMember {
     type Reply = bool;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
-        depart_one(cx, self.room, &self.user, RoomExitReason::Kicked)?;
+        remove_one(cx, self.room, &self.user, RoomExitReason::Kicked)?;
         Ok(true)
     }
-}
-
-/// Kicks or blocks one member: the checks and the departure shared by [`RemoveRoomMember`]
-/// and `BlockRoomUser` (which also appends the user to the block list, under the same lock).
-///
-/// Errors, in check order: `E_ROOM`; `E_PERM`; `E_USER`; `E_OWNER`; `E_PERM` (an admin acting
-/// on an admin); `E_NOT_MEMBER`.
-pub(super) fn depart_one(
-    cx: &mut Ctx<'_>,
-    id: RoomId,
-    user: &UserName,
-    reason: RoomExitReason,
-) -> Result<()> {
-    let cell = room(cx, id)?;
-    let me = who(cx);
-    let t = target(cx, user);
-    let mut r = cell.write_live()?;
-    let role = r.role(&me);
-    if !role.manages() {
-        return err(RoomError::Permission);
-    }
-    let t = t?;
-    if t.id == r.owner {
-        return err(RoomError::OnOwner);
-    }
-    if role == Role::Admin && r.admins.contains(&t.id) {
-        return err(RoomError::Permission);
-    }
-    if !r.is_member(t.id) {
-        return err(RoomError::NotMember(user.to_string()));
-    }
-    r.depart(cx, t.id, reason);
-    if reason == RoomExitReason::Blocked {
-        r.blocks.insert(t.id, user.clone());
-    }
-    let linked = r.mentions(t.id);
-    index_leave(&mut t.state.write(), id, linked);
-    Ok(())
-}
-
-/// The per-item verdicts of a batch kick or block (owner, admin-on-admin, not a member),
-/// with whether each failed for not being a member.
-pub(super) fn depart_batch(
-    r: &Room,
-    role: Role,
-    names: &[UserName],
-    cells: &[Option<Arc<UserCell>>],
-    not_member: impl Fn(&UserName) -> String,
-) -> Vec<(RoomBatchItem, bool)> {
-    let mut items = Vec::with_capacity(names.len());
-    for (n, c) in names.iter().zip(cells) {
-        let Some(c) = c else {
-            items.push((RoomBatchItem::fail(n.clone(), not_member(n)), true));
-            continue;
-        };
-        if c.id == r.owner {
-            items.push((RoomBatchItem::fail(n.clone(), ROOM_OWNER_DESC), false));
-        } else if role == Role::Admin && r.admins.contains(&c.id) {
-            items.push((RoomBatchItem::fail(n.clone(), ROOM_PERM_DESC), false));
-        } else if !r.is_member(c.id) {
-            items.push((RoomBatchItem::fail(n.clone(), not_member(n)), true));
-        } else {
-            items.push((RoomBatchItem::ok(n.clone()), false));
-        }
-    }
-    items
 }
 
 /// Removes up to 100 users (`DELETE /chatrooms/{id}/users/{u1,u2}`), one item per distinct
@@ -304,6 +374,7 @@ pub(super) fn depart_batch(
 ///
 /// Emits `MemberExited{Kicked}` per user removed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct RemoveRoomMembers {
     /// Which.
     pub room: RoomId,
@@ -312,83 +383,33 @@ pub struct RemoveRoomMembers {
 }
 
 impl Exec for RemoveRoomMembers {
-    type Reply = Vec<RoomBatchItem>;
-    fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<RoomBatchItem>> {
-        let max = cx.app.limits.rooms.remove_members_batch_max;
-        let id = self.room;
-        kick_or_block(
+    type Reply = Vec<BatchItem>;
+    fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<BatchItem>> {
+        let max = cx.st.limits.rooms.remove_members_batch_max;
+        remove_many(
             cx,
-            id,
+            self.room,
             &self.users,
-            (max, RoomError::RemoveBatch(max)),
+            (max, RoomError::RemoveBatch),
             RoomExitReason::Kicked,
-            |n| not_in_group(n, id),
         )
     }
 }
 
-/// Batch kick (`Kicked`) or block (`Blocked`): checks, per-item results, departures, index.
-pub(super) fn kick_or_block(
-    cx: &mut Ctx<'_>,
-    id: RoomId,
-    users: &[UserName],
-    (max, size_err): (usize, RoomError),
-    reason: RoomExitReason,
-    not_member: impl Fn(&UserName) -> String,
-) -> Result<Vec<RoomBatchItem>> {
-    let app = cx.app;
-    let cell = room(cx, id)?;
-    let me = who(cx);
-    let names = distinct(users);
-    let cells: Vec<_> = names.iter().map(|n| app.user(n)).collect();
-    let mut r = cell.write_live()?;
-    let role = r.role(&me);
-    if !role.manages() {
-        return err(RoomError::Permission);
-    }
-    if users.is_empty() || users.len() > max {
-        return err(size_err);
-    }
-    let items = depart_batch(&r, role, &names, &cells, not_member);
-    all_not_member(&items)?;
-    let mut leaving = Vec::new();
-    for ((item, _), c) in items.iter().zip(&cells) {
-        if item.result {
-            let c = c.as_ref().expect("found");
-            r.depart(cx, c.id, reason);
-            if reason == RoomExitReason::Blocked {
-                r.blocks.insert(c.id, item.user.clone());
-                emit(
-                    cx,
-                    RoomEvent::BlockListAdded {
-                        room: id,
-                        user: item.user.clone(),
-                    },
-                );
-            }
-            leaving.push(Arc::clone(c));
-        }
-    }
-    let linked: Vec<bool> = leaving.iter().map(|c| r.mentions(c.id)).collect();
-    for (c, l) in leaving.iter().zip(linked) {
-        index_leave(&mut c.state.write(), id, l);
-    }
-    drop(r);
-    Ok(items.into_iter().map(|(i, _)| i).collect())
-}
-
 /// Joins a room as oneself (client join). The user themself or the app admin. Already a
 /// member: success, no change (OPEN 11). With `leave_other_rooms`, every other room the user
-/// is in is left first (reason `Left`) once the join's own checks pass.
+/// is in is left first (reason `Left`, rooms in id order) once the join's own checks pass.
 ///
 /// Errors, in check order: `E_ROOM`; `E_PERM` (another user); `E_USER`; `403 forbidden_op`
 /// "user: {user} is in blacklist of chatroom: {room}"; `403 exceed_limit` "members size is
 /// greater than max user size !" (not for the owner); `403 forbidden_op` "can not join this
-/// group, reason:user {user} has joined too many chatrooms!".
+/// group, reason:user {user} has joined too many chatrooms!" (rooms about to be left do not
+/// count).
 ///
 /// Emits `MemberExited{Left}` per room left, then `MemberJoined`. Returns false when the user
 /// was already a member.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct JoinRoom {
     /// Which.
     pub room: RoomId,
@@ -398,118 +419,29 @@ pub struct JoinRoom {
     pub leave_other_rooms: bool,
 }
 
-fn self_or_admin(cx: &Ctx<'_>, user: &UserName) -> Result<()> {
-    match cx.actor {
-        Actor::Admin => Ok(()),
-        Actor::User(u) if u == user => Ok(()),
-        _ => err(RoomError::Permission),
-    }
-}
-
 impl Exec for JoinRoom {
     type Reply = bool;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
-        let app = cx.app;
-        let lim = &app.limits.rooms;
-        let cell = room(cx, self.room)?;
-        let t = target(cx, &self.user);
-        {
-            let r = cell.read_live(false)?;
-            self_or_admin(cx, &self.user)?;
-            let t = t.as_ref().map_err(Clone::clone)?;
-            if r.blocks.contains_key(&t.id) {
-                return Err(re(RoomError::Blocked {
-                    user: self.user.to_string(),
-                    room: self.room,
-                }));
-            }
-            if r.is_member(t.id) {
-                return Ok(false);
-            }
-            if t.id != r.owner && !fits(&r, 1) {
-                return Err(re(RoomError::Full));
-            }
-        }
-        let t = t?;
-        // The target and every room to leave are locked together (rooms in id order, then the
-        // user) and every check runs before anything changes: the join applies whole or not
-        // at all, and a refused join leaves the user in their other rooms.
-        let others: Vec<RoomId> = if self.leave_other_rooms {
-            t.state
-                .read()
-                .extra()
-                .map(|x| {
-                    x.rooms
-                        .joined
-                        .iter()
-                        .copied()
-                        .filter(|o| *o != self.room)
-                        .collect()
-                })
-                .unwrap_or_default()
-        } else {
-            Vec::new()
+        let r = find(cx.st, self.room)?;
+        self_or_admin(cx.actor, &self.user)?;
+        let u = target(cx.st, &self.user)?;
+        let mut others: Vec<RoomId> = match cx.st.rooms.of_user(u) {
+            Some(x) if self.leave_other_rooms => x
+                .joined
+                .iter()
+                .copied()
+                .filter(|o| *o != self.room)
+                .collect(),
+            _ => Vec::new(),
         };
-        let mut cells: Vec<Arc<RoomCell>> =
-            others.iter().filter_map(|o| app.rooms.cell(*o)).collect();
-        cells.push(Arc::clone(&cell));
-        cells.sort_by_key(|c| c.id);
-        cells.dedup_by_key(|c| c.id);
-        let mut rooms: Vec<_> = cells.iter().map(|c| (c.id, c.state.write())).collect();
-        let ti = rooms
-            .iter()
-            .position(|(id, _)| *id == self.room)
-            .unwrap_or(0);
-        if !rooms[ti].1.live {
-            return err(RoomError::NotFound(self.room));
+        if !admission(cx.st, r, u, &self.user, others.len())? {
+            return Ok(false);
         }
-        let mut s = t.state.write();
-        if s.gone {
-            return err(RoomError::UserNotFound(self.user.to_string()));
+        others.sort_unstable();
+        for o in others {
+            depart(cx, o, u, RoomExitReason::Left);
         }
-        {
-            let r = &rooms[ti].1;
-            if r.blocks.contains_key(&t.id) {
-                return Err(re(RoomError::Blocked {
-                    user: self.user.to_string(),
-                    room: self.room,
-                }));
-            }
-            if r.is_member(t.id) {
-                return Ok(false);
-            }
-            if t.id != r.owner && !fits(r, 1) {
-                return Err(re(RoomError::Full));
-            }
-        }
-        let leaving = rooms
-            .iter()
-            .filter(|(id, o)| *id != self.room && o.live && o.is_member(t.id))
-            .count();
-        if lim
-            .rooms_per_user_max
-            .is_some_and(|m| joined_count(&s).saturating_sub(leaving) >= m as usize)
-        {
-            return Err(re(RoomError::JoinedTooMany(self.user.to_string())));
-        }
-        for (id, o) in rooms.iter_mut() {
-            if *id != self.room && o.live && o.depart(cx, t.id, RoomExitReason::Left) {
-                let linked = o.mentions(t.id);
-                index_leave(&mut s, *id, linked);
-            }
-        }
-        let r = &mut rooms[ti].1;
-        r.add(t.id, self.user.clone());
-        index_join(&mut s, self.room);
-        drop(s);
-        drop(rooms);
-        emit(
-            cx,
-            RoomEvent::MemberJoined {
-                room: self.room,
-                user: self.user,
-            },
-        );
+        enter(cx, self.room, u, self.user);
         Ok(true)
     }
 }
@@ -521,6 +453,7 @@ impl Exec for JoinRoom {
 ///
 /// Emits `MemberExited{Left}` (+ `AttributesRemoved`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct LeaveRoom {
     /// Which.
     pub room: RoomId,
@@ -531,17 +464,13 @@ pub struct LeaveRoom {
 impl Exec for LeaveRoom {
     type Reply = ();
     fn exec(self, cx: &mut Ctx<'_>) -> Result<()> {
-        let cell = room(cx, self.room)?;
-        let t = target(cx, &self.user);
-        let mut r = cell.write_live()?;
-        self_or_admin(cx, &self.user)?;
-        let t = t?;
-        if !r.is_member(t.id) {
-            return err(RoomError::NotMember(self.user.to_string()));
+        let r = find(cx.st, self.room)?;
+        self_or_admin(cx.actor, &self.user)?;
+        let u = target(cx.st, &self.user)?;
+        if !r.is_member(u) {
+            return Err(RoomError::NotMember(self.user.to_string()).into());
         }
-        r.depart(cx, t.id, RoomExitReason::Left);
-        let l = r.mentions(t.id);
-        index_leave(&mut t.state.write(), self.room, l);
+        depart(cx, self.room, u, RoomExitReason::Left);
         Ok(())
     }
 }
@@ -552,6 +481,7 @@ impl Exec for LeaveRoom {
 ///
 /// Errors, in check order: `E_ROOM_Q`; `E_PERM`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListRoomMembers {
     /// Which.
     pub room: RoomId,
@@ -563,20 +493,15 @@ pub struct ListRoomMembers {
 
 impl Ask for ListRoomMembers {
     type Reply = Vec<RoomAffiliation>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<Vec<RoomAffiliation>> {
-        let cell = room_q(cx, self.room)?;
-        let me = who(cx);
-        let r = cell.read_live(true)?;
-        if !r.role(&me).inside() {
-            return err(RoomError::Permission);
-        }
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Vec<RoomAffiliation>> {
+        let (r, _) = open_q(cx.st, cx.actor, self.room, Role::Member)?;
         let size = match self.pagesize {
             None | Some(0) => ROOM_MEMBERS_PAGE_MAX,
             Some(n) => n.min(ROOM_MEMBERS_PAGE_MAX),
         } as usize;
         let num = self.pagenum.unwrap_or(1).max(1) as usize;
         let skip = (num - 1).saturating_mul(size);
-        Ok(lifecycle::affiliation_page(&r, skip, size))
+        Ok(affiliation_page(r, skip, size))
     }
 }
 
@@ -584,10 +509,12 @@ const MEMBERS_CURSOR: &str = "m";
 
 /// Members, cursor mode (`…/users?version=v3&limit&cursor&sort`): the owner excluded, by join
 /// time ascending (or descending with `desc`). `limit` default 10, cap 1000 (0 ⇒ default).
-/// The cursor is present only when more follow.
+/// The cursor names the last member's join sequence, so members leaving between pages skip
+/// no one; it is present only when more follow.
 ///
 /// Errors, in check order: `E_ROOM_Q`; `E_PERM`; `400 invalid_parameter` "cursor is invalid".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListRoomMembersCursor {
     /// Which.
     pub room: RoomId,
@@ -601,40 +528,38 @@ pub struct ListRoomMembersCursor {
 
 impl Ask for ListRoomMembersCursor {
     type Reply = Page<UserName>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<Page<UserName>> {
-        let cell = room_q(cx, self.room)?;
-        let me = who(cx);
-        let r = cell.read_live(true)?;
-        if !r.role(&me).inside() {
-            return err(RoomError::Permission);
-        }
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Page<UserName>> {
+        let (r, _) = open_q(cx.st, cx.actor, self.room, Role::Member)?;
         let limit = match self.limit {
             None | Some(0) => ROOM_MEMBERS_CURSOR_DEFAULT,
             Some(n) => n.min(ROOM_MEMBERS_PAGE_MAX),
         } as usize;
+        // A cursor carries a join sequence minus one: cursors number the first member 0, the
+        // roster numbers it 1.
         let after = match &self.cursor {
-            Some(c) => Some(
-                paging::decode::<1>(MEMBERS_CURSOR, c).map_err(|_| re(RoomError::BadCursor))?[0],
-            ),
+            Some(c) => {
+                let seq =
+                    paging::decode::<1>(MEMBERS_CURSOR, c).map_err(|_| RoomError::BadCursor)?;
+                Some(seq[0].saturating_add(1))
+            }
             None => None,
         };
-        use std::ops::Bound::{Excluded, Unbounded};
-        let it: Box<dyn Iterator<Item = (&u64, &UserId)>> = match (self.desc, after) {
-            (false, None) => Box::new(r.order.iter()),
-            (false, Some(a)) => Box::new(r.order.range((Excluded(a), Unbounded))),
-            (true, None) => Box::new(r.order.iter().rev()),
-            (true, Some(a)) => Box::new(r.order.range(..a).rev()),
+        let members = &r.roster.members;
+        let walk: Box<dyn Iterator<Item = &crate::roster::Member>> = if self.desc {
+            Box::new(members.before(after))
+        } else {
+            Box::new(members.after(after))
         };
-        let mut it = it.filter(|(_, u)| **u != r.owner);
+        let owner = r.roster.owner;
+        let mut walk = walk.filter(|m| m.id != owner);
         let mut items = Vec::with_capacity(limit);
         let mut last = None;
-        for (seq, u) in it.by_ref().take(limit) {
-            items.push(r.members[u].name.clone());
-            last = Some(*seq);
+        for m in walk.by_ref().take(limit) {
+            items.push(m.name.clone());
+            last = Some(m.seq);
         }
-        let more = it.next().is_some();
-        let cursor = match (more, last) {
-            (true, Some(l)) => Some(paging::encode(MEMBERS_CURSOR, &[l])),
+        let cursor = match (walk.next(), last) {
+            (Some(_), Some(l)) => Some(paging::encode(MEMBERS_CURSOR, &[l - 1])),
             _ => None,
         };
         Ok(Page { items, cursor })
@@ -646,6 +571,7 @@ impl Ask for ListRoomMembersCursor {
 ///
 /// Errors, in check order: `E_ROOM`; `E_PERM`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct IsRoomMember {
     /// Which.
     pub room: RoomId,
@@ -655,11 +581,9 @@ pub struct IsRoomMember {
 
 impl Ask for IsRoomMember {
     type Reply = bool;
-    fn ask(self, cx: &Ctx<'_>) -> Result<bool> {
-        let cell = room(cx, self.room)?;
-        let t = cx.app.user(&self.user);
-        let r = cell.read_live(false)?;
-        self_or_admin(cx, &self.user)?;
-        Ok(t.is_some_and(|t| r.is_member(t.id)))
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<bool> {
+        let r = find(cx.st, self.room)?;
+        self_or_admin(cx.actor, &self.user)?;
+        Ok(cx.st.users.id(&self.user).is_some_and(|u| r.is_member(u)))
     }
 }

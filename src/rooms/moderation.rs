@@ -3,11 +3,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::members::{RoomBatchItem, all_not_member, depart_one, kick_or_block, not_in_chatroom};
-use super::*;
+use super::members::{Verdict, judge, not_in_chatroom, remove_many, remove_one};
+use super::{RoomError, RoomEvent, RoomExitReason, emit, find, open, open_batch, room_mut, target};
 use crate::command::Exec;
+use crate::engine::{Actor, Ctx, ReadCtx};
 use crate::error::Result;
+use crate::ids::{RoomId, UserName};
 use crate::query::Ask;
+use crate::roster::{BatchItem, Role, resolve};
+use crate::time::{Expiry, Millis};
 
 // ---- block list ----
 
@@ -16,6 +20,7 @@ use crate::query::Ask;
 ///
 /// Errors, in check order: `E_ROOM`; `E_PERM`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListRoomBlocks {
     /// Which.
     pub room: RoomId,
@@ -23,10 +28,9 @@ pub struct ListRoomBlocks {
 
 impl Ask for ListRoomBlocks {
     type Reply = Vec<UserName>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<Vec<UserName>> {
-        let cell = room(cx, self.room)?;
-        let r = managed_read(cx, &cell)?;
-        Ok(r.blocks.values().cloned().collect())
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Vec<UserName>> {
+        let (r, _) = open(cx.st, cx.actor, self.room, Role::Admin)?;
+        Ok(r.roster.blocks.values().cloned().collect())
     }
 }
 
@@ -39,6 +43,7 @@ impl Ask for ListRoomBlocks {
 ///
 /// Emits `MemberExited{Blocked}` (+ `AttributesRemoved`), `BlockListAdded`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct BlockRoomUser {
     /// Which.
     pub room: RoomId,
@@ -49,14 +54,7 @@ pub struct BlockRoomUser {
 impl Exec for BlockRoomUser {
     type Reply = bool;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
-        depart_one(cx, self.room, &self.user, RoomExitReason::Blocked)?;
-        emit(
-            cx,
-            RoomEvent::BlockListAdded {
-                room: self.room,
-                user: self.user,
-            },
-        );
+        remove_one(cx, self.room, &self.user, RoomExitReason::Blocked)?;
         Ok(true)
     }
 }
@@ -70,6 +68,7 @@ impl Exec for BlockRoomUser {
 ///
 /// Emits per user blocked: `MemberExited{Blocked}`, `BlockListAdded`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct BlockRoomUsers {
     /// Which.
     pub room: RoomId,
@@ -78,17 +77,15 @@ pub struct BlockRoomUsers {
 }
 
 impl Exec for BlockRoomUsers {
-    type Reply = Vec<RoomBatchItem>;
-    fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<RoomBatchItem>> {
-        let max = cx.app.limits.rooms.list_batch_max;
-        let id = self.room;
-        kick_or_block(
+    type Reply = Vec<BatchItem>;
+    fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<BatchItem>> {
+        let max = cx.st.limits.rooms.list_batch_max;
+        remove_many(
             cx,
-            id,
+            self.room,
             &self.users,
-            (max, RoomError::BlockBatch(max)),
+            (max, RoomError::BlockBatch),
             RoomExitReason::Blocked,
-            |n| not_in_chatroom(n, id),
         )
     }
 }
@@ -102,6 +99,7 @@ impl Exec for BlockRoomUsers {
 ///
 /// Emits `BlockListRemoved` per user unblocked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct UnblockRoomUsers {
     /// Which.
     pub room: RoomId,
@@ -109,42 +107,9 @@ pub struct UnblockRoomUsers {
     pub users: Vec<UserName>,
 }
 
-fn unblock(cx: &mut Ctx<'_>, id: RoomId, users: &[UserName]) -> Result<Vec<RoomBatchItem>> {
-    let max = cx.app.limits.rooms.list_batch_max;
-    let cell = room(cx, id)?;
-    let me = who(cx);
-    let names = distinct(users);
-    let ids: Vec<Option<UserId>> = names.iter().map(|n| cx.app.user(n).map(|c| c.id)).collect();
-    let mut r = cell.write_live()?;
-    if !r.role(&me).manages() {
-        return err(RoomError::Permission);
-    }
-    if users.is_empty() || users.len() > max {
-        return Err(re(RoomError::UnblockBatch(max)));
-    }
-    let mut items = Vec::with_capacity(names.len());
-    let mut removed = Vec::new();
-    for (n, u) in names.iter().zip(ids) {
-        if u.is_some_and(|u| r.blocks.shift_remove(&u).is_some()) {
-            items.push(RoomBatchItem::ok(n.clone()));
-            removed.push(n.clone());
-        } else {
-            items.push(RoomBatchItem::fail(
-                n.clone(),
-                format!("user: {n} is not in blacklist of chatroom: {id}"),
-            ));
-        }
-    }
-    drop(r);
-    for n in removed {
-        emit(cx, RoomEvent::BlockListRemoved { room: id, user: n });
-    }
-    Ok(items)
-}
-
 impl Exec for UnblockRoomUsers {
-    type Reply = Vec<RoomBatchItem>;
-    fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<RoomBatchItem>> {
+    type Reply = Vec<BatchItem>;
+    fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<BatchItem>> {
         unblock(cx, self.room, &self.users)
     }
 }
@@ -156,6 +121,7 @@ impl Exec for UnblockRoomUsers {
 ///
 /// Emits `BlockListRemoved`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct UnblockRoomUser {
     /// Which.
     pub room: RoomId,
@@ -170,26 +136,46 @@ impl Exec for UnblockRoomUser {
         if items[0].result {
             Ok(true)
         } else {
-            err(RoomError::NotBlocked {
+            Err(RoomError::NotBlocked {
                 user: self.user.to_string(),
                 room: self.room,
-            })
+            }
+            .into())
         }
     }
 }
 
-/// Read-locks a live room for a list only its managers (owner, admins, the app admin) may read:
-/// `E_ROOM`, then `E_PERM`.
-fn managed_read<'c>(
-    cx: &Ctx<'_>,
-    cell: &'c RoomCell,
-) -> Result<parking_lot::RwLockReadGuard<'c, Room>> {
-    let me = who(cx);
-    let r = cell.read_live(false)?;
-    if !r.role(&me).manages() {
-        return err(RoomError::Permission);
+/// The unblock shared by [`UnblockRoomUsers`] and [`UnblockRoomUser`]: one item per distinct
+/// user, then the listed ones come off the list.
+fn unblock(cx: &mut Ctx<'_>, id: RoomId, users: &[UserName]) -> Result<Vec<BatchItem>> {
+    let size = (
+        cx.st.limits.rooms.list_batch_max,
+        RoomError::UnblockBatch as _,
+    );
+    let (r, _, names) = open_batch(cx.st, cx.actor, id, Role::Admin, users, size)?;
+    let mut items = Vec::with_capacity(names.len());
+    let mut listed = Vec::new();
+    for (n, u) in names.iter().zip(resolve(cx.st, &names)) {
+        match u.filter(|u| r.roster.blocks.contains_key(u)) {
+            Some(u) => {
+                listed.push((u, n.clone()));
+                items.push(BatchItem::ok(n.clone()));
+            }
+            None => items.push(BatchItem::fail(
+                n.clone(),
+                format!("user: {n} is not in blacklist of chatroom: {id}"),
+            )),
+        }
     }
-    Ok(r)
+    for (u, n) in listed {
+        room_mut(cx.st, id).roster.blocks.shift_remove(&u);
+        cx.st.rooms.refresh(id, u);
+        emit(
+            &mut cx.out,
+            RoomEvent::BlockListRemoved { room: id, user: n },
+        );
+    }
+    Ok(items)
 }
 
 // ---- allow list ----
@@ -199,6 +185,7 @@ fn managed_read<'c>(
 ///
 /// Errors, in check order: `E_ROOM`; `E_PERM`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListRoomAllow {
     /// Which.
     pub room: RoomId,
@@ -206,10 +193,9 @@ pub struct ListRoomAllow {
 
 impl Ask for ListRoomAllow {
     type Reply = Vec<UserName>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<Vec<UserName>> {
-        let cell = room(cx, self.room)?;
-        let r = managed_read(cx, &cell)?;
-        Ok(r.allow.values().cloned().collect())
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Vec<UserName>> {
+        let (r, _) = open(cx.st, cx.actor, self.room, Role::Admin)?;
+        Ok(r.roster.allow.values().cloned().collect())
     }
 }
 
@@ -223,6 +209,7 @@ impl Ask for ListRoomAllow {
 ///
 /// Emits `AllowListAdded` per user newly listed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct AllowRoomUsers {
     /// Which.
     pub room: RoomId,
@@ -231,42 +218,33 @@ pub struct AllowRoomUsers {
 }
 
 impl Exec for AllowRoomUsers {
-    type Reply = Vec<RoomBatchItem>;
-    fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<RoomBatchItem>> {
-        let max = cx.app.limits.rooms.list_batch_max;
+    type Reply = Vec<BatchItem>;
+    fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<BatchItem>> {
         let id = self.room;
-        let cell = room(cx, id)?;
-        let me = who(cx);
-        let names = distinct(&self.users);
-        let ids: Vec<Option<UserId>> = names.iter().map(|n| cx.app.user(n).map(|c| c.id)).collect();
-        let mut r = cell.write_live()?;
-        if !r.role(&me).manages() {
-            return err(RoomError::Permission);
+        let size = (
+            cx.st.limits.rooms.list_batch_max,
+            RoomError::AllowBatch as _,
+        );
+        let (r, _, names) = open_batch(cx.st, cx.actor, id, Role::Admin, &self.users, size)?;
+        let (items, members) = judge(
+            cx.st,
+            names,
+            |u| match u {
+                Some(u) if r.is_member(u) => Verdict::Apply,
+                _ => Verdict::NotMember,
+            },
+            |n| not_in_chatroom(n, id),
+        )?;
+        let new: Vec<_> = members
+            .into_iter()
+            .filter(|(u, _)| !r.exempt(*u) && !r.roster.allow.contains_key(u))
+            .collect();
+        let r = room_mut(cx.st, id);
+        for (u, n) in new {
+            r.roster.allow(u, n.clone());
+            emit(&mut cx.out, RoomEvent::AllowListAdded { room: id, user: n });
         }
-        if self.users.is_empty() || self.users.len() > max {
-            return Err(re(RoomError::AllowBatch(max)));
-        }
-        let mut items = Vec::with_capacity(names.len());
-        for (n, u) in names.iter().zip(&ids) {
-            match u {
-                Some(u) if r.is_member(*u) => items.push((RoomBatchItem::ok(n.clone()), false)),
-                _ => items.push((RoomBatchItem::fail(n.clone(), not_in_chatroom(n, id)), true)),
-            }
-        }
-        all_not_member(&items)?;
-        let mut added = Vec::new();
-        for ((item, _), u) in items.iter().zip(&ids) {
-            let Some(u) = *u else { continue };
-            if item.result && u != r.owner && !r.admins.contains(&u) && !r.allow.contains_key(&u) {
-                r.allow.insert(u, item.user.clone());
-                added.push(item.user.clone());
-            }
-        }
-        drop(r);
-        for n in added {
-            emit(cx, RoomEvent::AllowListAdded { room: id, user: n });
-        }
-        Ok(items.into_iter().map(|(i, _)| i).collect())
+        Ok(items)
     }
 }
 
@@ -278,6 +256,7 @@ impl Exec for AllowRoomUsers {
 ///
 /// Emits `AllowListRemoved` per user actually removed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct DisallowRoomUsers {
     /// Which.
     pub room: RoomId,
@@ -286,38 +265,31 @@ pub struct DisallowRoomUsers {
 }
 
 impl Exec for DisallowRoomUsers {
-    type Reply = Vec<RoomBatchItem>;
-    fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<RoomBatchItem>> {
-        let max = cx.app.limits.rooms.list_batch_max;
+    type Reply = Vec<BatchItem>;
+    fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<BatchItem>> {
         let id = self.room;
-        let cell = room(cx, id)?;
-        let me = who(cx);
-        let names = distinct(&self.users);
-        let ids: Vec<Option<UserId>> = names.iter().map(|n| cx.app.user(n).map(|c| c.id)).collect();
-        let mut r = cell.write_live()?;
-        if !r.role(&me).manages() {
-            return err(RoomError::Permission);
-        }
-        if self.users.is_empty() || self.users.len() > max {
-            return Err(re(RoomError::DisallowBatch(max)));
-        }
-        let mut removed = Vec::new();
-        for (n, u) in names.iter().zip(&ids) {
-            if u.is_some_and(|u| r.allow.shift_remove(&u).is_some()) {
-                removed.push(n.clone());
-            }
-        }
-        drop(r);
-        for n in &removed {
+        let size = (
+            cx.st.limits.rooms.list_batch_max,
+            RoomError::DisallowBatch as _,
+        );
+        let (r, _, names) = open_batch(cx.st, cx.actor, id, Role::Admin, &self.users, size)?;
+        let listed: Vec<_> = names
+            .iter()
+            .zip(resolve(cx.st, &names))
+            .filter_map(|(n, u)| u.filter(|u| r.roster.allow.contains_key(u)).map(|u| (u, n)))
+            .collect();
+        for (u, n) in listed {
+            room_mut(cx.st, id).roster.disallow(u);
+            cx.st.rooms.refresh(id, u);
             emit(
-                cx,
+                &mut cx.out,
                 RoomEvent::AllowListRemoved {
                     room: id,
                     user: n.clone(),
                 },
             );
         }
-        Ok(names.into_iter().map(RoomBatchItem::ok).collect())
+        Ok(names.into_iter().map(BatchItem::ok).collect())
     }
 }
 
@@ -326,6 +298,7 @@ impl Exec for DisallowRoomUsers {
 ///
 /// Errors, in check order: `E_ROOM`; `E_PERM` (another user, or not in the room).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct IsRoomAllowed {
     /// Which.
     pub room: RoomId,
@@ -335,22 +308,21 @@ pub struct IsRoomAllowed {
 
 impl Ask for IsRoomAllowed {
     type Reply = bool;
-    fn ask(self, cx: &Ctx<'_>) -> Result<bool> {
-        let cell = room(cx, self.room)?;
-        let me = who(cx);
-        let t = cx.app.user(&self.user);
-        let r = cell.read_live(false)?;
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<bool> {
+        let r = find(cx.st, self.room)?;
         let ok = match cx.actor {
             Actor::Admin => true,
-            Actor::User(u) => *u == self.user && r.role(&me).inside(),
+            Actor::User(u) => *u == self.user && super::role(cx.st, cx.actor, r).inside(),
             Actor::Anonymous => false,
         };
         if !ok {
-            return err(RoomError::Permission);
+            return Err(RoomError::Permission.into());
         }
-        Ok(t.is_some_and(|t| {
-            t.id == r.owner || r.admins.contains(&t.id) || r.allow.contains_key(&t.id)
-        }))
+        Ok(cx
+            .st
+            .users
+            .id(&self.user)
+            .is_some_and(|u| r.exempt(u) || r.roster.allow.contains_key(&u)))
     }
 }
 
@@ -370,6 +342,7 @@ pub struct RoomMute {
 ///
 /// Errors, in check order: `E_ROOM`; `E_PERM`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListRoomMutes {
     /// Which.
     pub room: RoomId,
@@ -377,15 +350,13 @@ pub struct ListRoomMutes {
 
 impl Ask for ListRoomMutes {
     type Reply = Vec<RoomMute>;
-    fn ask(self, cx: &Ctx<'_>) -> Result<Vec<RoomMute>> {
-        let cell = room(cx, self.room)?;
-        let r = managed_read(cx, &cell)?;
-        Ok(r.mutes
-            .values()
-            .filter(|(_, e)| e.is_live(cx.now))
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Vec<RoomMute>> {
+        let (r, _) = open(cx.st, cx.actor, self.room, Role::Admin)?;
+        Ok(r.roster
+            .live_mutes(cx.now)
             .map(|(n, e)| RoomMute {
                 user: n.clone(),
-                expire: *e,
+                expire: e,
             })
             .collect())
     }
@@ -416,6 +387,7 @@ pub struct RoomMuteItem {
 ///
 /// Emits `MuteListAdded` per user muted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct MuteRoomMembers {
     /// Which.
     pub room: RoomId,
@@ -428,59 +400,25 @@ pub struct MuteRoomMembers {
 impl Exec for MuteRoomMembers {
     type Reply = Vec<RoomMuteItem>;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<RoomMuteItem>> {
-        let max = cx.app.limits.rooms.list_batch_max;
         let id = self.room;
-        let cell = room(cx, id)?;
-        let me = who(cx);
-        let names = distinct(&self.users);
-        let ids: Vec<Option<UserId>> = names.iter().map(|n| cx.app.user(n).map(|c| c.id)).collect();
-        let mut r = cell.write_live()?;
-        let role = r.role(&me);
-        if !role.manages() {
-            return err(RoomError::Permission);
-        }
-        if self.users.is_empty() || self.users.len() > max {
-            return Err(re(RoomError::MuteBatch(max)));
-        }
+        let size = (cx.st.limits.rooms.list_batch_max, RoomError::MuteBatch as _);
+        let (r, role, names) = open_batch(cx.st, cx.actor, id, Role::Admin, &self.users, size)?;
         let expire = match self.duration_ms {
             -1 => Expiry::Never,
             d if d > 0 => Expiry::At(cx.now.after(Millis(d as u64))),
-            _ => return Err(re(RoomError::MuteDuration)),
+            _ => return Err(RoomError::MuteDuration.into()),
         };
-        let mut items = Vec::with_capacity(names.len());
-        for (n, u) in names.iter().zip(&ids) {
-            let (item, nm) = match u {
-                Some(u) if *u == r.owner => {
-                    (RoomBatchItem::fail(n.clone(), ROOM_OWNER_DESC), false)
-                }
-                Some(u) if role == Role::Admin && r.admins.contains(u) => {
-                    (RoomBatchItem::fail(n.clone(), ROOM_PERM_DESC), false)
-                }
-                Some(u) if r.is_member(*u) => (RoomBatchItem::ok(n.clone()), false),
-                _ => (RoomBatchItem::fail(n.clone(), not_in_chatroom(n, id)), true),
-            };
-            items.push((item, nm));
-        }
-        all_not_member(&items)?;
-        let mut out = Vec::with_capacity(items.len());
-        let mut muted = Vec::new();
-        for ((item, _), u) in items.into_iter().zip(&ids) {
-            if item.result {
-                let u = u.expect("member");
-                r.mutes.insert(u, (item.user.clone(), expire));
-                muted.push(item.user.clone());
-            }
-            out.push(RoomMuteItem {
-                result: item.result,
-                expire: item.result.then_some(expire),
-                user: item.user,
-                reason: item.reason,
-            });
-        }
-        drop(r);
-        for n in muted {
+        let (items, targets) = judge(
+            cx.st,
+            names,
+            |u| Verdict::of(r, role, u),
+            |n| not_in_chatroom(n, id),
+        )?;
+        let r = room_mut(cx.st, id);
+        for (u, n) in targets {
+            r.roster.mute(u, n.clone(), expire);
             emit(
-                cx,
+                &mut cx.out,
                 RoomEvent::MuteListAdded {
                     room: id,
                     user: n,
@@ -488,7 +426,15 @@ impl Exec for MuteRoomMembers {
                 },
             );
         }
-        Ok(out)
+        Ok(items
+            .into_iter()
+            .map(|i| RoomMuteItem {
+                result: i.result,
+                expire: i.result.then_some(expire),
+                user: i.user,
+                reason: i.reason,
+            })
+            .collect())
     }
 }
 
@@ -501,6 +447,7 @@ impl Exec for MuteRoomMembers {
 ///
 /// Emits `MuteListRemoved` per mute lifted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct UnmuteRoomMembers {
     /// Which.
     pub room: RoomId,
@@ -509,37 +456,34 @@ pub struct UnmuteRoomMembers {
 }
 
 impl Exec for UnmuteRoomMembers {
-    type Reply = Vec<RoomBatchItem>;
-    fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<RoomBatchItem>> {
-        let max = cx.app.limits.rooms.list_batch_max;
+    type Reply = Vec<BatchItem>;
+    fn exec(self, cx: &mut Ctx<'_>) -> Result<Vec<BatchItem>> {
         let id = self.room;
-        let cell = room(cx, id)?;
-        let me = who(cx);
-        let names = distinct(&self.users);
-        let ids: Vec<Option<UserId>> = names.iter().map(|n| cx.app.user(n).map(|c| c.id)).collect();
-        let mut r = cell.write_live()?;
-        let role = r.role(&me);
-        if !role.manages() {
-            return err(RoomError::Permission);
-        }
-        if self.users.is_empty() || self.users.len() > max {
-            return Err(re(RoomError::UnmuteBatch(max)));
-        }
-        let mut removed = Vec::new();
+        let size = (
+            cx.st.limits.rooms.list_batch_max,
+            RoomError::UnmuteBatch as _,
+        );
+        let (r, role, names) = open_batch(cx.st, cx.actor, id, Role::Admin, &self.users, size)?;
         let mut items = Vec::with_capacity(names.len());
-        for (n, u) in names.iter().zip(&ids) {
-            if role == Role::Admin && u.is_some_and(|u| r.admins.contains(&u)) {
-                items.push(RoomBatchItem::fail(n.clone(), ROOM_PERM_DESC));
-                continue;
+        let mut muted = Vec::new();
+        for (n, u) in names.iter().zip(resolve(cx.st, &names)) {
+            match u {
+                Some(u) if role == Role::Admin && r.roster.admins.contains_key(&u) => {
+                    items.push(BatchItem::fail(n.clone(), super::ROOM_PERM_DESC));
+                    continue;
+                }
+                Some(u) if r.roster.mutes.contains_key(&u) => muted.push((u, n.clone())),
+                _ => {}
             }
-            if u.is_some_and(|u| r.mutes.shift_remove(&u).is_some()) {
-                removed.push(n.clone());
-            }
-            items.push(RoomBatchItem::ok(n.clone()));
+            items.push(BatchItem::ok(n.clone()));
         }
-        drop(r);
-        for n in removed {
-            emit(cx, RoomEvent::MuteListRemoved { room: id, user: n });
+        for (u, n) in muted {
+            room_mut(cx.st, id).roster.unmute(u);
+            cx.st.rooms.refresh(id, u);
+            emit(
+                &mut cx.out,
+                RoomEvent::MuteListRemoved { room: id, user: n },
+            );
         }
         Ok(items)
     }
@@ -552,6 +496,7 @@ impl Exec for UnmuteRoomMembers {
 ///
 /// Emits `AllMemberMuteChanged` when the state changes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct SetRoomMuteAll {
     /// Which.
     pub room: RoomId,
@@ -562,18 +507,12 @@ pub struct SetRoomMuteAll {
 impl Exec for SetRoomMuteAll {
     type Reply = bool;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
-        let cell = room(cx, self.room)?;
-        let me = who(cx);
-        let mut r = cell.write_live()?;
-        if !r.role(&me).manages() {
-            return err(RoomError::Permission);
-        }
-        let changed = r.mute_all != self.muted;
-        r.mute_all = self.muted;
-        drop(r);
-        if changed {
+        open(cx.st, cx.actor, self.room, Role::Admin)?;
+        let r = room_mut(cx.st, self.room);
+        if r.mute_all != self.muted {
+            r.mute_all = self.muted;
             emit(
-                cx,
+                &mut cx.out,
                 RoomEvent::AllMemberMuteChanged {
                     room: self.room,
                     muted: self.muted,
@@ -597,6 +536,7 @@ pub struct RoomMuteState {
 ///
 /// Errors, in check order: `E_ROOM`; `E_PERM`; `E_USER`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct GetRoomMuteStatus {
     /// Which.
     pub room: RoomId,
@@ -606,21 +546,13 @@ pub struct GetRoomMuteStatus {
 
 impl Ask for GetRoomMuteStatus {
     type Reply = RoomMuteState;
-    fn ask(self, cx: &Ctx<'_>) -> Result<RoomMuteState> {
-        let cell = room(cx, self.room)?;
-        let me = who(cx);
-        let t = target(cx, &self.user);
-        let r = cell.read_live(false)?;
-        let mine = matches!(cx.actor, Actor::User(u) if *u == self.user);
-        if !(r.role(&me).manages() || mine) {
-            return err(RoomError::Permission);
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<RoomMuteState> {
+        let r = find(cx.st, self.room)?;
+        if !(super::role(cx.st, cx.actor, r).manages() || cx.actor.is_user(&self.user)) {
+            return Err(RoomError::Permission.into());
         }
-        let t = t?;
-        let expire = r
-            .mutes
-            .get(&t.id)
-            .map(|(_, e)| *e)
-            .filter(|e| e.is_live(cx.now));
+        let u = target(cx.st, &self.user)?;
+        let expire = r.roster.live_mute(u, cx.now);
         Ok(RoomMuteState {
             muted: expire.is_some(),
             expire,
@@ -634,6 +566,7 @@ impl Ask for GetRoomMuteStatus {
 ///
 /// Errors, in check order: `E_ROOM`; `E_PERM`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct MayRoomMemberSpeak {
     /// Which.
     pub room: RoomId,
@@ -643,15 +576,13 @@ pub struct MayRoomMemberSpeak {
 
 impl Ask for MayRoomMemberSpeak {
     type Reply = bool;
-    fn ask(self, cx: &Ctx<'_>) -> Result<bool> {
-        let cell = room(cx, self.room)?;
-        let t = cx.app.user(&self.user);
-        let r = cell.read_live(false)?;
-        match cx.actor {
-            Actor::Admin => {}
-            Actor::User(u) if *u == self.user => {}
-            _ => return err(RoomError::Permission),
-        }
-        Ok(t.is_some_and(|t| r.may_speak(t.id, cx.now)))
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<bool> {
+        let r = find(cx.st, self.room)?;
+        super::self_or_admin(cx.actor, &self.user)?;
+        Ok(cx
+            .st
+            .users
+            .id(&self.user)
+            .is_some_and(|u| r.may_speak(u, cx.now)))
     }
 }

@@ -2,10 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::*;
+use super::target;
 use crate::command::Exec;
-use crate::engine::NOT_ALLOWED;
+use crate::engine::{Ctx, NOT_ALLOWED, ReadCtx};
 use crate::error::Result;
+use crate::ids::UserName;
+use crate::limits::{ROOM_SUPER_ADMINS_PAGE_DEFAULT, ROOM_SUPER_ADMINS_PAGE_MAX};
 use crate::query::Ask;
 
 /// Promotes a user to super admin (`POST /chatrooms/super_admin`). Admin only. Already a
@@ -13,6 +15,7 @@ use crate::query::Ask;
 ///
 /// Errors, in check order: `401 unauthorized` (not the admin); `E_USER`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct AddRoomSuperAdmin {
     /// Who.
     pub user: UserName,
@@ -21,20 +24,9 @@ pub struct AddRoomSuperAdmin {
 impl Exec for AddRoomSuperAdmin {
     type Reply = ();
     fn exec(self, cx: &mut Ctx<'_>) -> Result<()> {
-        cx.admin_only(NOT_ALLOWED)?;
-        let cell = target(cx, &self.user)?;
-        // The user's read lock keeps a concurrent delete from marking them gone until the
-        // entry is in; the cascade then removes it.
-        let s = cell.state.read();
-        if s.gone {
-            return err(RoomError::UserNotFound(self.user.to_string()));
-        }
-        cx.app
-            .rooms
-            .super_admins
-            .lock()
-            .entry(cell.id)
-            .or_insert_with(|| self.user.clone());
+        cx.actor.admin_only(NOT_ALLOWED)?;
+        let u = target(cx.st, &self.user)?;
+        cx.st.rooms.super_admins.entry(u).or_insert(self.user);
         Ok(())
     }
 }
@@ -45,6 +37,7 @@ impl Exec for AddRoomSuperAdmin {
 ///
 /// Errors, in check order: `401 unauthorized`; `E_USER`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct RemoveRoomSuperAdmin {
     /// Who.
     pub user: UserName,
@@ -53,9 +46,9 @@ pub struct RemoveRoomSuperAdmin {
 impl Exec for RemoveRoomSuperAdmin {
     type Reply = UserName;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<UserName> {
-        cx.admin_only(NOT_ALLOWED)?;
-        let cell = target(cx, &self.user)?;
-        cx.app.rooms.super_admins.lock().shift_remove(&cell.id);
+        cx.actor.admin_only(NOT_ALLOWED)?;
+        let u = target(cx.st, &self.user)?;
+        cx.st.rooms.super_admins.shift_remove(&u);
         Ok(self.user)
     }
 }
@@ -75,6 +68,7 @@ pub struct RoomSuperAdminPage {
 ///
 /// Errors: `401 unauthorized`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListRoomSuperAdmins {
     /// 1-based page.
     pub pagenum: Option<u32>,
@@ -84,8 +78,8 @@ pub struct ListRoomSuperAdmins {
 
 impl Ask for ListRoomSuperAdmins {
     type Reply = RoomSuperAdminPage;
-    fn ask(self, cx: &Ctx<'_>) -> Result<RoomSuperAdminPage> {
-        cx.admin_only(NOT_ALLOWED)?;
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<RoomSuperAdminPage> {
+        cx.actor.admin_only(NOT_ALLOWED)?;
         let size = self
             .pagesize
             .unwrap_or(ROOM_SUPER_ADMINS_PAGE_DEFAULT)
@@ -93,10 +87,9 @@ impl Ask for ListRoomSuperAdmins {
         let num = self.pagenum.unwrap_or(1).max(1) as usize;
         let skip = (num - 1).saturating_mul(size);
         let data: Vec<UserName> = cx
-            .app
+            .st
             .rooms
             .super_admins
-            .lock()
             .values()
             .skip(skip)
             .take(size)
@@ -107,9 +100,4 @@ impl Ask for ListRoomSuperAdmins {
             data,
         })
     }
-}
-
-/// Whether a user is a super admin.
-pub(super) fn is_super_admin(cx: &Ctx<'_>, u: UserId) -> bool {
-    cx.app.rooms.super_admins.lock().contains_key(&u)
 }

@@ -125,23 +125,9 @@ impl Members {
         }
     }
 
-    /// Removes every member, returning them in join order.
-    pub fn take_all(&mut self) -> Vec<Member> {
-        self.at.clear();
-        std::mem::take(&mut self.slots)
-            .into_iter()
-            .filter_map(|s| s.member)
-            .collect()
-    }
-
     /// The members in join order (reversible).
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Member> {
         self.slots.iter().filter_map(|s| s.member.as_ref())
-    }
-
-    /// The members in join order, to change.
-    pub fn iter_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut Member> {
-        self.slots.iter_mut().filter_map(|s| s.member.as_mut())
     }
 
     /// The members who joined after sequence `seq` (all with `None`), in join order.
@@ -247,7 +233,7 @@ mod tests {
         m.insert(UserId(2), name(2), Timestamp(0));
         m.remove(UserId(2));
         assert_eq!(m.slots.len(), 1);
-        m.take_all();
+        m.remove(UserId(1));
         assert!(m.is_empty());
         m.check().unwrap();
     }

@@ -154,17 +154,17 @@ fn block_batch_sizes_items_and_all_non_members() {
     assert_eq!(
         out,
         vec![
-            RoomBatchItem {
+            BatchItem {
                 result: false,
                 user: un("x"),
                 reason: Some(format!("user: x doesn't exist in chatroom: {id}"))
             },
-            RoomBatchItem {
+            BatchItem {
                 result: false,
                 user: un("o"),
                 reason: Some(OWNER.into())
             },
-            RoomBatchItem {
+            BatchItem {
                 result: true,
                 user: un("u1"),
                 reason: None

@@ -320,7 +320,7 @@ fn remove_members_batch() {
     assert_eq!(out.len(), 53);
     assert_eq!(
         out[0],
-        RoomBatchItem {
+        BatchItem {
             result: false,
             user: un("x"),
             reason: Some(format!("user: x doesn't exist in group: {id}"))
