@@ -33,7 +33,7 @@ fn setup() -> App {
 }
 
 /// A group owned by user `first` with `n` members (owner included): users first..first+n.
-fn group(app: &App, first: usize, n: usize) -> String {
+fn group(app: &App, first: usize, n: usize) -> GroupId {
     let g = app
         .execute(
             &Actor::Admin,
@@ -77,12 +77,12 @@ fn group(app: &App, first: usize, n: usize) -> String {
     g
 }
 
-fn add(app: &App, g: &str, u: &UserName) {
+fn add(app: &App, g: &GroupId, u: &UserName) {
     app.execute(
         &Actor::Admin,
         NOW,
         AddGroupMember {
-            group: g.to_string(),
+            group: g.clone(),
             user: u.clone(),
             need_notify: None,
         },
@@ -90,12 +90,12 @@ fn add(app: &App, g: &str, u: &UserName) {
     .unwrap();
 }
 
-fn remove(app: &App, g: &str, u: &UserName) {
+fn remove(app: &App, g: &GroupId, u: &UserName) {
     app.execute(
         &Actor::Admin,
         NOW,
         RemoveGroupMember {
-            group: g.to_string(),
+            group: g.clone(),
             user: u.clone(),
         },
     )

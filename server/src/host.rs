@@ -6,7 +6,9 @@ use std::io::Read;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use imcore::{App, AppKey, Credentials, Engine, Limits, RegistrationMode, Timestamp};
+use imcore::{
+    App, AppKey, Credentials, Engine, Limits, RegistrationMode, SetCredentials, Timestamp,
+};
 
 use crate::config::Config;
 
@@ -93,10 +95,14 @@ impl Host {
             limits.registration_mode = RegistrationMode::Open;
         }
         let app = engine.create_app(key, limits)?;
-        app.set_credentials(Credentials {
-            client_id: config.client_id.clone(),
-            client_secret: config.client_secret.clone(),
-        });
+        app.execute(
+            &imcore::Actor::Admin,
+            now_millis(),
+            SetCredentials(Credentials {
+                client_id: config.client_id.clone(),
+                client_secret: config.client_secret.clone(),
+            }),
+        )?;
         let mut apps = HashMap::new();
         apps.insert(
             (config.org.clone(), config.app.clone()),

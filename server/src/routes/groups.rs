@@ -36,16 +36,15 @@ use imcore::groups::{
     AddGroupAdmin, AddGroupMember, AddGroupMembers, Affiliation, AllowGroupMember,
     AllowGroupMembers, BatchSetGroupMemberAttrs, BlockGroupMember, BlockGroupMembers, CreateGroup,
     DestroyGroup, DisableGroup, DisallowGroupMembers, EnableGroup, GetGroupAnnouncement,
-    GetGroupMemberAttrs, GetGroupMemberAttrsByKeys, GetGroups, GroupBatchItem, GroupDetails,
-    GroupLookup, GroupMemberRole, GroupSort, IsGroupAllowed, IsGroupMember, JoinGroup, JoinOutcome,
-    LeaveGroup, ListAppGroups, ListGroupAdmins, ListGroupAllowed, ListGroupBlocks,
-    ListGroupMembers, ListGroupMembersCursor, ListGroupMutes, ListJoinedGroups,
-    ListJoinedGroupsLegacy, ModifyGroup, MuteGroupAll, MuteGroupMembers, RemoveGroupAdmin,
-    RemoveGroupMember, RemoveGroupMembers, SetGroupAnnouncement, SetGroupMemberAttrs,
-    TransferGroupOwner, UnblockGroupMember, UnblockGroupMembers, UnmuteGroupAll,
-    UnmuteGroupMembers,
+    GetGroupMemberAttrs, GetGroupMemberAttrsByKeys, GetGroups, GroupDetails, GroupLookup,
+    GroupMemberRole, GroupSort, IsGroupAllowed, IsGroupMember, JoinGroup, JoinOutcome, LeaveGroup,
+    ListAppGroups, ListGroupAdmins, ListGroupAllowed, ListGroupBlocks, ListGroupMembers,
+    ListGroupMembersCursor, ListGroupMutes, ListJoinedGroups, ListJoinedGroupsLegacy, ModifyGroup,
+    MuteGroupAll, MuteGroupMembers, RemoveGroupAdmin, RemoveGroupMember, RemoveGroupMembers,
+    SetGroupAnnouncement, SetGroupMemberAttrs, TransferGroupOwner, UnblockGroupMember,
+    UnblockGroupMembers, UnmuteGroupAll, UnmuteGroupMembers,
 };
-use imcore::{Actor, UserName};
+use imcore::{Actor, BatchItem, GroupId, UserName};
 use indexmap::IndexMap;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -155,8 +154,8 @@ pub fn routes() -> Router<Arc<Host>> {
         )
 }
 
-fn g(call: &Call) -> String {
-    call.param("g").to_owned()
+fn g(call: &Call) -> GroupId {
+    call.param("g").into()
 }
 
 fn text(m: &Map<String, Value>, k: &str) -> ApiResult<Option<String>> {
@@ -206,19 +205,19 @@ fn sort(call: &Call) -> ApiResult<Option<GroupSort>> {
     }
 }
 
-fn item_json(i: &GroupBatchItem, action: &str, gid: &str) -> Value {
+fn item_json(i: &BatchItem, action: &str, gid: &GroupId) -> Value {
     let mut m = Map::new();
     m.insert("result".into(), i.result.into());
     m.insert("action".into(), action.into());
     m.insert("user".into(), i.user.as_str().into());
-    m.insert("groupid".into(), gid.into());
+    m.insert("groupid".into(), gid.as_str().into());
     if let Some(r) = &i.reason {
         m.insert("reason".into(), r.as_str().into());
     }
     Value::Object(m)
 }
 
-fn items_json(items: &[GroupBatchItem], action: &str, gid: &str) -> Value {
+fn items_json(items: &[BatchItem], action: &str, gid: &GroupId) -> Value {
     Value::Array(items.iter().map(|i| item_json(i, action, gid)).collect())
 }
 
@@ -264,7 +263,7 @@ async fn create(call: Call, body: Body) -> ApiResult<Envelope> {
         invite_need_confirm: flag(&m, "invite_need_confirm")?,
         members,
         custom: text(&m, "custom")?,
-        group_id: text(&m, "groupid")?,
+        group_id: text(&m, "groupid")?.map(GroupId::from),
         large,
     })?;
     Ok(Envelope::full(&call, "post").data(json!({ "groupid": r.group_id })))
@@ -361,10 +360,10 @@ fn details_json(d: &GroupDetails) -> Value {
 /// `GET /chatgroups/{g1,g2,…}`: `data: [details | {id, error}]` in request order, `count`.
 async fn details(call: Call) -> ApiResult<Envelope> {
     let raw = call.param("g");
-    let ids: Vec<String> = if raw.is_empty() {
+    let ids: Vec<GroupId> = if raw.is_empty() {
         Vec::new()
     } else {
-        raw.split(',').map(str::to_owned).collect()
+        raw.split(',').map(GroupId::from).collect()
     };
     let r = call.ask(GetGroups { ids })?;
     let data: Vec<Value> = r

@@ -37,10 +37,10 @@ use imcore::rooms::{
     ExportRoom, ExportUserRooms, GetRoomAnnouncement, GetRooms, IsRoomMember, JoinRoom, LeaveRoom,
     ListJoinedRooms, ListRoomAdmins, ListRoomMembers, ListRoomMembersCursor, ListRoomSuperAdmins,
     ListRooms, MayRoomMemberSpeak, RemoveRoomAdmin, RemoveRoomMember, RemoveRoomMembers,
-    RemoveRoomSuperAdmin, RoomAffiliation, RoomBatchItem, RoomDetails, RoomError, RoomId,
-    SetRoomAnnouncement, TransferRoom, UpdateRoom,
+    RemoveRoomSuperAdmin, RoomAffiliation, RoomDetails, RoomError, RoomId, SetRoomAnnouncement,
+    TransferRoom, UpdateRoom,
 };
-use imcore::{Actor, UserName};
+use imcore::{Actor, BatchItem, UserName};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -171,7 +171,7 @@ pub(crate) fn names_json(names: &[UserName]) -> Value {
 }
 
 /// One batch item: `{result, action, user, <room_key>: id, reason?}`.
-pub(crate) fn item_json(i: &RoomBatchItem, action: &str, room_key: &str, id: RoomId) -> Value {
+pub(crate) fn item_json(i: &BatchItem, action: &str, room_key: &str, id: RoomId) -> Value {
     let mut m = Map::new();
     m.insert("result".into(), i.result.into());
     m.insert("action".into(), action.into());
@@ -521,7 +521,7 @@ async fn remove_members(call: Call) -> ApiResult<Envelope> {
     let id = room(&call)?;
     let (users, batch) = path_users(&call, "users")?;
     if batch {
-        let items: Vec<RoomBatchItem> = call.exec(RemoveRoomMembers { room: id, users })?;
+        let items: Vec<BatchItem> = call.exec(RemoveRoomMembers { room: id, users })?;
         let data: Vec<Value> = items
             .iter()
             .map(|i| item_json(i, "remove_member", "id", id))

@@ -16,7 +16,7 @@ use imcore::groups::{
     LeaveThread, ListAppThreads, ListThreadMembers, ListUserThreads, ListUserThreadsInGroup,
     RenameThread, ThreadInfo,
 };
-use imcore::{Actor, UserName};
+use imcore::{Actor, GroupId, ThreadId, UserName};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -47,8 +47,8 @@ pub fn routes() -> Router<Arc<Host>> {
         )
 }
 
-fn t(call: &Call) -> String {
-    call.param("t").to_owned()
+fn t(call: &Call) -> ThreadId {
+    call.param("t").into()
 }
 
 fn sort(call: &Call) -> ApiResult<Option<GroupSort>> {
@@ -76,7 +76,7 @@ fn text(m: &Map<String, Value>, k: &str) -> ApiResult<Option<String>> {
 async fn create(call: Call, body: Body) -> ApiResult<Envelope> {
     let m: Map<String, Value> = call.json(body).await?;
     let r = call.exec(CreateThread {
-        group: text(&m, "group_id")?,
+        group: text(&m, "group_id")?.map(GroupId::from),
         name: text(&m, "name")?,
         msg_id: text(&m, "msg_id")?,
         owner: text(&m, "owner")?
@@ -153,7 +153,7 @@ async fn user_threads(call: Call) -> ApiResult<Envelope> {
 /// group.
 async fn user_threads_in_group(call: Call) -> ApiResult<Envelope> {
     let page = call.ask(ListUserThreadsInGroup {
-        group: call.param("g").to_owned(),
+        group: call.param("g").into(),
         user: call.user("username")?,
         limit: call.query_u32("limit")?,
         cursor: call.query("cursor").map(str::to_owned),
