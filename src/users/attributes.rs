@@ -219,12 +219,10 @@ impl Ask for BatchGetAttributes {
             }
             let mut found = IndexMap::new();
             let users = &cx.st.users;
-            if let Some(s) = users.id_str(t).and_then(|id| users.get(id)) {
-                if let Some(x) = s.extra() {
-                    for p in &self.properties {
-                        if let Some(v) = x.attrs.get(p.as_str()) {
-                            found.insert(p.clone(), v.to_string());
-                        }
+            if let Some(x) = users.id_str(t).and_then(|id| users.get(id)?.extra()) {
+                for p in &self.properties {
+                    if let Some(v) = x.attrs.get(p.as_str()) {
+                        found.insert(p.clone(), v.to_string());
                     }
                 }
             }
