@@ -147,17 +147,18 @@ impl App {
         now: Timestamp,
         cmd: C,
     ) -> Result<Output<C::Reply>> {
-        let mut st = self.store.write();
-        let mut cx = Ctx {
-            st: &mut st,
-            actor,
-            now,
-            out: Vec::new(),
-        };
-        let reply = cmd.exec(&mut cx)?;
-        Ok(Output {
-            reply,
-            events: cx.out,
+        self.store.apply(|st| {
+            let mut cx = Ctx {
+                st,
+                actor,
+                now,
+                out: Vec::new(),
+            };
+            let reply = cmd.exec(&mut cx)?;
+            Ok(Output {
+                reply,
+                events: cx.out,
+            })
         })
     }
 
@@ -174,17 +175,18 @@ impl App {
         now: Timestamp,
         cmd: Command,
     ) -> Result<Output<Reply>> {
-        let mut st = self.store.write();
-        let mut cx = Ctx {
-            st: &mut st,
-            actor,
-            now,
-            out: Vec::new(),
-        };
-        let reply = cmd.exec_any(&mut cx)?;
-        Ok(Output {
-            reply,
-            events: cx.out,
+        self.store.apply(|st| {
+            let mut cx = Ctx {
+                st,
+                actor,
+                now,
+                out: Vec::new(),
+            };
+            let reply = cmd.exec_any(&mut cx)?;
+            Ok(Output {
+                reply,
+                events: cx.out,
+            })
         })
     }
 
@@ -197,12 +199,7 @@ impl App {
     /// Takes the app's read lock for the query: it waits for a running command, never for
     /// other queries.
     pub fn query<Q: Ask>(&self, actor: &Actor, now: Timestamp, q: Q) -> Result<Q::Reply> {
-        let st = self.store.read();
-        q.ask(&ReadCtx {
-            st: &st,
-            actor,
-            now,
-        })
+        self.store.view(|st| q.ask(&ReadCtx { st, actor, now }))
     }
 
     /// A text rendering of the app's whole state, for tests that check that a failed command
@@ -213,7 +210,7 @@ impl App {
     #[cfg(feature = "fuzzing")]
     #[doc(hidden)]
     pub fn dump_state(&self) -> String {
-        format!("{:?}", *self.store.read())
+        self.store.view(|st| format!("{st:?}"))
     }
 
     /// Runs any query (the serializable form).
@@ -224,12 +221,7 @@ impl App {
     /// # Locking
     /// As [`App::query`].
     pub fn query_any(&self, actor: &Actor, now: Timestamp, q: Query) -> Result<QueryReply> {
-        let st = self.store.read();
-        q.ask_any(&ReadCtx {
-            st: &st,
-            actor,
-            now,
-        })
+        self.store.view(|st| q.ask_any(&ReadCtx { st, actor, now }))
     }
 }
 

@@ -17,7 +17,7 @@ use crate::store::State;
 /// # Locking
 /// Takes the app's read lock: it sees the state between two commands.
 pub fn check(app: &App) -> Result<(), String> {
-    check_state(&app.store.read())
+    app.store.view(check_state)
 }
 
 /// Checks every invariant of one app's state.

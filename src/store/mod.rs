@@ -21,8 +21,8 @@
 //! command. Nothing else in the engine blocks.
 //!
 //! # API
-//! - Getters: [`Store::read`] (shared, for queries), [`Store::write`] (exclusive, for
-//!   commands). [`State`] and its tables ([`Users`], [`Groups`], [`Rooms`]) are plain data
+//! - Access: [`Store::view`] runs a closure with `&State` (queries), [`Store::apply`] with
+//!   `&mut State` (commands). [`State`] and its tables ([`Users`], [`Groups`], [`Rooms`]) are plain data
 //!   with lookups by name and by id.
 //! - Ids: [`State::mint`] draws the next id from the app's counter.
 //! - The tenant registry ([`Registry`]) maps app keys to handles for the [`crate::Engine`].
@@ -34,7 +34,7 @@ mod users;
 use std::collections::BTreeMap;
 use std::sync::{PoisonError, RwLock};
 
-use crossbeam_utils::sync::{ShardedLock, ShardedLockReadGuard, ShardedLockWriteGuard};
+use crossbeam_utils::sync::ShardedLock;
 
 pub(crate) use groups::Groups;
 pub(crate) use rooms::Rooms;
@@ -93,11 +93,6 @@ pub(crate) struct Store {
     state: ShardedLock<State>,
 }
 
-/// Shared access to an app's state, for one query.
-pub(crate) type ReadGuard<'a> = ShardedLockReadGuard<'a, State>;
-/// Exclusive access to an app's state, for one command.
-pub(crate) type WriteGuard<'a> = ShardedLockWriteGuard<'a, State>;
-
 impl Store {
     /// A store holding `state`.
     pub fn new(state: State) -> Store {
@@ -106,20 +101,22 @@ impl Store {
         }
     }
 
-    /// Shared access. A command that panicked mid-way (a bug) does not make the app unusable.
+    /// Runs `f` with shared access to the state: what a query does. A command that panicked
+    /// mid-way (a bug) does not make the app unusable.
     ///
     /// # Locking
-    /// Blocks while a command runs on the app; never blocks other readers.
-    pub fn read(&self) -> ReadGuard<'_> {
-        self.state.read().unwrap_or_else(PoisonError::into_inner)
+    /// Waits while a command runs on the app; never waits for other readers, and writes only
+    /// the calling thread's shard of the lock.
+    pub fn view<R>(&self, f: impl FnOnce(&State) -> R) -> R {
+        f(&self.state.read().unwrap_or_else(PoisonError::into_inner))
     }
 
-    /// Exclusive access.
+    /// Runs `f` with exclusive access to the state: what a command does.
     ///
     /// # Locking
-    /// Blocks until the running command and the running queries of the app are done.
-    pub fn write(&self) -> WriteGuard<'_> {
-        self.state.write().unwrap_or_else(PoisonError::into_inner)
+    /// Waits until the running command and the running queries of the app are done.
+    pub fn apply<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        f(&mut self.state.write().unwrap_or_else(PoisonError::into_inner))
     }
 }
 
