@@ -102,6 +102,12 @@ pub(crate) const NOT_ALLOWED: Error = Error::Unauthorized("principal not allowed
 
 /// One tenant's handle. Cheap to clone; hosts may keep one per connection so that calls skip
 /// the engine's tenant registry.
+///
+/// - Getters: [`App::key`], [`App::limits`].
+/// - Inputs (change state): [`App::execute`] (a typed command, typed reply),
+///   [`App::execute_any`] (any [`Command`], for logs and replay).
+/// - Reads: [`App::query`] (a typed query), [`App::query_any`] (any [`Query`]).
+/// - Outputs: each command's [`Output`] carries its reply and the [`Event`]s it caused.
 #[derive(Clone)]
 pub struct App {
     key: AppKey,
@@ -116,11 +122,11 @@ impl std::fmt::Debug for App {
 }
 
 impl App {
-    fn new(key: AppKey, limits: Limits) -> App {
+    fn new(key: AppKey, limits: Limits, hash_seed: u64) -> App {
         App {
             key: key.clone(),
             limits: Arc::new(limits.clone()),
-            store: Arc::new(Store::new(State::new(key, limits))),
+            store: Arc::new(Store::new(State::new(key, limits, hash_seed))),
         }
     }
 
@@ -229,12 +235,25 @@ impl App {
 #[derive(Debug, Default)]
 pub struct Engine {
     apps: Registry<App>,
+    hash_seed: u64,
 }
 
 impl Engine {
-    /// An engine with no apps.
+    /// An engine with no apps, whose hash maps use a fixed key (fine for tests and for callers
+    /// that trust every name they pass in).
     pub fn new() -> Engine {
         Engine::default()
+    }
+
+    /// An engine with no apps whose maps of caller-chosen keys (usernames, group ids, thread
+    /// parent message ids) are keyed with `seed`. A host serving untrusted clients passes a
+    /// secret random seed, so that names cannot be chosen to collide; replies do not depend on
+    /// it.
+    pub fn with_hash_seed(seed: u64) -> Engine {
+        Engine {
+            apps: Registry::default(),
+            hash_seed: seed,
+        }
     }
 
     /// Creates an app with its limits.
@@ -246,7 +265,9 @@ impl Engine {
     /// Takes the tenant registry's lock briefly.
     pub fn create_app(&self, key: AppKey, limits: Limits) -> Result<App> {
         self.apps
-            .insert_new(key.clone(), || App::new(key.clone(), limits))
+            .insert_new(key.clone(), || {
+                App::new(key.clone(), limits, self.hash_seed)
+            })
             .ok_or_else(|| Error::AppExists(key.to_string()))
     }
 

@@ -88,7 +88,10 @@ impl Host {
     /// # Errors
     /// The engine's, if the org or app name is not legal.
     pub fn new(config: &Config) -> imcore::Result<Host> {
-        let engine = Arc::new(Engine::new());
+        // A secret seed for the engine's maps of client-chosen names.
+        let engine = Arc::new(Engine::with_hash_seed(u64::from_le_bytes(
+            random_bytes::<8>(),
+        )));
         let key = AppKey::new(&config.org, &config.app)?;
         let mut limits: Limits = config.limits.clone();
         if config.open_registration {

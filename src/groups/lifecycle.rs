@@ -1,8 +1,6 @@
 //! Group lifecycle (spec §4): create, details, app list, joined groups, is-member, modify,
 //! transfer ownership, disable/enable, destroy (C-GROUP).
 
-use std::collections::HashSet;
-
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +12,7 @@ use crate::limits::GroupLimits;
 use crate::paging::{self, Page};
 use crate::query::Ask;
 use crate::roster::{Caller, Role, Roster};
-use crate::store::State;
+use crate::store::{Set, State};
 use crate::time::Timestamp;
 
 use super::state::Group;
@@ -183,7 +181,8 @@ impl Exec for CreateGroup {
         // Linear de-duplication, stopping as soon as the distinct members outgrow the group:
         // an oversized list is refused before any name is resolved.
         let room = max_users as usize - 1;
-        let mut seen: HashSet<&UserName> = HashSet::with_capacity(self.members.len().min(room));
+        let mut seen: Set<&UserName> =
+            Set::with_capacity_and_hasher(self.members.len().min(room), Default::default());
         let mut names: Vec<UserName> = Vec::with_capacity(self.members.len().min(room) + 1);
         names.push(owner.clone());
         for m in &self.members {

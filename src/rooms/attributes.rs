@@ -248,7 +248,7 @@ impl Exec for DeleteRoomAttributes {
         // Drop repeats, stopping past the per-call cap: a huge key list costs no more than
         // the cap. The errors are reported after the checks that come before them.
         let max = cx.st.limits.rooms.attr_keys_per_call_max;
-        let mut seen = Set::with_capacity(max + 1);
+        let mut seen = Set::with_capacity_and_hasher(max + 1, Default::default());
         let mut keys: Vec<String> = Vec::with_capacity(max + 1);
         for k in self.keys {
             if keys.len() > max {

@@ -361,7 +361,7 @@ impl BatchItem {
 
 /// Distinct names in request order: repeats collapse to their first occurrence.
 pub(crate) fn distinct(names: &[UserName]) -> Vec<UserName> {
-    let mut seen = Set::with_capacity(names.len());
+    let mut seen = Set::with_capacity_and_hasher(names.len(), Default::default());
     names.iter().filter(|n| seen.insert(*n)).cloned().collect()
 }
 

@@ -64,6 +64,15 @@ pub(crate) struct Groups {
 }
 
 impl Groups {
+    /// An empty table whose id and parent-message indexes are keyed with `seed`.
+    pub fn with_seed(seed: u64) -> Groups {
+        Groups {
+            by_id: super::seeded_map(seed),
+            msg_threads: super::seeded_map(seed),
+            ..Groups::default()
+        }
+    }
+
     /// How many live groups.
     pub fn len(&self) -> usize {
         self.by_id.len()

@@ -43,10 +43,21 @@ pub(crate) use users::Users;
 use crate::ids::AppKey;
 use crate::limits::Limits;
 
-/// The hash maps of the state: std's SipHash, keyed per map.
-pub(crate) type Map<K, V> = std::collections::HashMap<K, V>;
+/// The hash of the state's maps: foldhash, a fast keyed hash. Maps made with `default()` use a
+/// fixed key; the maps whose keys callers choose at scale (usernames, group ids, thread parent
+/// message ids) are keyed with the app's seed ([`State::new`]), which the host passes in
+/// ([`crate::Engine::with_hash_seed`]) so that chosen keys cannot be made to collide. No reply
+/// depends on a map's iteration order.
+pub(crate) type Hasher = foldhash::fast::FixedState;
+/// The hash maps of the state.
+pub(crate) type Map<K, V> = std::collections::HashMap<K, V, Hasher>;
 /// The hash sets of the state.
-pub(crate) type Set<K> = std::collections::HashSet<K>;
+pub(crate) type Set<K> = std::collections::HashSet<K, Hasher>;
+
+/// A map keyed with `seed`.
+pub(crate) fn seeded_map<K, V>(seed: u64) -> Map<K, V> {
+    Map::with_hasher(Hasher::with_seed(seed))
+}
 
 /// One app's whole state: plain data, no locks.
 #[derive(Debug)]
@@ -66,14 +77,14 @@ pub(crate) struct State {
 }
 
 impl State {
-    /// An app with no users.
-    pub fn new(key: AppKey, limits: Limits) -> State {
+    /// An app with no users; `hash_seed` keys the maps whose keys callers choose.
+    pub fn new(key: AppKey, limits: Limits, hash_seed: u64) -> State {
         State {
             key,
             limits,
             next_id: 1,
-            users: Users::default(),
-            groups: Groups::default(),
+            users: Users::with_seed(hash_seed),
+            groups: Groups::with_seed(hash_seed),
             rooms: Rooms::default(),
         }
     }

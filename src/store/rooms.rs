@@ -142,7 +142,7 @@ impl Rooms {
         {
             return Err("the room id order differs from the rooms".into());
         }
-        let mut want: Map<UserId, (BTreeSet<RoomId>, BTreeSet<RoomId>)> = Map::new();
+        let mut want: Map<UserId, (BTreeSet<RoomId>, BTreeSet<RoomId>)> = Map::default();
         for (id, r) in &self.by_id {
             if r.id != *id {
                 return Err(format!("room {} is filed under {id}", r.id));

@@ -30,6 +30,14 @@ pub(crate) struct Users {
 }
 
 impl Users {
+    /// An empty table whose name index is keyed with `seed`.
+    pub fn with_seed(seed: u64) -> Users {
+        Users {
+            by_name: super::seeded_map(seed),
+            ..Users::default()
+        }
+    }
+
     /// How many users there are.
     pub fn len(&self) -> usize {
         self.by_id.len()
