@@ -60,7 +60,7 @@ impl Exec for AddGroupAdmin {
             }
             .into());
         };
-        match m.role {
+        match m.role() {
             Role::Owner => return Err(GroupError::OwnerForbidden.into()),
             Role::Admin => return Ok(self.user),
             _ => {}
@@ -69,7 +69,7 @@ impl Exec for AddGroupAdmin {
         if g.roster.admins.len() >= max {
             return Err(GroupError::AdminLimit(max).into());
         }
-        let uid = m.id;
+        let uid = m.id();
         let g = group_mut(cx.st, &self.group);
         g.roster.promote(uid);
         g.modified = cx.now;

@@ -326,8 +326,8 @@ fn details(gid: &GroupId, g: &Group, max: usize) -> GroupDetails {
         if affiliations.len() >= max {
             break;
         }
-        if m.id != g.roster.owner {
-            affiliations.push(Affiliation::Member(m.name.clone()));
+        if m.id() != g.roster.owner {
+            affiliations.push(Affiliation::Member(m.name().clone()));
         }
     }
     GroupDetails {
@@ -987,7 +987,7 @@ pub(crate) fn destroy(cx: &mut Ctx<'_>, gid: &GroupId) {
             &mut cx.out,
             GroupEvent::MemberLeft {
                 group: gid.clone(),
-                user: m.name.clone(),
+                user: m.name().clone(),
                 reason: LeaveReason::Delete,
             },
         );

@@ -291,9 +291,9 @@ fn remove(
         let reason = match id.and_then(|i| g.roster.members.get(i)) {
             None if id.is_none() => format!("user {n} doesn't exist."),
             None => format!("user {n} is not a member"),
-            Some(m) if ordinary_only(role, m.role).is_err() => "permission denied".to_string(),
+            Some(m) if ordinary_only(role, m.role()).is_err() => "permission denied".to_string(),
             Some(m) => {
-                gone.push(m.id);
+                gone.push(m.id());
                 items.push(BatchItem::ok(n.clone()));
                 continue;
             }
@@ -318,7 +318,7 @@ pub(super) fn single_target_ordinary(
     user: &UserName,
 ) -> Result<()> {
     match st.users.id(user).and_then(|u| g.roster.members.get(u)) {
-        Some(m) if m.role != Role::Owner => ordinary_only(role, m.role),
+        Some(m) if m.role() != Role::Owner => ordinary_only(role, m.role()),
         _ => Ok(()),
     }
 }
@@ -472,14 +472,14 @@ impl Ask for ListGroupMembers {
         let caller = Caller::of(cx.st, cx.actor);
         let (g, _) = open_if(cx.st, &self.group, &caller, gnf_members, Role::inside)?;
         let skip = (page - 1).saturating_mul(size);
-        let item = |m: &Member| GroupMemberItem {
-            role: if m.role == Role::Owner {
+        let item = |m: Member<'_>| GroupMemberItem {
+            role: if m.role() == Role::Owner {
                 GroupMemberRole::Owner
             } else {
                 GroupMemberRole::Member
             },
-            user: m.name.clone(),
-            joined_at: self.joined_time.then_some(m.joined),
+            user: m.name().clone(),
+            joined_at: self.joined_time.then_some(m.joined()),
         };
         let members = g.roster.members.iter();
         let items: Vec<GroupMemberItem> = match self.sort {
@@ -539,18 +539,18 @@ impl Ask for ListGroupMembersCursor {
         let owner = g.roster.owner;
         // Join sequences are never reused: the page starts strictly after the cursor's,
         // whether or not that member is still in.
-        let all: Box<dyn Iterator<Item = &Member>> = match self.sort {
+        let all: Box<dyn Iterator<Item = Member<'_>>> = match self.sort {
             GroupSort::Asc => Box::new(g.roster.members.after(after)),
             GroupSort::Desc => Box::new(g.roster.members.before(after)),
         };
-        let mut it = all.filter(|m| m.id != owner);
-        let page: Vec<&Member> = it.by_ref().take(limit).collect();
+        let mut it = all.filter(|m| m.id() != owner);
+        let page: Vec<Member<'_>> = it.by_ref().take(limit).collect();
         let cursor = match (it.next().is_some(), page.last()) {
-            (true, Some(m)) => Some(paging::encode(MEMBERS_CURSOR, &[m.seq])),
+            (true, Some(m)) => Some(paging::encode(MEMBERS_CURSOR, &[m.seq()])),
             _ => None,
         };
         Ok(Page {
-            items: page.into_iter().map(|m| m.name.clone()).collect(),
+            items: page.into_iter().map(|m| m.name().clone()).collect(),
             cursor,
         })
     }

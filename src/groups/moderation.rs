@@ -11,7 +11,7 @@ use crate::engine::{Ctx, ReadCtx};
 use crate::error::Result;
 use crate::ids::{GroupId, UserId, UserName};
 use crate::query::Ask;
-use crate::roster::{BatchItem, Caller, Role, Roster, distinct, resolve};
+use crate::roster::{BatchItem, Caller, Role, Roster, distinct, resolve, speaks};
 use crate::time::{Expiry, Millis, Timestamp};
 
 use super::members::{leave, single_target_ordinary};
@@ -44,11 +44,11 @@ fn block(
                 n.clone(),
                 format!("user: {n} doesn't exist in group: {gid}"),
             )),
-            Some(m) if ordinary_only(role, m.role).is_err() => {
+            Some(m) if ordinary_only(role, m.role()).is_err() => {
                 items.push(BatchItem::fail(n.clone(), "permission denied"));
             }
             Some(m) => {
-                targets.push((m.id, m.name.clone()));
+                targets.push((m.id(), m.name().clone()));
                 items.push(BatchItem::ok(n.clone()));
             }
         }
@@ -301,7 +301,7 @@ impl Ask for IsGroupAllowed {
             .users
             .id(&self.user)
             .and_then(|t| g.roster.members.get(t))
-            .is_some_and(|m| m.role > Role::Member || m.allowed))
+            .is_some_and(|m| m.role() > Role::Member || m.allowed()))
     }
 }
 
@@ -328,7 +328,7 @@ fn allow(cx: &mut Ctx<'_>, gid: &GroupId, names: &[UserName]) -> Result<Vec<Batc
             continue;
         };
         let m = g.roster.members.get(id).expect("a member");
-        if m.role == Role::Member && !m.allowed {
+        if m.role() == Role::Member && !m.allowed() {
             g.roster.allow(id, n.clone());
             emit(
                 &mut cx.out,
@@ -766,7 +766,7 @@ fn speak(g: &Group, user: Option<UserId>, now: Timestamp) -> GroupSpeak {
     if g.disabled {
         return GroupSpeak::Disabled;
     }
-    if let Some(e) = g.roster.live_mute(m.id, now) {
+    if let Some(e) = g.roster.live_mute(m.id(), now) {
         return GroupSpeak::Muted(e);
     }
     if Roster::speaks(m, g.mute_all, now) {
@@ -805,15 +805,9 @@ impl Ask for GroupSpeakers {
             return Ok(Vec::new());
         }
         let (mute_all, now) = (g.mute_all, cx.now);
-        let mut out = Vec::with_capacity(g.roster.members.len());
-        out.extend(
-            g.roster
-                .members
-                .iter()
-                .filter(|m| Roster::speaks(m, mute_all, now))
-                .map(|m| m.name.clone()),
-        );
-        Ok(out)
+        Ok(g.roster
+            .members
+            .names_where(|role, allowed, mute| speaks(role, allowed, mute, mute_all, now)))
     }
 }
 
@@ -836,17 +830,12 @@ impl Ask for GroupSpeakerIds {
         if g.disabled {
             return Ok(Vec::new());
         }
-        let members = g.roster.members.iter();
         let (mute_all, now) = (g.mute_all, cx.now);
         if !mute_all && g.roster.mutes.is_empty() {
-            return Ok(members.map(|m| m.id).collect());
+            return Ok(g.roster.members.ids());
         }
-        let mut out = Vec::with_capacity(g.roster.members.len());
-        out.extend(
-            members
-                .filter(|m| Roster::speaks(m, mute_all, now))
-                .map(|m| m.id),
-        );
-        Ok(out)
+        Ok(g.roster
+            .members
+            .ids_where(|role, allowed, mute| speaks(role, allowed, mute, mute_all, now)))
     }
 }

@@ -58,7 +58,7 @@ impl Group {
             .members
             .get(self.roster.owner)
             .expect("the owner is a member")
-            .name
+            .name()
     }
 }
 

@@ -287,9 +287,9 @@ impl Ask for ListThreadMembers {
         let page: Vec<_> = t.members.after(after).take(limit).collect();
         let cursor = page
             .last()
-            .map(|m| paging::encode(THREAD_MEMBERS_CURSOR, &[m.seq]));
+            .map(|m| paging::encode(THREAD_MEMBERS_CURSOR, &[m.seq()]));
         Ok(Page {
-            items: page.into_iter().map(|m| m.name.clone()).collect(),
+            items: page.into_iter().map(|m| m.name().clone()).collect(),
             cursor,
         })
     }
@@ -303,7 +303,7 @@ fn join_users(cx: &mut Ctx<'_>, thread: &ThreadId, ids: &[Option<UserId>]) -> Re
     let mut joining: Vec<(UserId, UserName)> = Vec::with_capacity(ids.len());
     for id in ids {
         match id.and_then(|i| g.roster.members.get(i)) {
-            Some(m) => joining.push((m.id, m.name.clone())),
+            Some(m) => joining.push((m.id(), m.name().clone())),
             None => return Err(GroupError::ThreadUserNotInGroup.into()),
         }
     }

@@ -48,7 +48,7 @@ fn rosters_consistent(st: &State) -> Result<(), String> {
     for (gid, g) in st.groups.iter() {
         let r = &g.roster;
         match r.members.get(r.owner) {
-            Some(m) if m.role == Role::Owner => {}
+            Some(m) if m.role() == Role::Owner => {}
             _ => {
                 return Err(format!(
                     "group {gid}: owner is not a member with the owner role"
@@ -85,9 +85,9 @@ fn blocked_are_not_members(st: &State) -> Result<(), String> {
             .roster
             .members
             .iter()
-            .find(|m| g.roster.blocks.contains_key(&m.id))
+            .find(|m| g.roster.blocks.contains_key(&m.id()))
         {
-            return Err(format!("group {gid}: member {} is blocked", m.name));
+            return Err(format!("group {gid}: member {} is blocked", m.name()));
         }
     }
     Ok(())
@@ -114,8 +114,11 @@ fn allow_and_attributes_of_members(st: &State) -> Result<(), String> {
 fn lists_name_live_users(st: &State) -> Result<(), String> {
     for (gid, g) in st.groups.iter() {
         let r = &g.roster;
-        if let Some(m) = r.members.iter().find(|m| st.users.get(m.id).is_none()) {
-            return Err(format!("group {gid}: member {} is not a live user", m.name));
+        if let Some(m) = r.members.iter().find(|m| st.users.get(m.id()).is_none()) {
+            return Err(format!(
+                "group {gid}: member {} is not a live user",
+                m.name()
+            ));
         }
         if r.blocks
             .keys()
@@ -134,7 +137,7 @@ fn lists_name_live_users(st: &State) -> Result<(), String> {
 fn thread_members_in_group(st: &State) -> Result<(), String> {
     for (gid, g) in st.groups.iter() {
         for (tid, t) in &g.threads {
-            if t.members.iter().any(|m| !g.roster.is_member(m.id)) {
+            if t.members.iter().any(|m| !g.roster.is_member(m.id())) {
                 return Err(format!("thread {tid}: member not in group {gid}"));
             }
         }
@@ -148,7 +151,7 @@ fn joined_groups_index_exact(st: &State) -> Result<(), String> {
     let mut want: BTreeMap<UserId, BTreeSet<&GroupId>> = BTreeMap::new();
     for (gid, g) in st.groups.iter() {
         for m in g.roster.members.iter() {
-            want.entry(m.id).or_default().insert(gid);
+            want.entry(m.id()).or_default().insert(gid);
         }
     }
     let cap = st.limits.groups.groups_per_user_max as usize;
@@ -180,7 +183,7 @@ fn joined_threads_index_exact(st: &State) -> Result<(), String> {
     for (gid, g) in st.groups.iter() {
         for (tid, t) in &g.threads {
             for m in t.members.iter() {
-                want.entry(m.id).or_default().insert((tid, gid));
+                want.entry(m.id()).or_default().insert((tid, gid));
             }
         }
     }

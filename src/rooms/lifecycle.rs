@@ -350,10 +350,10 @@ pub(super) fn affiliation_page(r: &Room, skip: usize, take: usize) -> Vec<RoomAf
         r.roster
             .members
             .iter()
-            .filter(|m| m.id != owner)
+            .filter(|m| m.id() != owner)
             .skip(skip)
             .take(left)
-            .map(|m| RoomAffiliation::Member(m.name.clone())),
+            .map(|m| RoomAffiliation::Member(m.name().clone())),
     );
     out
 }
@@ -600,7 +600,7 @@ pub(super) fn destroy(cx: &mut Ctx<'_>, id: RoomId) {
             &mut cx.out,
             RoomEvent::MemberExited {
                 room: id,
-                user: m.name.clone(),
+                user: m.name().clone(),
                 reason: RoomExitReason::RoomDestroyed,
             },
         );

@@ -545,18 +545,18 @@ impl Ask for ListRoomMembersCursor {
             None => None,
         };
         let members = &r.roster.members;
-        let walk: Box<dyn Iterator<Item = &crate::roster::Member>> = if self.desc {
+        let walk: Box<dyn Iterator<Item = crate::roster::Member<'_>>> = if self.desc {
             Box::new(members.before(after))
         } else {
             Box::new(members.after(after))
         };
         let owner = r.roster.owner;
-        let mut walk = walk.filter(|m| m.id != owner);
+        let mut walk = walk.filter(|m| m.id() != owner);
         let mut items = Vec::with_capacity(limit);
         let mut last = None;
         for m in walk.by_ref().take(limit) {
-            items.push(m.name.clone());
-            last = Some(m.seq);
+            items.push(m.name().clone());
+            last = Some(m.seq());
         }
         let cursor = match (walk.next(), last) {
             (Some(_), Some(l)) => Some(paging::encode(MEMBERS_CURSOR, &[l - 1])),

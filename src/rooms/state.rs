@@ -127,7 +127,7 @@ impl Room {
         if self.roster.live_mute(u, now).is_some() {
             return false;
         }
-        !self.mute_all || m.role >= crate::roster::Role::Admin || m.allowed
+        !self.mute_all || m.role() >= crate::roster::Role::Admin || m.allowed()
     }
 
     /// Removes the `DELETE` keys `u` owns; the keys removed (room order) and their bytes.

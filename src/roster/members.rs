@@ -1,49 +1,104 @@
 //! Members in join order: O(1) membership, join and leave; walks in join order that read
 //! member records back to back; cursors by join sequence in O(log n).
 //!
-//! The records sit in one vector in join order. Leaving leaves a hole (`None`) instead of
-//! shifting the rest, so it costs O(1); once holes outnumber members (and there are more than a
-//! few), the vector is compacted in one O(n) pass, so the cost stays O(1) amortized. Each
-//! member has a join sequence, strictly increasing in join order and never reused in this
-//! roster: a cursor names the last sequence returned, so it survives members leaving.
+//! The members sit in two parallel vectors in join order: the *slots* hold what the send rule
+//! and the fan-out read (id, join sequence, role, allow flag, mute instant: 32 bytes), the
+//! *details* what listings show (name, join time). A walk that decides who may speak reads the
+//! slots only, two members per cache line. Leaving leaves a hole instead of shifting the rest,
+//! so it costs O(1); once holes outnumber members (and there are more than a few), both
+//! vectors are compacted in one O(n) pass, so the cost stays O(1) amortized. Each member has a
+//! join sequence, strictly increasing in join order and never reused in this roster: a cursor
+//! names the last sequence returned, so it survives members leaving.
 
 use super::{Role, UNMUTED};
 use crate::ids::{UserId, UserName};
 use crate::store::Map;
 use crate::time::Timestamp;
 
-/// One member.
-#[derive(Clone, Debug)]
-pub(crate) struct Member {
-    /// Who.
-    pub id: UserId,
-    /// Their name when they joined.
-    pub name: UserName,
-    /// When they joined.
-    pub joined: Timestamp,
-    /// Their join sequence in this roster.
-    pub seq: u64,
-    /// The mute entry as one instant: `UNMUTED` none, `i64::MAX` forever, else its expiry.
-    pub mute_until: i64,
-    /// `Member`, `Admin` or `Owner`.
-    pub role: Role,
-    /// On the explicit allow list.
-    pub allowed: bool,
-}
-
-/// A slot of the join order: a member, or the hole one left (which keeps its sequence so that
-/// the slots stay sorted by sequence).
+/// What the send rule and the fan-out read of a member.
 #[derive(Clone, Debug)]
 struct Slot {
+    id: UserId,
     seq: u64,
-    member: Option<Member>,
+    /// The mute entry as one instant: `UNMUTED` none, `i64::MAX` forever, else its expiry.
+    mute_until: i64,
+    role: Role,
+    allowed: bool,
+    /// False for the hole a member left.
+    live: bool,
+}
+
+/// What listings show of a member.
+#[derive(Clone, Debug)]
+struct Details {
+    name: UserName,
+    joined: Timestamp,
+}
+
+/// One member, as read from a roster.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Member<'a> {
+    slot: &'a Slot,
+    details: &'a Details,
+}
+
+impl<'a> Member<'a> {
+    /// Who.
+    pub fn id(&self) -> UserId {
+        self.slot.id
+    }
+    /// Their name when they joined (names never change).
+    pub fn name(&self) -> &'a UserName {
+        &self.details.name
+    }
+    /// When they joined.
+    pub fn joined(&self) -> Timestamp {
+        self.details.joined
+    }
+    /// Their join sequence in this roster.
+    pub fn seq(&self) -> u64 {
+        self.slot.seq
+    }
+    /// `Member`, `Admin` or `Owner`.
+    pub fn role(&self) -> Role {
+        self.slot.role
+    }
+    /// On the explicit allow list.
+    pub fn allowed(&self) -> bool {
+        self.slot.allowed
+    }
+    /// The mute entry as one instant: `UNMUTED` none, `i64::MAX` forever, else its expiry.
+    pub fn mute_until(&self) -> i64 {
+        self.slot.mute_until
+    }
+}
+
+/// A member taken out of a roster.
+#[derive(Clone, Debug)]
+pub(crate) struct Left {
+    /// Who.
+    pub id: UserId,
+    /// Their name.
+    pub name: UserName,
+}
+
+/// The mirrored fields the roster keeps on a member.
+pub(crate) struct Mirrors<'a> {
+    /// Role.
+    pub role: &'a mut Role,
+    /// Allow flag.
+    pub allowed: &'a mut bool,
+    /// Mute instant.
+    pub mute_until: &'a mut i64,
 }
 
 /// Members in join order.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Members {
     slots: Vec<Slot>,
-    /// Member id → its slot.
+    /// Parallel to `slots`; a hole's details are those of the member who left.
+    details: Vec<Details>,
+    /// Member id → its position.
     at: Map<UserId, usize>,
     /// The last join sequence handed out.
     last_seq: u64,
@@ -68,91 +123,153 @@ impl Members {
         self.at.contains_key(&u)
     }
 
-    /// A member's record.
-    pub fn get(&self, u: UserId) -> Option<&Member> {
-        let i = *self.at.get(&u)?;
-        self.slots[i].member.as_ref()
+    fn view(&self, i: usize) -> Member<'_> {
+        Member {
+            slot: &self.slots[i],
+            details: &self.details[i],
+        }
     }
 
-    /// A member's record, to change.
-    pub fn get_mut(&mut self, u: UserId) -> Option<&mut Member> {
-        let i = *self.at.get(&u)?;
-        self.slots[i].member.as_mut()
+    /// A member.
+    pub fn get(&self, u: UserId) -> Option<Member<'_>> {
+        self.at.get(&u).map(|&i| self.view(i))
     }
 
-    /// Appends a member with the next join sequence and returns the record (role `Member`, no
-    /// mute, not allowed). The caller checked that `u` is not a member.
-    pub fn insert(&mut self, u: UserId, name: UserName, joined: Timestamp) -> &mut Member {
+    /// A member's mirrored fields, to change (the roster keeps them in step with its lists).
+    pub(super) fn mirrors(&mut self, u: UserId) -> Option<Mirrors<'_>> {
+        let i = *self.at.get(&u)?;
+        let s = &mut self.slots[i];
+        Some(Mirrors {
+            role: &mut s.role,
+            allowed: &mut s.allowed,
+            mute_until: &mut s.mute_until,
+        })
+    }
+
+    /// Appends a member with the next join sequence (role `Member`, no mute, not allowed) and
+    /// returns their mirrored fields. The caller checked that `u` is not a member.
+    pub fn insert(&mut self, u: UserId, name: UserName, joined: Timestamp) -> Mirrors<'_> {
         debug_assert!(!self.contains(u));
         self.last_seq += 1;
-        let seq = self.last_seq;
         let i = self.slots.len();
         self.slots.push(Slot {
-            seq,
-            member: Some(Member {
-                id: u,
-                name,
-                joined,
-                seq,
-                mute_until: UNMUTED,
-                role: Role::Member,
-                allowed: false,
-            }),
+            id: u,
+            seq: self.last_seq,
+            mute_until: UNMUTED,
+            role: Role::Member,
+            allowed: false,
+            live: true,
         });
+        self.details.push(Details { name, joined });
         self.at.insert(u, i);
-        self.slots[i].member.as_mut().expect("just set")
+        let s = &mut self.slots[i];
+        Mirrors {
+            role: &mut s.role,
+            allowed: &mut s.allowed,
+            mute_until: &mut s.mute_until,
+        }
     }
 
-    /// Removes a member and returns their record.
-    pub fn remove(&mut self, u: UserId) -> Option<Member> {
+    /// Removes a member.
+    pub fn remove(&mut self, u: UserId) -> Option<Left> {
         let i = self.at.remove(&u)?;
-        let m = self.slots[i].member.take();
+        let left = Left {
+            id: u,
+            name: self.details[i].name.clone(),
+        };
         if i + 1 == self.slots.len() {
             self.slots.pop();
-        } else if self.slots.len() > 2 * self.at.len() + HOLES_SLACK {
-            self.compact();
+            self.details.pop();
+        } else {
+            self.slots[i].live = false;
+            if self.slots.len() > 2 * self.at.len() + HOLES_SLACK {
+                self.compact();
+            }
         }
-        m
+        Some(left)
     }
 
     /// Drops the holes and re-points the index.
     fn compact(&mut self) {
-        self.slots.retain(|s| s.member.is_some());
+        let mut keep = self.slots.iter().map(|s| s.live);
+        self.details.retain(|_| keep.next().unwrap_or(false));
+        self.slots.retain(|s| s.live);
         for (i, s) in self.slots.iter().enumerate() {
-            if let Some(m) = &s.member {
-                self.at.insert(m.id, i);
-            }
+            self.at.insert(s.id, i);
         }
     }
 
     /// The members in join order (reversible).
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Member> {
-        self.slots.iter().filter_map(|s| s.member.as_ref())
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = Member<'_>> {
+        self.walk(0, self.slots.len())
+    }
+
+    fn walk(&self, from: usize, to: usize) -> impl DoubleEndedIterator<Item = Member<'_>> {
+        self.slots[from..to]
+            .iter()
+            .zip(&self.details[from..to])
+            .filter(|(s, _)| s.live)
+            .map(|(slot, details)| Member { slot, details })
+    }
+
+    /// Every member's id, in join order.
+    pub fn ids(&self) -> Vec<UserId> {
+        if self.slots.len() == self.at.len() {
+            self.slots.iter().map(|s| s.id).collect()
+        } else {
+            let mut out = Vec::with_capacity(self.at.len());
+            out.extend(self.slots.iter().filter(|s| s.live).map(|s| s.id));
+            out
+        }
+    }
+
+    /// The ids of the members `keep` accepts, in join order, reading the slots only: the
+    /// send rule's walk. `keep` gets `(role, allowed, mute_until)`.
+    pub fn ids_where(&self, keep: impl Fn(Role, bool, i64) -> bool) -> Vec<UserId> {
+        let mut out = Vec::with_capacity(self.at.len());
+        out.extend(
+            self.slots
+                .iter()
+                .filter(|s| s.live && keep(s.role, s.allowed, s.mute_until))
+                .map(|s| s.id),
+        );
+        out
+    }
+
+    /// The names of the members `keep` accepts, in join order (as [`Members::ids_where`]).
+    pub fn names_where(&self, keep: impl Fn(Role, bool, i64) -> bool) -> Vec<UserName> {
+        let mut out = Vec::with_capacity(self.at.len());
+        for (s, d) in self.slots.iter().zip(&self.details) {
+            if s.live && keep(s.role, s.allowed, s.mute_until) {
+                out.push(d.name.clone());
+            }
+        }
+        out
     }
 
     /// The members who joined after sequence `seq` (all with `None`), in join order.
-    pub fn after(&self, seq: Option<u64>) -> impl DoubleEndedIterator<Item = &Member> {
+    pub fn after(&self, seq: Option<u64>) -> impl DoubleEndedIterator<Item = Member<'_>> {
         let from = seq.map_or(0, |s| self.slots.partition_point(|x| x.seq <= s));
-        self.slots[from..].iter().filter_map(|s| s.member.as_ref())
+        self.walk(from, self.slots.len())
     }
 
     /// The members who joined before sequence `seq` (all with `None`), newest first.
-    pub fn before(&self, seq: Option<u64>) -> impl Iterator<Item = &Member> {
+    pub fn before(&self, seq: Option<u64>) -> impl Iterator<Item = Member<'_>> {
         let to = seq.map_or(self.slots.len(), |s| {
             self.slots.partition_point(|x| x.seq < s)
         });
-        self.slots[..to]
-            .iter()
-            .rev()
-            .filter_map(|s| s.member.as_ref())
+        self.walk(0, to).rev()
     }
 
     /// The index agrees with the slots, and the slots are sorted by sequence (an invariant).
     pub fn check(&self) -> Result<(), String> {
+        if self.slots.len() != self.details.len() {
+            return Err("member slots and details differ in length".into());
+        }
         if !self.slots.windows(2).all(|w| w[0].seq < w[1].seq) {
             return Err("join order not sorted by sequence".into());
         }
-        let live = self.slots.iter().filter(|s| s.member.is_some()).count();
+        let live = self.slots.iter().filter(|s| s.live).count();
         if live != self.at.len() {
             return Err(format!(
                 "{live} members in the join order, {} indexed",
@@ -160,8 +277,8 @@ impl Members {
             ));
         }
         for (id, i) in &self.at {
-            match self.slots.get(*i).and_then(|s| s.member.as_ref()) {
-                Some(m) if m.id == *id && m.seq == self.slots[*i].seq => {}
+            match self.slots.get(*i) {
+                Some(s) if s.live && s.id == *id => {}
                 _ => return Err(format!("member index of {id:?} is stale")),
             }
         }
@@ -180,6 +297,10 @@ mod tests {
         UserName::parse(&format!("u{i}")).unwrap()
     }
 
+    fn ids<'a>(it: impl Iterator<Item = Member<'a>>) -> Vec<u64> {
+        it.map(|m| m.id().0).collect()
+    }
+
     #[test]
     fn join_order_survives_leaves_and_compaction() {
         let mut m = Members::default();
@@ -188,20 +309,21 @@ mod tests {
         }
         // Leave every member but the multiples of 7, from the middle outwards.
         for i in (0..200).filter(|i| i % 7 != 0) {
-            assert!(m.remove(UserId(i)).is_some());
+            assert_eq!(m.remove(UserId(i)).unwrap().name, name(i));
             m.check().unwrap();
         }
         assert!(m.remove(UserId(1)).is_none(), "already gone");
-        let ids: Vec<u64> = m.iter().map(|x| x.id.0).collect();
         let want: Vec<u64> = (0..200).filter(|i| i % 7 == 0).collect();
-        assert_eq!(ids, want);
+        assert_eq!(ids(m.iter()), want);
+        assert_eq!(m.ids().iter().map(|u| u.0).collect::<Vec<_>>(), want);
         assert_eq!(m.len(), want.len());
         // The slots were compacted: no more than twice the members plus the slack.
         assert!(m.slots.len() <= 2 * m.len() + HOLES_SLACK);
+        assert_eq!(m.get(UserId(14)).unwrap().joined(), Timestamp(14));
         // Sequences keep growing after compaction; a re-join goes to the end.
         m.insert(UserId(3), name(3), Timestamp(0));
-        assert_eq!(m.iter().last().unwrap().id, UserId(3));
-        assert_eq!(m.get(UserId(3)).unwrap().seq, 201);
+        assert_eq!(m.iter().last().unwrap().id(), UserId(3));
+        assert_eq!(m.get(UserId(3)).unwrap().seq(), 201);
     }
 
     #[test]
@@ -211,19 +333,30 @@ mod tests {
             m.insert(UserId(i), name(i), Timestamp(0));
         }
         m.remove(UserId(3));
-        let after2: Vec<u64> = m.after(Some(2)).map(|x| x.id.0).collect();
-        assert_eq!(after2, vec![4, 5]);
-        let after3: Vec<u64> = m.after(Some(3)).map(|x| x.id.0).collect();
+        assert_eq!(ids(m.after(Some(2))), vec![4, 5]);
         assert_eq!(
-            after3,
+            ids(m.after(Some(3))),
             vec![4, 5],
             "the cursor of a member who left still works"
         );
-        let before4: Vec<u64> = m.before(Some(4)).map(|x| x.id.0).collect();
-        assert_eq!(before4, vec![2, 1]);
-        let all_desc: Vec<u64> = m.before(None).map(|x| x.id.0).collect();
-        assert_eq!(all_desc, vec![5, 4, 2, 1]);
+        assert_eq!(ids(m.before(Some(4))), vec![2, 1]);
+        assert_eq!(ids(m.before(None)), vec![5, 4, 2, 1]);
         assert_eq!(m.after(None).count(), 4);
+        assert_eq!(m.ids(), vec![UserId(1), UserId(2), UserId(4), UserId(5)]);
+    }
+
+    #[test]
+    fn filtered_walks_read_the_mirrors() {
+        let mut m = Members::default();
+        for i in 1..=4 {
+            m.insert(UserId(i), name(i), Timestamp(0));
+        }
+        *m.mirrors(UserId(2)).unwrap().allowed = true;
+        *m.mirrors(UserId(3)).unwrap().role = Role::Admin;
+        m.remove(UserId(4));
+        let privileged = |r: Role, a: bool, _: i64| r >= Role::Admin || a;
+        assert_eq!(m.ids_where(privileged), vec![UserId(2), UserId(3)]);
+        assert_eq!(m.names_where(privileged), vec![name(2), name(3)]);
     }
 
     #[test]

@@ -13,7 +13,7 @@
 
 mod members;
 
-pub(crate) use members::{Member, Members};
+pub(crate) use members::{Left, Member, Members, Mirrors};
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -105,6 +105,20 @@ fn mute_instant(e: Option<Expiry>) -> i64 {
     }
 }
 
+/// The send rule on a member's mirrors (see [`Roster::speaks`]).
+#[inline]
+pub(crate) fn speaks(
+    role: Role,
+    allowed: bool,
+    mute_until: i64,
+    mute_all: bool,
+    now: Timestamp,
+) -> bool {
+    let unmuted = mute_until <= now.0 && mute_until != i64::MAX;
+    let privileged = role >= Role::Admin || allowed;
+    unmuted & (!mute_all | privileged)
+}
+
 /// An owner, members in join order, admins in promotion order, and the block, allow and mute
 /// lists in the order entries were added.
 #[derive(Clone, Debug)]
@@ -156,7 +170,7 @@ impl Roster {
             Role::Owner
         } else {
             match self.members.get(u) {
-                Some(m) => m.role,
+                Some(m) => m.role(),
                 None => Role::Outsider,
             }
         }
@@ -164,7 +178,7 @@ impl Roster {
 
     /// Adds a member at `now`, at the end of the join order. Their role, allow flag and mute
     /// mirror follow the owner and the lists. The caller checked that they are not a member.
-    pub fn join(&mut self, u: UserId, name: UserName, now: Timestamp) -> &mut Member {
+    pub fn join(&mut self, u: UserId, name: UserName, now: Timestamp) {
         let role = if u == self.owner {
             Role::Owner
         } else {
@@ -173,15 +187,14 @@ impl Roster {
         let allowed = self.allow.contains_key(&u);
         let mute_until = mute_instant(self.mutes.get(&u).map(|m| m.1));
         let m = self.members.insert(u, name, now);
-        m.role = role;
-        m.allowed = allowed;
-        m.mute_until = mute_until;
-        m
+        *m.role = role;
+        *m.allowed = allowed;
+        *m.mute_until = mute_until;
     }
 
     /// Removes a member and their admin role; their list entries stay. `None` if they were not
     /// a member.
-    pub fn leave(&mut self, u: UserId) -> Option<Member> {
+    pub fn leave(&mut self, u: UserId) -> Option<Left> {
         let m = self.members.remove(u)?;
         self.admins.shift_remove(&u);
         Some(m)
@@ -189,10 +202,13 @@ impl Roster {
 
     /// Makes a member an admin (the caller checked they are a member and not the owner).
     pub fn promote(&mut self, u: UserId) {
-        if let Some(m) = self.members.get_mut(u) {
-            m.role = Role::Admin;
-            self.admins.insert(u, m.name.clone());
+        let Some(name) = self.members.get(u).map(|m| m.name().clone()) else {
+            return;
+        };
+        if let Some(m) = self.members.mirrors(u) {
+            *m.role = Role::Admin;
         }
+        self.admins.insert(u, name);
     }
 
     /// Takes the admin role away; whether they had it.
@@ -200,8 +216,8 @@ impl Roster {
         if self.admins.shift_remove(&u).is_none() {
             return false;
         }
-        if let Some(m) = self.members.get_mut(u) {
-            m.role = Role::Member;
+        if let Some(m) = self.members.mirrors(u) {
+            *m.role = Role::Member;
         }
         true
     }
@@ -210,12 +226,12 @@ impl Roster {
     /// admin list. Whether the new owner was an admin.
     pub fn transfer(&mut self, new: UserId) -> bool {
         let old = self.owner;
-        if let Some(m) = self.members.get_mut(old) {
-            m.role = Role::Member;
+        if let Some(m) = self.members.mirrors(old) {
+            *m.role = Role::Member;
         }
         let was_admin = self.admins.shift_remove(&new).is_some();
-        if let Some(m) = self.members.get_mut(new) {
-            m.role = Role::Owner;
+        if let Some(m) = self.members.mirrors(new) {
+            *m.role = Role::Owner;
         }
         self.owner = new;
         was_admin
@@ -224,31 +240,31 @@ impl Roster {
     /// Sets (or overwrites) a mute entry.
     pub fn mute(&mut self, u: UserId, name: UserName, e: Expiry) {
         self.mutes.insert(u, (name, e));
-        if let Some(m) = self.members.get_mut(u) {
-            m.mute_until = mute_instant(Some(e));
+        if let Some(m) = self.members.mirrors(u) {
+            *m.mute_until = mute_instant(Some(e));
         }
     }
 
     /// Lifts a mute entry; the entry that was there.
     pub fn unmute(&mut self, u: UserId) -> Option<(UserName, Expiry)> {
-        if let Some(m) = self.members.get_mut(u) {
-            m.mute_until = UNMUTED;
+        if let Some(m) = self.members.mirrors(u) {
+            *m.mute_until = UNMUTED;
         }
         self.mutes.shift_remove(&u)
     }
 
     /// Adds an explicit allow-list entry; whether it is new.
     pub fn allow(&mut self, u: UserId, name: UserName) -> bool {
-        if let Some(m) = self.members.get_mut(u) {
-            m.allowed = true;
+        if let Some(m) = self.members.mirrors(u) {
+            *m.allowed = true;
         }
         self.allow.insert(u, name).is_none()
     }
 
     /// Removes an explicit allow-list entry; whether there was one.
     pub fn disallow(&mut self, u: UserId) -> bool {
-        if let Some(m) = self.members.get_mut(u) {
-            m.allowed = false;
+        if let Some(m) = self.members.mirrors(u) {
+            *m.allowed = false;
         }
         self.allow.shift_remove(&u).is_some()
     }
@@ -278,15 +294,13 @@ impl Roster {
     /// The send rule on one member at `now`: no live mute, and either mute-all is off or they
     /// are the owner, an admin or allow-listed.
     #[inline]
-    pub fn speaks(m: &Member, mute_all: bool, now: Timestamp) -> bool {
-        let unmuted = m.mute_until <= now.0 && m.mute_until != i64::MAX;
-        let privileged = m.role >= Role::Admin || m.allowed;
-        unmuted & (!mute_all | privileged)
+    pub fn speaks(m: Member<'_>, mute_all: bool, now: Timestamp) -> bool {
+        speaks(m.role(), m.allowed(), m.mute_until(), mute_all, now)
     }
 
     /// Every user the roster names (members and list entries), without repeats.
     pub fn everyone(&self) -> Set<UserId> {
-        let mut all: Set<UserId> = self.members.iter().map(|m| m.id).collect();
+        let mut all: Set<UserId> = self.members.iter().map(|m| m.id()).collect();
         all.insert(self.owner);
         all.extend(self.blocks.keys());
         all.extend(self.allow.keys());
@@ -297,24 +311,25 @@ impl Roster {
     /// The mirrors agree with the lists (an invariant).
     pub fn mirrors_agree(&self) -> Result<(), String> {
         for m in self.members.iter() {
-            let role = if m.id == self.owner {
+            let role = if m.id() == self.owner {
                 Role::Owner
-            } else if self.admins.contains_key(&m.id) {
+            } else if self.admins.contains_key(&m.id()) {
                 Role::Admin
             } else {
                 Role::Member
             };
-            if m.role != role {
+            if m.role() != role {
                 return Err(format!(
                     "member {} has role {:?}, lists say {role:?}",
-                    m.name, m.role
+                    m.name(),
+                    m.role()
                 ));
             }
-            if m.allowed != self.allow.contains_key(&m.id) {
-                return Err(format!("member {}: allow mirror is stale", m.name));
+            if m.allowed() != self.allow.contains_key(&m.id()) {
+                return Err(format!("member {}: allow mirror is stale", m.name()));
             }
-            if m.mute_until != mute_instant(self.mutes.get(&m.id).map(|e| e.1)) {
-                return Err(format!("member {}: mute mirror is stale", m.name));
+            if m.mute_until() != mute_instant(self.mutes.get(&m.id()).map(|e| e.1)) {
+                return Err(format!("member {}: mute mirror is stale", m.name()));
             }
         }
         if self

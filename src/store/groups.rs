@@ -14,7 +14,7 @@ use indexmap::IndexMap;
 use super::{Map, Set};
 use crate::groups::{Group, Thread};
 use crate::ids::{GroupId, ThreadId, UserId, UserName};
-use crate::roster::Member;
+use crate::roster::Left;
 use crate::time::Timestamp;
 
 /// A user's link to a thread (in their reverse index).
@@ -147,7 +147,7 @@ impl Groups {
         }
         let g = self.by_id.remove(id)?;
         for m in g.roster.members.iter() {
-            if let Some(x) = self.users.get_mut(&m.id) {
+            if let Some(x) = self.users.get_mut(&m.id()) {
                 x.groups.shift_remove(id);
             }
         }
@@ -184,7 +184,7 @@ impl Groups {
         id: &GroupId,
         u: UserId,
         now: Timestamp,
-    ) -> Option<(Member, Vec<ThreadId>)> {
+    ) -> Option<(Left, Vec<ThreadId>)> {
         let g = self.by_id.get_mut(id)?;
         let m = g.roster.leave(u)?;
         g.modified = now;
@@ -261,7 +261,7 @@ impl Groups {
     /// of its members. The caller checked that the message hosts no thread.
     pub fn insert_thread(&mut self, gid: &GroupId, tid: ThreadId, t: Thread) {
         for m in t.members.iter() {
-            link_thread(&mut self.users, m.id, &tid, gid, m.joined);
+            link_thread(&mut self.users, m.id(), &tid, gid, m.joined());
         }
         self.thread_group.insert(tid.clone(), gid.clone());
         self.threads_by_created
@@ -281,7 +281,7 @@ impl Groups {
             .and_then(|g| g.threads.shift_remove(tid))
             .expect("indexed under its group");
         for m in t.members.iter() {
-            if let Some(x) = self.users.get_mut(&m.id) {
+            if let Some(x) = self.users.get_mut(&m.id()) {
                 x.threads.shift_remove(tid);
             }
         }
