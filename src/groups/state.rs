@@ -53,8 +53,7 @@ pub(crate) struct Group {
 impl Group {
     /// The owner's name.
     pub fn owner_name(&self) -> &UserName {
-        &self
-            .roster
+        self.roster
             .members
             .get(self.roster.owner)
             .expect("the owner is a member")

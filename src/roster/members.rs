@@ -76,8 +76,6 @@ impl<'a> Member<'a> {
 /// A member taken out of a roster.
 #[derive(Clone, Debug)]
 pub(crate) struct Left {
-    /// Who.
-    pub id: UserId,
     /// Their name.
     pub name: UserName,
 }
@@ -174,7 +172,6 @@ impl Members {
     pub fn remove(&mut self, u: UserId) -> Option<Left> {
         let i = self.at.remove(&u)?;
         let left = Left {
-            id: u,
             name: self.details[i].name.clone(),
         };
         if i + 1 == self.slots.len() {

@@ -13,7 +13,7 @@
 
 mod members;
 
-pub(crate) use members::{Left, Member, Members, Mirrors};
+pub(crate) use members::{Left, Member, Members};
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
