@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::limits::USERNAME_BYTES_MAX;
+use crate::rooms::RoomError;
 
 /// Longest org or app name, in bytes.
 pub const APP_NAME_BYTES_MAX: usize = 64;
@@ -239,13 +240,47 @@ macro_rules! string_id {
 string_id!(GroupId);
 string_id!(ThreadId);
 
-/// A chatroom id: minted from the app's counter, never reused. Decimal in the vendor API; a
-/// host maps an unparseable id to the room-not-found error itself.
+/// A chatroom id: minted from the app's counter, never reused. Decimal in the vendor API: a
+/// host reads one from a request with [`RoomId::for_command`] or [`RoomId::for_read`], which
+/// answer text that is no room id with the engine's own room-not-found error, naming the text.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
 )]
 #[serde(transparent)]
 pub struct RoomId(pub u64);
+
+impl RoomId {
+    /// A room id from its decimal text: ASCII digits without a leading zero (`0` itself is
+    /// one), within `u64`. `None` for any other text, which names no room.
+    pub fn parse(raw: &str) -> Option<RoomId> {
+        let decimal = !raw.is_empty()
+            && raw.bytes().all(|b| b.is_ascii_digit())
+            && (raw == "0" || !raw.starts_with('0'));
+        if decimal {
+            raw.parse().ok().map(RoomId)
+        } else {
+            None
+        }
+    }
+
+    /// The room `raw` names in a command; text that is no room id names no room:
+    /// [`RoomError::NotFoundText`] (`E_ROOM`, "grpID {raw} does not exist!").
+    ///
+    /// # Errors
+    /// `E_ROOM` with `raw` as written.
+    pub fn for_command(raw: &str) -> std::result::Result<RoomId, RoomError> {
+        RoomId::parse(raw).ok_or_else(|| RoomError::NotFoundText(raw.to_owned()))
+    }
+
+    /// The room `raw` names in a details, member or export read; text that is no room id:
+    /// [`RoomError::QueryNotFoundText`] (`E_ROOM_Q`, "do not find this group:{raw}").
+    ///
+    /// # Errors
+    /// `E_ROOM_Q` with `raw` as written.
+    pub fn for_read(raw: &str) -> std::result::Result<RoomId, RoomError> {
+        RoomId::parse(raw).ok_or_else(|| RoomError::QueryNotFoundText(raw.to_owned()))
+    }
+}
 
 impl fmt::Display for RoomId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -344,6 +379,38 @@ mod tests {
         assert!(AppKey::new("a#b", "x").is_err());
         assert!(AppKey::new("a", &"x".repeat(65)).is_err());
         assert!(AppKey::new("a", &"x".repeat(64)).is_ok());
+    }
+
+    #[test]
+    fn room_ids_parse_as_decimals_and_name_bad_text_in_the_room_errors() {
+        assert_eq!(
+            RoomId::parse("66213271109633"),
+            Some(RoomId(66213271109633))
+        );
+        assert_eq!(RoomId::parse("0"), Some(RoomId(0)));
+        assert_eq!(
+            RoomId::parse("18446744073709551615"),
+            Some(RoomId(u64::MAX))
+        );
+        for bad in ["", "007", "abc", "+5", "-1", " 5", "18446744073709551616"] {
+            assert_eq!(RoomId::parse(bad), None, "{bad:?}");
+        }
+        let e = Error::from(RoomId::for_command("007").unwrap_err());
+        assert_eq!(
+            (e.status(), e.code(), e.to_string().as_str()),
+            (404, "resource_not_found", "grpID 007 does not exist!")
+        );
+        let e = Error::from(RoomId::for_read("abc").unwrap_err());
+        assert_eq!(
+            (e.status(), e.code(), e.to_string().as_str()),
+            (
+                404,
+                "service_resource_not_found",
+                "do not find this group:abc"
+            )
+        );
+        assert_eq!(RoomId::for_command("12"), Ok(RoomId(12)));
+        assert_eq!(RoomId::for_read("12"), Ok(RoomId(12)));
     }
 
     #[test]

@@ -20,11 +20,11 @@ pub struct Envelope {
 }
 
 impl Envelope {
-    /// The full envelope for `call`, with its `action` (`get`, `post`, `put`, `delete`, or the
-    /// vendor's phrase for the operation).
-    pub fn full(call: &Call, action: &str) -> Envelope {
+    /// The full envelope for `call`; its `action` is the request's method in lowercase
+    /// ([`Call::action`]).
+    pub fn full(call: &Call) -> Envelope {
         let mut body = Map::new();
-        body.insert("action".into(), action.into());
+        body.insert("action".into(), call.action().into());
         body.insert("application".into(), call.app.uuid.clone().into());
         body.insert("path".into(), call.path.clone().into());
         body.insert("uri".into(), call.uri().into());

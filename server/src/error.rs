@@ -97,6 +97,12 @@ impl From<imcore::rooms::RoomError> for ApiError {
     }
 }
 
+impl From<imcore::groups::GroupError> for ApiError {
+    fn from(e: imcore::groups::GroupError) -> ApiError {
+        imcore::Error::from(e).into()
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

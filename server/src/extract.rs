@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::{FromRequestParts, RawPathParams};
+use axum::http::Method;
 use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST};
 use axum::http::request::Parts;
 use imcore::{Actor, Ask, Exec, Timestamp, UserName, ValidateToken};
@@ -31,6 +32,7 @@ pub struct Call {
     /// The request path after `/{org}/{app}`, e.g. `/users/alice`.
     pub path: String,
     uri: String,
+    action: &'static str,
     params: Vec<(String, String)>,
     query: Vec<(String, String)>,
     content_type: Option<String>,
@@ -81,6 +83,7 @@ async fn build(parts: &mut Parts, host: &Arc<Host>, mode: TokenMode) -> ApiResul
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost");
     let uri = format!("http://{host_hdr}{full}");
+    let action = action_of(&parts.method);
     let query = parts
         .uri
         .query()
@@ -131,11 +134,23 @@ async fn build(parts: &mut Parts, host: &Arc<Host>, mode: TokenMode) -> ApiResul
         app_name,
         path,
         uri,
+        action,
         params,
         query,
         content_type,
         content_length,
     })
+}
+
+/// The vendor's `action` for a request method: the method in lowercase (`HEAD` is answered
+/// as the `GET` it stands for).
+fn action_of(m: &Method) -> &'static str {
+    match *m {
+        Method::POST => "post",
+        Method::PUT => "put",
+        Method::DELETE => "delete",
+        _ => "get",
+    }
 }
 
 impl FromRequestParts<Arc<Host>> for Call {
@@ -175,6 +190,12 @@ impl Call {
         &self.uri
     }
 
+    /// The vendor's `action` for this request: its method in lowercase (`get`, `post`, `put`,
+    /// `delete`).
+    pub fn action(&self) -> &'static str {
+        self.action
+    }
+
     /// Milliseconds since the request arrived.
     pub fn duration_ms(&self) -> u64 {
         self.started.elapsed().as_millis() as u64
@@ -187,6 +208,11 @@ impl Call {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
             .unwrap_or("")
+    }
+
+    /// Whether the route has a path parameter `name`.
+    pub fn has_param(&self, name: &str) -> bool {
+        self.params.iter().any(|(k, _)| k == name)
     }
 
     /// A path parameter that names a user, validated and case-folded.

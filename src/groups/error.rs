@@ -221,6 +221,13 @@ pub enum GroupError {
 }
 
 impl GroupError {
+    /// `INVALID_PARAMETER` "mute_duration is invalid": a mute duration in a request that is no
+    /// whole number of milliseconds (a host reads it; [`super::MuteGroupMembers`] takes an
+    /// `i64` and checks its range itself).
+    pub fn mute_duration_invalid() -> GroupError {
+        GroupError::InvalidParameter("mute_duration is invalid".into())
+    }
+
     /// The vendor's HTTP status.
     pub fn status(&self) -> u16 {
         use GroupError::*;

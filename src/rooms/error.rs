@@ -25,6 +25,12 @@ pub enum RoomError {
     /// `E_ROOM_Q`: `404 service_resource_not_found` — no such room (details and member reads).
     #[error("do not find this group:{0}")]
     QueryNotFound(RoomId),
+    /// `E_ROOM` for text that is no room id ([`RoomId::for_command`]), as the request wrote it.
+    #[error("grpID {0} does not exist!")]
+    NotFoundText(String),
+    /// `E_ROOM_Q` for text that is no room id ([`RoomId::for_read`]), as the request wrote it.
+    #[error("do not find this group:{0}")]
+    QueryNotFoundText(String),
     /// `E_USER`: `404 resource_not_found` — a named user does not exist.
     #[error("username {0} doesn't exist!")]
     UserNotFound(String),
@@ -209,8 +215,8 @@ impl RoomError {
     pub fn code(&self) -> &'static str {
         use RoomError::*;
         match self {
-            NotFound(_) | UserNotFound(_) => "resource_not_found",
-            QueryNotFound(_) => "service_resource_not_found",
+            NotFound(_) | NotFoundText(_) | UserNotFound(_) => "resource_not_found",
+            QueryNotFound(_) | QueryNotFoundText(_) => "service_resource_not_found",
             Permission | FieldsPermission => "group_authorization",
             AttrNotMember => "MetadataException",
             NotMember(_)

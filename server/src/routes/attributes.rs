@@ -1,6 +1,6 @@
 //! User attributes, "metadata" (spec 01 §9). Set takes a form of `key=value` pairs as the
-//! vendor does (`application/x-www-form-urlencoded`); a JSON object of strings is accepted
-//! too. Answers use the bare envelope: `{timestamp, data, duration}`.
+//! vendor does (`application/x-www-form-urlencoded`); a JSON object is accepted too (values
+//! that are not strings are stored as their JSON text). Answers use the bare envelope: `{timestamp, data, duration}`.
 
 use std::sync::Arc;
 
@@ -13,6 +13,7 @@ use imcore::{
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use super::shared::{as_text, object_json, strings_json};
 use crate::envelope::Envelope;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Call, parse_form};
@@ -29,15 +30,6 @@ pub fn routes() -> Router<Arc<Host>> {
         )
 }
 
-/// Ordered `(key, value)` pairs as a JSON object, in their order.
-fn pairs_json<'a>(pairs: impl IntoIterator<Item = (&'a String, &'a String)>) -> Value {
-    let mut m = Map::new();
-    for (k, v) in pairs {
-        m.insert(k.clone(), Value::String(v.clone()));
-    }
-    Value::Object(m)
-}
-
 /// `PUT /metadata/user/{username}`: merges the pairs; `data` holds only the pairs sent.
 async fn set(call: Call, body: Body) -> ApiResult<Envelope> {
     let username = call.user("username")?;
@@ -48,16 +40,10 @@ async fn set(call: Call, body: Body) -> ApiResult<Envelope> {
         parse_form(text)?
     } else {
         let obj: Map<String, Value> = call.json(body).await?;
-        // Non-string JSON values are stored as their JSON text.
-        obj.into_iter()
-            .map(|(k, v)| match v {
-                Value::String(s) => (k, s),
-                other => (k, other.to_string()),
-            })
-            .collect()
+        as_text(obj)
     };
     let stored = call.exec(SetAttributes { username, pairs })?;
-    Ok(Envelope::bare(&call, None).data(pairs_json(&stored)))
+    Ok(Envelope::bare(&call, None).data(strings_json(&stored)))
 }
 
 /// `GET /metadata/user/{username}`: every pair; `{}` for unknown users.
@@ -65,7 +51,7 @@ async fn read(call: Call) -> ApiResult<Envelope> {
     let m = call.ask(GetAttributes {
         username: call.user("username")?,
     })?;
-    Ok(Envelope::bare(&call, None).data(pairs_json(&m)))
+    Ok(Envelope::bare(&call, None).data(strings_json(&m)))
 }
 
 /// `DELETE /metadata/user/{username}`: `data: true`.
@@ -91,10 +77,7 @@ async fn batch_get(call: Call, body: Body) -> ApiResult<Envelope> {
         targets: b.targets,
         properties: b.properties,
     })?;
-    let mut data = Map::new();
-    for (user, m) in &r {
-        data.insert(user.clone(), pairs_json(m));
-    }
+    let data = object_json(r.iter().map(|(user, m)| (user.as_str(), strings_json(m))));
     Ok(Envelope::bare(&call, None).data(data))
 }
 

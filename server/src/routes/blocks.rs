@@ -6,10 +6,9 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::routing::{delete, post};
-use imcore::{BlockUsers, ListBlocks, UnblockUser, UserName};
-use serde::Deserialize;
-use serde_json::Value;
+use imcore::{BlockUsers, ListBlocks, UnblockUser};
 
+use super::shared::{UsernamesBody, body_users, cursor, names_json};
 use crate::envelope::{Envelope, user_json};
 use crate::error::ApiResult;
 use crate::extract::Call;
@@ -28,30 +27,14 @@ pub fn routes() -> Router<Arc<Host>> {
         )
 }
 
-#[derive(Deserialize)]
-struct UsernamesBody {
-    #[serde(default)]
-    usernames: Vec<String>,
-}
-
-fn names_json(v: &[UserName]) -> Vec<Value> {
-    v.iter().map(|n| n.as_str().into()).collect()
-}
-
 /// `POST /users/{owner}/blocks/users`, body `{usernames}`: `data` lists the names now on the
 /// list from this request. Every name is validated first (`400 illegal_argument`).
 async fn block(call: Call, body: Body) -> ApiResult<Envelope> {
     let b: UsernamesBody = call.json(body).await?;
     let owner = call.user("owner")?;
-    let usernames = b
-        .usernames
-        .iter()
-        .map(|n| UserName::parse(n))
-        .collect::<imcore::Result<Vec<_>>>()?;
+    let usernames = body_users(&b.usernames)?;
     let r = call.exec(BlockUsers { owner, usernames })?;
-    Ok(Envelope::full(&call, "post")
-        .entities(vec![])
-        .data(names_json(&r)))
+    Ok(Envelope::full(&call).entities(vec![]).data(names_json(&r)))
 }
 
 /// `GET /users/{owner}/blocks/users?pageSize&cursor`: `data`, `count`, `cursor` when more.
@@ -59,9 +42,9 @@ async fn list(call: Call) -> ApiResult<Envelope> {
     let page = call.ask(ListBlocks {
         owner: call.user("owner")?,
         page_size: call.query_u32("pageSize")?,
-        cursor: call.query("cursor").map(str::to_owned),
+        cursor: cursor(&call),
     })?;
-    Ok(Envelope::full(&call, "get")
+    Ok(Envelope::full(&call)
         .entities(vec![])
         .count(page.items.len())
         .data(names_json(&page.items))
@@ -74,5 +57,5 @@ async fn unblock(call: Call) -> ApiResult<Envelope> {
         owner: call.user("owner")?,
         blocked: call.user("blocked")?,
     })?;
-    Ok(Envelope::full(&call, "delete").entities(vec![user_json(&v)]))
+    Ok(Envelope::full(&call).entities(vec![user_json(&v)]))
 }

@@ -12,6 +12,7 @@ use imcore::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::shared::{UsernamesBody, cursor, listing, page_answer};
 use crate::envelope::{Envelope, user_json};
 use crate::error::ApiResult;
 use crate::extract::Call;
@@ -22,7 +23,7 @@ pub fn routes() -> Router<Arc<Host>> {
     Router::new()
         .route(
             "/{org}/{app}/users/{owner}/contacts/users/{friend}",
-            post(add).delete(remove),
+            post(befriend::<true>).delete(befriend::<false>),
         )
         .route(
             "/{org}/{app}/user/{owner}/contacts/users/{friend}",
@@ -33,22 +34,16 @@ pub fn routes() -> Router<Arc<Host>> {
         .route("/{org}/{app}/users/{owner}/contacts/import", post(import))
 }
 
-/// `POST /users/{owner}/contacts/users/{friend}`: `entities: [friend]`.
-async fn add(call: Call) -> ApiResult<Envelope> {
-    let v = call.exec(AddFriend {
-        owner: call.user("owner")?,
-        friend: call.user("friend")?,
-    })?;
-    Ok(Envelope::full(&call, "post").entities(vec![user_json(&v)]))
-}
-
-/// `DELETE /users/{owner}/contacts/users/{friend}`: `entities: [friend]`.
-async fn remove(call: Call) -> ApiResult<Envelope> {
-    let v = call.exec(RemoveFriend {
-        owner: call.user("owner")?,
-        friend: call.user("friend")?,
-    })?;
-    Ok(Envelope::full(&call, "delete").entities(vec![user_json(&v)]))
+/// `POST /users/{owner}/contacts/users/{friend}` (add) and `DELETE …` (remove), both sides at
+/// once: `entities: [friend]`.
+async fn befriend<const ADD: bool>(call: Call) -> ApiResult<Envelope> {
+    let (owner, friend) = (call.user("owner")?, call.user("friend")?);
+    let v = if ADD {
+        call.exec(AddFriend { owner, friend })?
+    } else {
+        call.exec(RemoveFriend { owner, friend })?
+    };
+    Ok(Envelope::full(&call).entities(vec![user_json(&v)]))
 }
 
 #[derive(Deserialize)]
@@ -65,7 +60,7 @@ async fn remark(call: Call, body: Body) -> ApiResult<Envelope> {
         friend: call.user("friend")?,
         remark: b.remark,
     })?;
-    Ok(Envelope::full(&call, "put").field("status", "ok".into()))
+    Ok(Envelope::full(&call).field("status", "ok".into()))
 }
 
 /// `GET /users/{owner}/contacts/users`: `data: [names]`, newest first, with `count`.
@@ -73,11 +68,8 @@ async fn list_all(call: Call) -> ApiResult<Envelope> {
     let names = call.ask(ListFriends {
         owner: call.user("owner")?,
     })?;
-    let data: Vec<Value> = names.iter().map(|n| n.as_str().into()).collect();
-    Ok(Envelope::full(&call, "get")
-        .count(data.len())
-        .entities(vec![])
-        .data(data))
+    let data = names.iter().map(|n| n.as_str().into()).collect();
+    Ok(listing(&call, data))
 }
 
 /// `GET /user/{owner}/contacts?limit&cursor&needReturnRemark`:
@@ -86,7 +78,7 @@ async fn list_page(call: Call) -> ApiResult<Envelope> {
     let page = call.ask(ListFriendsPage {
         owner: call.user("owner")?,
         limit: call.query_u32("limit")?,
-        cursor: call.query("cursor").map(str::to_owned),
+        cursor: cursor(&call),
         need_remark: call.query_bool("needReturnRemark")?,
     })?;
     let contacts: Vec<Value> = page
@@ -94,20 +86,8 @@ async fn list_page(call: Call) -> ApiResult<Envelope> {
         .iter()
         .map(|c| json!({"username": c.username.as_str(), "remark": c.remark}))
         .collect();
-    let mut data = json!({ "contacts": contacts });
-    if let Some(c) = &page.cursor {
-        data["cursor"] = c.as_str().into();
-    }
-    Ok(Envelope::full(&call, "get")
-        .count(page.items.len())
-        .data(data)
-        .cursor(page.cursor))
-}
-
-#[derive(Deserialize)]
-struct UsernamesBody {
-    #[serde(default)]
-    usernames: Vec<String>,
+    let data = json!({ "contacts": contacts });
+    Ok(page_answer(&call, data, page.items.len(), page.cursor))
 }
 
 /// `POST /users/{owner}/contacts/import?isSendNotice`, body `{usernames}`: each name sorted
@@ -133,7 +113,7 @@ async fn import(call: Call, body: Body) -> ApiResult<Envelope> {
             a.push(name.into());
         }
     }
-    Ok(Envelope::full(&call, "post")
+    Ok(Envelope::full(&call)
         .data(buckets)
         .field("status", "ok".into()))
 }

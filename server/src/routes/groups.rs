@@ -1,14 +1,16 @@
 //! Groups (spec 02 §4–§10, §12): lifecycle (create, details, list, joined groups, modify,
 //! transfer, disable/enable, destroy), members (page and cursor mode, add, remove, join and
-//! leave), admins, the block and allow lists, mutes and mute-all, the announcement, and
-//! member attributes (`/metadata/chatgroup/...`).
+//! leave), admins, the block and allow lists, mutes and mute-all (the routes of
+//! [`lists`], with the engine calls of [`Moderated`] for [`GroupId`]), the
+//! announcement, and member attributes (`/metadata/chatgroup/...`).
 //!
 //! Conventions as in [`rooms`](super::rooms): several users in a path are comma-separated,
 //! one user takes the single-user form; group ids are the engine's strings (it validates
 //! them); an illegal user name in a path or body is `400 illegal_argument`. Bodies use the
 //! vendor's field names (`groupname`, `maxusers`, `membersonly`, `allowinvites`, …); answers
 //! name the group `groupid`. Mute durations are milliseconds (`mute_duration`; `-1` forever,
-//! `0` lifts).
+//! `0` lifts); one that is no whole number is `400 invalid_parameter "mute_duration is
+//! invalid"` before anything else is checked.
 //!
 //! Host paths (no vendor REST equivalent): `POST /chatgroups/{g}/join` and
 //! `POST /chatgroups/{g}/leave` (caller's token, or `username` query parameter with the app
@@ -26,30 +28,33 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use imcore::groups::{
-    AcceptGroupInvite, ApproveGroupJoin, DeclineGroupInvite, DeclineGroupJoin, DeleteGroupFile,
-    GetGroupFile, GroupFile, GroupSpeak, GroupSpeakers, InviteToGroup, ListGroupFiles,
-    ListGroupRequests, MaySpeakInGroup, UploadGroupFile,
+    AcceptGroupInvite, AddGroupAdmin, AddGroupMember, AddGroupMembers, Affiliation,
+    AllowGroupMember, AllowGroupMembers, ApproveGroupJoin, BatchSetGroupMemberAttrs,
+    BlockGroupMember, BlockGroupMembers, CreateGroup, DeclineGroupInvite, DeclineGroupJoin,
+    DeleteGroupFile, DestroyGroup, DisableGroup, DisallowGroupMembers, EnableGroup,
+    GetGroupAnnouncement, GetGroupFile, GetGroupMemberAttrs, GetGroupMemberAttrsByKeys, GetGroups,
+    GroupDetails, GroupError, GroupFile, GroupLookup, GroupMemberRole, GroupSpeak, GroupSpeakers,
+    InviteToGroup, IsGroupAllowed, IsGroupMember, JoinGroup, JoinOutcome, LeaveGroup,
+    ListAppGroups, ListGroupAdmins, ListGroupAllowed, ListGroupBlocks, ListGroupFiles,
+    ListGroupMembers, ListGroupMembersCursor, ListGroupMutes, ListGroupRequests, ListJoinedGroups,
+    ListJoinedGroupsLegacy, MaySpeakInGroup, ModifyGroup, MuteGroupAll, MuteGroupMembers,
+    RemoveGroupAdmin, RemoveGroupMember, RemoveGroupMembers, SetGroupAnnouncement,
+    SetGroupMemberAttrs, TransferGroupOwner, UnblockGroupMember, UnblockGroupMembers,
+    UnmuteGroupAll, UnmuteGroupMembers, UploadGroupFile,
 };
-use imcore::groups::{
-    AddGroupAdmin, AddGroupMember, AddGroupMembers, Affiliation, AllowGroupMember,
-    AllowGroupMembers, BatchSetGroupMemberAttrs, BlockGroupMember, BlockGroupMembers, CreateGroup,
-    DestroyGroup, DisableGroup, DisallowGroupMembers, EnableGroup, GetGroupAnnouncement,
-    GetGroupMemberAttrs, GetGroupMemberAttrsByKeys, GetGroups, GroupDetails, GroupLookup,
-    GroupMemberRole, GroupSort, IsGroupAllowed, IsGroupMember, JoinGroup, JoinOutcome, LeaveGroup,
-    ListAppGroups, ListGroupAdmins, ListGroupAllowed, ListGroupBlocks, ListGroupMembers,
-    ListGroupMembersCursor, ListGroupMutes, ListJoinedGroups, ListJoinedGroupsLegacy, ModifyGroup,
-    MuteGroupAll, MuteGroupMembers, RemoveGroupAdmin, RemoveGroupMember, RemoveGroupMembers,
-    SetGroupAnnouncement, SetGroupMemberAttrs, TransferGroupOwner, UnblockGroupMember,
-    UnblockGroupMembers, UnmuteGroupAll, UnmuteGroupMembers,
-};
-use imcore::{Actor, BatchItem, GroupId, UserName};
+use imcore::{BatchItem, Expiry, GroupId, UserName};
 use indexmap::IndexMap;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::rooms::{UsernamesBody, body_users, expire_json, names_json, path_users};
+use super::lists::{self, Moderated};
+use super::shared::{
+    Items, Named, Scope, UsernamesBody, as_text, body_users, comma_list, cursor, expire_json, flag,
+    group, listing, names_answer, names_json, number, object_json, results_json, self_user, sort,
+    string_list, strings_json, text, whole_number,
+};
 use crate::envelope::Envelope;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Call;
@@ -68,8 +73,8 @@ pub fn routes() -> Router<Arc<Host>> {
             "/{org}/{app}/chatgroups/{g}",
             get(details).put(modify).delete(destroy),
         )
-        .route("/{org}/{app}/chatgroups/{g}/disable", post(disable))
-        .route("/{org}/{app}/chatgroups/{g}/enable", post(enable))
+        .route("/{org}/{app}/chatgroups/{g}/disable", post(disable::<true>))
+        .route("/{org}/{app}/chatgroups/{g}/enable", post(disable::<false>))
         .route(
             "/{org}/{app}/chatgroups/{g}/user/{username}/is_joined",
             get(is_joined),
@@ -86,12 +91,12 @@ pub fn routes() -> Router<Arc<Host>> {
         .route("/{org}/{app}/chatgroups/{g}/requests", get(requests))
         .route(
             "/{org}/{app}/chatgroups/{g}/requests/{username}/{verdict}",
-            post(decide_request),
+            post(decide::<false>),
         )
         .route("/{org}/{app}/chatgroups/{g}/invite", post(invite))
         .route(
             "/{org}/{app}/chatgroups/{g}/invitations/{username}/{verdict}",
-            post(decide_invitation),
+            post(decide::<true>),
         )
         .route(
             "/{org}/{app}/chatgroups/{g}/share_files",
@@ -109,33 +114,9 @@ pub fn routes() -> Router<Arc<Host>> {
         )
         .route(
             "/{org}/{app}/chatgroups/{g}/admin/{username}",
-            axum::routing::delete(remove_admin),
+            delete(remove_admin),
         )
-        .route(
-            "/{org}/{app}/chatgroups/{g}/blocks/users",
-            get(blocks).post(block_batch),
-        )
-        .route(
-            "/{org}/{app}/chatgroups/{g}/blocks/users/{users}",
-            post(block_one).delete(unblock),
-        )
-        .route(
-            "/{org}/{app}/chatgroups/{g}/white/users",
-            get(allow_list).post(allow_batch),
-        )
-        .route(
-            "/{org}/{app}/chatgroups/{g}/white/users/{users}",
-            post(allow_one).delete(disallow).get(allow_status),
-        )
-        .route("/{org}/{app}/chatgroups/{g}/mute", get(mutes).post(mute))
-        .route(
-            "/{org}/{app}/chatgroups/{g}/mute/{users}",
-            axum::routing::delete(unmute),
-        )
-        .route(
-            "/{org}/{app}/chatgroups/{g}/ban",
-            post(mute_all).delete(unmute_all),
-        )
+        .merge(lists::routes::<GroupId>())
         .route(
             "/{org}/{app}/chatgroups/{g}/announcement",
             get(announcement).post(set_announcement),
@@ -154,73 +135,6 @@ pub fn routes() -> Router<Arc<Host>> {
         )
 }
 
-fn g(call: &Call) -> GroupId {
-    call.param("g").into()
-}
-
-fn text(m: &Map<String, Value>, k: &str) -> ApiResult<Option<String>> {
-    match m.get(k) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(ApiError::json_parse(format!("{k} must be a string"))),
-    }
-}
-
-fn flag(m: &Map<String, Value>, k: &str) -> ApiResult<Option<bool>> {
-    match m.get(k) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
-        Some(_) => Err(ApiError::json_parse(format!("{k} must be true or false"))),
-    }
-}
-
-/// `maxusers`: a number in `u32`; other numbers become 0 (which the engine refuses).
-fn number(m: &Map<String, Value>, k: &str) -> ApiResult<Option<u32>> {
-    match m.get(k) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => Ok(Some(
-            n.as_i64().and_then(|i| u32::try_from(i).ok()).unwrap_or(0),
-        )),
-        Some(Value::String(s)) => s
-            .trim()
-            .parse::<i64>()
-            .map(|i| Some(u32::try_from(i).unwrap_or(0)))
-            .map_err(|_| ApiError::json_parse(format!("{k} must be a number"))),
-        Some(_) => Err(ApiError::json_parse(format!("{k} must be a number"))),
-    }
-}
-
-fn sort(call: &Call) -> ApiResult<Option<GroupSort>> {
-    match call.query("sort") {
-        None | Some("") => Ok(None),
-        Some(s) if s.eq_ignore_ascii_case("asc") => Ok(Some(GroupSort::Asc)),
-        Some(s) if s.eq_ignore_ascii_case("desc") => Ok(Some(GroupSort::Desc)),
-        Some(s) => Err(ApiError::new(
-            400,
-            "invalid_parameter",
-            format!("sort must be asc or desc, got {s}"),
-        )),
-    }
-}
-
-fn item_json(i: &BatchItem, action: &str, gid: &GroupId) -> Value {
-    let mut m = Map::new();
-    m.insert("result".into(), i.result.into());
-    m.insert("action".into(), action.into());
-    m.insert("user".into(), i.user.as_str().into());
-    m.insert("groupid".into(), gid.as_str().into());
-    if let Some(r) = &i.reason {
-        m.insert("reason".into(), r.as_str().into());
-    }
-    Value::Object(m)
-}
-
-fn items_json(items: &[BatchItem], action: &str, gid: &GroupId) -> Value {
-    Value::Array(items.iter().map(|i| item_json(i, action, gid)).collect())
-}
-
 // ---------------------------------------------------------------------------------------------
 // Lifecycle
 
@@ -232,13 +146,9 @@ async fn create(call: Call, body: Body) -> ApiResult<Envelope> {
     let owner = text(&m, "owner")?
         .map(|o| UserName::parse(&o))
         .transpose()?;
-    let members = match m.get("members") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(v) => {
-            let names: Vec<String> = serde_json::from_value(v.clone())
-                .map_err(|_| ApiError::json_parse("members must be an array of user names"))?;
-            body_users(&names)?
-        }
+    let members = match string_list(&m, "members")? {
+        Some(names) => body_users(&names)?,
+        None => Vec::new(),
     };
     let large = match text(&m, "scale")?.as_deref() {
         None | Some("normal") => false,
@@ -266,7 +176,7 @@ async fn create(call: Call, body: Body) -> ApiResult<Envelope> {
         group_id: text(&m, "groupid")?.map(GroupId::from),
         large,
     })?;
-    Ok(Envelope::full(&call, "post").data(json!({ "groupid": r.group_id })))
+    Ok(Envelope::full(&call).data(json!({ "groupid": r.group_id })))
 }
 
 /// `GET /chatgroups?limit&cursor`: `data: [{groupid, groupname, owner, affiliations, type,
@@ -274,7 +184,7 @@ async fn create(call: Call, body: Body) -> ApiResult<Envelope> {
 async fn list(call: Call) -> ApiResult<Envelope> {
     let page = call.ask(ListAppGroups {
         limit: call.query_u32("limit")?,
-        cursor: call.query("cursor").map(str::to_owned),
+        cursor: cursor(&call),
     })?;
     let data: Vec<Value> = page
         .items
@@ -287,11 +197,7 @@ async fn list(call: Call) -> ApiResult<Envelope> {
             })
         })
         .collect();
-    Ok(Envelope::full(&call, "get")
-        .entities(vec![])
-        .count(data.len())
-        .data(data)
-        .cursor(page.cursor))
+    Ok(listing(&call, data).cursor(page.cursor))
 }
 
 /// `GET /chatgroups/user/{user}?pagenum&pagesize`: `data: [{groupid, groupname, …}]`,
@@ -314,11 +220,7 @@ async fn joined(call: Call) -> ApiResult<Envelope> {
             })
         })
         .collect();
-    Ok(Envelope::full(&call, "get")
-        .entities(vec![])
-        .count(data.len())
-        .data(data)
-        .field("total", r.total.into()))
+    Ok(listing(&call, data).field("total", r.total.into()))
 }
 
 /// `GET /users/{user}/joined_chatgroups`: `data: [{groupid, groupname}]` (up to 500).
@@ -330,10 +232,7 @@ async fn joined_legacy(call: Call) -> ApiResult<Envelope> {
         .iter()
         .map(|(id, name)| json!({"groupid": id, "groupname": name}))
         .collect();
-    Ok(Envelope::full(&call, "get")
-        .entities(vec![])
-        .count(data.len())
-        .data(data))
+    Ok(listing(&call, data))
 }
 
 fn details_json(d: &GroupDetails) -> Value {
@@ -359,12 +258,10 @@ fn details_json(d: &GroupDetails) -> Value {
 
 /// `GET /chatgroups/{g1,g2,…}`: `data: [details | {id, error}]` in request order, `count`.
 async fn details(call: Call) -> ApiResult<Envelope> {
-    let raw = call.param("g");
-    let ids: Vec<GroupId> = if raw.is_empty() {
-        Vec::new()
-    } else {
-        raw.split(',').map(GroupId::from).collect()
-    };
+    let ids = comma_list(call.param("g"))
+        .into_iter()
+        .map(GroupId::from)
+        .collect();
     let r = call.ask(GetGroups { ids })?;
     let data: Vec<Value> = r
         .iter()
@@ -373,48 +270,50 @@ async fn details(call: Call) -> ApiResult<Envelope> {
             GroupLookup::Missing { id, error } => json!({"id": id, "error": error}),
         })
         .collect();
-    Ok(Envelope::full(&call, "get").count(data.len()).data(data))
+    Ok(Envelope::full(&call).count(data.len()).data(data))
 }
 
-/// `PUT /chatgroups/{g}`: with `newowner`, a transfer (`data: {newowner: true}`); else a
-/// modification, `data: {field: applied}` keyed by the REST names.
+/// The group fields a modification reads; the engine refuses any other as an invalid field.
+const MODIFIABLE: [&str; 9] = [
+    "groupname",
+    "description",
+    "avatar",
+    "maxusers",
+    "membersonly",
+    "allowinvites",
+    "invite_need_confirm",
+    "public",
+    "custom",
+];
+
+/// `PUT /chatgroups/{g}`: with `newowner`, a transfer (`data: {newowner: true}`; any other
+/// field beside it is `INVALID_FIELDS` naming them all); else a modification, `data: {field:
+/// applied}` keyed by the REST names.
 async fn modify(call: Call, body: Body) -> ApiResult<Envelope> {
     let m: Map<String, Value> = call.json(body).await?;
     if m.contains_key("newowner") {
-        let others: Vec<&String> = m.keys().filter(|k| *k != "newowner").collect();
+        let others: Vec<&str> = m
+            .keys()
+            .filter(|k| *k != "newowner")
+            .map(String::as_str)
+            .collect();
         if !others.is_empty() {
-            let list: Vec<&str> = others.iter().map(|s| s.as_str()).collect();
-            return Err(ApiError::new(
-                400,
-                "invalid_parameter",
-                format!("some of [{}] are not valid fields", list.join(", ")),
-            ));
+            return Err(GroupError::InvalidFields(others.join(", ")).into());
         }
         let name = text(&m, "newowner")?.unwrap_or_default();
         let r = call.exec(TransferGroupOwner {
-            group: g(&call),
+            group: group(&call),
             new_owner: UserName::parse(&name)?,
         })?;
-        return Ok(Envelope::full(&call, "put").data(json!({ "newowner": r })));
+        return Ok(Envelope::full(&call).data(json!({ "newowner": r })));
     }
-    const KNOWN: [&str; 9] = [
-        "groupname",
-        "description",
-        "avatar",
-        "maxusers",
-        "membersonly",
-        "allowinvites",
-        "invite_need_confirm",
-        "public",
-        "custom",
-    ];
     let unknown_fields = m
         .keys()
-        .filter(|k| !KNOWN.contains(&k.as_str()))
+        .filter(|k| !MODIFIABLE.contains(&k.as_str()))
         .cloned()
         .collect();
     let r = call.exec(ModifyGroup {
-        group: g(&call),
+        group: group(&call),
         name: text(&m, "groupname")?,
         description: text(&m, "description")?,
         avatar: text(&m, "avatar")?,
@@ -426,38 +325,36 @@ async fn modify(call: Call, body: Body) -> ApiResult<Envelope> {
         custom: text(&m, "custom")?,
         unknown_fields,
     })?;
-    let mut data = Map::new();
-    for (k, v) in r {
-        data.insert(k, v.into());
-    }
-    Ok(Envelope::full(&call, "put").data(data))
+    Ok(Envelope::full(&call).data(object_json(r)))
 }
 
-/// `POST /chatgroups/{g}/disable`: `data: {disabled: true}`.
-async fn disable(call: Call) -> ApiResult<Envelope> {
-    let r = call.exec(DisableGroup { group: g(&call) })?;
-    Ok(Envelope::full(&call, "post").data(json!({ "disabled": r })))
-}
-
-/// `POST /chatgroups/{g}/enable`: `data: {disabled: false}`.
-async fn enable(call: Call) -> ApiResult<Envelope> {
-    let r = call.exec(EnableGroup { group: g(&call) })?;
-    Ok(Envelope::full(&call, "post").data(json!({ "disabled": r })))
+/// `POST /chatgroups/{g}/disable` (`data: {disabled: true}`) and `POST /chatgroups/{g}/enable`
+/// (`data: {disabled: false}`).
+async fn disable<const DISABLE: bool>(call: Call) -> ApiResult<Envelope> {
+    let group = group(&call);
+    let disabled = if DISABLE {
+        call.exec(DisableGroup { group })?
+    } else {
+        call.exec(EnableGroup { group })?
+    };
+    Ok(Envelope::full(&call).data(json!({ "disabled": disabled })))
 }
 
 /// `DELETE /chatgroups/{g}`: `data: {success: true, groupid}`.
 async fn destroy(call: Call) -> ApiResult<Envelope> {
-    let r = call.exec(DestroyGroup { group: g(&call) })?;
-    Ok(Envelope::full(&call, "delete").data(json!({"success": r.success, "groupid": r.group_id})))
+    let r = call.exec(DestroyGroup {
+        group: group(&call),
+    })?;
+    Ok(Envelope::full(&call).data(json!({"success": r.success, "groupid": r.group_id})))
 }
 
 /// `GET /chatgroups/{g}/user/{user}/is_joined`: `data: bool`.
 async fn is_joined(call: Call) -> ApiResult<Envelope> {
     let r = call.ask(IsGroupMember {
-        group: g(&call),
+        group: group(&call),
         user: call.user("username")?,
     })?;
-    Ok(Envelope::full(&call, "get").data(r))
+    Ok(Envelope::full(&call).data(r))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -470,18 +367,18 @@ async fn members(call: Call) -> ApiResult<Envelope> {
     let sort = sort(&call)?.unwrap_or_default();
     if call.query("version") == Some("v3") {
         let page = call.ask(ListGroupMembersCursor {
-            group: g(&call),
+            group: group(&call),
             limit: call.query_u32("limit")?,
-            cursor: call.query("cursor").map(str::to_owned),
+            cursor: cursor(&call),
             sort,
         })?;
-        return Ok(Envelope::full(&call, "get")
+        return Ok(Envelope::full(&call)
             .count(page.items.len())
             .data(names_json(&page.items))
             .cursor(page.cursor));
     }
     let page = call.ask(ListGroupMembers {
-        group: g(&call),
+        group: group(&call),
         page_num: call.query_u32("pagenum")?,
         page_size: call.query_u32("pagesize")?,
         joined_time: call.query_bool("joined_time")?,
@@ -503,7 +400,7 @@ async fn members(call: Call) -> ApiResult<Envelope> {
             Value::Object(m)
         })
         .collect();
-    Ok(Envelope::full(&call, "get").count(page.count).data(data))
+    Ok(Envelope::full(&call).count(page.count).data(data))
 }
 
 /// `POST /chatgroups/{g}/users/{user}[?need_notify]`: `data: {result, groupid, action:
@@ -513,11 +410,11 @@ async fn add_member(call: Call) -> ApiResult<Envelope> {
         .query("need_notify")
         .map(|_| call.query_bool("need_notify"));
     let r = call.exec(AddGroupMember {
-        group: g(&call),
+        group: group(&call),
         user: call.user("users")?,
         need_notify: need_notify.transpose()?,
     })?;
-    Ok(Envelope::full(&call, "post").data(json!({
+    Ok(Envelope::full(&call).data(json!({
         "result": r.result, "groupid": r.group_id, "action": "add_member",
         "user": r.user.as_str(),
     })))
@@ -527,11 +424,11 @@ async fn add_member(call: Call) -> ApiResult<Envelope> {
 async fn add_members(call: Call, body: Body) -> ApiResult<Envelope> {
     let b: UsernamesBody = call.json(body).await?;
     let r = call.exec(AddGroupMembers {
-        group: g(&call),
+        group: group(&call),
         users: body_users(&b.usernames)?,
         need_notify: None,
     })?;
-    Ok(Envelope::full(&call, "post").data(json!({
+    Ok(Envelope::full(&call).data(json!({
         "newmembers": names_json(&r.newmembers), "groupid": r.group_id, "action": "add_member",
     })))
 }
@@ -539,61 +436,46 @@ async fn add_members(call: Call, body: Body) -> ApiResult<Envelope> {
 /// `DELETE /chatgroups/{g}/users/{user}` (`data: {result, action: "remove_member", user,
 /// groupid}`) or `…/{u1,u2}` (`data: [{…, reason?}]`).
 async fn remove_members(call: Call) -> ApiResult<Envelope> {
-    let (users, batch) = path_users(&call, "users")?;
-    let gid = g(&call);
-    if batch {
-        let items = call.exec(RemoveGroupMembers {
-            group: gid.clone(),
-            users,
-        })?;
-        return Ok(Envelope::full(&call, "delete").data(items_json(&items, "remove_member", &gid)));
-    }
-    let user = users.into_iter().next().unwrap_or_else(|| unreachable!());
-    let r = call.exec(RemoveGroupMember { group: gid, user })?;
-    Ok(Envelope::full(&call, "delete").data(json!({
-        "result": r.result, "action": "remove_member", "user": r.user.as_str(),
-        "groupid": r.group_id,
-    })))
+    let users = Named::in_path(&call)?;
+    let g = group(&call);
+    let items = users.run(
+        &call,
+        &g,
+        |group, user| RemoveGroupMember { group, user },
+        |group, users| RemoveGroupMembers { group, users },
+    )?;
+    Ok(Envelope::full(&call).data(items.json("remove_member", &Scope::new("groupid", &g))))
 }
 
-fn self_user(call: &Call) -> ApiResult<UserName> {
-    match (&call.actor, call.query("username")) {
-        (Actor::User(u), None) => Ok(u.clone()),
-        (_, Some(n)) => Ok(UserName::parse(n)?),
-        (_, None) => Err(ApiError::new(
-            400,
-            "invalid_parameter",
-            "username must be provided",
-        )),
+fn outcome(o: JoinOutcome) -> &'static str {
+    match o {
+        JoinOutcome::Joined => "joined",
+        JoinOutcome::Pending => "pending",
     }
 }
 
 /// `POST /chatgroups/{g}/join` (host path): `data: {result: true, groupid, user, status:
 /// "joined"|"pending"}` (`pending`: the group needs approval).
 async fn join(call: Call) -> ApiResult<Envelope> {
-    let user = self_user(&call)?;
+    let user = self_user(&call, GroupError::MissingField("username"))?;
     let r = call.exec(JoinGroup {
-        group: g(&call),
+        group: group(&call),
         user: user.clone(),
     })?;
-    let status = match r {
-        JoinOutcome::Joined => "joined",
-        JoinOutcome::Pending => "pending",
-    };
-    Ok(Envelope::full(&call, "post").data(json!({
-        "result": true, "groupid": g(&call), "user": user.as_str(), "status": status,
+    Ok(Envelope::full(&call).data(json!({
+        "result": true, "groupid": group(&call), "user": user.as_str(), "status": outcome(r),
     })))
 }
 
 /// `POST /chatgroups/{g}/leave` (host path): `data: {result, groupid, user}`.
 async fn leave(call: Call) -> ApiResult<Envelope> {
-    let user = self_user(&call)?;
+    let user = self_user(&call, GroupError::MissingField("username"))?;
     let r = call.exec(LeaveGroup {
-        group: g(&call),
+        group: group(&call),
         user: user.clone(),
     })?;
-    Ok(Envelope::full(&call, "post").data(json!({
-        "result": r, "groupid": g(&call), "user": user.as_str(),
+    Ok(Envelope::full(&call).data(json!({
+        "result": r, "groupid": group(&call), "user": user.as_str(),
     })))
 }
 
@@ -602,243 +484,132 @@ async fn leave(call: Call) -> ApiResult<Envelope> {
 
 /// `GET /chatgroups/{g}/admin`: `data: [user]`, `count`.
 async fn admins(call: Call) -> ApiResult<Envelope> {
-    let l = call.ask(ListGroupAdmins { group: g(&call) })?;
-    Ok(Envelope::full(&call, "get")
-        .count(l.len())
-        .data(names_json(&l)))
+    let l = call.ask(ListGroupAdmins {
+        group: group(&call),
+    })?;
+    Ok(names_answer(&call, &l))
 }
 
 /// `POST /chatgroups/{g}/admin`, body `{newadmin}`: `data: {result: "success", newadmin}`.
 async fn add_admin(call: Call, body: Body) -> ApiResult<Envelope> {
     let m: Map<String, Value> = call.json(body).await?;
-    let name = text(&m, "newadmin")?
-        .ok_or_else(|| ApiError::new(400, "invalid_parameter", "newadmin must be provided"))?;
+    let name = text(&m, "newadmin")?.ok_or(GroupError::MissingField("newadmin"))?;
     let u = call.exec(AddGroupAdmin {
-        group: g(&call),
+        group: group(&call),
         user: UserName::parse(&name)?,
     })?;
-    Ok(Envelope::full(&call, "post").data(json!({"result": "success", "newadmin": u.as_str()})))
+    Ok(Envelope::full(&call).data(json!({"result": "success", "newadmin": u.as_str()})))
 }
 
 /// `DELETE /chatgroups/{g}/admin/{user}`: `data: {result: "success", oldadmin}`.
 async fn remove_admin(call: Call) -> ApiResult<Envelope> {
     let u = call.exec(RemoveGroupAdmin {
-        group: g(&call),
+        group: group(&call),
         user: call.user("username")?,
     })?;
-    Ok(Envelope::full(&call, "delete").data(json!({"result": "success", "oldadmin": u.as_str()})))
+    Ok(Envelope::full(&call).data(json!({"result": "success", "oldadmin": u.as_str()})))
 }
 
 // ---------------------------------------------------------------------------------------------
-// Block list
+// Block and allow lists, mutes (the routes are in `lists`)
 
-/// `GET /chatgroups/{g}/blocks/users`: `data: [user]`, `count`.
-async fn blocks(call: Call) -> ApiResult<Envelope> {
-    let l = call.ask(ListGroupBlocks { group: g(&call) })?;
-    Ok(Envelope::full(&call, "get")
-        .count(l.len())
-        .data(names_json(&l)))
-}
+/// A group's list calls. The allow list (`white/users`) reads as the effective set (owner,
+/// admins, entries).
+impl Moderated for GroupId {
+    const PATH: &'static str = "/{org}/{app}/chatgroups/{g}";
+    const KEY: &'static str = "groupid";
 
-/// `POST /chatgroups/{g}/blocks/users/{user}`: `data: {result, action: "add_blocks", user,
-/// groupid}`.
-async fn block_one(call: Call) -> ApiResult<Envelope> {
-    let user = call.user("users")?;
-    let r = call.exec(BlockGroupMember {
-        group: g(&call),
-        user: user.clone(),
-    })?;
-    Ok(Envelope::full(&call, "post").data(json!({
-        "result": r, "action": "add_blocks", "user": user.as_str(), "groupid": g(&call),
-    })))
-}
-
-/// `POST /chatgroups/{g}/blocks/users`, body `{usernames}`: `data: [item]`.
-async fn block_batch(call: Call, body: Body) -> ApiResult<Envelope> {
-    let b: UsernamesBody = call.json(body).await?;
-    let items = call.exec(BlockGroupMembers {
-        group: g(&call),
-        users: body_users(&b.usernames)?,
-    })?;
-    Ok(Envelope::full(&call, "post").data(items_json(&items, "add_blocks", &g(&call))))
-}
-
-/// `DELETE /chatgroups/{g}/blocks/users/{user}` (object) or `…/{u1,u2}` (array).
-async fn unblock(call: Call) -> ApiResult<Envelope> {
-    let (users, batch) = path_users(&call, "users")?;
-    if batch {
-        let items = call.exec(UnblockGroupMembers {
-            group: g(&call),
-            users,
-        })?;
-        return Ok(Envelope::full(&call, "delete").data(items_json(
-            &items,
-            "remove_blocks",
-            &g(&call),
-        )));
+    fn from_path(call: &Call) -> ApiResult<GroupId> {
+        Ok(group(call))
     }
-    let user = users.into_iter().next().unwrap_or_else(|| unreachable!());
-    let r = call.exec(UnblockGroupMember {
-        group: g(&call),
-        user: user.clone(),
-    })?;
-    Ok(Envelope::full(&call, "delete").data(json!({
-        "result": r, "action": "remove_blocks", "user": user.as_str(), "groupid": g(&call),
-    })))
-}
 
-// ---------------------------------------------------------------------------------------------
-// Allow list
+    fn blocks(&self, call: &Call) -> ApiResult<Vec<UserName>> {
+        let group = self.clone();
+        call.ask(ListGroupBlocks { group })
+    }
 
-/// `GET /chatgroups/{g}/white/users`: the effective set (owner, admins, entries), `count`.
-async fn allow_list(call: Call) -> ApiResult<Envelope> {
-    let l = call.ask(ListGroupAllowed { group: g(&call) })?;
-    Ok(Envelope::full(&call, "get")
-        .count(l.len())
-        .data(names_json(&l)))
-}
+    fn block(&self, call: &Call, users: Named) -> ApiResult<Items> {
+        users.run(
+            call,
+            self,
+            |group, user| BlockGroupMember { group, user },
+            |group, users| BlockGroupMembers { group, users },
+        )
+    }
 
-/// `POST /chatgroups/{g}/white/users/{user}`: `data: {result, action: "add_user_whitelist",
-/// user, groupid}`.
-async fn allow_one(call: Call) -> ApiResult<Envelope> {
-    let user = call.user("users")?;
-    let r = call.exec(AllowGroupMember {
-        group: g(&call),
-        user: user.clone(),
-    })?;
-    Ok(Envelope::full(&call, "post").data(json!({
-        "result": r, "action": "add_user_whitelist", "user": user.as_str(), "groupid": g(&call),
-    })))
-}
+    fn unblock(&self, call: &Call, users: Named) -> ApiResult<Items> {
+        users.run(
+            call,
+            self,
+            |group, user| UnblockGroupMember { group, user },
+            |group, users| UnblockGroupMembers { group, users },
+        )
+    }
 
-/// `POST /chatgroups/{g}/white/users`, body `{usernames}`: `data: [item]`.
-async fn allow_batch(call: Call, body: Body) -> ApiResult<Envelope> {
-    let b: UsernamesBody = call.json(body).await?;
-    let items = call.exec(AllowGroupMembers {
-        group: g(&call),
-        users: body_users(&b.usernames)?,
-    })?;
-    Ok(Envelope::full(&call, "post").data(items_json(&items, "add_user_whitelist", &g(&call))))
-}
+    fn allowed(&self, call: &Call) -> ApiResult<Vec<UserName>> {
+        let group = self.clone();
+        call.ask(ListGroupAllowed { group })
+    }
 
-/// `DELETE /chatgroups/{g}/white/users/{u[,u]}`: `data: [item]` (an array also for one).
-async fn disallow(call: Call) -> ApiResult<Envelope> {
-    let (users, _) = path_users(&call, "users")?;
-    let items = call.exec(DisallowGroupMembers {
-        group: g(&call),
-        users,
-    })?;
-    Ok(
-        Envelope::full(&call, "delete").data(items_json(
-            &items,
-            "remove_user_whitelist",
-            &g(&call),
-        )),
-    )
-}
+    fn allow(&self, call: &Call, users: Named) -> ApiResult<Items> {
+        users.run(
+            call,
+            self,
+            |group, user| AllowGroupMember { group, user },
+            |group, users| AllowGroupMembers { group, users },
+        )
+    }
 
-/// `GET /chatgroups/{g}/white/users/{user}` (host path): `data: {user, groupid, result}`.
-async fn allow_status(call: Call) -> ApiResult<Envelope> {
-    let user = call.user("users")?;
-    let r = call.ask(IsGroupAllowed {
-        group: g(&call),
-        user: user.clone(),
-    })?;
-    Ok(Envelope::full(&call, "get").data(json!({
-        "user": user.as_str(), "groupid": g(&call), "result": r,
-    })))
-}
+    fn disallow(&self, call: &Call, users: Vec<UserName>) -> ApiResult<Vec<BatchItem>> {
+        let group = self.clone();
+        call.exec(DisallowGroupMembers { group, users })
+    }
 
-// ---------------------------------------------------------------------------------------------
-// Mutes
+    fn is_allowed(&self, call: &Call, user: UserName) -> ApiResult<bool> {
+        let group = self.clone();
+        call.ask(IsGroupAllowed { group, user })
+    }
 
-/// `GET /chatgroups/{g}/mute`: `data: [{user, expire}]` (`expire` epoch ms, `-1` forever).
-async fn mutes(call: Call) -> ApiResult<Envelope> {
-    let l = call.ask(ListGroupMutes { group: g(&call) })?;
-    let data: Vec<Value> = l
-        .iter()
-        .map(|m| json!({"user": m.user.as_str(), "expire": expire_json(m.expiry)}))
-        .collect();
-    Ok(Envelope::full(&call, "get").count(data.len()).data(data))
-}
+    fn mutes(&self, call: &Call) -> ApiResult<Vec<(UserName, Expiry)>> {
+        let group = self.clone();
+        let l = call.ask(ListGroupMutes { group })?;
+        Ok(l.into_iter().map(|m| (m.user, m.expiry)).collect())
+    }
 
-#[derive(Deserialize)]
-struct MuteBody {
-    #[serde(default)]
-    usernames: Vec<String>,
-    mute_duration: Option<Value>,
-}
-
-/// `POST /chatgroups/{g}/mute`, body `{usernames, mute_duration}` (ms; `-1` forever, `0`
-/// lifts): `data: [{result, user, expire?}]`. A duration that is no whole number is `400
-/// invalid_parameter`.
-async fn mute(call: Call, body: Body) -> ApiResult<Envelope> {
-    let b: MuteBody = call.json(body).await?;
-    let bad = || ApiError::new(400, "invalid_parameter", "mute_duration is invalid");
-    let duration_ms = match b.mute_duration {
-        None | Some(Value::Null) => {
-            return Err(ApiError::new(
-                400,
-                "invalid_parameter",
-                "mute_duration must be provided",
-            ));
+    /// Missing is `MISSING_FIELD`; a value that is no whole number `400 invalid_parameter`
+    /// ([`GroupError::mute_duration_invalid`]), before anything else; the engine checks the
+    /// range.
+    fn mute_duration(v: Option<Value>) -> ApiResult<i64> {
+        match v {
+            None | Some(Value::Null) => Err(GroupError::MissingField("mute_duration").into()),
+            Some(v) => Ok(whole_number(&v).ok_or_else(GroupError::mute_duration_invalid)?),
         }
-        Some(Value::Number(n)) => n.as_i64().ok_or_else(bad)?,
-        Some(Value::String(s)) => s.trim().parse().map_err(|_| bad())?,
-        Some(_) => return Err(bad()),
-    };
-    let r = call.exec(MuteGroupMembers {
-        group: g(&call),
-        users: body_users(&b.usernames)?,
-        duration_ms,
-    })?;
-    let data: Vec<Value> = r
-        .iter()
-        .map(|i| {
-            let mut m = Map::new();
-            m.insert("result".into(), i.result.into());
-            m.insert("user".into(), i.user.as_str().into());
-            if let Some(e) = i.expiry {
-                m.insert("expire".into(), expire_json(e));
-            }
-            Value::Object(m)
-        })
-        .collect();
-    Ok(Envelope::full(&call, "post").data(data))
-}
+    }
 
-/// `DELETE /chatgroups/{g}/mute/{u[,u]}`: `data: [{result, user, reason?}]`.
-async fn unmute(call: Call) -> ApiResult<Envelope> {
-    let (users, _) = path_users(&call, "users")?;
-    let items = call.exec(UnmuteGroupMembers {
-        group: g(&call),
-        users,
-    })?;
-    let data: Vec<Value> = items
-        .iter()
-        .map(|i| {
-            let mut m = Map::new();
-            m.insert("result".into(), i.result.into());
-            m.insert("user".into(), i.user.as_str().into());
-            if let Some(r) = &i.reason {
-                m.insert("reason".into(), r.as_str().into());
-            }
-            Value::Object(m)
-        })
-        .collect();
-    Ok(Envelope::full(&call, "delete").data(data))
-}
+    fn mute(&self, call: &Call, users: Vec<UserName>, duration_ms: i64) -> ApiResult<Value> {
+        let group = self.clone();
+        let r = call.exec(MuteGroupMembers {
+            group,
+            users,
+            duration_ms,
+        })?;
+        let items = r.iter().map(|i| (i.result, &i.user, i.expiry, None));
+        Ok(results_json(items))
+    }
 
-/// `POST /chatgroups/{g}/ban`: `data: {mute: true}`.
-async fn mute_all(call: Call) -> ApiResult<Envelope> {
-    let r = call.exec(MuteGroupAll { group: g(&call) })?;
-    Ok(Envelope::full(&call, "post").data(json!({ "mute": r })))
-}
+    fn unmute(&self, call: &Call, users: Vec<UserName>) -> ApiResult<Vec<BatchItem>> {
+        let group = self.clone();
+        call.exec(UnmuteGroupMembers { group, users })
+    }
 
-/// `DELETE /chatgroups/{g}/ban`: `data: {mute: false}`.
-async fn unmute_all(call: Call) -> ApiResult<Envelope> {
-    let r = call.exec(UnmuteGroupAll { group: g(&call) })?;
-    Ok(Envelope::full(&call, "delete").data(json!({ "mute": r })))
+    fn mute_all(&self, call: &Call, on: bool) -> ApiResult<bool> {
+        let group = self.clone();
+        if on {
+            call.exec(MuteGroupAll { group })
+        } else {
+            call.exec(UnmuteGroupAll { group })
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -846,40 +617,24 @@ async fn unmute_all(call: Call) -> ApiResult<Envelope> {
 
 /// `GET /chatgroups/{g}/announcement`: `data: {announcement}`.
 async fn announcement(call: Call) -> ApiResult<Envelope> {
-    let t = call.ask(GetGroupAnnouncement { group: g(&call) })?;
-    Ok(Envelope::full(&call, "get").data(json!({ "announcement": t })))
+    let t = call.ask(GetGroupAnnouncement {
+        group: group(&call),
+    })?;
+    Ok(Envelope::full(&call).data(json!({ "announcement": t })))
 }
 
 /// `POST /chatgroups/{g}/announcement`, body `{announcement}`: `data: {id, result}`.
 async fn set_announcement(call: Call, body: Body) -> ApiResult<Envelope> {
     let m: Map<String, Value> = call.json(body).await?;
     let r = call.exec(SetGroupAnnouncement {
-        group: g(&call),
+        group: group(&call),
         announcement: text(&m, "announcement")?,
     })?;
-    Ok(Envelope::full(&call, "post").data(json!({"id": g(&call), "result": r})))
+    Ok(Envelope::full(&call).data(json!({"id": group(&call), "result": r})))
 }
 
 // ---------------------------------------------------------------------------------------------
 // Member attributes (`/metadata/chatgroup`)
-
-fn map_json(m: &IndexMap<String, String>) -> Value {
-    let mut o = Map::new();
-    for (k, v) in m {
-        o.insert(k.clone(), v.as_str().into());
-    }
-    Value::Object(o)
-}
-
-/// Non-string values are stored as their JSON text.
-fn string_map(m: IndexMap<String, Value>) -> IndexMap<String, String> {
-    m.into_iter()
-        .map(|(k, v)| match v {
-            Value::String(s) => (k, s),
-            other => (k, other.to_string()),
-        })
-        .collect()
-}
 
 #[derive(Deserialize)]
 struct MetaBody {
@@ -887,24 +642,25 @@ struct MetaBody {
     meta_data: IndexMap<String, Value>,
 }
 
-/// `PUT /metadata/chatgroup/{g}/user/{user}`, body `{metaData}`: `data` the keys set.
+/// `PUT /metadata/chatgroup/{g}/user/{user}`, body `{metaData}` (non-string values are stored
+/// as their JSON text): `data` the keys set.
 async fn set_attrs(call: Call, body: Body) -> ApiResult<Envelope> {
     let b: MetaBody = call.json(body).await?;
     let r = call.exec(SetGroupMemberAttrs {
-        group: g(&call),
+        group: group(&call),
         user: call.user("username")?,
-        attrs: string_map(b.meta_data),
+        attrs: as_text(b.meta_data),
     })?;
-    Ok(Envelope::full(&call, "put").data(map_json(&r)))
+    Ok(Envelope::full(&call).data(strings_json(&r)))
 }
 
 /// `GET /metadata/chatgroup/{g}/user/{user}`: `data` every key.
 async fn get_attrs(call: Call) -> ApiResult<Envelope> {
     let r = call.ask(GetGroupMemberAttrs {
-        group: g(&call),
+        group: group(&call),
         user: call.user("username")?,
     })?;
-    Ok(Envelope::full(&call, "get").data(map_json(&r)))
+    Ok(Envelope::full(&call).data(strings_json(&r)))
 }
 
 #[derive(Deserialize)]
@@ -921,17 +677,17 @@ async fn batch_set_attrs(call: Call, body: Body) -> ApiResult<Envelope> {
     let b: Vec<BatchEntry> = call.json(body).await?;
     let entries = b
         .into_iter()
-        .map(|e| Ok((UserName::parse(&e.username)?, string_map(e.metadata))))
+        .map(|e| Ok((UserName::parse(&e.username)?, as_text(e.metadata))))
         .collect::<ApiResult<Vec<_>>>()?;
     let r = call.exec(BatchSetGroupMemberAttrs {
-        group: g(&call),
+        group: group(&call),
         entries,
     })?;
     let ok: Vec<Value> = r
         .iter()
-        .map(|s| json!({"username": s.username.as_str(), "metadata": map_json(&s.metadata)}))
+        .map(|s| json!({"username": s.username.as_str(), "metadata": strings_json(&s.metadata)}))
         .collect();
-    Ok(Envelope::full(&call, "put").data(json!({"succeeded": ok, "failed": []})))
+    Ok(Envelope::full(&call).data(json!({"succeeded": ok, "failed": []})))
 }
 
 #[derive(Deserialize)]
@@ -946,15 +702,13 @@ struct ByKeysBody {
 async fn get_attrs_by_keys(call: Call, body: Body) -> ApiResult<Envelope> {
     let b: ByKeysBody = call.json(body).await?;
     let r = call.ask(GetGroupMemberAttrsByKeys {
-        group: g(&call),
+        group: group(&call),
         targets: body_users(&b.targets)?,
         keys: b.properties,
     })?;
-    let mut data = Map::new();
-    for (u, m) in &r {
-        data.insert(u.to_string(), map_json(m));
-    }
-    Ok(Envelope::full(&call, "post").data(data))
+    Ok(Envelope::full(&call).data(object_json(
+        r.iter().map(|(u, m)| (u.as_str(), strings_json(m))),
+    )))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -966,10 +720,10 @@ async fn get_attrs_by_keys(call: Call, body: Body) -> ApiResult<Envelope> {
 async fn speak_status(call: Call) -> ApiResult<Envelope> {
     let user = call.user("users")?;
     let r = call.ask(MaySpeakInGroup {
-        group: g(&call),
+        group: group(&call),
         user: user.clone(),
     })?;
-    let mut data = json!({"user": user.as_str(), "groupid": g(&call), "may_speak": false});
+    let mut data = json!({"user": user.as_str(), "groupid": group(&call), "may_speak": false});
     match r {
         GroupSpeak::Allowed => data["may_speak"] = true.into(),
         GroupSpeak::NotMember => data["reason"] = "not_member".into(),
@@ -980,64 +734,64 @@ async fn speak_status(call: Call) -> ApiResult<Envelope> {
         }
         GroupSpeak::MutedAll => data["reason"] = "muted_all".into(),
     }
-    Ok(Envelope::full(&call, "get").data(data))
+    Ok(Envelope::full(&call).data(data))
 }
 
 /// `GET /chatgroups/{g}/speakers` (host path, app admin): `data: [user]`, who may send now.
 async fn speakers(call: Call) -> ApiResult<Envelope> {
-    let l = call.ask(GroupSpeakers { group: g(&call) })?;
-    Ok(Envelope::full(&call, "get")
-        .count(l.len())
-        .data(names_json(&l)))
+    let l = call.ask(GroupSpeakers {
+        group: group(&call),
+    })?;
+    Ok(names_answer(&call, &l))
 }
 
 /// `GET /chatgroups/{g}/requests` (host path): `data: {applications, invitations}`.
 async fn requests(call: Call) -> ApiResult<Envelope> {
-    let r = call.ask(ListGroupRequests { group: g(&call) })?;
-    Ok(Envelope::full(&call, "get").data(json!({
+    let r = call.ask(ListGroupRequests {
+        group: group(&call),
+    })?;
+    Ok(Envelope::full(&call).data(json!({
         "applications": names_json(&r.applications),
         "invitations": names_json(&r.invitations),
     })))
 }
 
-fn outcome(o: JoinOutcome) -> &'static str {
-    match o {
-        JoinOutcome::Joined => "joined",
-        JoinOutcome::Pending => "pending",
-    }
-}
-
-fn verdict(call: &Call) -> ApiResult<bool> {
-    match call.param("verdict") {
-        "approve" | "accept" => Ok(true),
-        "decline" => Ok(false),
-        v => Err(ApiError::new(
+/// `POST /chatgroups/{g}/requests/{user}/approve|decline` (a join request) and
+/// `POST /chatgroups/{g}/invitations/{user}/accept|decline` (an invitation) (host paths):
+/// `data: {result: true, groupid, user, status}`. Another verb is `404
+/// service_resource_not_found`: the other kind's (`accept` for a request, `approve` for an
+/// invitation) before the user name is read, any other after it.
+async fn decide<const INVITATION: bool>(call: Call) -> ApiResult<Envelope> {
+    let (yes, other_kind) = if INVITATION {
+        ("accept", "approve")
+    } else {
+        ("approve", "accept")
+    };
+    let no_such = |verb: &str| {
+        ApiError::new(
             404,
             "service_resource_not_found",
-            format!("no such action: {v}"),
-        )),
-    }
-}
-
-/// `POST /chatgroups/{g}/requests/{user}/approve|decline` (host path): `data: {result: true,
-/// groupid, user, status}`.
-async fn decide_request(call: Call) -> ApiResult<Envelope> {
-    if call.param("verdict") == "accept" {
-        return Err(ApiError::new(
-            404,
-            "service_resource_not_found",
-            "no such action: accept",
-        ));
+            format!("no such action: {verb}"),
+        )
+    };
+    if call.param("verdict") == other_kind {
+        return Err(no_such(other_kind));
     }
     let user = call.user("username")?;
-    let (group, u) = (g(&call), user.clone());
-    let o = if verdict(&call)? {
-        call.exec(ApproveGroupJoin { group, user: u })?
-    } else {
-        call.exec(DeclineGroupJoin { group, user: u })?
+    let accept = match call.param("verdict") {
+        v if v == yes => true,
+        "decline" => false,
+        v => return Err(no_such(v)),
     };
-    Ok(Envelope::full(&call, "post").data(json!({
-        "result": true, "groupid": g(&call), "user": user.as_str(), "status": outcome(o),
+    let (g, u) = (group(&call), user.clone());
+    let o = match (INVITATION, accept) {
+        (false, true) => call.exec(ApproveGroupJoin { group: g, user: u })?,
+        (false, false) => call.exec(DeclineGroupJoin { group: g, user: u })?,
+        (true, true) => call.exec(AcceptGroupInvite { group: g, user: u })?,
+        (true, false) => call.exec(DeclineGroupInvite { group: g, user: u })?,
+    };
+    Ok(Envelope::full(&call).data(json!({
+        "result": true, "groupid": group(&call), "user": user.as_str(), "status": outcome(o),
     })))
 }
 
@@ -1045,33 +799,11 @@ async fn decide_request(call: Call) -> ApiResult<Envelope> {
 async fn invite(call: Call, body: Body) -> ApiResult<Envelope> {
     let b: UsernamesBody = call.json(body).await?;
     let r = call.exec(InviteToGroup {
-        group: g(&call),
+        group: group(&call),
         users: body_users(&b.usernames)?,
     })?;
-    Ok(Envelope::full(&call, "post").data(json!({
+    Ok(Envelope::full(&call).data(json!({
         "joined": names_json(&r.joined), "invited": names_json(&r.invited),
-    })))
-}
-
-/// `POST /chatgroups/{g}/invitations/{user}/accept|decline` (host path): `data: {result:
-/// true, groupid, user, status}`.
-async fn decide_invitation(call: Call) -> ApiResult<Envelope> {
-    if call.param("verdict") == "approve" {
-        return Err(ApiError::new(
-            404,
-            "service_resource_not_found",
-            "no such action: approve",
-        ));
-    }
-    let user = call.user("username")?;
-    let (group, u) = (g(&call), user.clone());
-    let o = if verdict(&call)? {
-        call.exec(AcceptGroupInvite { group, user: u })?
-    } else {
-        call.exec(DeclineGroupInvite { group, user: u })?
-    };
-    Ok(Envelope::full(&call, "post").data(json!({
-        "result": true, "groupid": g(&call), "user": user.as_str(), "status": outcome(o),
     })))
 }
 
@@ -1088,12 +820,12 @@ fn file_json(f: &GroupFile) -> Value {
 /// `GET /chatgroups/{g}/share_files?pagenum&pagesize`: `data: [file]`, newest first.
 async fn files(call: Call) -> ApiResult<Envelope> {
     let l = call.ask(ListGroupFiles {
-        group: g(&call),
+        group: group(&call),
         page_num: call.query_u32("pagenum")?,
         page_size: call.query_u32("pagesize")?,
     })?;
     let data: Vec<Value> = l.iter().map(file_json).collect();
-    Ok(Envelope::full(&call, "get").count(data.len()).data(data))
+    Ok(Envelope::full(&call).count(data.len()).data(data))
 }
 
 #[derive(Deserialize)]
@@ -1107,29 +839,28 @@ struct UploadBody {
 async fn upload_file(call: Call, body: Body) -> ApiResult<Envelope> {
     let b: UploadBody = call.json(body).await?;
     let f = call.exec(UploadGroupFile {
-        group: g(&call),
+        group: group(&call),
         file_name: b.file_name,
         file_size: b.file_size,
     })?;
-    Ok(Envelope::full(&call, "post").data(file_json(&f)))
+    Ok(Envelope::full(&call).data(file_json(&f)))
 }
 
 /// `GET /chatgroups/{g}/share_files/{file_id}`: `data: file` (metadata).
 async fn file(call: Call) -> ApiResult<Envelope> {
     let f = call.ask(GetGroupFile {
-        group: g(&call),
+        group: group(&call),
         file_id: call.param("file_id").to_owned(),
     })?;
-    Ok(Envelope::full(&call, "get").data(file_json(&f)))
+    Ok(Envelope::full(&call).data(file_json(&f)))
 }
 
 /// `DELETE /chatgroups/{g}/share_files/{file_id}`: `data: {group_id, file_id, result}`.
 async fn delete_file(call: Call) -> ApiResult<Envelope> {
     let id = call.param("file_id").to_owned();
     let r = call.exec(DeleteGroupFile {
-        group: g(&call),
+        group: group(&call),
         file_id: id.clone(),
     })?;
-    Ok(Envelope::full(&call, "delete")
-        .data(json!({"group_id": g(&call), "file_id": id, "result": r})))
+    Ok(Envelope::full(&call).data(json!({"group_id": group(&call), "file_id": id, "result": r})))
 }

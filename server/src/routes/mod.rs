@@ -2,14 +2,17 @@
 //!
 //! Each module has `pub fn routes() -> Router<Arc<Host>>` with its paths (all under
 //! `/{org}/{app}`) and its handlers. A handler takes a [`Call`](crate::extract::Call) (the
-//! app, the caller from the bearer token, `now`, parameters) and maybe a body, runs one
-//! engine command or query through `call.exec`/`call.ask` (which log events), and answers
-//! with an [`Envelope`](crate::envelope::Envelope) or an [`ApiError`].
+//! app, the caller from the bearer token, `now`, parameters) and maybe a body, reads them
+//! with the helpers of [`shared`], runs one engine command or query through
+//! `call.exec`/`call.ask` (which log events), and answers with an
+//! [`Envelope`](crate::envelope::Envelope) or an [`ApiError`]. Engine errors, and their
+//! order, are the engine's: a handler never words one itself.
 //!
 //! Areas: users, tokens, attributes, contacts, blocks, mutes (spec 01); [`groups`] and
-//! [`threads`] (spec 02); [`rooms`], [`room_lists`] and [`room_attributes`] (spec 03). Where
-//! the engine has an operation the vendor serves only to client SDKs (join, leave, status
-//! reads, exports), the module docs name the host path chosen for it.
+//! [`threads`] (spec 02); [`rooms`], [`room_lists`] and [`room_attributes`] (spec 03). The
+//! block, allow and mute lists of groups and rooms are one set of handlers, [`lists`].
+//! Where the engine has an operation the vendor serves only to client SDKs (join, leave,
+//! status reads, exports), the module docs name the host path chosen for it.
 //!
 //! To add an area: write `routes/<area>.rs` the same way, declare it here and
 //! `.merge(<area>::routes())` in [`router`].
@@ -26,10 +29,12 @@ pub mod attributes;
 pub mod blocks;
 pub mod contacts;
 pub mod groups;
+pub mod lists;
 pub mod mutes;
 pub mod room_attributes;
 pub mod room_lists;
 pub mod rooms;
+pub mod shared;
 pub mod threads;
 pub mod tokens;
 pub mod users;

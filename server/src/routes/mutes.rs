@@ -14,6 +14,7 @@ use imcore::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::shared::object_json;
 use crate::envelope::Envelope;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Call;
@@ -68,7 +69,7 @@ async fn set(call: Call, body: Body) -> ApiResult<Envelope> {
         groupchat,
         chatroom,
     })?;
-    Ok(Envelope::full(&call, "post").data(json!({ "result": "ok" })))
+    Ok(Envelope::full(&call).data(json!({ "result": "ok" })))
 }
 
 fn secs(r: Option<Remaining>) -> i64 {
@@ -80,7 +81,7 @@ async fn read(call: Call) -> ApiResult<Envelope> {
     let username = UserName::parse(call.param("username"))
         .map_err(|_| imcore::Error::RequiredPropertyNotFound)?;
     let v = call.ask(GetGlobalMute { username })?;
-    Ok(Envelope::full(&call, "get").data(json!({
+    Ok(Envelope::full(&call).data(json!({
         "userid": v.username.as_str(),
         "chat": secs(v.chat),
         "groupchat": secs(v.groupchat),
@@ -107,13 +108,13 @@ async fn list(call: Call) -> ApiResult<Envelope> {
     let items: Vec<Value> = entries
         .iter()
         .map(|e| {
-            let mut m = serde_json::Map::new();
-            m.insert("username".into(), e.username.as_str().into());
-            m.insert(scope_name(e.scope).into(), e.remaining.vendor_secs().into());
-            Value::Object(m)
+            object_json([
+                ("username", Value::from(e.username.as_str())),
+                (scope_name(e.scope), e.remaining.vendor_secs().into()),
+            ])
         })
         .collect();
-    Ok(Envelope::full(&call, "get").data(json!({
+    Ok(Envelope::full(&call).data(json!({
         "data": items,
         "unixtime": call.now.0 / 1000,
     })))

@@ -20,9 +20,9 @@ use imcore::rooms::{
 use imcore::{Actor, UserName};
 use indexmap::IndexMap;
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-use super::rooms::room;
+use super::shared::{as_text, object_json, room};
 use crate::envelope::Envelope;
 use crate::error::ApiResult;
 use crate::extract::Call;
@@ -35,11 +35,11 @@ pub fn routes() -> Router<Arc<Host>> {
         .route("/{org}/{app}/metadata/chatroom/{id}/owners", get(owners))
         .route(
             "/{org}/{app}/metadata/chatroom/{id}/user/{op}",
-            put(set).delete(remove),
+            put(set::<false>).delete(remove::<false>),
         )
         .route(
             "/{org}/{app}/metadata/chatroom/{id}/user/{op}/forced",
-            put(set_forced).delete(remove_forced),
+            put(set::<true>).delete(remove::<true>),
         )
 }
 
@@ -53,10 +53,11 @@ fn operator(call: &Call) -> ApiResult<Option<UserName>> {
 }
 
 fn result_json(r: &RoomAttrResult) -> Value {
-    let mut errs = Map::new();
-    for (k, why) in &r.error_keys {
-        errs.insert(k.clone(), why.as_str().into());
-    }
+    let errs = object_json(
+        r.error_keys
+            .iter()
+            .map(|(k, why)| (k.as_str(), why.as_str())),
+    );
     json!({"successKeys": r.success_keys, "errorKeys": errs})
 }
 
@@ -74,11 +75,7 @@ async fn get_attrs(call: Call, body: Body) -> ApiResult<Envelope> {
         room: id,
         keys: b.keys,
     })?;
-    let mut data = Map::new();
-    for (k, v) in m {
-        data.insert(k, v.into());
-    }
-    Ok(Envelope::full(&call, "post").data(data))
+    Ok(Envelope::full(&call).data(object_json(m)))
 }
 
 #[derive(Deserialize)]
@@ -89,40 +86,25 @@ struct SetBody {
     auto_delete: Option<String>,
 }
 
-async fn do_set(call: Call, body: Body, forced: bool) -> ApiResult<Envelope> {
+/// `PUT /metadata/chatroom/{id}/user/{op}`, body `{metaData: {k: v}, autoDelete?}` (non-string
+/// values are stored as their JSON text); `…/forced`: the same, ownership ignored.
+async fn set<const FORCED: bool>(call: Call, body: Body) -> ApiResult<Envelope> {
     let id = room(&call)?;
     let operator = operator(&call)?;
     let b: SetBody = call.json(body).await?;
-    // Non-string values are stored as their JSON text.
-    let attrs = b
-        .meta_data
-        .into_iter()
-        .map(|(k, v)| match v {
-            Value::String(s) => (k, s),
-            other => (k, other.to_string()),
-        })
-        .collect();
     let r = call.exec(SetRoomAttributes {
         room: id,
         operator,
-        attrs,
+        attrs: as_text(b.meta_data),
         auto_delete: b.auto_delete,
-        forced,
+        forced: FORCED,
     })?;
-    Ok(Envelope::full(&call, "put").data(result_json(&r)))
+    Ok(Envelope::full(&call).data(result_json(&r)))
 }
 
-/// `PUT /metadata/chatroom/{id}/user/{op}`, body `{metaData: {k: v}, autoDelete?}`.
-async fn set(call: Call, body: Body) -> ApiResult<Envelope> {
-    do_set(call, body, false).await
-}
-
-/// `PUT /metadata/chatroom/{id}/user/{op}/forced`: as set, ownership ignored.
-async fn set_forced(call: Call, body: Body) -> ApiResult<Envelope> {
-    do_set(call, body, true).await
-}
-
-async fn do_remove(call: Call, body: Body, forced: bool) -> ApiResult<Envelope> {
+/// `DELETE /metadata/chatroom/{id}/user/{op}`, body `{keys}`: only the operator's own keys;
+/// `…/forced`: whoever owns them.
+async fn remove<const FORCED: bool>(call: Call, body: Body) -> ApiResult<Envelope> {
     let id = room(&call)?;
     let operator = operator(&call)?;
     let b: KeysBody = call.json_opt(body).await?.unwrap_or_default();
@@ -130,19 +112,9 @@ async fn do_remove(call: Call, body: Body, forced: bool) -> ApiResult<Envelope> 
         room: id,
         operator,
         keys: b.keys.unwrap_or_default(),
-        forced,
+        forced: FORCED,
     })?;
-    Ok(Envelope::full(&call, "delete").data(result_json(&r)))
-}
-
-/// `DELETE /metadata/chatroom/{id}/user/{op}`, body `{keys}`: only the operator's own keys.
-async fn remove(call: Call, body: Body) -> ApiResult<Envelope> {
-    do_remove(call, body, false).await
-}
-
-/// `DELETE /metadata/chatroom/{id}/user/{op}/forced`: whoever owns them.
-async fn remove_forced(call: Call, body: Body) -> ApiResult<Envelope> {
-    do_remove(call, body, true).await
+    Ok(Envelope::full(&call).data(result_json(&r)))
 }
 
 /// `GET /metadata/chatroom/{id}/owners` (host path): `data: {key: owner}`, `admin` for the
@@ -150,9 +122,8 @@ async fn remove_forced(call: Call, body: Body) -> ApiResult<Envelope> {
 async fn owners(call: Call) -> ApiResult<Envelope> {
     let id = room(&call)?;
     let m = call.ask(GetRoomAttributeOwners { room: id })?;
-    let mut data = Map::new();
-    for (k, o) in m {
-        data.insert(k, o.as_ref().map_or("admin", |o| o.as_str()).into());
-    }
-    Ok(Envelope::full(&call, "get").data(data))
+    Ok(Envelope::full(&call)
+        .data(object_json(m.iter().map(|(k, o)| {
+            (k.as_str(), o.as_ref().map_or("admin", |o| o.as_str()))
+        }))))
 }

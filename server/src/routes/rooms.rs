@@ -6,15 +6,16 @@
 //!
 //! # Conventions of these routes
 //! - Room ids are decimal strings (`"66213271109633"`), in paths and in answers. A path id
-//!   that is not a decimal number without a leading zero names no room: `404
-//!   resource_not_found "grpID {id} does not exist!"` (`service_resource_not_found "do not
-//!   find this group:{id}"` for the detail and member reads), as the engine answers for an
-//!   unknown number.
+//!   that is not a decimal number without a leading zero names no room: the engine's `E_ROOM`
+//!   (`404 resource_not_found "grpID {id} does not exist!"`), or `E_ROOM_Q` (`404
+//!   service_resource_not_found "do not find this group:{id}"`) for the detail, member and
+//!   export reads, naming the id as written ([`RoomId::for_command`], [`RoomId::for_read`]).
 //! - Several users in a path are comma-separated (`/users/u1,u2`); a path with one user takes
 //!   the single-user form (an object in `data`), with a comma the batch form (an array).
 //! - A user name in a path or body that is not a legal user name is `400 illegal_argument`
 //!   naming the rule, except where the vendor answers "no such user" for an unknown one
-//!   (create's `owner` and `members`, and the batch add's `usernames`): there it is `E_USER`.
+//!   (create's `owner` and `members`, the batch add's `usernames`, `superadmin`, `newowner`
+//!   and `newadmin`): there it is `E_USER`.
 //! - Join and leave have no vendor REST path (clients join over the SDK). This host serves
 //!   them as `POST /chatrooms/{id}/join` and `POST /chatrooms/{id}/leave`: with a user token
 //!   the caller joins or leaves; with the app token the user is named by the `username` query
@@ -31,7 +32,8 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::routing::{delete, get, post};
-use imcore::Expiry;
+use imcore::UserName;
+use imcore::groups::GroupSort;
 use imcore::rooms::{
     AddRoomAdmin, AddRoomMember, AddRoomMembers, AddRoomSuperAdmin, CreateRoom, DeleteRoom,
     ExportRoom, ExportUserRooms, GetRoomAnnouncement, GetRooms, IsRoomMember, JoinRoom, LeaveRoom,
@@ -40,10 +42,13 @@ use imcore::rooms::{
     RemoveRoomSuperAdmin, RoomAffiliation, RoomDetails, RoomError, RoomId, SetRoomAnnouncement,
     TransferRoom, UpdateRoom,
 };
-use imcore::{Actor, BatchItem, UserName};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use super::shared::{
+    Named, Scope, UsernamesBody, comma_list, cursor, expire_json, listing, names_answer,
+    names_json, number, room, room_q, self_user, sort, string_list, strings_json, text,
+};
 use crate::envelope::Envelope;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Call;
@@ -98,64 +103,6 @@ pub fn routes() -> Router<Arc<Host>> {
         )
 }
 
-// ---------------------------------------------------------------------------------------------
-// Shared helpers (also used by the list and attribute modules)
-
-/// Parses a decimal room id: digits only, no leading zero, fits in `u64`.
-fn parse_room_id(raw: &str) -> Option<RoomId> {
-    let ok = !raw.is_empty()
-        && raw.bytes().all(|b| b.is_ascii_digit())
-        && (raw == "0" || !raw.starts_with('0'));
-    if ok {
-        raw.parse().ok().map(RoomId)
-    } else {
-        None
-    }
-}
-
-/// The room in path parameter `id` for a command: an id that cannot name a room is `E_ROOM`.
-pub(crate) fn room(call: &Call) -> ApiResult<RoomId> {
-    let raw = call.param("id");
-    parse_room_id(raw).ok_or_else(|| {
-        ApiError::new(
-            404,
-            "resource_not_found",
-            format!("grpID {raw} does not exist!"),
-        )
-    })
-}
-
-/// The room in path parameter `id` for a detail or member read: `E_ROOM_Q` if it cannot
-/// name a room.
-fn room_q(raw: &str) -> ApiResult<RoomId> {
-    parse_room_id(raw).ok_or_else(|| {
-        ApiError::new(
-            404,
-            "service_resource_not_found",
-            format!("do not find this group:{raw}"),
-        )
-    })
-}
-
-/// Comma-separated users in path parameter `name`, and whether there were several (a
-/// comma). Each must be a legal user name (`400 illegal_argument`).
-pub(crate) fn path_users(call: &Call, name: &str) -> ApiResult<(Vec<UserName>, bool)> {
-    let raw = call.param(name);
-    let users = raw
-        .split(',')
-        .map(UserName::parse)
-        .collect::<imcore::Result<Vec<_>>>()?;
-    Ok((users, raw.contains(',')))
-}
-
-/// User names from a body; each must be legal (`400 illegal_argument`).
-pub(crate) fn body_users(names: &[String]) -> ApiResult<Vec<UserName>> {
-    Ok(names
-        .iter()
-        .map(|n| UserName::parse(n))
-        .collect::<imcore::Result<Vec<_>>>()?)
-}
-
 /// User names where the vendor answers "no such user" for any bad one: an illegal name is
 /// `E_USER` for it.
 fn known_users(names: &[String]) -> ApiResult<Vec<UserName>> {
@@ -165,29 +112,11 @@ fn known_users(names: &[String]) -> ApiResult<Vec<UserName>> {
         .collect()
 }
 
-/// Names as a JSON array of strings.
-pub(crate) fn names_json(names: &[UserName]) -> Value {
-    Value::Array(names.iter().map(|n| n.as_str().into()).collect())
-}
-
-/// One batch item: `{result, action, user, <room_key>: id, reason?}`.
-pub(crate) fn item_json(i: &BatchItem, action: &str, room_key: &str, id: RoomId) -> Value {
-    let mut m = Map::new();
-    m.insert("result".into(), i.result.into());
-    m.insert("action".into(), action.into());
-    m.insert("user".into(), i.user.as_str().into());
-    m.insert(room_key.into(), id.to_string().into());
-    if let Some(r) = &i.reason {
-        m.insert("reason".into(), r.as_str().into());
-    }
-    Value::Object(m)
-}
-
-/// `{"usernames": [..]}`, the body of every batch call.
-#[derive(Deserialize)]
-pub(crate) struct UsernamesBody {
-    #[serde(default)]
-    pub usernames: Vec<String>,
+/// A required user-name string field: missing is `400 invalid_parameter "{k} must be
+/// provided"`, an illegal name `E_USER`.
+fn user_field(m: &Map<String, Value>, k: &'static str) -> ApiResult<UserName> {
+    let name = text(m, k)?.ok_or(RoomError::Missing(k))?;
+    Ok(known_users(&[name])?.remove(0))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -204,7 +133,7 @@ async fn add_super_admin(call: Call, body: Body) -> ApiResult<Envelope> {
     let name = b.superadmin.ok_or(RoomError::Missing("superadmin"))?;
     let user = known_users(&[name])?.remove(0);
     call.exec(AddRoomSuperAdmin { user })?;
-    Ok(Envelope::full(&call, "post").data(json!({"result": "success", "resource": ""})))
+    Ok(Envelope::full(&call).data(json!({"result": "success", "resource": ""})))
 }
 
 /// `GET /chatrooms/super_admin?pagenum&pagesize`: `data: [user]`, `count`.
@@ -213,7 +142,7 @@ async fn list_super_admins(call: Call) -> ApiResult<Envelope> {
         pagenum: call.query_u32("pagenum")?,
         pagesize: call.query_u32("pagesize")?,
     })?;
-    Ok(Envelope::full(&call, "get")
+    Ok(Envelope::full(&call)
         .data(names_json(&page.data))
         .count(page.count))
 }
@@ -222,65 +151,34 @@ async fn list_super_admins(call: Call) -> ApiResult<Envelope> {
 async fn remove_super_admin(call: Call) -> ApiResult<Envelope> {
     let user = call.user("username")?;
     let u = call.exec(RemoveRoomSuperAdmin { user })?;
-    Ok(Envelope::full(&call, "delete").data(json!({"newSuperAdmin": u.as_str(), "resource": ""})))
+    Ok(Envelope::full(&call).data(json!({"newSuperAdmin": u.as_str(), "resource": ""})))
 }
 
 // ---------------------------------------------------------------------------------------------
 // Lifecycle (§3.2)
 
-/// A `maxusers` value: a number in `u32`; other numbers (negative, too large) become 0, which
-/// the engine refuses with "maxUsers cannot exceed {cap}"; other types are `400 json_parse`.
-fn maxusers(v: Option<&Value>) -> ApiResult<Option<u32>> {
-    match v {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => Ok(Some(
-            n.as_i64().and_then(|i| u32::try_from(i).ok()).unwrap_or(0),
-        )),
-        Some(Value::String(s)) => Ok(Some(
-            s.trim()
-                .parse::<i64>()
-                .map_err(|_| ApiError::json_parse("maxusers must be a number"))?
-                .try_into()
-                .unwrap_or(0),
-        )),
-        Some(_) => Err(ApiError::json_parse("maxusers must be a number")),
-    }
-}
-
-/// A string field of a JSON object; absent or `null` is `None`, another type `400 json_parse`.
-fn text(m: &Map<String, Value>, k: &str) -> ApiResult<Option<String>> {
-    match m.get(k) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(ApiError::json_parse(format!("{k} must be a string"))),
-    }
-}
-
 /// `POST /chatrooms`, body `{name, description, owner, maxusers?, members?, custom?}`
-/// (`need_verify`, `scale` and other fields are ignored): `data: {id}`.
+/// (`need_verify`, `scale` and other fields are ignored): `data: {id}`. A `maxusers` outside
+/// `u32` is passed as 0, which the engine refuses with "maxUsers cannot exceed {cap}".
 async fn create(call: Call, body: Body) -> ApiResult<Envelope> {
     let m: Map<String, Value> = call.json(body).await?;
     let owner = match text(&m, "owner")? {
         Some(o) => Some(known_users(&[o])?.remove(0)),
         None => None,
     };
-    let members = match m.get("members") {
-        None | Some(Value::Null) => None,
-        Some(v) => {
-            let names: Vec<String> = serde_json::from_value(v.clone())
-                .map_err(|_| ApiError::json_parse("members must be an array of user names"))?;
-            Some(known_users(&names)?)
-        }
+    let members = match string_list(&m, "members")? {
+        Some(names) => Some(known_users(&names)?),
+        None => None,
     };
     let id = call.exec(CreateRoom {
         name: text(&m, "name")?,
         description: text(&m, "description")?,
         owner,
-        maxusers: maxusers(m.get("maxusers"))?,
+        maxusers: number(&m, "maxusers")?,
         members,
         custom: text(&m, "custom")?,
     })?;
-    Ok(Envelope::full(&call, "post").data(json!({"id": id.to_string()})))
+    Ok(Envelope::full(&call).data(json!({"id": id.to_string()})))
 }
 
 /// `GET /chatrooms?limit&cursor`: `data: [{id, name, owner, affiliations_count, disabled}]`,
@@ -288,7 +186,7 @@ async fn create(call: Call, body: Body) -> ApiResult<Envelope> {
 async fn list(call: Call) -> ApiResult<Envelope> {
     let page = call.ask(ListRooms {
         limit: call.query_u32("limit")?,
-        cursor: call.query("cursor").map(str::to_owned),
+        cursor: cursor(&call),
     })?;
     let data: Vec<Value> = page
         .items
@@ -303,11 +201,7 @@ async fn list(call: Call) -> ApiResult<Envelope> {
             })
         })
         .collect();
-    Ok(Envelope::full(&call, "get")
-        .entities(vec![])
-        .count(data.len())
-        .data(data)
-        .cursor(page.cursor))
+    Ok(listing(&call, data).cursor(page.cursor))
 }
 
 /// `GET /users/{user}/joined_chatrooms?pagenum&pagesize`: `data: [{id, name, disabled}]`,
@@ -322,10 +216,7 @@ async fn joined(call: Call) -> ApiResult<Envelope> {
         .iter()
         .map(|r| json!({"id": r.id.to_string(), "name": r.name, "disabled": r.disabled}))
         .collect();
-    Ok(Envelope::full(&call, "get")
-        .entities(vec![])
-        .count(data.len())
-        .data(data))
+    Ok(listing(&call, data))
 }
 
 fn affiliation_json(a: &RoomAffiliation) -> Value {
@@ -354,31 +245,35 @@ fn details_json(d: &RoomDetails) -> Value {
 }
 
 /// `GET /chatrooms/{id[,id…]}`: `data: [details]` in request order, `count`.
+///
+/// An id that is no room id is `E_ROOM_Q` naming it, after the engine's checks of the list
+/// as a whole (none, too many) and before its checks of each room. So the engine is asked
+/// with a stand-in for each such id: its refusal of the list (`400`) comes first, and any
+/// other answer yields to that `E_ROOM_Q`.
 async fn details(call: Call) -> ApiResult<Envelope> {
-    let raw = call.param("id");
-    let parts: Vec<&str> = if raw.is_empty() {
-        Vec::new()
-    } else {
-        raw.split(',').collect()
+    let parsed: Vec<Result<RoomId, RoomError>> = comma_list(call.param("id"))
+        .into_iter()
+        .map(RoomId::for_read)
+        .collect();
+    let ids = parsed
+        .iter()
+        .map(|p| p.as_ref().copied().unwrap_or_default())
+        .collect();
+    let answer = call.ask(GetRooms { ids });
+    let rooms = match parsed.into_iter().find_map(Result::err) {
+        Some(bad) if !answer.as_ref().is_err_and(|e| e.status == 400) => {
+            return Err(bad.into());
+        }
+        _ => answer?,
     };
-    // The engine checks the count before any id; keep that order for ids that cannot parse.
-    let ids = if parts.len() > call.app.app.limits().rooms.details_ids_max {
-        vec![RoomId(0); parts.len()]
-    } else {
-        parts
-            .into_iter()
-            .map(room_q)
-            .collect::<ApiResult<Vec<_>>>()?
-    };
-    let rooms = call.ask(GetRooms { ids })?;
     let data: Vec<Value> = rooms.iter().map(details_json).collect();
-    Ok(Envelope::full(&call, "get").count(data.len()).data(data))
+    Ok(Envelope::full(&call).count(data.len()).data(data))
 }
 
 /// `PUT /chatrooms/{id}`: with `newowner`, a transfer (`data: {newowner: true}`); else an
 /// update of `name`, `description`, `maxusers`, `custom` (`need_verify` ignored), `data`
 /// one `true` per supplied field (`groupname`, `description`, `maxusers`, `custom`). A body
-/// mixing `newowner` with other fields names them as invalid fields.
+/// mixing `newowner` with other fields names the first of them as an invalid field.
 async fn update(call: Call, body: Body) -> ApiResult<Envelope> {
     let id = room(&call)?;
     let m: Map<String, Value> = call.json(body).await?;
@@ -386,12 +281,12 @@ async fn update(call: Call, body: Body) -> ApiResult<Envelope> {
         if let Some(k) = m.keys().find(|k| *k != "newowner") {
             return Err(RoomError::UnknownField(k.clone()).into());
         }
-        let new_owner = call_user_field(&m, "newowner")?;
+        let new_owner = user_field(&m, "newowner")?;
         let r = call.exec(TransferRoom {
             room: id,
             new_owner,
         })?;
-        return Ok(Envelope::full(&call, "put").data(json!({"newowner": r})));
+        return Ok(Envelope::full(&call).data(json!({"newowner": r})));
     }
     let unknown_fields = m
         .keys()
@@ -407,26 +302,19 @@ async fn update(call: Call, body: Body) -> ApiResult<Envelope> {
         room: id,
         name: text(&m, "name")?,
         description: text(&m, "description")?,
-        maxusers: maxusers(m.get("maxusers"))?,
+        maxusers: number(&m, "maxusers")?,
         custom: text(&m, "custom")?,
         unknown_fields,
     })?;
     let data = serde_json::to_value(r)
         .map_err(|e| ApiError::new(500, "INTERNAL_SERVER_ERROR", e.to_string()))?;
-    Ok(Envelope::full(&call, "put").data(data))
-}
-
-/// A required user-name string field: missing is `400 invalid_parameter "{k} must be
-/// provided"`, an illegal name `E_USER`.
-fn call_user_field(m: &Map<String, Value>, k: &'static str) -> ApiResult<UserName> {
-    let name = text(m, k)?.ok_or(RoomError::Missing(k))?;
-    Ok(known_users(&[name])?.remove(0))
+    Ok(Envelope::full(&call).data(data))
 }
 
 /// `DELETE /chatrooms/{id}`: `data: {success: true, id}`.
 async fn remove(call: Call) -> ApiResult<Envelope> {
     let id = call.exec(DeleteRoom { room: room(&call)? })?;
-    Ok(Envelope::full(&call, "delete").data(json!({"success": true, "id": id.to_string()})))
+    Ok(Envelope::full(&call).data(json!({"success": true, "id": id.to_string()})))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -435,7 +323,7 @@ async fn remove(call: Call) -> ApiResult<Envelope> {
 /// `GET /chatrooms/{id}/announcement`: `data: {announcement}`.
 async fn announcement(call: Call) -> ApiResult<Envelope> {
     let text = call.ask(GetRoomAnnouncement { room: room(&call)? })?;
-    Ok(Envelope::full(&call, "get").data(json!({ "announcement": text })))
+    Ok(Envelope::full(&call).data(json!({ "announcement": text })))
 }
 
 /// `POST /chatrooms/{id}/announcement`, body `{announcement}` ("" clears): `data: {id,
@@ -445,7 +333,7 @@ async fn set_announcement(call: Call, body: Body) -> ApiResult<Envelope> {
     let m: Map<String, Value> = call.json(body).await?;
     let text = text(&m, "announcement")?.ok_or(RoomError::Missing("announcement"))?;
     call.exec(SetRoomAnnouncement { room: id, text })?;
-    Ok(Envelope::full(&call, "post").data(json!({"id": id.to_string(), "result": true})))
+    Ok(Envelope::full(&call).data(json!({"id": id.to_string(), "result": true})))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -455,27 +343,16 @@ async fn set_announcement(call: Call, body: Body) -> ApiResult<Envelope> {
 /// `count`), or with `version=v3` cursor mode (`limit`, `cursor`, `sort=asc|desc`; `data:
 /// [user]` without the owner, `count`, `cursor` when more follow).
 async fn members(call: Call) -> ApiResult<Envelope> {
-    let id = room_q(call.param("id"))?;
+    let id = room_q(&call)?;
     if call.query("version") == Some("v3") {
-        let desc = match call.query("sort") {
-            None | Some("") => false,
-            Some(s) if s.eq_ignore_ascii_case("asc") => false,
-            Some(s) if s.eq_ignore_ascii_case("desc") => true,
-            Some(s) => {
-                return Err(ApiError::new(
-                    400,
-                    "invalid_parameter",
-                    format!("sort must be asc or desc, got {s}"),
-                ));
-            }
-        };
+        let desc = sort(&call)? == Some(GroupSort::Desc);
         let page = call.ask(ListRoomMembersCursor {
             room: id,
             limit: call.query_u32("limit")?,
-            cursor: call.query("cursor").map(str::to_owned),
+            cursor: cursor(&call),
             desc,
         })?;
-        return Ok(Envelope::full(&call, "get")
+        return Ok(Envelope::full(&call)
             .count(page.items.len())
             .data(names_json(&page.items))
             .cursor(page.cursor));
@@ -486,7 +363,7 @@ async fn members(call: Call) -> ApiResult<Envelope> {
         pagesize: call.query_u32("pagesize")?,
     })?;
     let data: Vec<Value> = list.iter().map(affiliation_json).collect();
-    Ok(Envelope::full(&call, "get").count(data.len()).data(data))
+    Ok(Envelope::full(&call).count(data.len()).data(data))
 }
 
 /// `POST /chatrooms/{id}/users/{user}`: `data: {result: true, action: "add_member", id,
@@ -498,7 +375,7 @@ async fn add_member(call: Call) -> ApiResult<Envelope> {
         room: id,
         user: user.clone(),
     })?;
-    Ok(Envelope::full(&call, "post").data(json!({
+    Ok(Envelope::full(&call).data(json!({
         "result": r, "action": "add_member", "id": id.to_string(), "user": user.as_str(),
     })))
 }
@@ -510,7 +387,7 @@ async fn add_members(call: Call, body: Body) -> ApiResult<Envelope> {
     let b: UsernamesBody = call.json(body).await?;
     let users = known_users(&b.usernames)?;
     let added = call.exec(AddRoomMembers { room: id, users })?;
-    Ok(Envelope::full(&call, "post").data(json!({
+    Ok(Envelope::full(&call).data(json!({
         "newmembers": names_json(&added), "action": "add_member", "id": id.to_string(),
     })))
 }
@@ -519,33 +396,13 @@ async fn add_members(call: Call, body: Body) -> ApiResult<Envelope> {
 /// user, id}`; with `u1,u2,…`: `data: [{result, action, user, id, reason?}]`.
 async fn remove_members(call: Call) -> ApiResult<Envelope> {
     let id = room(&call)?;
-    let (users, batch) = path_users(&call, "users")?;
-    if batch {
-        let items: Vec<BatchItem> = call.exec(RemoveRoomMembers { room: id, users })?;
-        let data: Vec<Value> = items
-            .iter()
-            .map(|i| item_json(i, "remove_member", "id", id))
-            .collect();
-        return Ok(Envelope::full(&call, "delete").data(data));
-    }
-    let user = users.into_iter().next().unwrap_or_else(|| unreachable!());
-    let r = call.exec(RemoveRoomMember {
-        room: id,
-        user: user.clone(),
-    })?;
-    Ok(Envelope::full(&call, "delete").data(json!({
-        "result": r, "action": "remove_member", "user": user.as_str(), "id": id.to_string(),
-    })))
-}
-
-/// Who joins or leaves: the caller for a user token, else the `username` query parameter
-/// (`400 invalid_parameter "username must be provided"` when missing).
-fn self_user(call: &Call) -> ApiResult<UserName> {
-    match (&call.actor, call.query("username")) {
-        (Actor::User(u), None) => Ok(u.clone()),
-        (_, Some(n)) => Ok(UserName::parse(n)?),
-        (_, None) => Err(RoomError::Missing("username").into()),
-    }
+    let items = Named::in_path(&call)?.run(
+        &call,
+        &id,
+        |room, user| RemoveRoomMember { room, user },
+        |room, users| RemoveRoomMembers { room, users },
+    )?;
+    Ok(Envelope::full(&call).data(items.json("remove_member", &Scope::new("id", id))))
 }
 
 /// `POST /chatrooms/{id}/join[?leave_other_rooms=true]` (host path, see the module docs):
@@ -553,13 +410,13 @@ fn self_user(call: &Call) -> ApiResult<UserName> {
 /// member).
 async fn join(call: Call) -> ApiResult<Envelope> {
     let id = room(&call)?;
-    let user = self_user(&call)?;
+    let user = self_user(&call, RoomError::Missing("username"))?;
     let joined = call.exec(JoinRoom {
         room: id,
         user: user.clone(),
         leave_other_rooms: call.query_bool("leave_other_rooms")?,
     })?;
-    Ok(Envelope::full(&call, "post").data(json!({
+    Ok(Envelope::full(&call).data(json!({
         "result": true, "action": "join", "id": id.to_string(), "user": user.as_str(),
         "joined": joined,
     })))
@@ -569,12 +426,12 @@ async fn join(call: Call) -> ApiResult<Envelope> {
 /// user}`.
 async fn leave(call: Call) -> ApiResult<Envelope> {
     let id = room(&call)?;
-    let user = self_user(&call)?;
+    let user = self_user(&call, RoomError::Missing("username"))?;
     call.exec(LeaveRoom {
         room: id,
         user: user.clone(),
     })?;
-    Ok(Envelope::full(&call, "post").data(json!({
+    Ok(Envelope::full(&call).data(json!({
         "result": true, "action": "leave", "id": id.to_string(), "user": user.as_str(),
     })))
 }
@@ -585,18 +442,16 @@ async fn leave(call: Call) -> ApiResult<Envelope> {
 /// `GET /chatrooms/{id}/admin`: `data: [user]`, `count`.
 async fn admins(call: Call) -> ApiResult<Envelope> {
     let list = call.ask(ListRoomAdmins { room: room(&call)? })?;
-    Ok(Envelope::full(&call, "get")
-        .count(list.len())
-        .data(names_json(&list)))
+    Ok(names_answer(&call, &list))
 }
 
 /// `POST /chatrooms/{id}/admin`, body `{newadmin}`: `data: {result: "success", newadmin}`.
 async fn add_admin(call: Call, body: Body) -> ApiResult<Envelope> {
     let id = room(&call)?;
     let m: Map<String, Value> = call.json(body).await?;
-    let user = call_user_field(&m, "newadmin")?;
+    let user = user_field(&m, "newadmin")?;
     let u = call.exec(AddRoomAdmin { room: id, user })?;
-    Ok(Envelope::full(&call, "post").data(json!({"result": "success", "newadmin": u.as_str()})))
+    Ok(Envelope::full(&call).data(json!({"result": "success", "newadmin": u.as_str()})))
 }
 
 /// `DELETE /chatrooms/{id}/admin/{user}`: `data: {result: "success", oldadmin}`.
@@ -604,19 +459,11 @@ async fn remove_admin(call: Call) -> ApiResult<Envelope> {
     let id = room(&call)?;
     let user = call.user("username")?;
     let u = call.exec(RemoveRoomAdmin { room: id, user })?;
-    Ok(Envelope::full(&call, "delete").data(json!({"result": "success", "oldadmin": u.as_str()})))
+    Ok(Envelope::full(&call).data(json!({"result": "success", "oldadmin": u.as_str()})))
 }
 
 // ---------------------------------------------------------------------------------------------
 // Host paths for the engine's other reads
-
-/// An expiry as the vendor shows it: epoch ms, `-1` for forever.
-pub(crate) fn expire_json(e: Expiry) -> Value {
-    match e {
-        Expiry::Never => Value::from(-1),
-        Expiry::At(t) => Value::from(t.0),
-    }
-}
 
 /// `GET /chatrooms/{id}/users/{user}` (host path): `data: {user, id, member, may_speak}`.
 /// The app admin, or the user themself.
@@ -631,7 +478,7 @@ async fn member_status(call: Call) -> ApiResult<Envelope> {
         room: id,
         user: user.clone(),
     })?;
-    Ok(Envelope::full(&call, "get").data(json!({
+    Ok(Envelope::full(&call).data(json!({
         "user": user.as_str(), "id": id.to_string(), "member": member, "may_speak": may_speak,
     })))
 }
@@ -640,8 +487,9 @@ async fn member_status(call: Call) -> ApiResult<Envelope> {
 /// announcement, admins, mutes: [{user, expire}], blocks, allow, attributes: [{key, value,
 /// owner, autoDelete}]}`; `owner` is `admin` for the app admin's keys.
 async fn export_room(call: Call) -> ApiResult<Envelope> {
-    let id = room_q(call.param("id"))?;
-    let x = call.ask(ExportRoom { room: id })?;
+    let x = call.ask(ExportRoom {
+        room: room_q(&call)?,
+    })?;
     let mutes: Vec<Value> = x
         .mutes
         .iter()
@@ -658,7 +506,7 @@ async fn export_room(call: Call) -> ApiResult<Envelope> {
             })
         })
         .collect();
-    Ok(Envelope::full(&call, "get").data(json!({
+    Ok(Envelope::full(&call).data(json!({
         "details": details_json(&x.details),
         "announcement": x.announcement,
         "admins": names_json(&x.admins),
@@ -680,19 +528,16 @@ async fn export_user(call: Call) -> ApiResult<Envelope> {
         .rooms
         .iter()
         .map(|r| {
-            let mut attrs = Map::new();
-            for (k, v) in &r.attributes {
-                attrs.insert(k.clone(), v.as_str().into());
-            }
             json!({
                 "id": r.room.to_string(), "name": r.name, "owner": r.owner, "member": r.member,
                 "admin": r.admin, "muted": r.muted.map(expire_json), "blocked": r.blocked,
-                "allowed": r.allowed, "attributes": attrs,
+                "allowed": r.allowed,
+                "attributes": strings_json(r.attributes.iter().map(|(k, v)| (k, v))),
             })
         })
         .collect();
     let joined: Vec<Value> = x.joined.iter().map(|i| i.to_string().into()).collect();
-    Ok(Envelope::full(&call, "get").data(json!({
+    Ok(Envelope::full(&call).data(json!({
         "super_admin": x.super_admin, "joined": joined, "rooms": rooms,
     })))
 }

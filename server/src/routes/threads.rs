@@ -10,19 +10,22 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use imcore::groups::{
-    CreateThread, DeleteThread, GroupSort, JoinThread, JoinThreadMembers, KickThreadMembers,
+    CreateThread, DeleteThread, GroupError, JoinThread, JoinThreadMembers, KickThreadMembers,
     LeaveThread, ListAppThreads, ListThreadMembers, ListUserThreads, ListUserThreadsInGroup,
     RenameThread, ThreadInfo,
 };
-use imcore::{Actor, GroupId, ThreadId, UserName};
+use imcore::{GroupId, Page, UserName};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::rooms::{UsernamesBody, body_users, names_json};
+use super::shared::{
+    UsernamesBody, batch_results_json, body_users, cursor, group, names_json, page_answer,
+    self_user, sort, text, thread,
+};
 use crate::envelope::Envelope;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::Call;
 use crate::host::Host;
 
@@ -30,46 +33,18 @@ use crate::host::Host;
 pub fn routes() -> Router<Arc<Host>> {
     Router::new()
         .route("/{org}/{app}/thread", post(create).get(list_app))
-        .route(
-            "/{org}/{app}/thread/{t}",
-            axum::routing::put(rename).delete(remove),
-        )
+        .route("/{org}/{app}/thread/{t}", put(rename).delete(remove))
         .route(
             "/{org}/{app}/thread/{t}/users",
             get(members).post(join_members).delete(kick_members),
         )
-        .route("/{org}/{app}/thread/{t}/join", post(join))
-        .route("/{org}/{app}/thread/{t}/leave", post(leave))
+        .route("/{org}/{app}/thread/{t}/join", post(join::<true>))
+        .route("/{org}/{app}/thread/{t}/leave", post(join::<false>))
         .route("/{org}/{app}/threads/user/{username}", get(user_threads))
         .route(
             "/{org}/{app}/threads/chatgroups/{g}/user/{username}",
-            get(user_threads_in_group),
+            get(user_threads),
         )
-}
-
-fn t(call: &Call) -> ThreadId {
-    call.param("t").into()
-}
-
-fn sort(call: &Call) -> ApiResult<Option<GroupSort>> {
-    match call.query("sort") {
-        None | Some("") => Ok(None),
-        Some(s) if s.eq_ignore_ascii_case("asc") => Ok(Some(GroupSort::Asc)),
-        Some(s) if s.eq_ignore_ascii_case("desc") => Ok(Some(GroupSort::Desc)),
-        Some(s) => Err(ApiError::new(
-            400,
-            "invalid_parameter",
-            format!("sort must be asc or desc, got {s}"),
-        )),
-    }
-}
-
-fn text(m: &Map<String, Value>, k: &str) -> ApiResult<Option<String>> {
-    match m.get(k) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(ApiError::json_parse(format!("{k} must be a string"))),
-    }
 }
 
 /// `POST /thread`, body `{group_id, name, msg_id, owner}`: `data: {thread_id}`.
@@ -83,7 +58,7 @@ async fn create(call: Call, body: Body) -> ApiResult<Envelope> {
             .map(|o| UserName::parse(&o))
             .transpose()?,
     })?;
-    Ok(Envelope::full(&call, "post").data(json!({ "thread_id": r.thread_id })))
+    Ok(Envelope::full(&call).data(json!({ "thread_id": r.thread_id })))
 }
 
 #[derive(Deserialize)]
@@ -96,33 +71,39 @@ struct NameBody {
 async fn rename(call: Call, body: Body) -> ApiResult<Envelope> {
     let b: NameBody = call.json(body).await?;
     let name = call.exec(RenameThread {
-        thread: t(&call),
+        thread: thread(&call),
         name: b.name,
     })?;
-    Ok(Envelope::full(&call, "put").data(json!({ "name": name })))
+    Ok(Envelope::full(&call).data(json!({ "name": name })))
 }
 
 /// `DELETE /thread/{t}`: `data: {status: "ok"}`.
 async fn remove(call: Call) -> ApiResult<Envelope> {
-    call.exec(DeleteThread { thread: t(&call) })?;
-    Ok(Envelope::full(&call, "delete").data(json!({"status": "ok"})))
+    call.exec(DeleteThread {
+        thread: thread(&call),
+    })?;
+    Ok(Envelope::full(&call).data(json!({"status": "ok"})))
 }
 
-/// `GET /thread?limit&cursor&sort`: `entities: [{id}]`, `properties.cursor` as the vendor,
-/// and `cursor` at the top.
+/// A page of threads: `entities`, `count`, and the cursor both at the top (when more follow)
+/// and as `properties.cursor` (`null` on the last page), as the vendor.
+fn threads_answer<T>(call: &Call, page: Page<T>, item: impl Fn(&T) -> Value) -> Envelope {
+    let items: Vec<Value> = page.items.iter().map(item).collect();
+    Envelope::full(call)
+        .count(items.len())
+        .entities(items)
+        .field("properties", json!({ "cursor": page.cursor.clone() }))
+        .cursor(page.cursor)
+}
+
+/// `GET /thread?limit&cursor&sort`: `entities: [{id}]`.
 async fn list_app(call: Call) -> ApiResult<Envelope> {
     let page = call.ask(ListAppThreads {
         limit: call.query_u32("limit")?,
-        cursor: call.query("cursor").map(str::to_owned),
+        cursor: cursor(&call),
         sort: sort(&call)?,
     })?;
-    let items: Vec<Value> = page.items.iter().map(|id| json!({ "id": id })).collect();
-    let props = json!({ "cursor": page.cursor.clone() });
-    Ok(Envelope::full(&call, "get")
-        .count(items.len())
-        .entities(items)
-        .field("properties", props)
-        .cursor(page.cursor))
+    Ok(threads_answer(&call, page, |id| json!({ "id": id })))
 }
 
 fn info_json(i: &ThreadInfo) -> Value {
@@ -132,120 +113,74 @@ fn info_json(i: &ThreadInfo) -> Value {
     })
 }
 
-/// `GET /threads/user/{user}?limit&cursor&sort`: `entities: [{id, name, owner, msgId,
-/// groupId, created}]`, `cursor`.
+/// `GET /threads/user/{user}?limit&cursor&sort`, and `GET
+/// /threads/chatgroups/{g}/user/{user}?…` for one group: `entities: [{id, name, owner, msgId,
+/// groupId, created}]`.
 async fn user_threads(call: Call) -> ApiResult<Envelope> {
-    let page = call.ask(ListUserThreads {
-        user: call.user("username")?,
-        limit: call.query_u32("limit")?,
-        cursor: call.query("cursor").map(str::to_owned),
-        sort: sort(&call)?,
-    })?;
-    let items: Vec<Value> = page.items.iter().map(info_json).collect();
-    Ok(Envelope::full(&call, "get")
-        .count(items.len())
-        .entities(items)
-        .field("properties", json!({ "cursor": page.cursor.clone() }))
-        .cursor(page.cursor))
-}
-
-/// `GET /threads/chatgroups/{g}/user/{user}?limit&cursor&sort`: as the user's threads, in one
-/// group.
-async fn user_threads_in_group(call: Call) -> ApiResult<Envelope> {
-    let page = call.ask(ListUserThreadsInGroup {
-        group: call.param("g").into(),
-        user: call.user("username")?,
-        limit: call.query_u32("limit")?,
-        cursor: call.query("cursor").map(str::to_owned),
-        sort: sort(&call)?,
-    })?;
-    let items: Vec<Value> = page.items.iter().map(info_json).collect();
-    Ok(Envelope::full(&call, "get")
-        .count(items.len())
-        .entities(items)
-        .field("properties", json!({ "cursor": page.cursor.clone() }))
-        .cursor(page.cursor))
+    let user = call.user("username")?;
+    let limit = call.query_u32("limit")?;
+    let sort = sort(&call)?;
+    let cursor = cursor(&call);
+    let page = if call.has_param("g") {
+        call.ask(ListUserThreadsInGroup {
+            group: group(&call),
+            user,
+            limit,
+            cursor,
+            sort,
+        })?
+    } else {
+        call.ask(ListUserThreads {
+            user,
+            limit,
+            cursor,
+            sort,
+        })?
+    };
+    Ok(threads_answer(&call, page, info_json))
 }
 
 /// `GET /thread/{t}/users?limit&cursor`: `data: {affiliations: [user], cursor?}`.
 async fn members(call: Call) -> ApiResult<Envelope> {
     let page = call.ask(ListThreadMembers {
-        thread: t(&call),
+        thread: thread(&call),
         limit: call.query_u32("limit")?,
-        cursor: call.query("cursor").map(str::to_owned),
+        cursor: cursor(&call),
     })?;
-    let mut data = json!({ "affiliations": names_json(&page.items) });
-    if let Some(c) = &page.cursor {
-        data["cursor"] = c.as_str().into();
-    }
-    Ok(Envelope::full(&call, "get")
-        .count(page.items.len())
-        .data(data)
-        .cursor(page.cursor))
+    let data = json!({ "affiliations": names_json(&page.items) });
+    Ok(page_answer(&call, data, page.items.len(), page.cursor))
 }
 
 /// `POST /thread/{t}/users`, body `{usernames}`: `data: {status: "ok"}`.
 async fn join_members(call: Call, body: Body) -> ApiResult<Envelope> {
     let b: UsernamesBody = call.json(body).await?;
     call.exec(JoinThreadMembers {
-        thread: t(&call),
+        thread: thread(&call),
         users: body_users(&b.usernames)?,
     })?;
-    Ok(Envelope::full(&call, "post").data(json!({"status": "ok"})))
+    Ok(Envelope::full(&call).data(json!({"status": "ok"})))
 }
 
 /// `DELETE /thread/{t}/users`, body `{usernames}`: `data: [{user, result, reason?}]`.
 async fn kick_members(call: Call, body: Body) -> ApiResult<Envelope> {
     let b: UsernamesBody = call.json(body).await?;
     let items = call.exec(KickThreadMembers {
-        thread: t(&call),
+        thread: thread(&call),
         users: body_users(&b.usernames)?,
     })?;
-    let data: Vec<Value> = items
-        .iter()
-        .map(|i| {
-            let mut m = Map::new();
-            m.insert("user".into(), i.user.as_str().into());
-            m.insert("result".into(), i.result.into());
-            if let Some(r) = &i.reason {
-                m.insert("reason".into(), r.as_str().into());
-            }
-            Value::Object(m)
-        })
-        .collect();
-    Ok(Envelope::full(&call, "delete").data(data))
+    Ok(Envelope::full(&call).data(batch_results_json(&items)))
 }
 
-fn self_user(call: &Call) -> ApiResult<UserName> {
-    match (&call.actor, call.query("username")) {
-        (Actor::User(u), None) => Ok(u.clone()),
-        (_, Some(n)) => Ok(UserName::parse(n)?),
-        (_, None) => Err(ApiError::new(
-            400,
-            "invalid_parameter",
-            "username must be provided",
-        )),
-    }
-}
-
-/// `POST /thread/{t}/join` (host path): `data: {result, thread_id, user}`.
-async fn join(call: Call) -> ApiResult<Envelope> {
-    let user = self_user(&call)?;
-    let r = call.exec(JoinThread {
-        thread: t(&call),
-        user: user.clone(),
-    })?;
-    Ok(Envelope::full(&call, "post")
-        .data(json!({"result": r, "thread_id": t(&call), "user": user.as_str()})))
-}
-
-/// `POST /thread/{t}/leave` (host path): `data: {result, thread_id, user}`.
-async fn leave(call: Call) -> ApiResult<Envelope> {
-    let user = self_user(&call)?;
-    let r = call.exec(LeaveThread {
-        thread: t(&call),
-        user: user.clone(),
-    })?;
-    Ok(Envelope::full(&call, "post")
-        .data(json!({"result": r, "thread_id": t(&call), "user": user.as_str()})))
+/// `POST /thread/{t}/join` and `POST /thread/{t}/leave` (host paths): `data: {result,
+/// thread_id, user}`.
+async fn join<const JOIN: bool>(call: Call) -> ApiResult<Envelope> {
+    let user = self_user(&call, GroupError::MissingField("username"))?;
+    let (t, u) = (thread(&call), user.clone());
+    let r = if JOIN {
+        call.exec(JoinThread { thread: t, user: u })?
+    } else {
+        call.exec(LeaveThread { thread: t, user: u })?
+    };
+    Ok(Envelope::full(&call)
+        .data(json!({"result": r, "thread_id": thread(&call), "user": user.as_str()})))
 }

@@ -9,11 +9,13 @@ use axum::body::Body;
 use axum::routing::{delete, get, post, put};
 use imcore::{
     BatchOnline, ChangePassword, DeleteUser, DeleteUsers, DisableUser, EnableUser, ForceLogout,
-    GetUser, IsOnline, ListDevices, ListUsers, NewUser, RegisterUser, RegisterUsers,
+    GetUser, IsOnline, ListDevices, ListUsers, NewUser, Page, RegisterUser, RegisterUsers,
+    UserView,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::shared::{UsernamesBody, cursor, object_json};
 use crate::envelope::{Envelope, user_json};
 use crate::error::ApiResult;
 use crate::extract::{Call, MaybeAnon};
@@ -29,8 +31,14 @@ pub fn routes() -> Router<Arc<Host>> {
         .route("/{org}/{app}/users/batch/status", post(batch_status))
         .route("/{org}/{app}/users/{username}", get(read).delete(remove))
         .route("/{org}/{app}/users/{username}/password", put(password))
-        .route("/{org}/{app}/users/{username}/deactivate", post(deactivate))
-        .route("/{org}/{app}/users/{username}/activate", post(activate))
+        .route(
+            "/{org}/{app}/users/{username}/deactivate",
+            post(activate::<false>),
+        )
+        .route(
+            "/{org}/{app}/users/{username}/activate",
+            post(activate::<true>),
+        )
         .route(
             "/{org}/{app}/users/{username}/disconnect",
             get(disconnect_all),
@@ -78,7 +86,7 @@ async fn register(MaybeAnon(call): MaybeAnon, body: Body) -> ApiResult<Envelope>
     match call.json::<RegisterBody>(body).await? {
         RegisterBody::One(u) => {
             let v = call.exec(RegisterUser(u.into_new_user()))?;
-            Ok(Envelope::full(&call, "post")
+            Ok(Envelope::full(&call)
                 .entities(vec![user_json(&v)])
                 .data(Value::Array(vec![])))
         }
@@ -91,23 +99,28 @@ async fn register(MaybeAnon(call): MaybeAnon, body: Body) -> ApiResult<Envelope>
                 .iter()
                 .map(|f| json!({"username": f.username.as_str(), "registerUserFailReason": f.reason}))
                 .collect();
-            Ok(Envelope::full(&call, "post")
+            Ok(Envelope::full(&call)
                 .entities(r.created.iter().map(user_json).collect())
                 .data(Value::Array(failed)))
         }
     }
 }
 
-/// `GET /users?limit&cursor`: a page in creation order, `cursor` when more follow.
+/// A page of users: `entities`, `count`, `cursor` when more follow.
+fn users_answer(call: &Call, page: Page<UserView>) -> Envelope {
+    Envelope::full(call)
+        .count(page.items.len())
+        .entities(page.items.iter().map(user_json).collect())
+        .cursor(page.cursor)
+}
+
+/// `GET /users?limit&cursor`: a page in creation order.
 async fn list(call: Call) -> ApiResult<Envelope> {
     let page = call.ask(ListUsers {
         limit: call.query_u32("limit")?,
-        cursor: call.query("cursor").map(str::to_owned),
+        cursor: cursor(&call),
     })?;
-    Ok(Envelope::full(&call, "get")
-        .count(page.items.len())
-        .entities(page.items.iter().map(user_json).collect())
-        .cursor(page.cursor))
+    Ok(users_answer(&call, page))
 }
 
 /// `DELETE /users?limit`: deletes the oldest `limit` users; `cursor` when users remain.
@@ -115,10 +128,7 @@ async fn delete_oldest(call: Call) -> ApiResult<Envelope> {
     let page = call.exec(DeleteUsers {
         limit: call.query_u32("limit")?,
     })?;
-    Ok(Envelope::full(&call, "delete")
-        .count(page.items.len())
-        .entities(page.items.iter().map(user_json).collect())
-        .cursor(page.cursor))
+    Ok(users_answer(&call, page))
 }
 
 /// `GET /users/{username}`.
@@ -126,9 +136,7 @@ async fn read(call: Call) -> ApiResult<Envelope> {
     let v = call.ask(GetUser {
         username: call.user("username")?,
     })?;
-    Ok(Envelope::full(&call, "get")
-        .entities(vec![user_json(&v)])
-        .count(1))
+    Ok(Envelope::full(&call).entities(vec![user_json(&v)]).count(1))
 }
 
 /// `DELETE /users/{username}`, with the whole cascade.
@@ -136,7 +144,7 @@ async fn remove(call: Call) -> ApiResult<Envelope> {
     let v = call.exec(DeleteUser {
         username: call.user("username")?,
     })?;
-    Ok(Envelope::full(&call, "delete").entities(vec![user_json(&v)]))
+    Ok(Envelope::full(&call).entities(vec![user_json(&v)]))
 }
 
 #[derive(Deserialize)]
@@ -155,20 +163,16 @@ async fn password(call: Call, body: Body) -> ApiResult<Envelope> {
     Ok(Envelope::bare(&call, Some("set user password")))
 }
 
-/// `POST /users/{username}/deactivate`.
-async fn deactivate(call: Call) -> ApiResult<Envelope> {
-    let v = call.exec(DisableUser {
-        username: call.user("username")?,
-    })?;
+/// `POST /users/{username}/deactivate` (`action: "Deactivate user"`, `entities: [user]`) and
+/// `POST /users/{username}/activate` (`action: "activate user"`), in the bare envelope.
+async fn activate<const ACTIVE: bool>(call: Call) -> ApiResult<Envelope> {
+    let username = call.user("username")?;
+    if ACTIVE {
+        call.exec(EnableUser { username })?;
+        return Ok(Envelope::bare(&call, Some("activate user")));
+    }
+    let v = call.exec(DisableUser { username })?;
     Ok(Envelope::bare(&call, Some("Deactivate user")).entities(vec![user_json(&v)]))
-}
-
-/// `POST /users/{username}/activate`.
-async fn activate(call: Call) -> ApiResult<Envelope> {
-    call.exec(EnableUser {
-        username: call.user("username")?,
-    })?;
-    Ok(Envelope::bare(&call, Some("activate user")))
 }
 
 /// `GET /users/{username}/disconnect`: every device; `data: {result: true}`.
@@ -177,7 +181,7 @@ async fn disconnect_all(call: Call) -> ApiResult<Envelope> {
         username: call.user("username")?,
         resource: None,
     })?;
-    Ok(Envelope::full(&call, "get").data(json!({ "result": r })))
+    Ok(Envelope::full(&call).data(json!({ "result": r })))
 }
 
 /// `DELETE /users/{username}/disconnect/{resource}`: one device; `data: {result: true}`.
@@ -186,7 +190,7 @@ async fn disconnect_one(call: Call) -> ApiResult<Envelope> {
         username: call.user("username")?,
         resource: Some(call.param("resource").to_owned()),
     })?;
-    Ok(Envelope::full(&call, "delete").data(json!({ "result": r })))
+    Ok(Envelope::full(&call).data(json!({ "result": r })))
 }
 
 /// `GET /users/{username}/resources`: `data: [{res, device_uuid, device_name}]`.
@@ -198,7 +202,7 @@ async fn resources(call: Call) -> ApiResult<Envelope> {
         .iter()
         .map(|d| json!({"res": d.res, "device_uuid": d.device_uuid, "device_name": d.device_name}))
         .collect();
-    Ok(Envelope::full(&call, "get").data(data))
+    Ok(Envelope::full(&call).data(data))
 }
 
 fn online_word(on: bool) -> &'static str {
@@ -211,18 +215,10 @@ async fn status(call: Call) -> ApiResult<Envelope> {
     let on = call.ask(IsOnline {
         username: u.clone(),
     })?;
-    let mut data = serde_json::Map::new();
-    data.insert(u.to_string(), online_word(on).into());
-    Ok(Envelope::full(&call, "get")
+    Ok(Envelope::full(&call)
         .entities(vec![])
-        .data(data)
+        .data(object_json([(u.as_str(), online_word(on))]))
         .count(0))
-}
-
-#[derive(Deserialize)]
-struct UsernamesBody {
-    #[serde(default)]
-    usernames: Vec<String>,
 }
 
 /// `POST /users/batch/status`, body `{usernames}`: `data` is one `{<u>: status}` per name.
@@ -233,11 +229,7 @@ async fn batch_status(call: Call, body: Body) -> ApiResult<Envelope> {
     })?;
     let data: Vec<Value> = r
         .into_iter()
-        .map(|(name, on)| {
-            let mut m = serde_json::Map::new();
-            m.insert(name, online_word(on).into());
-            Value::Object(m)
-        })
+        .map(|(name, on)| object_json([(name, online_word(on))]))
         .collect();
     Ok(Envelope::bare(&call, Some("get batch user status")).data(data))
 }
