@@ -26,8 +26,8 @@
 //! - An owner who left still holds a seat: while they are away, other members count against
 //!   `maxusers − 1`, so the owner's re-join (which skips the capacity check) never overfills,
 //!   and `maxusers` cannot be lowered below the seats taken.
-//! - Room ids are [`RoomId`]s, decimal in the vendor API; a host maps an unparseable id to
-//!   `E_ROOM` itself.
+//! - Room ids are [`RoomId`]s, decimal in the vendor API; [`RoomId::for_command`] and
+//!   [`RoomId::for_read`] turn text that is no room id into `E_ROOM` / `E_ROOM_Q` naming it.
 //! - The allow list never stores the owner or admins (they are exempt implicitly); asking to
 //!   allow them succeeds without storing, and promoting an allow-listed member drops the entry.
 //! - Every departure, blocking included, keeps the user's mute and allow-list entries (OPEN 6).
