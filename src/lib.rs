@@ -97,7 +97,7 @@ pub mod time;
 pub mod users;
 
 pub use command::{Command, DisconnectReason, Event, Exec, Reply};
-pub use engine::{Actor, App, Engine, Output};
+pub use engine::{Actor, App, Engine, Output, RestoreError, SNAPSHOT_VERSION};
 pub use error::{Error, Result};
 pub use ids::{AppKey, GroupId, RoomId, ThreadId, UserId, UserName};
 pub use limits::{GroupLimits, Limits, RegistrationMode, RoomLimits};

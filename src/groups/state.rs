@@ -14,7 +14,7 @@ use crate::time::Timestamp;
 pub(crate) type Attrs = IndexMap<Box<str>, Box<str>>;
 
 /// One group.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Group {
     /// The id drawn when it was created: with `created`, its key in the creation index.
     pub seq: u64,
@@ -39,6 +39,7 @@ pub(crate) struct Group {
     /// Shared files by id, oldest first (expired ones linger until the next upload prunes them).
     pub files: IndexMap<Box<str>, FileMeta>,
     /// Member attributes; only members with at least one attribute have an entry.
+    #[serde(with = "crate::store::sorted")]
     pub attrs: Map<UserId, Attrs>,
     /// Live threads, in creation order.
     pub threads: IndexMap<ThreadId, Thread>,
@@ -62,7 +63,7 @@ impl Group {
 }
 
 /// A shared file's metadata.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct FileMeta {
     pub name: String,
     /// The uploader's display name ("admin" for the app admin).
@@ -75,7 +76,7 @@ pub(crate) struct FileMeta {
 }
 
 /// A thread, inside its group.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Thread {
     pub name: String,
     /// The creator's name, as shown.

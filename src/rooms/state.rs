@@ -8,7 +8,7 @@ use crate::roster::Roster;
 use crate::time::Timestamp;
 
 /// Who owns an attribute key.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum AttrOwner {
     /// The app admin (pseudo-operator `admin`); never auto-deleted.
     Admin,
@@ -36,7 +36,7 @@ impl AttrOwner {
 }
 
 /// One attribute value.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Attr {
     /// The value.
     pub value: Box<str>,
@@ -47,7 +47,7 @@ pub(crate) struct Attr {
 }
 
 /// One chatroom.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Room {
     /// Its id.
     pub id: RoomId,

@@ -16,7 +16,7 @@ use crate::store::Map;
 use crate::time::Timestamp;
 
 /// What the send rule and the fan-out read of a member.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 struct Slot {
     id: UserId,
     seq: u64,
@@ -29,7 +29,7 @@ struct Slot {
 }
 
 /// What listings show of a member.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 struct Details {
     name: UserName,
     joined: Timestamp,
@@ -91,12 +91,13 @@ pub(crate) struct Mirrors<'a> {
 }
 
 /// Members in join order.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Members {
     slots: Vec<Slot>,
     /// Parallel to `slots`; a hole's details are those of the member who left.
     details: Vec<Details>,
     /// Member id → its position.
+    #[serde(with = "crate::store::sorted")]
     at: Map<UserId, usize>,
     /// The last join sequence handed out.
     last_seq: u64,

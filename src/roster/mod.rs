@@ -24,7 +24,9 @@ use crate::store::{Set, State};
 use crate::time::{Expiry, Timestamp};
 
 /// A caller's standing in one roster, lowest first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub(crate) enum Role {
     /// Not a member (unknown users and anonymous callers included).
     Outsider,
@@ -121,7 +123,7 @@ pub(crate) fn speaks(
 
 /// An owner, members in join order, admins in promotion order, and the block, allow and mute
 /// lists in the order entries were added.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Roster {
     /// The owner (a member, except a chatroom owner who left).
     pub owner: UserId,

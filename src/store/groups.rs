@@ -18,7 +18,7 @@ use crate::roster::Left;
 use crate::time::Timestamp;
 
 /// A user's link to a thread (in their reverse index).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ThreadLink {
     /// The thread's group.
     pub group: GroupId,
@@ -31,7 +31,7 @@ pub(crate) struct ThreadLink {
 
 /// One user's reverse index, which the per-user caps, the per-user lists and the delete
 /// cascade read.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct UserGroups {
     /// Groups they are a member of (owner included), in join order, with the join time.
     pub groups: IndexMap<GroupId, Timestamp>,
@@ -42,24 +42,30 @@ pub(crate) struct UserGroups {
     pub thread_seq: u64,
     /// Groups whose block list, mute list or pending requests may name them: a superset,
     /// which the delete cascade follows (skipping groups that no longer name them).
+    #[serde(with = "crate::store::sorted")]
     pub listed: Set<GroupId>,
 }
 
 /// The groups table.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Groups {
+    #[serde(with = "crate::store::sorted")]
     by_id: Map<GroupId, Group>,
     /// Live thread → its group.
+    #[serde(with = "crate::store::sorted")]
     thread_group: Map<ThreadId, GroupId>,
     /// `(created, seq)` → group: the app list's order.
     by_created: BTreeMap<(Timestamp, u64), GroupId>,
     /// `(created, seq)` → thread: the app thread list's order.
     threads_by_created: BTreeMap<(Timestamp, u64), ThreadId>,
     /// Parent message id → its live thread (a message hosts at most one).
+    #[serde(with = "crate::store::sorted")]
     msg_threads: Map<Box<str>, ThreadId>,
     /// Custom ids of destroyed groups, never handed out again (spec §0.9).
+    #[serde(with = "crate::store::sorted")]
     retired: Set<GroupId>,
     /// Per-user reverse indexes.
+    #[serde(with = "crate::store::sorted")]
     users: Map<UserId, UserGroups>,
 }
 
@@ -71,6 +77,16 @@ impl Groups {
             msg_threads: super::seeded_map(seed),
             ..Groups::default()
         }
+    }
+
+    /// Re-keys the id and parent-message indexes with `seed`.
+    pub fn reseed(&mut self, seed: u64) {
+        let mut by_id = super::seeded_map(seed);
+        by_id.extend(self.by_id.drain());
+        self.by_id = by_id;
+        let mut msg = super::seeded_map(seed);
+        msg.extend(self.msg_threads.drain());
+        self.msg_threads = msg;
     }
 
     /// How many live groups.

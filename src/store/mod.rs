@@ -54,13 +54,68 @@ pub(crate) type Map<K, V> = std::collections::HashMap<K, V, Hasher>;
 /// The hash sets of the state.
 pub(crate) type Set<K> = std::collections::HashSet<K, Hasher>;
 
+/// Serializes the state's hash maps and sets as sequences sorted by key, so that the same state
+/// gives the same bytes whatever the maps' hashing (`#[serde(with = "crate::store::sorted")]`).
+pub(crate) mod sorted {
+    use std::hash::Hash;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    /// A map or set whose entries serialize in key order.
+    pub trait Sorted: Sized {
+        /// Writes the entries sorted by key.
+        fn write<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error>;
+        /// Reads entries written by [`Sorted::write`].
+        fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
+    }
+
+    impl<K, V> Sorted for super::Map<K, V>
+    where
+        K: Ord + Hash + Serialize + for<'a> Deserialize<'a>,
+        V: Serialize + for<'a> Deserialize<'a>,
+    {
+        fn write<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut v: Vec<(&K, &V)> = self.iter().collect();
+            v.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            s.collect_seq(v)
+        }
+        fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            Ok(Vec::<(K, V)>::deserialize(d)?.into_iter().collect())
+        }
+    }
+
+    impl<K> Sorted for super::Set<K>
+    where
+        K: Ord + Hash + Serialize + for<'a> Deserialize<'a>,
+    {
+        fn write<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut v: Vec<&K> = self.iter().collect();
+            v.sort_unstable();
+            s.collect_seq(v)
+        }
+        fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            Ok(Vec::<K>::deserialize(d)?.into_iter().collect())
+        }
+    }
+
+    /// For `#[serde(with)]`.
+    pub fn serialize<T: Sorted, S: Serializer>(t: &T, s: S) -> Result<S::Ok, S::Error> {
+        t.write(s)
+    }
+
+    /// For `#[serde(with)]`.
+    pub fn deserialize<'de, T: Sorted, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
+        T::read(d)
+    }
+}
+
 /// A map keyed with `seed`.
 pub(crate) fn seeded_map<K, V>(seed: u64) -> Map<K, V> {
     Map::with_hasher(Hasher::with_seed(seed))
 }
 
 /// One app's whole state: plain data, no locks.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct State {
     /// The app's key.
     pub key: AppKey,
@@ -68,6 +123,9 @@ pub(crate) struct State {
     pub limits: Limits,
     /// The next id [`State::mint`] hands out: user handles, group, thread and room ids.
     next_id: u64,
+    /// How many commands have been applied (successful ones; a refused command changes
+    /// nothing): the position of the next one in the app's command log.
+    pub applied: u64,
     /// Users, tokens, attributes, contacts, block lists, mutes (the users area).
     pub users: Users,
     /// Groups and their threads.
@@ -83,10 +141,18 @@ impl State {
             key,
             limits,
             next_id: 1,
+            applied: 0,
             users: Users::with_seed(hash_seed),
             groups: Groups::with_seed(hash_seed),
             rooms: Rooms::default(),
         }
+    }
+
+    /// Keys the maps of caller-chosen keys with `seed` (after a restore: deserialized maps have
+    /// the fixed key).
+    pub fn reseed(&mut self, seed: u64) {
+        self.users.reseed(seed);
+        self.groups.reseed(seed);
     }
 
     /// Draws the next id from the app's counter. Commands draw ids only once their checks have

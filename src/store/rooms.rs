@@ -14,12 +14,14 @@ use crate::rooms::Room;
 /// The chatrooms table. The id order and the per-user index change only through
 /// [`Rooms::insert`], [`Rooms::remove`] and [`Rooms::refresh`], which keep them in step with
 /// the rooms.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Rooms {
+    #[serde(with = "crate::store::sorted")]
     by_id: Map<RoomId, Room>,
     /// Room ids, ascending: the order rooms are listed in.
     ids: BTreeSet<RoomId>,
     /// Per user: the rooms that list them as a member or name them on a list.
+    #[serde(with = "crate::store::sorted")]
     by_user: Map<UserId, UserRooms>,
     /// App super admins (who may create rooms from a client), in promotion order.
     pub super_admins: IndexMap<UserId, UserName>,
@@ -28,7 +30,7 @@ pub(crate) struct Rooms {
 }
 
 /// One user's entry of the reverse index.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct UserRooms {
     /// Rooms the user is a member of, in join order.
     pub joined: IndexSet<RoomId>,

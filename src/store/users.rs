@@ -11,13 +11,16 @@ use crate::users::{Credentials, Grant, User};
 
 /// The users table. The indexes change only through [`Users::insert`] and [`Users::remove`],
 /// which keep them in step.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Users {
+    #[serde(with = "crate::store::sorted")]
     by_id: Map<UserId, User>,
+    #[serde(with = "crate::store::sorted")]
     by_name: Map<UserName, UserId>,
     /// `(created, id)`: the order users are listed and batch-deleted in.
     by_created: BTreeSet<(Timestamp, UserId)>,
     /// Live grants by token string.
+    #[serde(with = "crate::store::sorted")]
     pub tokens: Map<Box<str>, Grant>,
     /// App-token strings, oldest first, so that they can be capped.
     pub app_tokens: VecDeque<Box<str>>,
@@ -36,6 +39,13 @@ impl Users {
             by_name: super::seeded_map(seed),
             ..Users::default()
         }
+    }
+
+    /// Re-keys the name index with `seed`.
+    pub fn reseed(&mut self, seed: u64) {
+        let mut m = super::seeded_map(seed);
+        m.extend(self.by_name.drain());
+        self.by_name = m;
     }
 
     /// How many users there are.

@@ -20,21 +20,21 @@ pub struct Credentials {
 }
 
 /// What a token grant authenticates as.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Subject {
     App,
     User(UserId),
 }
 
 /// A token the host minted and the engine keeps.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Grant {
     pub subject: Subject,
     pub expires: Expiry,
 }
 
 /// One open session (a connected device).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Session {
     pub resource: Box<str>,
     pub device_uuid: Option<Box<str>>,
@@ -46,7 +46,7 @@ pub(crate) struct Session {
 pub(crate) const MUTE_SCOPES: usize = 3;
 
 /// User state that most users never have: kept out of line so the common record stays small.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Extra {
     /// The owner's remark per friend; only friends with a remark have an entry.
     pub remarks: BTreeMap<UserId, Box<str>>,
@@ -69,7 +69,7 @@ pub(crate) struct Extra {
 }
 
 /// One user.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct User {
     pub name: UserName,
     pub uuid: Box<str>,

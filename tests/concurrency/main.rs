@@ -9,4 +9,5 @@ mod fixture;
 mod groups;
 mod replay_determinism;
 mod rooms;
+mod snapshot_replay;
 mod users;
