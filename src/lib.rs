@@ -70,6 +70,7 @@
 //! | [`users`] (re-exported here) | users, tokens, sessions, attributes, friends, blocks, mutes (spec 01) |
 //! | [`groups`] | groups and threads (spec 02) |
 //! | [`rooms`] | chatrooms and their attributes (spec 03 §0–§3) |
+//! | [`messages`] | messages: the send decision (spec 03 §4) |
 //! | `roster` (private) | what groups, threads and rooms share: members, roles, lists, batch items |
 //! | `store` (private) | the only locks: one app's state behind its lock, the tables and indexes |
 //! | [`invariants`] | the properties that hold between commands, one function each |
@@ -88,6 +89,7 @@ pub mod groups;
 pub mod ids;
 pub mod invariants;
 pub mod limits;
+pub mod messages;
 pub mod paging;
 pub mod query;
 pub mod rooms;

@@ -6,6 +6,7 @@ use crate::engine::{Actor, ReadCtx};
 use crate::error::Result;
 use crate::groups::*;
 use crate::ids::UserName;
+use crate::messages::*;
 use crate::paging::Page;
 #[allow(unused_imports)]
 use crate::rooms::*;
@@ -74,7 +75,13 @@ queries! {
     ListFriends => Vec<UserName>,
     ListFriendsPage => Page<Contact>,
     AreFriends => bool,
+    AreFriendsById => bool,
     IsBlocked => bool,
+    IsBlockedById => bool,
+    LookupUser => crate::ids::UserId,
+    Authenticate => Authenticated,
+    MayMessage => crate::messages::ChatVerdict,
+    MayMessageById => crate::messages::ChatVerdict,
     ListBlocks => Page<UserName>,
     GetGlobalMute => GlobalMuteView,
     IsGloballyMuted => bool,

@@ -291,6 +291,30 @@ impl Ask for GetUser {
     }
 }
 
+/// A user's handle ([`UserId`]) by name: resolve a name once, then use the id forms of the hot
+/// queries ([`crate::AreFriendsById`], [`crate::IsBlockedById`],
+/// [`crate::messages::MayMessageById`]). Handles are never reused: a user deleted and registered
+/// again has a new one. Admin, or the user themself.
+///
+/// Errors: `401 unauthorized`; `404 service_resource_not_found`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
+pub struct LookupUser {
+    /// Who.
+    pub username: UserName,
+}
+
+impl Ask for LookupUser {
+    type Reply = UserId;
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<UserId> {
+        cx.actor.admin_or_self(&self.username, NOT_ALLOWED)?;
+        cx.st
+            .users
+            .id(&self.username)
+            .ok_or_else(|| Error::UserNotFound(self.username.to_string()))
+    }
+}
+
 const USERS_CURSOR: &str = "u";
 
 /// Lists users by creation time ascending, ties by registration order (`GET /users`). Admin

@@ -43,6 +43,31 @@ impl Ask for IsBlocked {
     }
 }
 
+/// [`IsBlocked`] by user handles: the hot form, with no name to resolve. A handle of a deleted
+/// user blocks nobody. The app admin only.
+///
+/// Errors: `401 unauthorized`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
+pub struct IsBlockedById {
+    /// The user whose block list is read.
+    pub owner: UserId,
+    /// The user who may be on it.
+    pub other: UserId,
+}
+
+impl Ask for IsBlockedById {
+    type Reply = bool;
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<bool> {
+        cx.actor.admin_only(NOT_ALLOWED)?;
+        Ok(cx
+            .st
+            .users
+            .get(self.owner)
+            .is_some_and(|a| a.has_blocked(self.other)))
+    }
+}
+
 fn block_gate(st: &State) -> Result<()> {
     if st.limits.blocklist_enabled {
         Ok(())

@@ -389,3 +389,25 @@ impl Ask for AreFriends {
         Ok(a.is_friend(b))
     }
 }
+
+/// [`AreFriends`] by user handles ([`UserId`]s from [`crate::LookupUser`] or
+/// [`crate::Authenticate`]): the hot form, with no name to resolve. A handle of a deleted user
+/// is nobody's friend. The app admin only.
+///
+/// Errors: `401 unauthorized`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
+pub struct AreFriendsById {
+    /// One user.
+    pub a: UserId,
+    /// The other.
+    pub b: UserId,
+}
+
+impl Ask for AreFriendsById {
+    type Reply = bool;
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<bool> {
+        cx.actor.admin_only(NOT_ALLOWED)?;
+        Ok(cx.st.users.get(self.a).is_some_and(|a| a.is_friend(self.b)))
+    }
+}

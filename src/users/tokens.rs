@@ -266,6 +266,39 @@ impl Ask for ValidateToken {
     }
 }
 
+/// Who a valid token authenticates, with the user's handle: [`ValidateToken`] for hosts that
+/// address users by [`UserId`] on their hot paths.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Authenticated {
+    /// The caller.
+    pub actor: Actor,
+    /// The user's handle (`None` for an app token).
+    pub user: Option<UserId>,
+}
+
+/// [`ValidateToken`] that also gives the user's handle. Same errors, same order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
+pub struct Authenticate {
+    /// The token string.
+    pub token: String,
+}
+
+impl Ask for Authenticate {
+    type Reply = Authenticated;
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Authenticated> {
+        let actor = ValidateToken {
+            token: self.token.clone(),
+        }
+        .ask(cx)?;
+        let user = match &actor {
+            Actor::User(n) => cx.st.users.id(n),
+            _ => None,
+        };
+        Ok(Authenticated { actor, user })
+    }
+}
+
 fn check_expiry(e: Expiry, now: Timestamp) -> Result<()> {
     if e.is_live(now) {
         Ok(())

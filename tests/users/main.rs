@@ -15,6 +15,7 @@ mod disable_enable;
 mod friend_cap;
 mod friends;
 mod global_mutes;
+mod may_message;
 mod password_change;
 mod permissions;
 mod registration;
