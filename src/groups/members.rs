@@ -447,8 +447,10 @@ pub struct ListGroupMembers {
     /// The group.
     pub group: GroupId,
     /// 1-based page.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub page_num: Option<u32>,
     /// Page size.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub page_size: Option<u32>,
     /// Include join times.
     pub joined_time: bool,
@@ -510,8 +512,10 @@ pub struct ListGroupMembersCursor {
     /// The group.
     pub group: GroupId,
     /// Page size.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub limit: Option<u32>,
     /// Where to continue.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::cursor))]
     pub cursor: Option<String>,
     /// Order.
     pub sort: GroupSort,

@@ -534,6 +534,7 @@ pub struct MuteGroupMembers {
     /// Who.
     pub users: Vec<UserName>,
     /// How long, in ms: `-1` forever, `0` unmute.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::duration_ms))]
     pub duration_ms: i64,
 }
 

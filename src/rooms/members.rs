@@ -486,8 +486,10 @@ pub struct ListRoomMembers {
     /// Which.
     pub room: RoomId,
     /// 1-based page.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub pagenum: Option<u32>,
     /// Page size.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub pagesize: Option<u32>,
 }
 
@@ -519,8 +521,10 @@ pub struct ListRoomMembersCursor {
     /// Which.
     pub room: RoomId,
     /// Page size.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub limit: Option<u32>,
     /// From a previous page.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::cursor))]
     pub cursor: Option<String>,
     /// Latest join first.
     pub desc: bool,

@@ -394,6 +394,7 @@ pub struct MuteRoomMembers {
     /// Who.
     pub users: Vec<UserName>,
     /// Milliseconds, or `-1` for until lifted.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::duration_ms))]
     pub duration_ms: i64,
 }
 
