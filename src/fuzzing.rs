@@ -166,9 +166,9 @@ pub fn device(u: &mut Unstructured<'_>) -> Result<Option<String>> {
     })
 }
 
-/// A user attribute key: three legal ones, a two-byte one, the empty one.
+/// A user attribute key: three legal ones, a two-byte one, sometimes the empty one.
 pub fn user_attr_key(u: &mut Unstructured<'_>) -> Result<String> {
-    Ok(pick(u, &["a", "bb", "ccc", "ä", ""])?.into())
+    Ok(pick(u, &["a", "bb", "ccc", "a", "bb", "ä", "ccc", ""])?.into())
 }
 
 /// User attribute keys to read.
@@ -363,4 +363,15 @@ pub fn auto_delete(u: &mut Unstructured<'_>) -> Result<Option<String>> {
     opt(u, |u| {
         Ok(pick(u, &["DELETE", "NO_DELETE", "DELETE", "bogus"])?.into())
     })
+}
+
+/// A list of pool users: mostly one to three, sometimes empty or longer (batch caps).
+pub fn names(u: &mut Unstructured<'_>) -> Result<Vec<UserName>> {
+    let n = pick(u, &[0, 1, 1, 1, 2, 2, 3, 5])?;
+    (0..n).map(|_| UserName::arbitrary(u)).collect()
+}
+
+/// An optional list of pool users.
+pub fn opt_names(u: &mut Unstructured<'_>) -> Result<Option<Vec<UserName>>> {
+    opt(u, names)
 }

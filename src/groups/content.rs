@@ -565,6 +565,7 @@ pub struct GetGroupMemberAttrsByKeys {
     /// The group.
     pub group: GroupId,
     /// Whose.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub targets: Vec<UserName>,
     /// Which keys; empty = all.
     #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::member_attr_keys))]

@@ -118,6 +118,7 @@ pub struct CreateGroup {
     /// Invitees must accept; default true.
     pub invite_need_confirm: Option<bool>,
     /// Initial members besides the owner.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub members: Vec<UserName>,
     /// Extension data, ≤ 8192 bytes.
     #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::opt_text))]

@@ -252,6 +252,7 @@ pub struct AddGroupMembers {
     /// The group.
     pub group: GroupId,
     /// Who.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub users: Vec<UserName>,
     /// Flags the events; default true.
     pub need_notify: Option<bool>,
@@ -386,6 +387,7 @@ pub struct RemoveGroupMembers {
     /// The group.
     pub group: GroupId,
     /// Who.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub users: Vec<UserName>,
 }
 
@@ -841,6 +843,7 @@ pub struct InviteToGroup {
     /// The group.
     pub group: GroupId,
     /// Who.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub users: Vec<UserName>,
 }
 

@@ -351,6 +351,7 @@ pub struct JoinThreadMembers {
     /// The thread.
     pub thread: ThreadId,
     /// Who.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub users: Vec<UserName>,
 }
 
@@ -415,6 +416,7 @@ pub struct KickThreadMembers {
     /// The thread.
     pub thread: ThreadId,
     /// Who.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub users: Vec<UserName>,
 }
 

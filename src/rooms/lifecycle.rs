@@ -51,6 +51,7 @@ pub struct CreateRoom {
     #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::max_users))]
     pub maxusers: Option<u32>,
     /// Initial members besides the owner; if present, non-empty.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::opt_names))]
     pub members: Option<Vec<UserName>>,
     /// 0–1024 chars; default "".
     #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::opt_text))]

@@ -308,6 +308,7 @@ pub struct AddRoomMembers {
     /// Which.
     pub room: RoomId,
     /// Who.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub users: Vec<UserName>,
 }
 
@@ -379,6 +380,7 @@ pub struct RemoveRoomMembers {
     /// Which.
     pub room: RoomId,
     /// Who.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub users: Vec<UserName>,
 }
 

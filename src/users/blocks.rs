@@ -71,6 +71,7 @@ pub struct BlockUsers {
     /// Whose list.
     pub owner: UserName,
     /// Who to block.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub usernames: Vec<UserName>,
 }
 
