@@ -12,7 +12,7 @@
 use arbitrary::{Arbitrary, Result, Unstructured};
 use indexmap::IndexMap;
 
-use crate::ids::{MINTED_MAX, USER_POOL, UserName};
+use crate::ids::{GroupId, USER_POOL, UserName};
 use crate::time::Millis;
 
 /// `len` characters, every seventh one two bytes long (`é`).
@@ -31,6 +31,18 @@ fn opt<T>(
     f: impl FnOnce(&mut Unstructured<'_>) -> Result<T>,
 ) -> Result<Option<T>> {
     if u.ratio(1, 3)? {
+        Ok(None)
+    } else {
+        f(u).map(Some)
+    }
+}
+
+/// Mostly present: `None` one time in sixteen (for fields a command needs).
+fn mostly<T>(
+    u: &mut Unstructured<'_>,
+    f: impl FnOnce(&mut Unstructured<'_>) -> Result<T>,
+) -> Result<Option<T>> {
+    if u.ratio(1, 16)? {
         Ok(None)
     } else {
         f(u).map(Some)
@@ -219,7 +231,7 @@ pub fn cursor(u: &mut Unstructured<'_>) -> Result<Option<String>> {
 
 /// A name (group, room): none, empty, short, one past small caps (8), one past the defaults.
 pub fn opt_name(u: &mut Unstructured<'_>) -> Result<Option<String>> {
-    opt(u, |u| Ok(text_of(pick(u, &[0, 3, 8, 9, 129])?)))
+    opt(u, |u| Ok(text_of(pick(u, &[0, 3, 3, 8, 8, 9, 129])?)))
 }
 
 /// Free text (description, avatar, custom, announcement): none, empty, short, one past small
@@ -230,12 +242,15 @@ pub fn opt_text(u: &mut Unstructured<'_>) -> Result<Option<String>> {
 
 /// Free text, present.
 pub fn text(u: &mut Unstructured<'_>) -> Result<String> {
-    Ok(text_of(pick(u, &[0, 5, 20, 21, 513, 1025])?))
+    Ok(text_of(pick(u, &[0, 5, 5, 5, 20, 20, 21, 21, 513, 1025])?))
 }
 
 /// A member count cap: none, zero, small, huge.
 pub fn max_users(u: &mut Unstructured<'_>) -> Result<Option<u32>> {
-    opt(u, |u| pick(u, &[0, 1, 2, 3, 4, 6, 10_000, u32::MAX]))
+    if u.ratio(1, 2)? {
+        return Ok(None);
+    }
+    pick(u, &[0, 1, 2, 3, 4, 5, 6, 8, 10_000, u32::MAX]).map(Some)
 }
 
 /// Fields a modify request named that the engine does not know.
@@ -256,7 +271,7 @@ pub fn minted_id(u: &mut Unstructured<'_>) -> Result<String> {
     if u.ratio(1, 8)? {
         return Ok(pick(u, &["", "nope"])?.into());
     }
-    Ok(u.int_in_range(1..=MINTED_MAX)?.to_string())
+    Ok(crate::ids::minted(u)?.to_string())
 }
 
 /// A shared file name: none, empty, short, one past 256 bytes.
@@ -305,21 +320,21 @@ pub fn member_attr_entries(
 
 /// A thread name: empty, short, one past small caps (8), one past the default (64).
 pub fn thread_name(u: &mut Unstructured<'_>) -> Result<String> {
-    Ok(text_of(pick(u, &[0, 2, 8, 9, 65])?))
+    Ok(text_of(pick(u, &[0, 2, 2, 2, 8, 8, 9, 65])?))
 }
 
-/// An optional thread name.
+/// An optional thread name, mostly present.
 pub fn opt_thread_name(u: &mut Unstructured<'_>) -> Result<Option<String>> {
-    opt(u, thread_name)
+    mostly(u, thread_name)
 }
 
-/// A thread's parent message id: a few, empty, one past 64 bytes.
+/// A thread's parent message id, mostly present: a few, empty, one past 64 bytes.
 pub fn msg_id(u: &mut Unstructured<'_>) -> Result<Option<String>> {
-    opt(u, |u| {
-        Ok(match u.int_in_range(0..=7)? {
-            6 => String::new(),
-            7 => "m".repeat(65),
-            i => format!("m{}", i % 3),
+    mostly(u, |u| {
+        Ok(match u.int_in_range(0..=15)? {
+            14 => String::new(),
+            15 => "m".repeat(65),
+            i => format!("m{}", i % 4),
         })
     })
 }
@@ -374,4 +389,29 @@ pub fn names(u: &mut Unstructured<'_>) -> Result<Vec<UserName>> {
 /// An optional list of pool users.
 pub fn opt_names(u: &mut Unstructured<'_>) -> Result<Option<Vec<UserName>>> {
     opt(u, names)
+}
+
+/// A flag a command needs (`public`), mostly present.
+pub fn mostly_bool(u: &mut Unstructured<'_>) -> Result<Option<bool>> {
+    mostly(u, |u| bool::arbitrary(u))
+}
+
+/// A user a command needs (an owner), mostly present.
+pub fn mostly_user(u: &mut Unstructured<'_>) -> Result<Option<UserName>> {
+    mostly(u, |u| UserName::arbitrary(u))
+}
+
+/// A group a command needs, mostly present.
+pub fn mostly_group(u: &mut Unstructured<'_>) -> Result<Option<GroupId>> {
+    mostly(u, |u| GroupId::arbitrary(u))
+}
+
+/// A caller-chosen group id: mostly none (minted), else one of the custom pool ids, sometimes
+/// an illegal one (all digits, empty).
+pub fn custom_group_id(u: &mut Unstructured<'_>) -> Result<Option<GroupId>> {
+    Ok(match u.int_in_range(0..=7)? {
+        0..=4 => None,
+        5 | 6 => Some(GroupId::from(*u.choose(&crate::ids::GROUP_POOL)?)),
+        _ => Some(GroupId::from(*u.choose(&["7", ""])?)),
+    })
 }

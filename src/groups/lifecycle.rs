@@ -96,8 +96,10 @@ pub(crate) fn is_minted_id(s: &str) -> bool {
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct CreateGroup {
     /// The owner (required for the admin; a user caller defaults to themself).
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::mostly_user))]
     pub owner: Option<UserName>,
     /// Public or private (required).
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::mostly_bool))]
     pub public: Option<bool>,
     /// Name, ≤ 128 chars.
     #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::opt_name))]
@@ -125,6 +127,7 @@ pub struct CreateGroup {
     pub custom: Option<String>,
     /// A caller-chosen id (1–64 chars of `[0-9A-Za-z_-]`, not all digits; never one a
     /// destroyed group had).
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::custom_group_id))]
     pub group_id: Option<GroupId>,
     /// Created as a large group.
     pub large: bool,

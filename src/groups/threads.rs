@@ -95,6 +95,7 @@ pub struct ThreadCreated {
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct CreateThread {
     /// The group.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::mostly_group))]
     pub group: Option<GroupId>,
     /// The name.
     #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::opt_thread_name))]
@@ -103,6 +104,7 @@ pub struct CreateThread {
     #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::msg_id))]
     pub msg_id: Option<String>,
     /// The creator.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::mostly_user))]
     pub owner: Option<UserName>,
 }
 

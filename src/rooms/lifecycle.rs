@@ -46,6 +46,7 @@ pub struct CreateRoom {
     #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::opt_text))]
     pub description: Option<String>,
     /// Required; becomes the first member.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::mostly_user))]
     pub owner: Option<UserName>,
     /// Default [`RoomLimits::maxusers_default`]; includes the owner.
     #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::max_users))]

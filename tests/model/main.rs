@@ -38,8 +38,10 @@ pub fn code(e: impl Into<Error>) -> (u16, &'static str) {
 /// One generated step.
 #[derive(Clone, Debug)]
 pub enum Step {
-    /// A command, with its caller.
-    Cmd(Actor, Command),
+    /// A command, with its caller and a retargeting hint: a model whose generated ids rarely
+    /// name a live group or room may point the command at a live one (the `hint`-th, when the
+    /// hint is below 192), so that most steps meet real state.
+    Cmd(Actor, Command, u8),
     /// Time passes by this many ms.
     Advance(i64),
 }
@@ -93,7 +95,8 @@ pub fn steps(
             for (w, gen_cmd) in table {
                 if x < *w {
                     let a = who(&mut u)?;
-                    return Ok(Step::Cmd(a, gen_cmd(&mut u)?));
+                    let c = gen_cmd(&mut u)?;
+                    return Ok(Step::Cmd(a, c, u.arbitrary()?));
                 }
                 x -= w;
             }

@@ -1028,7 +1028,7 @@ fn prelude() -> Vec<Step> {
     let mut v: Vec<Step> = (0..5)
         .map(|i| {
             let nu = NewUser::new(&format!("u{i}"), ["pw", "p1"][i % 2], &format!("uuid-{i}"));
-            Step::Cmd(Actor::Admin, RegisterUser(nu).into())
+            Step::Cmd(Actor::Admin, RegisterUser(nu).into(), 0)
         })
         .collect();
     v.extend((0..4).map(|i| {
@@ -1039,6 +1039,7 @@ fn prelude() -> Vec<Step> {
                 friend: nm(&format!("u{}", i + 1)),
             }
             .into(),
+            0,
         )
     }));
     v
@@ -1054,7 +1055,7 @@ fn run(steps: &[Step]) -> std::result::Result<(), TestCaseError> {
     for (i, step) in steps.iter().enumerate() {
         match step {
             Step::Advance(ms) => now = Timestamp(now.0 + ms),
-            Step::Cmd(actor, cmd) => {
+            Step::Cmd(actor, cmd, _) => {
                 let got: Outcome = app
                     .execute_any(actor, now, cmd.clone())
                     .map(|o| (o.reply, o.events))
@@ -1090,7 +1091,7 @@ proptest! {
 /// the draws are unlucky.
 #[test]
 fn a_fixed_walk_matches_the_model() {
-    let c = |x: Command| Step::Cmd(Actor::Admin, x);
+    let c = |x: Command| Step::Cmd(Actor::Admin, x, 0);
     let new = |n: &str, pw: &str| NewUser::new(n, pw, &format!("uuid-{n}"));
     let friend = |a: &str, b: &str| AddFriend {
         owner: nm(a),
@@ -1130,7 +1131,7 @@ fn a_fixed_walk_matches_the_model() {
     steps.extend([
         c(RegisterUser(new("u5", "pw")).into()),
         c(friend("u0", "u1").into()),
-        Step::Cmd(Actor::User(nm("u0")), friend("u0", "u2").into()),
+        Step::Cmd(Actor::User(nm("u0")), friend("u0", "u2").into(), 0),
         c(friend("u0", "u3").into()),
         c(friend("u0", "u4").into()),
         c(SetRemark {
@@ -1157,9 +1158,10 @@ fn a_fixed_walk_matches_the_model() {
                 usernames: vec![nm("u1")],
             }
             .into(),
+            0,
         ),
         c(attrs("u0", &[("ccc", 8), ("a", 1)]).into()),
-        Step::Cmd(Actor::User(nm("u1")), attrs("u1", &[("bb", 8)]).into()),
+        Step::Cmd(Actor::User(nm("u1")), attrs("u1", &[("bb", 8)]).into(), 0),
         c(attrs("u2", &[("bb", 8)]).into()),
         c(attrs("u3", &[("bb", 8)]).into()),
         c(SetGlobalMute {
