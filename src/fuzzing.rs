@@ -415,3 +415,13 @@ pub fn custom_group_id(u: &mut Unstructured<'_>) -> Result<Option<GroupId>> {
         _ => Some(GroupId::from(*u.choose(&["7", ""])?)),
     })
 }
+
+/// A name a command needs (a room's), mostly present.
+pub fn mostly_name(u: &mut Unstructured<'_>) -> Result<Option<String>> {
+    mostly(u, |u| Ok(text_of(pick(u, &[0, 3, 3, 8, 8, 9, 129])?)))
+}
+
+/// Free text a command needs (a room's description), mostly present.
+pub fn mostly_text(u: &mut Unstructured<'_>) -> Result<Option<String>> {
+    mostly(u, text)
+}

@@ -40,10 +40,10 @@ use crate::time::Timestamp;
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct CreateRoom {
     /// 1–128 chars; required.
-    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::opt_name))]
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::mostly_name))]
     pub name: Option<String>,
     /// 0–512 chars; required.
-    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::opt_text))]
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::mostly_text))]
     pub description: Option<String>,
     /// Required; becomes the first member.
     #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::mostly_user))]
