@@ -38,9 +38,9 @@ fn opt<T>(
 }
 
 /// Mostly present: `None` one time in sixteen (for fields a command needs).
-fn mostly<T>(
-    u: &mut Unstructured<'_>,
-    f: impl FnOnce(&mut Unstructured<'_>) -> Result<T>,
+fn mostly<'a, T>(
+    u: &mut Unstructured<'a>,
+    f: impl FnOnce(&mut Unstructured<'a>) -> Result<T>,
 ) -> Result<Option<T>> {
     if u.ratio(1, 16)? {
         Ok(None)
@@ -393,17 +393,17 @@ pub fn opt_names(u: &mut Unstructured<'_>) -> Result<Option<Vec<UserName>>> {
 
 /// A flag a command needs (`public`), mostly present.
 pub fn mostly_bool(u: &mut Unstructured<'_>) -> Result<Option<bool>> {
-    mostly(u, |u| bool::arbitrary(u))
+    mostly(u, bool::arbitrary)
 }
 
 /// A user a command needs (an owner), mostly present.
 pub fn mostly_user(u: &mut Unstructured<'_>) -> Result<Option<UserName>> {
-    mostly(u, |u| UserName::arbitrary(u))
+    mostly(u, UserName::arbitrary)
 }
 
 /// A group a command needs, mostly present.
 pub fn mostly_group(u: &mut Unstructured<'_>) -> Result<Option<GroupId>> {
-    mostly(u, |u| GroupId::arbitrary(u))
+    mostly(u, GroupId::arbitrary)
 }
 
 /// A caller-chosen group id: mostly none (minted), else one of the custom pool ids, sometimes

@@ -613,7 +613,7 @@ impl Model {
             return Err(re(RoomError::CustomTooLong(0)));
         }
         let max = c.maxusers.unwrap_or(MAX_DEFAULT);
-        if max < 1 || max > MAX_CAP {
+        if !(1..=MAX_CAP).contains(&max) {
             return Err(re(RoomError::MaxUsersOutOfRange(0)));
         }
         let mut all = vec![owner.to_string()];
