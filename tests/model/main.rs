@@ -117,7 +117,7 @@ pub fn stats_on() -> bool {
 }
 
 /// With `MODEL_STATS`, prints the step's command kind and outcome.
-pub fn stat(area: &str, cmd: &Command, out: &Outcome) {
+pub fn stat(area: &str, cmd: &Command, out: &std::result::Result<(), (u16, &'static str)>) {
     if !stats_on() {
         return;
     }
