@@ -7,8 +7,7 @@
 //! After every step:
 //! - equal outcomes: success, or an error with the same status and code; on success, the
 //!   same reply where the model tells it (all but the batch items, attribute results and
-//!   the registration and deletion views); events are not modelled here (the users model
-//!   compares them);
+//!   the registration and deletion views) and the same events;
 //! - equal observations: each room's members (owner first), admins, block, allow and live
 //!   mute lists, attributes with their owners, owner and mute-all flag, and each user's
 //!   joined rooms;
@@ -84,6 +83,9 @@ fn gen_steps(bytes: &[u8]) -> Vec<Step> {
 
 type Fail = (u16, &'static str);
 type R = std::result::Result<(), Fail>;
+/// A command's outcome in the model: on success, the reply (where the model tells it) and
+/// the events.
+type Applied = std::result::Result<(Option<Reply>, Vec<Event>), Fail>;
 
 fn re(e: RoomError) -> Fail {
     code(e)
@@ -129,6 +131,14 @@ struct Model {
     /// Per user: rooms in join order.
     joined: BTreeMap<String, Vec<RoomId>>,
     attr_total: u64,
+    /// Each user's uuid.
+    uuids: BTreeMap<String, String>,
+    /// The events of the command being applied.
+    out: Vec<Event>,
+}
+
+fn ev(e: RoomEvent) -> Event {
+    Event::Room(e)
 }
 
 fn chars(s: &str) -> usize {
@@ -152,26 +162,46 @@ fn distinct(v: &[UserName]) -> Vec<String> {
 }
 
 impl Model {
-    fn depart(&mut self, id: RoomId, u: &str, left: bool) {
+    /// A member leaves (nothing happens for a non-member): `MemberExited`, then
+    /// `AttributesRemoved` for their auto-delete attributes.
+    fn depart(&mut self, id: RoomId, u: &str, reason: RoomExitReason) {
         let generation = self.users.get(u).copied();
         let r = self.rooms.get_mut(&id).unwrap();
+        if !r.members.iter().any(|m| m == u) {
+            return;
+        }
+        let left = reason == RoomExitReason::Left;
         r.members.retain(|m| m != u);
         r.admins.retain(|m| m != u);
         if left && r.owner == u {
             r.owner_left = true;
         }
         let mut freed = 0;
+        let mut keys = Vec::new();
         r.attrs.retain(|(k, v, o, auto)| {
             let drop =
                 *auto && o.as_ref().map(|(n, g)| (n.as_str(), Some(*g))) == Some((u, generation));
             if drop {
                 freed += (k.len() + v.len()) as u64;
+                keys.push(k.clone());
             }
             !drop
         });
         self.attr_total -= freed;
         if let Some(j) = self.joined.get_mut(u) {
             j.retain(|r| *r != id);
+        }
+        self.out.push(ev(RoomEvent::MemberExited {
+            room: id,
+            user: nm(u),
+            reason,
+        }));
+        if !keys.is_empty() {
+            self.out.push(ev(RoomEvent::AttributesRemoved {
+                room: id,
+                keys,
+                operator: Some(nm(u)),
+            }));
         }
     }
 
@@ -182,6 +212,10 @@ impl Model {
             r.owner_left = false;
         }
         self.joined.entry(u.to_string()).or_default().push(id);
+        self.out.push(ev(RoomEvent::MemberJoined {
+            room: id,
+            user: nm(u),
+        }));
     }
 
     fn seats(r: &MRoom) -> usize {
@@ -202,6 +236,14 @@ impl Model {
         for j in self.joined.values_mut() {
             j.retain(|r| *r != id);
         }
+        for m in &r.members {
+            self.out.push(ev(RoomEvent::MemberExited {
+                room: id,
+                user: nm(m),
+                reason: RoomExitReason::RoomDestroyed,
+            }));
+        }
+        self.out.push(ev(RoomEvent::RoomDestroyed { room: id }));
     }
 
     fn room(&self, id: RoomId) -> std::result::Result<&MRoom, Fail> {
@@ -239,12 +281,8 @@ impl Model {
 
     /// Applies a rooms-area command (or a registration or deletion, for the cascades);
     /// `None` for other areas' commands. On success, the reply where the model tells it.
-    fn apply(
-        &mut self,
-        a: &Actor,
-        now: Timestamp,
-        cmd: &Command,
-    ) -> Option<std::result::Result<Option<Reply>, Fail>> {
+    fn apply(&mut self, a: &Actor, now: Timestamp, cmd: &Command) -> Option<Applied> {
+        self.out.clear();
         let was_member = match cmd {
             Command::JoinRoom(c) => self
                 .rooms
@@ -253,7 +291,12 @@ impl Model {
             _ => false,
         };
         let r = self.apply_state(a, now, cmd)?;
-        Some(r.map(|()| expected_reply(self, cmd, was_member)))
+        Some(r.map(|()| {
+            (
+                expected_reply(self, cmd, was_member),
+                std::mem::take(&mut self.out),
+            )
+        }))
     }
 
     /// The state change and outcome of a command.
@@ -280,6 +323,8 @@ impl Model {
                     let g = self.gens.entry(name.to_string()).or_default();
                     *g += 1;
                     self.users.insert(name.to_string(), *g);
+                    self.uuids.insert(name.to_string(), nu.uuid.clone());
+                    self.out.push(Event::UserRegistered { user: name });
                     Ok(())
                 }
             }
@@ -293,7 +338,7 @@ impl Model {
                     if self.rooms[&id].owner == u {
                         self.delete_room(id);
                     } else {
-                        self.depart(id, u, false);
+                        self.depart(id, u, RoomExitReason::UserDeleted);
                         let r = self.rooms.get_mut(&id).unwrap();
                         r.blocks.retain(|x| x != u);
                         r.allow.retain(|x| x != u);
@@ -302,6 +347,10 @@ impl Model {
                 }
                 self.users.remove(u);
                 self.joined.remove(u);
+                self.out.push(Event::UserDeleted {
+                    user: c.username.clone(),
+                    uuid: self.uuids.remove(u).unwrap_or_default(),
+                });
                 Ok(())
             })(),
             Command::CreateRoom(c) => self.create(c),
@@ -334,7 +383,7 @@ impl Model {
                     return Ok(());
                 }
                 for o in others {
-                    self.depart(o, u, true);
+                    self.depart(o, u, RoomExitReason::Left);
                 }
                 self.join(c.room, u);
                 Ok(())
@@ -350,7 +399,7 @@ impl Model {
                 if !r.members.iter().any(|m| m == c.user.as_str()) {
                     return Err(e_not_member());
                 }
-                self.depart(c.room, c.user.as_str(), true);
+                self.depart(c.room, c.user.as_str(), RoomExitReason::Left);
                 Ok(())
             })(),
             Command::AddRoomMember(c) => (|| {
@@ -376,9 +425,15 @@ impl Model {
                 if !r.members.iter().any(|m| m == u) {
                     return Err(e_not_member());
                 }
-                self.depart(*room, u, false);
                 if matches!(cmd, Command::BlockRoomUser(_)) {
+                    self.depart(*room, u, RoomExitReason::Blocked);
                     self.rooms.get_mut(room).unwrap().blocks.push(u.into());
+                    self.out.push(ev(RoomEvent::BlockListAdded {
+                        room: *room,
+                        user: user.clone(),
+                    }));
+                } else {
+                    self.depart(*room, u, RoomExitReason::Kicked);
                 }
                 Ok(())
             })(),
@@ -392,6 +447,10 @@ impl Model {
                 }
                 let r = self.rooms.get_mut(&c.room).unwrap();
                 r.blocks.retain(|x| x != c.user.as_str());
+                self.out.push(ev(RoomEvent::BlockListRemoved {
+                    room: c.room,
+                    user: c.user.clone(),
+                }));
                 Ok(())
             })(),
             Command::MuteRoomMembers(c) => (|| {
@@ -417,6 +476,11 @@ impl Model {
                     .collect();
                 let r = self.rooms.get_mut(&c.room).unwrap();
                 for n in targets {
+                    self.out.push(ev(RoomEvent::MuteListAdded {
+                        room: c.room,
+                        user: nm(&n),
+                        expire,
+                    }));
                     match r.mutes.iter_mut().find(|(x, _)| *x == n) {
                         Some(e) => e.1 = expire,
                         None => r.mutes.push((n, expire)),
@@ -430,8 +494,14 @@ impl Model {
                     return Err(re(RoomError::UnmuteBatch(60)));
                 }
                 let r = self.rooms.get_mut(&c.room).unwrap();
-                for n in &c.users {
-                    r.mutes.retain(|(x, _)| x != n.as_str());
+                for n in distinct(&c.users) {
+                    if r.mutes.iter().any(|(x, _)| *x == n) {
+                        r.mutes.retain(|(x, _)| *x != n);
+                        self.out.push(ev(RoomEvent::MuteListRemoved {
+                            room: c.room,
+                            user: nm(&n),
+                        }));
+                    }
                 }
                 Ok(())
             })(),
@@ -451,6 +521,12 @@ impl Model {
                     .filter(|n| **n != r.owner && !r.admins.contains(n) && !r.allow.contains(n))
                     .cloned()
                     .collect();
+                for n in &new {
+                    self.out.push(ev(RoomEvent::AllowListAdded {
+                        room: c.room,
+                        user: nm(n),
+                    }));
+                }
                 self.rooms.get_mut(&c.room).unwrap().allow.extend(new);
                 Ok(())
             })(),
@@ -479,6 +555,10 @@ impl Model {
                 let r = self.rooms.get_mut(&c.room).unwrap();
                 r.admins.push(u.into());
                 r.allow.retain(|x| x != u);
+                self.out.push(ev(RoomEvent::AdminAdded {
+                    room: c.room,
+                    user: c.user.clone(),
+                }));
                 Ok(())
             })(),
             Command::RemoveRoomAdmin(c) => (|| {
@@ -492,6 +572,10 @@ impl Model {
                 }
                 let r = self.rooms.get_mut(&c.room).unwrap();
                 r.admins.retain(|x| x != c.user.as_str());
+                self.out.push(ev(RoomEvent::AdminRemoved {
+                    room: c.room,
+                    user: c.user.clone(),
+                }));
                 Ok(())
             })(),
             Command::TransferRoom(c) => (|| {
@@ -508,6 +592,11 @@ impl Model {
                     }));
                 }
                 let r = self.rooms.get_mut(&c.room).unwrap();
+                self.out.push(ev(RoomEvent::OwnerChanged {
+                    room: c.room,
+                    old: nm(&r.owner),
+                    new: c.new_owner.clone(),
+                }));
                 r.owner = u.into();
                 r.owner_left = false;
                 r.admins.retain(|x| x != u);
@@ -516,8 +605,14 @@ impl Model {
                 Ok(())
             })(),
             Command::SetRoomMuteAll(c) => (|| {
-                self.room(c.room)?;
-                self.rooms.get_mut(&c.room).unwrap().mute_all = c.muted;
+                let r = self.rooms.get_mut(&c.room).ok_or_else(e_room)?;
+                if r.mute_all != c.muted {
+                    r.mute_all = c.muted;
+                    self.out.push(ev(RoomEvent::AllMemberMuteChanged {
+                        room: c.room,
+                        muted: c.muted,
+                    }));
+                }
                 Ok(())
             })(),
             Command::SetRoomAttributes(c) => (|| {
@@ -527,6 +622,7 @@ impl Model {
                     .as_deref()
                     .is_none_or(|m| m.eq_ignore_ascii_case("DELETE"));
                 let mut total = self.attr_total;
+                let mut done = Vec::new();
                 let r = self.rooms.get_mut(&c.room).unwrap();
                 for (k, v) in &c.attrs {
                     if !legal_key(k) || chars(k) > 128 || chars(v) > 4096 {
@@ -550,8 +646,16 @@ impl Model {
                         Some(i) => r.attrs[i] = entry,
                         None => r.attrs.push(entry),
                     }
+                    done.push(k.clone());
                 }
                 self.attr_total = total;
+                if !done.is_empty() {
+                    self.out.push(ev(RoomEvent::AttributesUpdated {
+                        room: c.room,
+                        keys: done,
+                        operator: c.operator.clone(),
+                    }));
+                }
                 Ok(())
             })(),
             Command::DeleteRoomAttributes(c) => (|| {
@@ -570,15 +674,24 @@ impl Model {
                 let owner = self.operator(c.room, &c.operator, c.forced, keys.len(), false)?;
                 let r = self.rooms.get_mut(&c.room).unwrap();
                 let mut freed = 0;
+                let mut done = Vec::new();
                 for k in keys {
                     if let Some(i) = r.attrs.iter().position(|x| x.0 == k)
                         && (c.forced || r.attrs[i].2 == owner)
                     {
                         let x = r.attrs.remove(i);
                         freed += (x.0.len() + x.1.len()) as u64;
+                        done.push(k);
                     }
                 }
                 self.attr_total -= freed;
+                if !done.is_empty() {
+                    self.out.push(ev(RoomEvent::AttributesRemoved {
+                        room: c.room,
+                        keys: done,
+                        operator: c.operator.clone(),
+                    }));
+                }
                 Ok(())
             })(),
             _ => return None,
@@ -664,6 +777,10 @@ impl Model {
                 ..Default::default()
             },
         );
+        self.out.push(ev(RoomEvent::RoomCreated {
+            room: id,
+            owner: owner.clone(),
+        }));
         for n in &all {
             self.join(id, n);
         }
@@ -816,6 +933,7 @@ fn run(steps: &[Step]) -> std::result::Result<(), TestCaseError> {
     for n in USERS {
         m.users.insert(n.into(), 1);
         m.gens.insert(n.into(), 1);
+        m.uuids.insert(n.into(), format!("uuid-{n}"));
     }
     let mut now = T0;
     for (i, step) in steps.iter().enumerate() {
@@ -827,17 +945,23 @@ fn run(steps: &[Step]) -> std::result::Result<(), TestCaseError> {
                     retarget(&m, &mut cmd, *hint as usize);
                 }
                 let out = app.execute_any(actor, now, cmd.clone());
-                let reply = out.as_ref().ok().map(|o| o.reply.clone());
+                let reply = out
+                    .as_ref()
+                    .ok()
+                    .map(|o| (o.reply.clone(), o.events.clone()));
                 let got = out.map(drop).map_err(|e| (e.status(), e.code()));
                 let want = m.apply(actor, now, &cmd).expect("a rooms command");
                 let (want, want_reply) = match want {
-                    Ok(r) => (Ok(()), r),
+                    Ok(r) => (Ok(()), Some(r)),
                     Err(e) => (Err(e), None),
                 };
                 crate::stat("rooms", &cmd, &want);
                 prop_assert_eq!(got, want, "step {}: {:?} {:?}", i, actor, cmd);
-                if let (Some(reply), Some(w)) = (reply, want_reply) {
-                    prop_assert_eq!(reply, w, "step {}: reply to {:?}", i, cmd);
+                if let (Some((reply, events)), Some((w, want_events))) = (reply, want_reply) {
+                    prop_assert_eq!(events, want_events, "step {}: events of {:?}", i, cmd);
+                    if let Some(w) = w {
+                        prop_assert_eq!(reply, w, "step {}: reply to {:?}", i, cmd);
+                    }
                 }
             }
         }
