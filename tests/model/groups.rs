@@ -5,14 +5,14 @@
 //! themselves or, refused, for others). After every step:
 //! - equal outcomes: success, or an error with the same status and code; on success, the
 //!   same reply where the model tells it (all but registration, user deletion and thread
-//!   kicks); events are not modelled here (the users model compares them);
+//!   kicks) and the same events;
 //! - equal observations: each group's members (join order), admins, block list, live mutes
 //!   and owner, each thread's members, each user's joined-group count, the app's group count;
 //! - `imcore::invariants::check` passes (owner ∈ members, admins ⊆ members, blocked ∩
 //!   members = ∅, members ≤ max_users, joined-groups index = rosters, thread members ⊆ group
 //!   members).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use arbitrary::Unstructured;
 use imcore::groups::*;
@@ -81,6 +81,9 @@ fn gen_steps(bytes: &[u8]) -> Vec<Step> {
 
 type Fail = (u16, &'static str);
 type R = std::result::Result<(), Fail>;
+/// A command's outcome in the model: on success, the reply (where the model tells it) and
+/// the events.
+type Applied = std::result::Result<(Option<Reply>, Vec<Event>), Fail>;
 
 fn ge(e: GroupError) -> Fail {
     code(e)
@@ -124,6 +127,18 @@ struct Model {
     /// Every group id ever used (never reused).
     taken: BTreeSet<GroupId>,
     threads: Vec<MThread>,
+    /// Each user's groups, in join order.
+    user_groups: BTreeMap<String, Vec<GroupId>>,
+    /// Each user's threads, in join order.
+    user_threads: BTreeMap<String, Vec<ThreadId>>,
+    /// Each user's uuid.
+    uuids: BTreeMap<String, String>,
+    /// The events of the command being applied.
+    out: Vec<Event>,
+}
+
+fn ev(e: GroupEvent) -> Event {
+    Event::Group(e)
 }
 
 fn chars(s: &Option<String>) -> usize {
@@ -172,32 +187,126 @@ impl Model {
         self.groups.iter().position(|g| g.id == *id)
     }
 
-    /// C-LEAVE: the member goes with their admin role and thread memberships.
-    fn leave(&mut self, gi: usize, u: &str) {
+    /// A user joins a group: `MemberJoined`.
+    fn join_group(&mut self, gi: usize, u: &str, need_notify: bool) {
+        let g = &mut self.groups[gi];
+        g.members.push(u.into());
+        let id = g.id.clone();
+        self.user_groups
+            .entry(u.into())
+            .or_default()
+            .push(id.clone());
+        self.out.push(ev(GroupEvent::MemberJoined {
+            group: id,
+            user: nm(u),
+            need_notify,
+        }));
+    }
+
+    /// A user joins a thread (no-op for a member): `ThreadMemberJoined`.
+    fn join_thread(&mut self, ti: usize, u: &str) {
+        let t = &mut self.threads[ti];
+        if t.members.iter().any(|m| m == u) {
+            return;
+        }
+        t.members.push(u.into());
+        let id = t.id.clone();
+        self.user_threads
+            .entry(u.into())
+            .or_default()
+            .push(id.clone());
+        self.out.push(ev(GroupEvent::ThreadMemberJoined {
+            thread: id,
+            user: nm(u),
+        }));
+    }
+
+    /// A user leaves a thread: `ThreadMemberRemoved`; false for a non-member.
+    fn leave_thread(&mut self, ti: usize, u: &str) -> bool {
+        let t = &mut self.threads[ti];
+        if !t.members.iter().any(|m| m == u) {
+            return false;
+        }
+        t.members.retain(|m| m != u);
+        let id = t.id.clone();
+        if let Some(v) = self.user_threads.get_mut(u) {
+            v.retain(|x| *x != id);
+        }
+        self.out.push(ev(GroupEvent::ThreadMemberRemoved {
+            thread: id,
+            user: nm(u),
+        }));
+        true
+    }
+
+    /// C-LEAVE: the member goes with their admin role and thread memberships (in the order
+    /// they joined the threads): `ThreadMemberRemoved`…, `MemberLeft`.
+    fn leave(&mut self, gi: usize, u: &str, reason: LeaveReason) {
+        let id = self.groups[gi].id.clone();
+        let mine: Vec<ThreadId> = self.user_threads.get(u).cloned().unwrap_or_default();
+        for tid in mine {
+            if let Some(ti) = self
+                .threads
+                .iter()
+                .position(|t| t.id == tid && t.group == id)
+            {
+                self.leave_thread(ti, u);
+            }
+        }
         let g = &mut self.groups[gi];
         g.members.retain(|m| m != u);
         g.admins.retain(|m| m != u);
-        let id = g.id.clone();
-        for t in self.threads.iter_mut().filter(|t| t.group == id) {
-            t.members.retain(|m| m != u);
+        if let Some(v) = self.user_groups.get_mut(u) {
+            v.retain(|x| *x != id);
         }
+        self.out.push(ev(GroupEvent::MemberLeft {
+            group: id,
+            user: nm(u),
+            reason,
+        }));
     }
 
+    /// C-GROUP: `ThreadDestroyed` per thread, `MemberLeft{Delete}` per member,
+    /// `GroupDestroyed`.
     fn destroy(&mut self, gi: usize) {
         let g = self.groups.remove(gi);
+        for t in self.threads.iter().filter(|t| t.group == g.id) {
+            self.out.push(ev(GroupEvent::ThreadDestroyed {
+                group: g.id.clone(),
+                thread: t.id.clone(),
+            }));
+            for u in &t.members {
+                if let Some(v) = self.user_threads.get_mut(u) {
+                    v.retain(|x| *x != t.id);
+                }
+            }
+        }
         self.threads.retain(|t| t.group != g.id);
+        for m in &g.members {
+            if let Some(v) = self.user_groups.get_mut(m) {
+                v.retain(|x| *x != g.id);
+            }
+            self.out.push(ev(GroupEvent::MemberLeft {
+                group: g.id.clone(),
+                user: nm(m),
+                reason: LeaveReason::Delete,
+            }));
+        }
+        self.out
+            .push(ev(GroupEvent::GroupDestroyed { group: g.id }));
     }
 
     /// Applies a groups-area command (or a registration or deletion, for the cascades);
     /// `None` for other areas' commands. On success, the reply where the model tells it.
-    fn apply(
-        &mut self,
-        a: &Actor,
-        now: Timestamp,
-        cmd: &Command,
-    ) -> Option<std::result::Result<Option<Reply>, Fail>> {
+    fn apply(&mut self, a: &Actor, now: Timestamp, cmd: &Command) -> Option<Applied> {
+        self.out.clear();
         let r = self.apply_state(a, now, cmd)?;
-        Some(r.map(|()| expected_reply(self, now, cmd)))
+        Some(r.map(|()| {
+            (
+                expected_reply(self, now, cmd),
+                std::mem::take(&mut self.out),
+            )
+        }))
     }
 
     /// The state change and outcome of a command.
@@ -222,6 +331,8 @@ impl Model {
                 } else {
                     self.mint();
                     self.users.insert(name.to_string());
+                    self.uuids.insert(name.to_string(), nu.uuid.clone());
+                    self.out.push(Event::UserRegistered { user: name });
                     Ok(())
                 }
             }
@@ -230,19 +341,25 @@ impl Model {
                 if !self.users.remove(x) {
                     return Some(Err((404, "service_resource_not_found")));
                 }
-                let mut gi = 0;
-                while gi < self.groups.len() {
+                // The user's groups in join order: owned ones are destroyed, the others left.
+                for id in self.user_groups.get(x).cloned().unwrap_or_default() {
+                    let Some(gi) = self.gi(&id) else { continue };
                     if self.groups[gi].owner == x {
                         self.destroy(gi);
-                        continue;
+                    } else {
+                        self.leave(gi, x, LeaveReason::Delete);
                     }
-                    if self.groups[gi].members.iter().any(|m| m == x) {
-                        self.leave(gi, x);
-                    }
-                    self.groups[gi].blocks.retain(|b| b != x);
-                    self.groups[gi].mutes.retain(|b| b.0 != x);
-                    gi += 1;
                 }
+                for g in &mut self.groups {
+                    g.blocks.retain(|b| b != x);
+                    g.mutes.retain(|b| b.0 != x);
+                }
+                self.user_groups.remove(x);
+                self.user_threads.remove(x);
+                self.out.push(Event::UserDeleted {
+                    user: c.username.clone(),
+                    uuid: self.uuids.remove(x).unwrap_or_default(),
+                });
                 Ok(())
             }
             Command::CreateGroup(c) => self.create(a, c),
@@ -266,8 +383,14 @@ impl Model {
                     return Err(ge(GroupError::UserGroupLimit(String::new())));
                 }
                 let mg = &mut self.groups[gi];
-                mg.members.push(x.into());
-                mg.blocks.retain(|b| b != x);
+                if mg.blocks.iter().any(|b| b == x) {
+                    mg.blocks.retain(|b| b != x);
+                    self.out.push(ev(GroupEvent::BlockRemoved {
+                        group: c.group.clone(),
+                        user: c.user.clone(),
+                    }));
+                }
+                self.join_group(gi, x, c.need_notify.unwrap_or(true));
                 Ok(())
             })(),
             Command::RemoveGroupMember(RemoveGroupMember { group, user })
@@ -289,9 +412,18 @@ impl Model {
                 if !mg.members.iter().any(|m| m == x) {
                     return Err(not_members());
                 }
-                self.leave(gi, x);
+                let reason = match cmd {
+                    Command::RemoveGroupMember(_) => LeaveReason::Kick,
+                    Command::BlockGroupMember(_) => LeaveReason::Block,
+                    _ => LeaveReason::Quit,
+                };
+                self.leave(gi, x, reason);
                 if matches!(cmd, Command::BlockGroupMember(_)) {
                     self.groups[gi].blocks.push(x.into());
+                    self.out.push(ev(GroupEvent::BlockAdded {
+                        group: group.clone(),
+                        user: user.clone(),
+                    }));
                 }
                 Ok(())
             })(),
@@ -302,6 +434,10 @@ impl Model {
                     return Err(not_members());
                 }
                 mg.blocks.retain(|b| b != c.user.as_str());
+                self.out.push(ev(GroupEvent::BlockRemoved {
+                    group: c.group.clone(),
+                    user: c.user.clone(),
+                }));
                 Ok(())
             })(),
             Command::AddGroupAdmin(c) => (|| {
@@ -324,6 +460,10 @@ impl Model {
                     return Err(ge(GroupError::AdminLimit(ADMINS)));
                 }
                 mg.admins.push(x.into());
+                self.out.push(ev(GroupEvent::AdminAdded {
+                    group: c.group.clone(),
+                    user: c.user.clone(),
+                }));
                 Ok(())
             })(),
             Command::RemoveGroupAdmin(c) => (|| {
@@ -336,6 +476,10 @@ impl Model {
                     }));
                 }
                 mg.admins.retain(|m| m != c.user.as_str());
+                self.out.push(ev(GroupEvent::AdminRemoved {
+                    group: c.group.clone(),
+                    user: c.user.clone(),
+                }));
                 Ok(())
             })(),
             Command::TransferGroupOwner(c) => (|| {
@@ -351,8 +495,25 @@ impl Model {
                 if mg.owner == x {
                     return Err(ge(GroupError::SameOwner));
                 }
-                mg.admins.retain(|m| m != x);
-                mg.mutes.retain(|m| m.0 != x);
+                if mg.admins.iter().any(|m| m == x) {
+                    mg.admins.retain(|m| m != x);
+                    self.out.push(ev(GroupEvent::AdminRemoved {
+                        group: c.group.clone(),
+                        user: c.new_owner.clone(),
+                    }));
+                }
+                if mg.mutes.iter().any(|m| m.0 == x) {
+                    mg.mutes.retain(|m| m.0 != x);
+                    self.out.push(ev(GroupEvent::MuteRemoved {
+                        group: c.group.clone(),
+                        user: c.new_owner.clone(),
+                    }));
+                }
+                self.out.push(ev(GroupEvent::OwnerChanged {
+                    group: c.group.clone(),
+                    old: nm(&mg.owner),
+                    new: c.new_owner.clone(),
+                }));
                 mg.owner = x.into();
                 Ok(())
             })(),
@@ -387,11 +548,26 @@ impl Model {
                 };
                 for n in names {
                     match expiry {
-                        Some(e) => match mg.mutes.iter_mut().find(|m| m.0 == n) {
-                            Some(m) => m.1 = e,
-                            None => mg.mutes.push((n, e)),
-                        },
-                        None => mg.mutes.retain(|m| m.0 != n),
+                        Some(e) => {
+                            match mg.mutes.iter_mut().find(|m| m.0 == n) {
+                                Some(m) => m.1 = e,
+                                None => mg.mutes.push((n.clone(), e)),
+                            }
+                            self.out.push(ev(GroupEvent::MuteAdded {
+                                group: c.group.clone(),
+                                user: nm(&n),
+                                expiry: e,
+                            }));
+                        }
+                        None => {
+                            if mg.mutes.iter().any(|m| m.0 == n) {
+                                mg.mutes.retain(|m| m.0 != n);
+                                self.out.push(ev(GroupEvent::MuteRemoved {
+                                    group: c.group.clone(),
+                                    user: nm(&n),
+                                }));
+                            }
+                        }
                     }
                 }
                 Ok(())
@@ -423,11 +599,17 @@ impl Model {
                 let tid = ThreadId::from(self.mint().to_string());
                 self.mint();
                 self.threads.push(MThread {
-                    id: tid,
+                    id: tid.clone(),
                     group: group.clone(),
                     msg: msg.clone(),
-                    members: vec![o.into()],
+                    members: vec![],
                 });
+                self.out.push(ev(GroupEvent::ThreadCreated {
+                    group: group.clone(),
+                    thread: tid,
+                    owner: owner.clone(),
+                }));
+                self.join_thread(self.threads.len() - 1, o);
                 Ok(())
             })(),
             Command::JoinThreadMembers(c) => (|| {
@@ -455,11 +637,8 @@ impl Model {
                 {
                     return Err(ge(GroupError::ThreadUserLimit));
                 }
-                let t = &mut self.threads[ti];
                 for n in names {
-                    if !t.members.contains(&n) {
-                        t.members.push(n);
-                    }
+                    self.join_thread(ti, &n);
                 }
                 Ok(())
             })(),
@@ -467,13 +646,13 @@ impl Model {
                 if c.users.is_empty() || c.users.len() > 10 {
                     return Err(ge(GroupError::ThreadBodyLimit));
                 }
-                let t = self
+                let ti = self
                     .threads
-                    .iter_mut()
-                    .find(|t| t.id == c.thread)
+                    .iter()
+                    .position(|t| t.id == c.thread)
                     .ok_or(ge(GroupError::ThreadNotFound))?;
-                for n in &c.users {
-                    t.members.retain(|m| m != n.as_str());
+                for n in distinct(&c.users) {
+                    self.leave_thread(ti, &n);
                 }
                 Ok(())
             })(),
@@ -546,14 +725,22 @@ impl Model {
             .unwrap_or_else(|| GroupId::from(seq.to_string()));
         self.taken.insert(id.clone());
         self.groups.push(MGroup {
-            id,
-            owner,
+            id: id.clone(),
+            owner: owner.clone(),
             max,
-            members: names,
+            members: vec![],
             admins: vec![],
             blocks: vec![],
             mutes: vec![],
         });
+        self.out.push(ev(GroupEvent::GroupCreated {
+            group: id,
+            owner: nm(&owner),
+        }));
+        let gi = self.groups.len() - 1;
+        for n in names {
+            self.join_group(gi, &n, true);
+        }
         Ok(())
     }
 }
@@ -733,6 +920,10 @@ fn run(steps: &[Step]) -> std::result::Result<(), TestCaseError> {
     let mut m = Model {
         users: USERS.iter().map(|s| s.to_string()).collect(),
         seq: USERS.len() as u64,
+        uuids: USERS
+            .iter()
+            .map(|n| (n.to_string(), format!("uuid-{n}")))
+            .collect(),
         ..Model::default()
     };
     for (i, step) in steps.iter().enumerate() {
@@ -745,17 +936,23 @@ fn run(steps: &[Step]) -> std::result::Result<(), TestCaseError> {
                 }
                 let cmd = &cmd;
                 let out = f.app.execute_any(actor, f.now, cmd.clone());
-                let reply = out.as_ref().ok().map(|o| o.reply.clone());
+                let reply = out
+                    .as_ref()
+                    .ok()
+                    .map(|o| (o.reply.clone(), o.events.clone()));
                 let got = out.map(drop).map_err(|e| (e.status(), e.code()));
                 let want = m.apply(actor, f.now, cmd).expect("a groups command");
                 let (want, want_reply) = match want {
-                    Ok(r) => (Ok(()), r),
+                    Ok(r) => (Ok(()), Some(r)),
                     Err(e) => (Err(e), None),
                 };
                 crate::stat("groups", cmd, &want);
                 prop_assert_eq!(got, want, "step {}: {:?} {:?}", i, actor, cmd);
-                if let (Some(reply), Some(w)) = (reply, want_reply) {
-                    prop_assert_eq!(reply, w, "step {}: reply to {:?}", i, cmd);
+                if let (Some((reply, events)), Some((w, want_events))) = (reply, want_reply) {
+                    prop_assert_eq!(events, want_events, "step {}: events of {:?}", i, cmd);
+                    if let Some(w) = w {
+                        prop_assert_eq!(reply, w, "step {}: reply to {:?}", i, cmd);
+                    }
                 }
             }
         }
