@@ -55,7 +55,7 @@ const TABLE: &[(u32, Gen)] = &[
     (1, g::<DestroyGroup>),
     (1, g::<DeleteUser>),
     (1, g::<RegisterUser>),
-    (2, g::<CreateThread>),
+    (5, g::<CreateThread>),
     (3, g::<JoinThreadMembers>),
     (1, g::<KickThreadMembers>),
     (3, g::<MuteGroupMembers>),
