@@ -85,6 +85,9 @@
 pub mod command;
 pub mod engine;
 pub mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod groups;
 pub mod ids;
 pub mod invariants;

@@ -33,10 +33,13 @@ pub struct OpenSession {
     /// Who.
     pub username: UserName,
     /// The resource, `<platform>_<id>`.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::resource))]
     pub resource: String,
     /// The device's uuid, if known.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::device))]
     pub device_uuid: Option<String>,
     /// The device's name, if known.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::device))]
     pub device_name: Option<String>,
 }
 
@@ -114,6 +117,7 @@ pub struct CloseSession {
     /// Who.
     pub username: UserName,
     /// Which resource.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::resource))]
     pub resource: String,
 }
 
@@ -140,6 +144,7 @@ pub struct ForceLogout {
     /// Who.
     pub username: UserName,
     /// One resource, or `None` for every device.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::opt_resource))]
     pub resource: Option<String>,
 }
 
@@ -242,6 +247,7 @@ impl Ask for IsOnline {
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct BatchOnline {
     /// The names, as given.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::raw_names))]
     pub usernames: Vec<String>,
 }
 
