@@ -11,7 +11,8 @@
 //! ```
 //!
 //! Operations: `room_join_leave`, `group_add_remove`, `speaker_ids_3000`, `speakers_3000`,
-//! `are_friends`, `friend_add_remove`, `room_is_member`, `get_user`. Data: 10,001 users (the
+//! `are_friends`, `friend_add_remove`, `room_is_member`, `get_user`, `room_set_attr`,
+//! `room_get_2_attrs`. Data: 10,001 users (the
 //! first 2,000 with 25 friends), one group of 3,000 members, one room of 9,999.
 use imcore::groups::*;
 use imcore::rooms::*;
@@ -111,6 +112,26 @@ fn main() {
         )
         .unwrap();
     }
+    for chunk in 0..10 {
+        app.execute(
+            &Actor::Admin,
+            NOW,
+            SetRoomAttributes {
+                room,
+                operator: Some(names[1].clone()),
+                attrs: (0..10)
+                    .map(|i| (format!("key{}", chunk * 10 + i), "v".repeat(64)))
+                    .collect(),
+                auto_delete: None,
+                forced: false,
+            },
+        )
+        .unwrap();
+    }
+    let one: indexmap::IndexMap<String, String> =
+        [("key7".to_string(), "w".repeat(64))].into_iter().collect();
+    let owner = Actor::User(names[1].clone());
+    let some = Some(vec!["key3".to_string(), "key42".to_string()]);
     let x = names[10_000].clone();
     let me = Actor::User(x.clone());
     let mut acc = 0usize;
@@ -239,6 +260,33 @@ fn main() {
                     .unwrap()
                     .created
                     .0 as usize;
+            }
+            "room_set_attr" => {
+                app.execute(
+                    &owner,
+                    NOW,
+                    SetRoomAttributes {
+                        room,
+                        operator: None,
+                        attrs: one.clone(),
+                        auto_delete: None,
+                        forced: false,
+                    },
+                )
+                .unwrap();
+            }
+            "room_get_2_attrs" => {
+                acc += app
+                    .query(
+                        &Actor::Admin,
+                        NOW,
+                        GetRoomAttributes {
+                            room,
+                            keys: some.clone(),
+                        },
+                    )
+                    .unwrap()
+                    .len();
             }
             _ => panic!("op"),
         }
