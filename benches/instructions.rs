@@ -80,7 +80,7 @@ fn main() {
             &Actor::Admin,
             NOW,
             AddGroupMembers {
-                group: g.clone().into(),
+                group: g.clone(),
                 users: c.to_vec(),
                 need_notify: None,
             },
@@ -164,7 +164,7 @@ fn main() {
                     &Actor::Admin,
                     NOW,
                     AddGroupMember {
-                        group: g.clone().into(),
+                        group: g.clone(),
                         user: x.clone(),
                         need_notify: None,
                     },
@@ -174,7 +174,7 @@ fn main() {
                     &Actor::Admin,
                     NOW,
                     RemoveGroupMember {
-                        group: g.clone().into(),
+                        group: g.clone(),
                         user: x.clone(),
                     },
                 )
@@ -182,25 +182,13 @@ fn main() {
             }
             "speaker_ids_3000" => {
                 acc += app
-                    .query(
-                        &Actor::Admin,
-                        NOW,
-                        GroupSpeakerIds {
-                            group: g.clone().into(),
-                        },
-                    )
+                    .query(&Actor::Admin, NOW, GroupSpeakerIds { group: g.clone() })
                     .unwrap()
                     .len();
             }
             "speakers_3000" => {
                 acc += app
-                    .query(
-                        &Actor::Admin,
-                        NOW,
-                        GroupSpeakers {
-                            group: g.clone().into(),
-                        },
-                    )
+                    .query(&Actor::Admin, NOW, GroupSpeakers { group: g.clone() })
                     .unwrap()
                     .len();
             }
