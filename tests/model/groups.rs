@@ -347,7 +347,7 @@ fn step(f: &Fx, m: &mut Model, op: &Op, msg: &mut u32) {
                 CreateThread {
                     group: Some(id.clone()),
                     name: Some("t".into()),
-                    msg_id: Some(format!("m{msg}")),
+                    msg_id: Some(f.m(&id, &format!("m{msg}"))),
                     owner: Some(u(USERS[x])),
                 },
             );
