@@ -53,7 +53,8 @@ fn setup() -> App {
     let names: Vec<String> = (0..USERS).map(|i| format!("user{i}")).collect();
     for chunk in names.chunks(60) {
         let batch = chunk.iter().map(|n| NewUser::new(n, "pw", n)).collect();
-        app.execute(&Actor::Admin, NOW, RegisterUsers(batch)).unwrap();
+        app.execute(&Actor::Admin, NOW, RegisterUsers(batch))
+            .unwrap();
     }
     app
 }
@@ -63,7 +64,12 @@ fn online(app: &App, users: std::ops::Range<usize>) {
         app.execute(
             &Actor::Admin,
             NOW,
-            OpenSession { username: name(i), resource: "android_1".into(), device_uuid: None, device_name: None },
+            OpenSession {
+                username: name(i),
+                resource: "android_1".into(),
+                device_uuid: None,
+                device_name: None,
+            },
         )
         .unwrap();
     }
@@ -72,14 +78,30 @@ fn online(app: &App, users: std::ops::Range<usize>) {
 fn group(app: &App, users: std::ops::Range<usize>) -> GroupId {
     let first = users.start;
     let g = app
-        .execute(&Actor::Admin, NOW, CreateGroup { owner: Some(name(first)), public: Some(false), ..Default::default() })
+        .execute(
+            &Actor::Admin,
+            NOW,
+            CreateGroup {
+                owner: Some(name(first)),
+                public: Some(false),
+                ..Default::default()
+            },
+        )
         .unwrap()
         .reply
         .group_id;
     let rest: Vec<UserName> = (first + 1..users.end).map(name).collect();
     for chunk in rest.chunks(60) {
-        app.execute(&Actor::Admin, NOW, AddGroupMembers { group: g.clone(), users: chunk.to_vec(), need_notify: None })
-            .unwrap();
+        app.execute(
+            &Actor::Admin,
+            NOW,
+            AddGroupMembers {
+                group: g.clone(),
+                users: chunk.to_vec(),
+                need_notify: None,
+            },
+        )
+        .unwrap();
     }
     g
 }
@@ -103,7 +125,15 @@ fn room(app: &App, users: std::ops::Range<usize>) -> RoomId {
         .reply;
     let rest: Vec<UserName> = (first + 1..users.end).map(name).collect();
     for chunk in rest.chunks(60) {
-        app.execute(&Actor::Admin, NOW, AddRoomMembers { room: r, users: chunk.to_vec() }).unwrap();
+        app.execute(
+            &Actor::Admin,
+            NOW,
+            AddRoomMembers {
+                room: r,
+                users: chunk.to_vec(),
+            },
+        )
+        .unwrap();
     }
     r
 }
@@ -125,7 +155,12 @@ fn bench(c: &mut Criterion) {
         let mut i = 0usize;
         b.iter(|| {
             i = (i + 1) % 2000;
-            let m = SendMessage::text(ChatType::Chat, Some("user5000"), &[&format!("user{i}")], "hello");
+            let m = SendMessage::text(
+                ChatType::Chat,
+                Some("user5000"),
+                &[&format!("user{i}")],
+                "hello",
+            );
             black_box(app.execute(&Actor::Admin, NOW, m).unwrap());
         })
     });
@@ -155,8 +190,21 @@ fn bench(c: &mut Criterion) {
         b.iter_batched(
             || {
                 let m = SendMessage::text(ChatType::Chat, Some("user5000"), &["user5002"], "hello");
-                let id = app.execute(&Actor::Admin, NOW, m).unwrap().reply.accepted().next().unwrap().1;
-                RecallMessage { msg_id: id.to_string(), to: "user5002".into(), chat_type: "chat".into(), from: None, force: false }
+                let id = app
+                    .execute(&Actor::Admin, NOW, m)
+                    .unwrap()
+                    .reply
+                    .accepted()
+                    .next()
+                    .unwrap()
+                    .1;
+                RecallMessage {
+                    msg_id: id.to_string(),
+                    to: "user5002".into(),
+                    chat_type: "chat".into(),
+                    from: None,
+                    force: false,
+                }
             },
             |rc| black_box(app.execute(&Actor::Admin, NOW, rc).unwrap()),
             BatchSize::SmallInput,
@@ -169,7 +217,12 @@ fn bench(c: &mut Criterion) {
     let before = LIVE.load(Ordering::Relaxed);
     let n = 20_000;
     for i in 0..n {
-        let m = SendMessage::text(ChatType::Chat, Some("user1"), &[&format!("user{}", i % 100)], "hello");
+        let m = SendMessage::text(
+            ChatType::Chat,
+            Some("user1"),
+            &[&format!("user{}", i % 100)],
+            "hello",
+        );
         drop(fresh.execute(&Actor::Admin, NOW, m).unwrap());
     }
     let per = (LIVE.load(Ordering::Relaxed) - before) as f64 / n as f64;

@@ -264,13 +264,13 @@ pub(crate) fn stage_t_group<'a>(
 /// Stage T for a chatroom target: server origin skips T2–T4 (OPEN 1) and accepts unknown
 /// rooms (`None`); a client sender must be a member, not muted, and past mute-all (owner,
 /// admins and allow-listed members are exempt, OPEN 5).
-pub(crate) fn stage_t_room<'a>(
-    st: &'a State,
+pub(crate) fn stage_t_room(
+    st: &State,
     origin: Origin,
     sender: Sender,
     to: Option<RoomId>,
     now: Timestamp,
-) -> std::result::Result<Option<&'a Room>, TargetRefusal> {
+) -> std::result::Result<Option<&Room>, TargetRefusal> {
     let Some(r) = to.and_then(|id| st.rooms.get(id)) else {
         return match origin {
             Origin::Server => Ok(None),

@@ -393,7 +393,7 @@ fn leaving_a_group_leaves_exactly_its_threads_via_the_users_index() {
         f.ok(CreateThread {
             group: Some(g.clone()),
             name: Some("t".into()),
-            msg_id: Some(f.m(&g, msg)),
+            msg_id: Some(f.m(g, msg)),
             owner: Some(u("o")),
         })
         .thread_id

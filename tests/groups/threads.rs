@@ -12,7 +12,7 @@ fn mk(f: &Fx, g: &GroupId, owner: &str, msg: &str) -> Result<ThreadId> {
         CreateThread {
             group: Some(g.clone()),
             name: Some(format!("t-{msg}")),
-            msg_id: Some(f.m(&g, msg)),
+            msg_id: Some(f.m(g, msg)),
             owner: Some(u(owner)),
         },
     )

@@ -27,11 +27,14 @@ pub trait Blobs: Send + Sync + std::fmt::Debug {
     fn expire(&self, cutoff: Timestamp);
 }
 
+/// The blobs by key with when each was put, and their total size.
+type Held = (HashMap<String, (Bytes, Timestamp)>, usize);
+
 /// Blobs in memory, at most `max` bytes in all.
 #[derive(Debug)]
 pub struct MemoryBlobs {
     max: usize,
-    inner: Mutex<(HashMap<String, (Bytes, Timestamp)>, usize)>,
+    inner: Mutex<Held>,
 }
 
 impl MemoryBlobs {
@@ -91,7 +94,7 @@ mod tests {
         assert!(s.put("a", Bytes::from_static(b"12345"), Timestamp(1)));
         assert!(s.put("b", Bytes::from_static(b"12345"), Timestamp(2)));
         assert!(!s.put("c", Bytes::from_static(b"1"), Timestamp(3)), "full");
-        assert!(s.put("a", Bytes::from_static(b"123456"), Timestamp(3)) == false);
+        assert!(!s.put("a", Bytes::from_static(b"123456"), Timestamp(3)));
         s.expire(Timestamp(1));
         assert!(s.get("a").is_none() && s.get("b").is_some());
         assert!(s.put("c", Bytes::from_static(b"12345"), Timestamp(3)));
