@@ -111,6 +111,20 @@ fn main() -> Result<()> {
             },
         ),
     );
+    let parent = show(
+        "carol posts to the group",
+        app.execute(
+            &Actor::User(name("carol")),
+            now,
+            imcore::messages::SendMessage::text(
+                imcore::messages::ChatType::GroupChat,
+                None,
+                &[g.as_str()],
+                "shall we plan the release?",
+            ),
+        ),
+    );
+    let msg_id = parent.accepted().next().expect("accepted").1.to_string();
     let t = show(
         "carol starts a thread under a message",
         app.execute(
@@ -119,7 +133,7 @@ fn main() -> Result<()> {
             CreateThread {
                 group: Some(g.clone()),
                 name: Some("release planning".into()),
-                msg_id: Some("msg-42".into()),
+                msg_id: Some(msg_id),
                 owner: Some(name("carol")),
             },
         ),

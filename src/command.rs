@@ -10,6 +10,7 @@ use crate::engine::Ctx;
 use crate::error::Result;
 use crate::groups::*;
 use crate::ids::UserName;
+use crate::messages::*;
 use crate::paging::Page;
 #[allow(unused_imports)]
 use crate::rooms::*;
@@ -166,6 +167,20 @@ commands! {
     DeleteRoomAttributes => RoomAttrResult,
 
     // ---- end of chatrooms ----
+
+    // ---- messages (src/messages) ----
+    SendMessage => crate::messages::SendResult,
+    BroadcastMessage => crate::messages::BroadcastSent,
+    AckOffline => u64,
+    RecallMessage => crate::messages::Recalled,
+    RecallMessages => Vec<crate::messages::RecallItem>,
+    RewriteMessage => (),
+    DeleteConversation => (),
+    ClearRoaming => (),
+    RegisterUpload => crate::messages::AttachmentMeta,
+    AddReaction => crate::messages::ReactionView,
+    RemoveReaction => (),
+    // ---- end of messages ----
 }
 
 /// Why the host must drop a connection.
@@ -277,4 +292,6 @@ pub enum Event {
     Group(crate::groups::GroupEvent),
     /// An event of the chatrooms area.
     Room(crate::rooms::RoomEvent),
+    /// An event of the messages area.
+    Message(crate::messages::MessageEvent),
 }

@@ -107,6 +107,9 @@ pub enum Error {
     /// An error of the chatrooms area.
     #[error(transparent)]
     Room(#[from] crate::rooms::RoomError),
+    /// An error of the messages area.
+    #[error(transparent)]
+    Message(#[from] crate::messages::MessageError),
     /// `500 INTERNAL_SERVER_ERROR`: an id space or counter ran out. Should never happen.
     #[error("{0}")]
     Internal(&'static str),
@@ -134,6 +137,7 @@ impl Error {
             UserCapReached => 429,
             Group(e) => e.status(),
             Room(e) => e.status(),
+            Message(e) => e.status(),
             Internal(_) => 500,
         }
     }
@@ -164,6 +168,7 @@ impl Error {
             UserCapReached => "resource_limited",
             Group(e) => e.code(),
             Room(e) => e.code(),
+            Message(e) => e.code(),
             Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }

@@ -425,3 +425,173 @@ pub fn mostly_name(u: &mut Unstructured<'_>) -> Result<Option<String>> {
 pub fn mostly_text(u: &mut Unstructured<'_>) -> Result<Option<String>> {
     mostly(u, text)
 }
+
+// ---- messages ----
+
+/// A message target: a pool user, a minted group/room/thread id, a custom group id, or junk.
+fn target(u: &mut Unstructured<'_>) -> Result<String> {
+    Ok(match u.int_in_range(0..=9)? {
+        0..=4 => (*u.choose(&USER_POOL)?).to_string(),
+        5..=7 => minted_id(u)?,
+        8 => "g0".into(),
+        _ => (*u.choose(&["", "ghost", "bad name"])?).to_string(),
+    })
+}
+
+/// A send's sender: mostly absent (the caller or the system sender), else a pool user,
+/// `admin`, or junk.
+pub fn msg_from(u: &mut Unstructured<'_>) -> Result<Option<String>> {
+    Ok(match u.int_in_range(0..=7)? {
+        0..=3 => None,
+        4 | 5 => Some((*u.choose(&USER_POOL)?).to_string()),
+        6 => Some("admin".into()),
+        _ => Some((*u.choose(&["", "bad name", "nobody"])?).to_string()),
+    })
+}
+
+/// A send's targets: one to three, rarely none.
+pub fn msg_targets(u: &mut Unstructured<'_>) -> Result<Vec<String>> {
+    let n = *u.choose(&[1usize, 1, 1, 2, 3, 0])?;
+    (0..n).map(|_| target(u)).collect()
+}
+
+/// A directed send's users: mostly absent.
+pub fn msg_directed(u: &mut Unstructured<'_>) -> Result<Option<Vec<String>>> {
+    if u.ratio(3, 4)? {
+        return Ok(None);
+    }
+    let n = u.int_in_range(0..=3)?;
+    Ok(Some(
+        (0..n)
+            .map(|_| u.choose(&USER_POOL).map(|s| s.to_string()))
+            .collect::<Result<_>>()?,
+    ))
+}
+
+/// A message type: mostly text, every other type, and invalid ones.
+pub fn msg_type(u: &mut Unstructured<'_>) -> Result<String> {
+    Ok((*u.choose(&[
+        "txt", "txt", "txt", "txt", "img", "audio", "video", "file", "loc", "cmd", "custom", "",
+        "bogus",
+    ])?)
+    .to_string())
+}
+
+/// A body: one that fits some type (a text, a url, a location, an action, a custom event),
+/// an empty object, an oversized text, or none.
+pub fn msg_body(u: &mut Unstructured<'_>) -> Result<Option<crate::messages::Json>> {
+    use crate::messages::Json;
+    let s = |v: &str| Json::str(v);
+    Ok(match u.int_in_range(0..=9)? {
+        0..=3 => Some(Json::object([("msg", s("hello"))])),
+        4 => Some(Json::object([("url", s("https://x.example/chatfiles/a"))])),
+        5 => Some(Json::object([
+            ("lat", Json::Number("1.5".into())),
+            ("lng", Json::Number("2.5".into())),
+            ("addr", s("here")),
+        ])),
+        6 => Some(Json::object([("action", s("ping"))])),
+        7 => Some(Json::object([("customEvent", s("evt"))])),
+        8 => Some(Json::object([("msg", s(&"x".repeat(5200)))])),
+        _ => u
+            .choose(&[None, Some(Json::object(Vec::<(String, Json)>::new()))])?
+            .clone(),
+    })
+}
+
+/// An extension: mostly absent, else an object or (invalid) a non-object.
+pub fn msg_ext(u: &mut Unstructured<'_>) -> Result<Option<crate::messages::Json>> {
+    use crate::messages::Json;
+    Ok(match u.int_in_range(0..=5)? {
+        0..=3 => None,
+        4 => Some(Json::object([("k", Json::str("v"))])),
+        _ => Some(Json::Null),
+    })
+}
+
+/// Users hidden from roaming: mostly none.
+pub fn msg_roam_ignore(u: &mut Unstructured<'_>) -> Result<Vec<String>> {
+    few(u, 2, |u| u.choose(&USER_POOL).map(|s| s.to_string()))
+}
+
+/// A room message level: mostly absent.
+pub fn msg_level(u: &mut Unstructured<'_>) -> Result<Option<String>> {
+    opt(u, |u| {
+        pick(
+            u,
+            &[
+                "high".to_string(),
+                "normal".into(),
+                "low".into(),
+                "urgent".into(),
+            ],
+        )
+    })
+}
+
+/// A message id as text: a small minted id, or junk.
+pub fn msg_ref(u: &mut Unstructured<'_>) -> Result<String> {
+    if u.ratio(1, 8)? {
+        pick(u, &[String::new(), "abc".into(), "00".into()])
+    } else {
+        minted_id(u)
+    }
+}
+
+/// A recall's target as text.
+pub fn msg_target(u: &mut Unstructured<'_>) -> Result<String> {
+    target(u)
+}
+
+/// A chat type as text: the three, or junk.
+pub fn msg_chat_type(u: &mut Unstructured<'_>) -> Result<String> {
+    pick(
+        u,
+        &[
+            "chat".to_string(),
+            "chat".into(),
+            "groupchat".into(),
+            "chatroom".into(),
+            String::new(),
+        ],
+    )
+}
+
+/// A chat type as text, maybe absent.
+pub fn msg_opt_chat_type(u: &mut Unstructured<'_>) -> Result<Option<String>> {
+    mostly(u, msg_chat_type)
+}
+
+/// A conversation's peer as text, maybe absent.
+pub fn msg_channel(u: &mut Unstructured<'_>) -> Result<Option<String>> {
+    mostly(u, target)
+}
+
+/// A reaction: a small pool, the 128-char edge and one past it.
+pub fn reaction(u: &mut Unstructured<'_>) -> Result<String> {
+    Ok(match u.int_in_range(0..=9)? {
+        0..=7 => (*u.choose(&["👍", "❤", "a", "b"])?).to_string(),
+        8 => "r".repeat(128),
+        _ => "r".repeat(129),
+    })
+}
+
+/// An attachment uuid: a small pool, so downloads and repeats meet uploads.
+pub fn attachment_uuid(u: &mut Unstructured<'_>) -> Result<String> {
+    pick(u, &["f0".to_string(), "f1".into(), "f2".into()])
+}
+
+/// An attachment size: small, the 10 MiB edge, one past it, or missing.
+pub fn attachment_size(u: &mut Unstructured<'_>) -> Result<Option<u64>> {
+    Ok(match u.int_in_range(0..=7)? {
+        0..=4 => Some(u.int_in_range(1..=20_000)?),
+        5 => Some(10 * 1024 * 1024),
+        6 => Some(10 * 1024 * 1024 + 1),
+        _ => None,
+    })
+}
+
+/// An attachment's file name.
+pub fn attachment_name(u: &mut Unstructured<'_>) -> Result<String> {
+    pick(u, &["a.png".to_string(), "b.txt".into(), String::new()])
+}

@@ -292,6 +292,40 @@ impl fmt::Display for RoomId {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct UserId(pub u64);
 
+/// A message id: minted from the app's counter once a send's checks pass, strictly increasing
+/// in acceptance order, never reused. Decimal in the vendor API (at most 19 digits, no leading
+/// zero): a host reads one with [`MessageId::parse`].
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(transparent)]
+pub struct MessageId(pub u64);
+
+/// Most digits of a message id in the vendor API.
+pub const MESSAGE_ID_DIGITS_MAX: usize = 19;
+
+impl MessageId {
+    /// A message id from its decimal text: 1–19 ASCII digits without a leading zero (`0`
+    /// itself is one). `None` for any other text, which names no message.
+    pub fn parse(raw: &str) -> Option<MessageId> {
+        let decimal = !raw.is_empty()
+            && raw.len() <= MESSAGE_ID_DIGITS_MAX
+            && raw.bytes().all(|b| b.is_ascii_digit())
+            && (raw == "0" || !raw.starts_with('0'));
+        if decimal {
+            raw.parse().ok().map(MessageId)
+        } else {
+            None
+        }
+    }
+}
+
+impl fmt::Display for MessageId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
 /// Fuzzing: ids are drawn from small pools, so that generated commands keep meeting the users,
 /// groups, threads and rooms that earlier commands created.
 #[cfg(feature = "fuzzing")]
@@ -341,6 +375,12 @@ mod fuzzing {
     impl<'a> Arbitrary<'a> for RoomId {
         fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
             Ok(RoomId(minted(u)?))
+        }
+    }
+
+    impl<'a> Arbitrary<'a> for MessageId {
+        fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
+            Ok(MessageId(u.int_in_range(1..=MINTED_MAX * 4)?))
         }
     }
 

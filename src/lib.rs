@@ -70,7 +70,7 @@
 //! | [`users`] (re-exported here) | users, tokens, sessions, attributes, friends, blocks, mutes (spec 01) |
 //! | [`groups`] | groups and threads (spec 02) |
 //! | [`rooms`] | chatrooms and their attributes (spec 03 §0–§3) |
-//! | [`messages`] | messages: the send decision (spec 03 §4) |
+//! | [`messages`] | messages: send and the delivery policy, offline queues, recall, rewrite, roaming, history, attachments, reactions (spec 03 §4) |
 //! | `roster` (private) | what groups, threads and rooms share: members, roles, lists, batch items |
 //! | `store` (private) | the only locks: one app's state behind its lock, the tables and indexes |
 //! | [`invariants`] | the properties that hold between commands, one function each |
@@ -104,8 +104,8 @@ pub mod users;
 pub use command::{Command, DisconnectReason, Event, Exec, Reply};
 pub use engine::{Actor, App, Engine, Output, RestoreError, SNAPSHOT_VERSION};
 pub use error::{Error, Result};
-pub use ids::{AppKey, GroupId, RoomId, ThreadId, UserId, UserName};
-pub use limits::{GroupLimits, Limits, RegistrationMode, RoomLimits};
+pub use ids::{AppKey, GroupId, MessageId, RoomId, ThreadId, UserId, UserName};
+pub use limits::{GroupLimits, Limits, MessageLimits, RegistrationMode, RoomLimits};
 pub use paging::Page;
 pub use query::{Ask, Query, QueryReply};
 pub use roster::BatchItem;

@@ -91,6 +91,8 @@ pub struct Limits {
     pub groups: GroupLimits,
     /// Limits of chatrooms.
     pub rooms: RoomLimits,
+    /// Limits and feature switches of messages.
+    pub messages: MessageLimits,
 }
 
 impl Default for Limits {
@@ -109,6 +111,7 @@ impl Default for Limits {
             token_ttl_default: Millis::from_secs(5_184_000),
             groups: Default::default(),
             rooms: Default::default(),
+            messages: Default::default(),
         }
     }
 }
@@ -349,3 +352,117 @@ pub const ROOM_MEMBERS_CURSOR_DEFAULT: u32 = 10;
 pub const ROOM_SUPER_ADMINS_PAGE_MAX: u32 = 1000;
 /// Default super-admin page.
 pub const ROOM_SUPER_ADMINS_PAGE_DEFAULT: u32 = 10;
+
+/// Per-app limits and feature switches of messages (spec 03 §4, §5; spec 01 §14). The friend
+/// check of one-to-one sends is [`Limits::friend_check`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageLimits {
+    /// Most distinct user targets of one send. Default 600.
+    pub users_per_send_max: usize,
+    /// Most distinct group targets of one send. Default 3.
+    pub groups_per_send_max: usize,
+    /// Most distinct room targets of one send. Default 10.
+    pub rooms_per_send_max: usize,
+    /// Most users of a directed send. Default 20.
+    pub directed_users_max: usize,
+    /// Most `roam_ignore_users`. Default 20.
+    pub roam_ignore_max: usize,
+    /// Largest body + ext, as compact JSON UTF-8 bytes. Default 5120.
+    pub body_bytes_max: usize,
+    /// Messages kept in the app's store; the oldest (by id, that is acceptance order) goes
+    /// first. Default 100 000.
+    pub stored_max: usize,
+    /// How long a message is kept (and how far back the hourly export reaches), from its
+    /// acceptance. Default 3 days.
+    pub history_retention: Millis,
+    /// How long an offline-queue entry lives. Default 7 days.
+    pub offline_retention: Millis,
+    /// Offline one-to-one entries per user; the oldest is evicted. Default 500.
+    pub offline_chat_max: usize,
+    /// Offline group entries per user; the oldest is evicted. Default 200.
+    pub offline_group_max: usize,
+    /// Recall is on (`recall_enabled`). Default true.
+    pub recall_enabled: bool,
+    /// The recall window from acceptance; at most 7 days (longer reads as 7 days). Default
+    /// 120 000 ms.
+    pub recall_window: Millis,
+    /// Most recalls in one batch recall. Default 20.
+    pub recall_batch_max: usize,
+    /// Rewriting messages is on. Default false.
+    pub rewrite_enabled: bool,
+    /// Edits per message. Default 10.
+    pub rewrite_edits_max: u32,
+    /// Broadcast to rooms is on. Default false.
+    pub broadcast_enabled: bool,
+    /// Broadcasts per minute. Default 10.
+    pub broadcasts_per_minute_max: usize,
+    /// Broadcasts per day. Default 100.
+    pub broadcasts_per_day_max: usize,
+    /// Roaming (and its clears) is on. Default true.
+    pub roaming_enabled: bool,
+    /// Message ids per roaming clear by id. Default 50.
+    pub roaming_delete_ids_max: usize,
+    /// Largest attachment, in bytes. Default 10 MiB.
+    pub attachment_bytes_max: u64,
+    /// How long an attachment lives. Default 7 days.
+    pub attachment_retention: Millis,
+    /// Live attachments in the app (bounds the metadata and the host's bytes). Default
+    /// 100 000.
+    pub attachments_max: usize,
+    /// Reactions are on. Default true.
+    pub reactions_enabled: bool,
+    /// Distinct reactions per message. Default 20.
+    pub reactions_per_message_max: usize,
+}
+
+impl Default for MessageLimits {
+    fn default() -> Self {
+        MessageLimits {
+            users_per_send_max: 600,
+            groups_per_send_max: 3,
+            rooms_per_send_max: 10,
+            directed_users_max: 20,
+            roam_ignore_max: 20,
+            body_bytes_max: 5120,
+            stored_max: 100_000,
+            history_retention: Millis(3 * 24 * 3600 * 1000),
+            offline_retention: Millis(7 * 24 * 3600 * 1000),
+            offline_chat_max: 500,
+            offline_group_max: 200,
+            recall_enabled: true,
+            recall_window: Millis(120_000),
+            recall_batch_max: 20,
+            rewrite_enabled: false,
+            rewrite_edits_max: 10,
+            broadcast_enabled: false,
+            broadcasts_per_minute_max: 10,
+            broadcasts_per_day_max: 100,
+            roaming_enabled: true,
+            roaming_delete_ids_max: 50,
+            attachment_bytes_max: 10 * 1024 * 1024,
+            attachment_retention: Millis(7 * 24 * 3600 * 1000),
+            attachments_max: 100_000,
+            reactions_enabled: true,
+            reactions_per_message_max: 20,
+        }
+    }
+}
+
+/// Longest recall window, in milliseconds (7 days).
+pub const RECALL_WINDOW_MAX: Millis = Millis(604_800_000);
+/// Longest reaction, in chars.
+pub const REACTION_CHARS_MAX: usize = 128;
+/// Most message ids in one reaction list read.
+pub const REACTION_LIST_IDS_MAX: usize = 20;
+/// Largest (and default) reaction detail page.
+pub const REACTION_DETAIL_PAGE_MAX: u32 = 50;
+/// Users shown per reaction in a list read.
+pub const REACTION_PREVIEW_USERS: usize = 3;
+/// Images up to this many bytes are their own thumbnail.
+pub const THUMBNAIL_SELF_BYTES_MAX: u64 = 10_240;
+/// Default thumbnail edge, in pixels.
+pub const THUMBNAIL_EDGE_DEFAULT: u32 = 170;
+/// Most `customExts` pairs of a custom message.
+pub const CUSTOM_EXTS_MAX: usize = 16;
+/// Longest `customEvent`, in chars.
+pub const CUSTOM_EVENT_CHARS_MAX: usize = 32;

@@ -140,4 +140,18 @@ queries! {
     ExportRoom => RoomExport,
 
     // ---- end of chatrooms ----
+
+    // ---- messages (src/messages) ----
+    OfflineCount => u64,
+    OfflineStatus => crate::messages::OfflineState,
+    ExportHistory => Vec<crate::messages::HistoryRecord>,
+    GetMessage => Option<crate::messages::HistoryRecord>,
+    ExportUserMessages => crate::messages::UserMessagesExport,
+    ListConversations => Vec<crate::messages::Conversation>,
+    ListRoaming => Vec<crate::messages::HistoryRecord>,
+    AuthorizeDownload => crate::messages::AttachmentMeta,
+    ListReactions => Vec<(crate::ids::MessageId, Vec<crate::messages::ReactionSummary>)>,
+    ReactionDetail => crate::messages::ReactionSummary,
+    UserNames => Vec<Option<UserName>>,
+    // ---- end of messages ----
 }

@@ -194,19 +194,19 @@ pub enum GroupError {
     /// `T_USER_NOT_IN_GROUP` — `404 group_error`.
     #[error("user not in group.")]
     ThreadUserNotInGroup,
-    /// `T_MSG_NOT_EXIST` — `404 group_error`. Reserved for the message registry (spec OPEN 12).
+    /// `T_MSG_NOT_EXIST` — `404 group_error`: no such stored message.
     #[error("msg not exist.")]
     ThreadMsgNotExist,
-    /// `T_MSG_OTHER_APP` — `400 group_error`. Reserved for the message registry.
+    /// `T_MSG_OTHER_APP` — `400 group_error`. Never produced: message ids are per app.
     #[error("msg not belong to app.")]
     ThreadMsgOtherApp,
-    /// `T_MSG_NOT_GROUP` — `400 group_error`. Reserved for the message registry.
+    /// `T_MSG_NOT_GROUP` — `400 group_error`: not a group message.
     #[error("thread must on group message to create.")]
     ThreadMsgNotGroup,
-    /// `T_MSG_OTHER_GROUP` — `400 group_error`. Reserved for the message registry.
+    /// `T_MSG_OTHER_GROUP` — `400 group_error`: another group's message.
     #[error("msg not belong to group .")]
     ThreadMsgOtherGroup,
-    /// `T_NESTED` — `400 group_error`. Reserved for the message registry.
+    /// `T_NESTED` — `400 group_error`: a thread's message.
     #[error("thread not nested.")]
     ThreadNested,
     /// `T_MSG_HAS_THREAD` — `403 group_error`.

@@ -48,8 +48,8 @@
 //!   thread list's cursor names a `(created, seq)` position.
 //! - A user's `listed` index (groups whose block/mute lists or pending requests may name them)
 //!   is a superset, cleaned lazily; the delete cascade skips groups that no longer name them.
-//! - Threads: no message registry exists yet, so of the parent-message checks only
-//!   `T_MSG_HAS_THREAD` runs (spec OPEN 12). `threads_enabled` defaults to on for the engine.
+//! - Threads: the parent message is checked against the messages area's store (H4's
+//!   `T_MSG_*` checks). `threads_enabled` defaults to on for the engine.
 //! - `NAME_VIOLATION`/`ANNOUNCE_VIOLATION` exist for a future moderation hook; the engine has
 //!   none and accepts all text.
 //! - Ids come from the app's counter once a command's checks have passed: a group takes one

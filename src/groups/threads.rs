@@ -2,10 +2,11 @@
 //! it by id. Thread membership requires group membership; leaving the group leaves its
 //! threads; destroying it destroys them.
 //!
-//! There is no message registry yet: of the parent-message checks only `T_MSG_HAS_THREAD`
-//! runs (a message id hosts at most one live thread); `T_MSG_NOT_EXIST`, `T_MSG_OTHER_APP`,
-//! `T_MSG_NOT_GROUP`, `T_MSG_OTHER_GROUP` and `T_NESTED` are skipped (spec OPEN 12) until the
-//! messaging area provides one.
+//! The parent message is checked against the messages area's store
+//! (`messages::cascade::check_thread_parent`): it must be a stored group message of this
+//! group that is not itself a thread's (`T_MSG_NOT_EXIST`, `T_MSG_NOT_GROUP`,
+//! `T_MSG_OTHER_GROUP`, `T_NESTED`), and host no live thread (`T_MSG_HAS_THREAD`).
+//! `T_MSG_OTHER_APP` cannot happen: message ids are per app.
 
 use serde::{Deserialize, Serialize};
 
@@ -87,7 +88,9 @@ pub struct ThreadCreated {
 /// (a field missing, or `msg_id` over `thread_msg_id_bytes_max` bytes); `400 group_error`
 /// `T_NAME` (empty or over 64 chars); `404 group_error` `T_GROUP_NOT_FOUND`; `403
 /// forbidden_op` `GROUP_DISABLED`, `PERMISSION_DENIED`; `404 group_error`
-/// `T_USER_NOT_IN_GROUP`; `403 group_error` `T_MSG_HAS_THREAD`; `403 group_error`
+/// `T_USER_NOT_IN_GROUP`; `404 group_error` `T_MSG_NOT_EXIST`; `400 group_error`
+/// `T_MSG_NOT_GROUP`, `T_MSG_OTHER_GROUP`, `T_NESTED`; `403 group_error` `T_MSG_HAS_THREAD`;
+/// `403 group_error`
 /// `T_APP_LIMIT`; `403 group_error` `T_USER_LIMIT`.
 ///
 /// Emits `ThreadCreated`, `ThreadMemberJoined`.
@@ -132,6 +135,7 @@ impl Exec for CreateThread {
         let Some(uid) = cx.st.users.id(&owner).filter(|u| g.roster.is_member(*u)) else {
             return Err(GroupError::ThreadUserNotInGroup.into());
         };
+        crate::messages::cascade::check_thread_parent(cx.st, &group, &msg_id, cx.now)?;
         let groups = &cx.st.groups;
         if groups.msg_has_thread(&msg_id) {
             return Err(GroupError::ThreadMsgHasThread.into());

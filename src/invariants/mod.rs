@@ -3,6 +3,7 @@
 //! every step; a broken property comes back as a message naming it.
 
 mod groups;
+mod messages;
 mod rooms;
 mod users;
 
@@ -25,5 +26,6 @@ pub(crate) fn check_state(st: &State) -> Result<(), String> {
     users::check(st)?;
     groups::check(st)?;
     rooms::check(st)?;
+    messages::check(st)?;
     Ok(())
 }

@@ -1,12 +1,18 @@
-//! The one-to-one send decision (spec 03 §4.3, stages S and T for a chat message): may `from`
-//! message `to` now, and if not, exactly why.
+//! The delivery policy (spec 03 §4.3): stage S (the sender), stage T for each kind of target
+//! (a user, a group or one of its threads, a chatroom) and stage R (the route of each
+//! recipient), as plain functions over the state; and the one-to-one decision as a query
+//! ([`MayMessage`], [`MayMessageById`]): may `from` message `to` now, and if not, exactly why.
 
 use serde::{Deserialize, Serialize};
 
+use super::send::Route;
 use crate::engine::{NOT_ALLOWED, ReadCtx};
 use crate::error::Result;
-use crate::ids::{UserId, UserName};
+use crate::groups::Group;
+use crate::ids::{GroupId, RoomId, ThreadId, UserId, UserName};
 use crate::query::Ask;
+use crate::rooms::Room;
+use crate::roster::Roster;
 use crate::store::State;
 use crate::time::{Expiry, Timestamp};
 use crate::users::MuteScope;
@@ -51,6 +57,7 @@ pub enum SenderRefusal {
 
 /// Why one target refuses a message (stage T): that target is rejected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub enum TargetRefusal {
     /// T1, client origin: no such recipient (client code 204).
     RecipientNotFound,
@@ -59,9 +66,65 @@ pub enum TargetRefusal {
     /// T3: the app requires friendship for client sends and they are not friends (client
     /// code 221).
     NotFriend,
+    /// Group T1, client origin: no such group or thread (client code 606).
+    GroupNotFound,
+    /// The group is disabled (spec 02 §3: user calls fail with `GROUP_DISABLED`).
+    GroupDisabled,
+    /// Group T2: the sender is not a member (client code 602).
+    NotGroupMember,
+    /// Group T3: the sender's mute in the group is live (client code 215).
+    MutedInGroup,
+    /// Group or room T4: mute-all is on and the sender is not the owner, an admin or
+    /// allow-listed (client code 507).
+    MuteAllNotAllowListed,
+    /// Room T1, client origin: no such room (client code 705).
+    RoomNotFound,
+    /// Room T2: the sender is not a member (client code 702; blocked users never are).
+    NotRoomMember,
+    /// Room T3: the sender's mute in the room is live (client code 215).
+    MutedInRoom,
+}
+
+impl TargetRefusal {
+    /// The client SDK's error code for this refusal.
+    pub fn client_code(self) -> u16 {
+        use TargetRefusal::*;
+        match self {
+            RecipientNotFound => 204,
+            BlockedByRecipient => 210,
+            NotFriend => 221,
+            GroupNotFound => 606,
+            GroupDisabled => 603,
+            NotGroupMember => 602,
+            MutedInGroup | MutedInRoom => 215,
+            MuteAllNotAllowListed => 507,
+            RoomNotFound => 705,
+            NotRoomMember => 702,
+        }
+    }
+
+    /// The refusal as text, for the `403 forbidden_op` of a send every target refused
+    /// *(engine wording)*.
+    pub fn describe(self, from: &str, to: &str) -> String {
+        use TargetRefusal::*;
+        match self {
+            RecipientNotFound => format!("username {to} doesn't exist!"),
+            BlockedByRecipient => format!("user {from} is blocked by {to}"),
+            NotFriend => format!("user {from} is not a friend of {to}"),
+            GroupNotFound => format!("group {to} does not exist"),
+            GroupDisabled => format!("group {to} is disabled"),
+            NotGroupMember => format!("user {from} is not a member of group {to}"),
+            MutedInGroup => format!("user {from} is muted in group {to}"),
+            MuteAllNotAllowListed => format!("{to} is muted for all members"),
+            RoomNotFound => format!("chatroom {to} does not exist"),
+            NotRoomMember => format!("user {from} is not a member of chatroom {to}"),
+            MutedInRoom => format!("user {from} is muted in chatroom {to}"),
+        }
+    }
 }
 
 /// The sender as stage S sees them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Sender {
     /// The system sender: a server-side send without `from`, or from `admin` when no user of
     /// that name exists. Stage S is skipped.
@@ -117,7 +180,7 @@ fn sender_checks(
 pub(crate) fn stage_t_chat(
     st: &State,
     origin: Origin,
-    sender: &Sender,
+    sender: Sender,
     to: Option<UserId>,
 ) -> ChatVerdict {
     let Some(r) = to.and_then(|r| st.users.get(r).map(|u| (r, u))) else {
@@ -126,7 +189,7 @@ pub(crate) fn stage_t_chat(
             Origin::Client => ChatVerdict::TargetRefused(TargetRefusal::RecipientNotFound),
         };
     };
-    let Sender::User(from) = *sender else {
+    let Sender::User(from) = sender else {
         return ChatVerdict::Deliver;
     };
     if from == r.0 {
@@ -140,6 +203,106 @@ pub(crate) fn stage_t_chat(
         return ChatVerdict::TargetRefused(TargetRefusal::NotFriend);
     }
     ChatVerdict::Deliver
+}
+
+/// A group-chat target that stage T accepted: what it resolved to.
+pub(crate) enum GroupTarget<'a> {
+    /// Server origin, no such group or thread: accepted, reaching nobody.
+    Nobody,
+    /// A group.
+    Group(&'a GroupId),
+    /// A thread of a group.
+    Thread(&'a ThreadId, &'a GroupId),
+}
+
+/// The group send rule on a user of `g` for a client-side send (T2–T4 and `GROUP_DISABLED`).
+fn group_rule(g: &Group, from: UserId, now: Timestamp) -> std::result::Result<(), TargetRefusal> {
+    if g.disabled {
+        return Err(TargetRefusal::GroupDisabled);
+    }
+    let Some(m) = g.roster.members.get(from) else {
+        return Err(TargetRefusal::NotGroupMember);
+    };
+    if g.roster.live_mute(from, now).is_some() {
+        return Err(TargetRefusal::MutedInGroup);
+    }
+    if !Roster::speaks(m, g.mute_all, now) {
+        return Err(TargetRefusal::MuteAllNotAllowListed);
+    }
+    Ok(())
+}
+
+/// Stage T for a group-chat target `to` (a group id, or a thread id): server origin skips
+/// T2–T4 (OPEN 1) and accepts unknown targets; a client sender must pass the group's send
+/// rule (a thread's is its group's).
+pub(crate) fn stage_t_group<'a>(
+    st: &'a State,
+    origin: Origin,
+    sender: Sender,
+    to: &str,
+    now: Timestamp,
+) -> std::result::Result<GroupTarget<'a>, TargetRefusal> {
+    let found = match st.groups.get_key_value(to) {
+        Some((gid, g)) => Some((GroupTarget::Group(gid), g)),
+        None => st
+            .groups
+            .thread_key_value(to)
+            .map(|(tid, gid, g, _)| (GroupTarget::Thread(tid, gid), g)),
+    };
+    let Some((target, g)) = found else {
+        return match origin {
+            Origin::Server => Ok(GroupTarget::Nobody),
+            Origin::Client => Err(TargetRefusal::GroupNotFound),
+        };
+    };
+    match (origin, sender) {
+        (Origin::Client, Sender::User(from)) => group_rule(g, from, now).map(|()| target),
+        _ => Ok(target),
+    }
+}
+
+/// Stage T for a chatroom target: server origin skips T2–T4 (OPEN 1) and accepts unknown
+/// rooms (`None`); a client sender must be a member, not muted, and past mute-all (owner,
+/// admins and allow-listed members are exempt, OPEN 5).
+pub(crate) fn stage_t_room(
+    st: &State,
+    origin: Origin,
+    sender: Sender,
+    to: Option<RoomId>,
+    now: Timestamp,
+) -> std::result::Result<Option<&Room>, TargetRefusal> {
+    let Some(r) = to.and_then(|id| st.rooms.get(id)) else {
+        return match origin {
+            Origin::Server => Ok(None),
+            Origin::Client => Err(TargetRefusal::RoomNotFound),
+        };
+    };
+    if let (Origin::Client, Sender::User(from)) = (origin, sender) {
+        let Some(m) = r.roster.members.get(from) else {
+            return Err(TargetRefusal::NotRoomMember);
+        };
+        if r.roster.live_mute(from, now).is_some() {
+            return Err(TargetRefusal::MutedInRoom);
+        }
+        if !Roster::speaks(m, r.mute_all, now) {
+            return Err(TargetRefusal::MuteAllNotAllowListed);
+        }
+    }
+    Ok(Some(r))
+}
+
+/// Stage R for one recipient (R1, R2): a room message reaches online users and is dropped
+/// for the others; a chat or group message reaches online users, is dropped for offline ones
+/// with `ROUTE_ONLINE`, and is queued for the other offline ones.
+#[inline]
+pub(crate) fn stage_r(online: bool, room: bool, route_online: bool) -> Route {
+    if online {
+        Route::Online
+    } else if room || route_online {
+        Route::Dropped
+    } else {
+        Route::OfflineQueued
+    }
 }
 
 /// May `from` send a one-to-one message to `to` at `now` (spec 03 §4.3, stages S and T)?
@@ -181,12 +344,7 @@ impl Ask for MayMessage {
             Ok(s) => s,
             Err(r) => return Ok(ChatVerdict::SenderRefused(r)),
         };
-        Ok(stage_t_chat(
-            st,
-            self.origin,
-            &sender,
-            st.users.id(&self.to),
-        ))
+        Ok(stage_t_chat(st, self.origin, sender, st.users.id(&self.to)))
     }
 }
 
@@ -220,6 +378,6 @@ impl Ask for MayMessageById {
                 Err(r) => return Ok(ChatVerdict::SenderRefused(r)),
             },
         };
-        Ok(stage_t_chat(st, self.origin, &sender, Some(self.to)))
+        Ok(stage_t_chat(st, self.origin, sender, Some(self.to)))
     }
 }

@@ -610,6 +610,8 @@ pub(super) fn destroy(cx: &mut Ctx<'_>, id: RoomId) {
     let rooms = &mut cx.st.rooms;
     let r = rooms.remove(id).expect("the caller found the room");
     rooms.attr_total -= r.attr_bytes;
+    // Its messages stay in history; broadcasts no longer reach it.
+    crate::messages::cascade::on_room_deleted(cx.st, id);
     for m in r.roster.members.iter() {
         emit(
             &mut cx.out,

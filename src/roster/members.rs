@@ -234,6 +234,17 @@ impl Members {
         out
     }
 
+    /// Calls `f` with every member's id, in join order, reading the slots only (the fan-out's
+    /// walk: no allocation, no name touched).
+    #[inline]
+    pub fn for_each_id(&self, mut f: impl FnMut(UserId)) {
+        for s in &self.slots {
+            if s.live {
+                f(s.id);
+            }
+        }
+    }
+
     /// The names of the members `keep` accepts, in join order (as [`Members::ids_where`]).
     pub fn names_where(&self, keep: impl Fn(Role, bool, i64) -> bool) -> Vec<UserName> {
         let mut out = Vec::with_capacity(self.at.len());

@@ -104,6 +104,18 @@ impl Groups {
         self.by_id.get(id)
     }
 
+    /// A live group by id text, with its id (the messaging area's target lookup).
+    pub fn get_key_value(&self, id: &str) -> Option<(&GroupId, &Group)> {
+        self.by_id.get_key_value(id)
+    }
+
+    /// A live thread by id text: its id, its group's id, the group and the thread.
+    pub fn thread_key_value(&self, id: &str) -> Option<(&ThreadId, &GroupId, &Group, &Thread)> {
+        let (tid, gid) = self.thread_group.get_key_value(id)?;
+        let g = &self.by_id[gid];
+        Some((tid, gid, g, &g.threads[tid]))
+    }
+
     /// A live group, to change.
     pub fn get_mut(&mut self, id: &GroupId) -> Option<&mut Group> {
         self.by_id.get_mut(id)

@@ -23,11 +23,12 @@
 //! # API
 //! - Access: [`Store::view`] runs a closure with `&State` (queries), [`Store::apply`] with
 //!   `&mut State` (commands). [`State`] and its tables ([`Users`], [`Groups`], [`Rooms`]) are plain data
-//!   with lookups by name and by id.
+//!   with lookups by name and by id; [`Messages`] holds the messages area's tables.
 //! - Ids: [`State::mint`] draws the next id from the app's counter.
 //! - The tenant registry ([`Registry`]) maps app keys to handles for the [`crate::Engine`].
 
 mod groups;
+mod messages;
 mod rooms;
 mod users;
 
@@ -37,6 +38,7 @@ use std::sync::{PoisonError, RwLock};
 use crossbeam_utils::sync::ShardedLock;
 
 pub(crate) use groups::Groups;
+pub(crate) use messages::{Messages, Queue};
 pub(crate) use rooms::Rooms;
 pub(crate) use users::Users;
 
@@ -132,6 +134,8 @@ pub(crate) struct State {
     pub groups: Groups,
     /// Chatrooms.
     pub rooms: Rooms,
+    /// Messages: the store, offline queues, roaming marks, attachments, reactions.
+    pub messages: Messages,
 }
 
 impl State {
@@ -145,6 +149,7 @@ impl State {
             users: Users::with_seed(hash_seed),
             groups: Groups::with_seed(hash_seed),
             rooms: Rooms::default(),
+            messages: Messages::default(),
         }
     }
 

@@ -1,5 +1,6 @@
 //! Deleting a user and everything of theirs (spec 01 §6; the groups and chatrooms parts are
-//! spec 02 §14 and spec 03 §3.11, run by those areas).
+//! spec 02 §14 and spec 03 §3.11, run by those areas; the messages part is spec 03 §4 and
+//! spec 01 §6 item 3).
 
 use super::UserView;
 use crate::command::{DisconnectReason, Event};
@@ -8,6 +9,8 @@ use crate::ids::UserId;
 
 /// Deletes a live user with the whole cascade, in this order: the groups area (groups they own
 /// are destroyed, they leave the others and every list there), the chatrooms area (likewise),
+/// the messages area (their offline queue and roaming marks, their one-to-one messages, their
+/// reactions; see `messages::cascade`),
 /// their sessions (`ForceDisconnect{UserRemoved}` each), friend edges on both sides with the
 /// friends' remarks about them (`ContactRemoved` from the friend's side, friends by id), their
 /// name in other users' block lists and their own block list, tokens, attributes and the bytes
@@ -22,6 +25,8 @@ pub(crate) fn delete_user(cx: &mut Ctx<'_>, id: UserId) -> UserView {
     // leave every roster and list there.
     crate::groups::on_user_deleted(cx, id, &name);
     crate::rooms::on_user_deleted(cx, id, &name);
+    // Their offline queue, roaming, one-to-one history and reactions (spec 01 §6 item 3).
+    crate::messages::cascade::on_user_deleted(cx, id);
     let user = cx.st.users.remove(id).expect("still indexed");
     let extra = user.extra.unwrap_or_default();
     for sess in &extra.sessions {

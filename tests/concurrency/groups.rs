@@ -111,13 +111,30 @@ fn storm(threads: usize, ops: usize, users: usize, seed: u64) {
                             .map(|_| ()),
                         10 => {
                             msg += 1;
+                            // A real message of the group to host the thread (spec 02 H4).
+                            let parent = app
+                                .execute(
+                                    admin,
+                                    now,
+                                    imcore::messages::SendMessage::text(
+                                        imcore::messages::ChatType::GroupChat,
+                                        None,
+                                        &[g.as_str()],
+                                        &format!("{t}-{msg}"),
+                                    ),
+                                )
+                                .ok()
+                                .and_then(|o| {
+                                    o.reply.accepted().next().map(|(_, id)| id.to_string())
+                                })
+                                .unwrap_or_default();
                             app.execute(
                                 admin,
                                 now,
                                 CreateThread {
                                     group: Some(g),
                                     name: Some("t".into()),
-                                    msg_id: Some(format!("{t}-{msg}")),
+                                    msg_id: Some(parent),
                                     owner: Some(a),
                                 },
                             )

@@ -15,7 +15,7 @@ fn deleting_a_user_dissolves_the_groups_they_own() {
         .ok(CreateThread {
             group: Some(owned.clone()),
             name: Some("t".into()),
-            msg_id: Some("m".into()),
+            msg_id: Some(f.m(&owned, "m")),
             owner: Some(u("b")),
         })
         .thread_id;
@@ -81,7 +81,7 @@ fn deleting_a_user_removes_them_everywhere_else() {
         .ok(CreateThread {
             group: Some(g.clone()),
             name: Some("t".into()),
-            msg_id: Some("m".into()),
+            msg_id: Some(f.m(&g, "m")),
             owner: Some(u("d")),
         })
         .thread_id;
@@ -253,7 +253,7 @@ fn destroying_a_group_destroys_its_threads_and_frees_everyone() {
         .ok(CreateThread {
             group: Some(g.clone()),
             name: Some("t".into()),
-            msg_id: Some("m".into()),
+            msg_id: Some(f.m(&g, "m")),
             owner: Some(u("b")),
         })
         .thread_id;
@@ -276,9 +276,9 @@ fn destroying_a_group_destroys_its_threads_and_frees_everyone() {
         f.run(
             &Actor::Admin,
             CreateThread {
-                group: Some(g2),
+                group: Some(g2.clone()),
                 name: Some("t".into()),
-                msg_id: Some("m".into()),
+                msg_id: Some(f.m(&g2, "m")),
                 owner: Some(u("b"))
             }
         )
@@ -296,7 +296,7 @@ fn kick_and_block_do_c_leave_but_keep_mutes_files_and_owned_threads() {
         .ok(CreateThread {
             group: Some(g.clone()),
             name: Some("t".into()),
-            msg_id: Some("m".into()),
+            msg_id: Some(f.m(&g, "m")),
             owner: Some(u("b")),
         })
         .thread_id;
@@ -393,7 +393,7 @@ fn leaving_a_group_leaves_exactly_its_threads_via_the_users_index() {
         f.ok(CreateThread {
             group: Some(g.clone()),
             name: Some("t".into()),
-            msg_id: Some(msg.into()),
+            msg_id: Some(f.m(g, msg)),
             owner: Some(u("o")),
         })
         .thread_id

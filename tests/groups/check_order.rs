@@ -164,7 +164,7 @@ fn a_user_outside_the_group_may_not_join_or_leave_its_threads() {
         .ok(CreateThread {
             group: Some(g.clone()),
             name: Some("t".into()),
-            msg_id: Some("m1".into()),
+            msg_id: Some(f.m(&g, "m1")),
             owner: Some(u("o")),
         })
         .thread_id;

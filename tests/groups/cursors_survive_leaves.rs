@@ -14,7 +14,7 @@ fn thread(f: &Fx, g: &GroupId, owner: &str, msg: &str) -> ThreadId {
     f.ok(CreateThread {
         group: Some(g.clone()),
         name: Some("t".into()),
-        msg_id: Some(msg.into()),
+        msg_id: Some(f.m(g, msg)),
         owner: Some(u(owner)),
     })
     .thread_id

@@ -63,8 +63,9 @@ fn thread_parent_message_id_is_capped_in_bytes_at_its_edge() {
             },
         )
     };
-    assert!(mk("a".repeat(cap - 1)).is_ok());
-    assert!(mk("b".repeat(cap)).is_ok());
+    // Ids within the cap pass the shape check and meet the message checks.
+    assert_eq!(gerr(mk("1".repeat(cap - 1))), GroupError::ThreadMsgNotExist);
+    assert_eq!(gerr(mk("2".repeat(cap))), GroupError::ThreadMsgNotExist);
     let e = mk("c".repeat(cap + 1));
     assert_eq!(sc(e.clone()), (400, "param_illegal"));
     assert_eq!(gerr(e), GroupError::ThreadBadBody);
@@ -91,7 +92,7 @@ fn a_disabled_group_refuses_a_users_thread_list_in_it() {
         .ok(CreateThread {
             group: Some(g.clone()),
             name: Some("t".into()),
-            msg_id: Some("m".into()),
+            msg_id: Some(f.m(&g, "m")),
             owner: Some(u("a")),
         })
         .thread_id;

@@ -952,7 +952,7 @@ fn destroy_cascades_and_a_second_destroy_fails() {
     let t = f.ok(CreateThread {
         group: Some(g.clone()),
         name: Some("t".into()),
-        msg_id: Some("m1".into()),
+        msg_id: Some(f.m(&g, "m1")),
         owner: Some(u("b")),
     });
     let out = f
@@ -1012,9 +1012,9 @@ fn destroy_cascades_and_a_second_destroy_fails() {
         f.run(
             &Actor::Admin,
             CreateThread {
-                group: Some(g2),
+                group: Some(g2.clone()),
                 name: Some("t".into()),
-                msg_id: Some("m1".into()),
+                msg_id: Some(f.m(&g2, "m1")),
                 owner: Some(u("a"))
             }
         )

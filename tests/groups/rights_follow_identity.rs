@@ -32,7 +32,7 @@ fn a_reregistered_name_does_not_inherit_thread_creator_or_file_owner_rights() {
             CreateThread {
                 group: Some(g.clone()),
                 name: Some("t".into()),
-                msg_id: Some("m".into()),
+                msg_id: Some(f.m(&g, "m")),
                 owner: Some(u("bob")),
             },
         )

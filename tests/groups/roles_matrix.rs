@@ -20,7 +20,7 @@ fn fixture() -> (Fx, String, String) {
         .ok(CreateThread {
             group: Some(g.clone()),
             name: Some("t".into()),
-            msg_id: Some("m0".into()),
+            msg_id: Some(f.m(&g, "m0")),
             owner: Some(u("own")),
         })
         .thread_id;
@@ -717,7 +717,7 @@ fn threads() {
             CreateThread {
                 group: Some(g.into()),
                 name: Some("n".into()),
-                msg_id: Some("m1".into()),
+                msg_id: Some(f.m(&GroupId::from(g), "m1")),
                 owner: Some(u(me)),
             },
         ))
@@ -792,9 +792,9 @@ fn a_member_renames_their_own_thread() {
         .run(
             &user("mem"),
             CreateThread {
-                group: Some(g.into()),
+                group: Some(g.clone().into()),
                 name: Some("n".into()),
-                msg_id: Some("m9".into()),
+                msg_id: Some(f.m(&GroupId::from(g.as_str()), "m9")),
                 owner: Some(u("mem")),
             },
         )

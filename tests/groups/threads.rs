@@ -12,7 +12,7 @@ fn mk(f: &Fx, g: &GroupId, owner: &str, msg: &str) -> Result<ThreadId> {
         CreateThread {
             group: Some(g.clone()),
             name: Some(format!("t-{msg}")),
-            msg_id: Some(msg.into()),
+            msg_id: Some(f.m(g, msg)),
             owner: Some(u(owner)),
         },
     )
@@ -27,7 +27,7 @@ fn create_errors_in_check_order() {
     let base = || CreateThread {
         group: Some(g.clone()),
         name: Some("n".into()),
-        msg_id: Some("m".into()),
+        msg_id: Some(f.m(&g, "m")),
         owner: Some(u("b")),
     };
     for c in [
@@ -207,7 +207,7 @@ fn rename_delete_and_not_found() {
         sort: None,
     });
     assert_eq!(info.items[0].name, "new");
-    assert_eq!(info.items[0].msg_id, "m1");
+    assert_eq!(info.items[0].msg_id, f.m(&g, "m1"));
     assert_eq!(info.items[0].group_id, g);
     let e = f.run(
         &Actor::Admin,
@@ -743,7 +743,7 @@ fn a_disabled_group_refuses_user_thread_calls() {
         CreateThread {
             group: Some(g.clone()),
             name: Some("n".into()),
-            msg_id: Some("m2".into()),
+            msg_id: Some(f.m(&g, "m2")),
             owner: Some(u("b")),
         },
     );

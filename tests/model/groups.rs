@@ -127,6 +127,9 @@ struct Model {
     /// Every group id ever used (never reused).
     taken: BTreeSet<GroupId>,
     threads: Vec<MThread>,
+    /// Group messages the harness sent (message id → group): what a thread may be created
+    /// under. Destroying a group forgets its messages.
+    messages: BTreeMap<String, GroupId>,
     /// Each user's groups, in join order.
     user_groups: BTreeMap<String, Vec<GroupId>>,
     /// Each user's threads, in join order.
@@ -635,6 +638,11 @@ impl Model {
                 if !self.groups[gi].members.iter().any(|m| m == o) {
                     return Err(ge(GroupError::ThreadUserNotInGroup));
                 }
+                match self.messages.get(msg.as_str()) {
+                    None => return Err(ge(GroupError::ThreadMsgNotExist)),
+                    Some(g) if g != group => return Err(ge(GroupError::ThreadMsgOtherGroup)),
+                    Some(_) => {}
+                }
                 if self.threads.iter().any(|t| t.msg == *msg) {
                     return Err(ge(GroupError::ThreadMsgHasThread));
                 }
@@ -796,6 +804,35 @@ impl Model {
             self.join_group(gi, &n, true);
         }
         Ok(())
+    }
+}
+
+/// Before a `CreateThread` aimed at a live group, sends a real message to that group (the app
+/// admin, server origin: no membership needed) and, three times in four, points the thread at
+/// it: threads are created under group messages (spec 02 H4). The send is setup, not a step
+/// of the model; it draws one id from the app's counter, which the model follows.
+fn parent_message(f: &Fx, m: &mut Model, cmd: &mut Command, hint: u8) {
+    let Command::CreateThread(c) = cmd else {
+        return;
+    };
+    let Some(group) = c.group.clone().filter(|g| m.gi(g).is_some()) else {
+        return;
+    };
+    let send = imcore::messages::SendMessage::text(
+        imcore::messages::ChatType::GroupChat,
+        None,
+        &[group.as_str()],
+        "parent",
+    );
+    let Ok(out) = f.app.execute(&Actor::Admin, f.now, send) else {
+        return;
+    };
+    for (_, id) in out.reply.accepted() {
+        m.seq += 1;
+        m.messages.insert(id.to_string(), group.clone());
+        if !hint.is_multiple_of(4) {
+            c.msg_id = Some(id.to_string());
+        }
     }
 }
 
@@ -988,6 +1025,9 @@ fn run(steps: &[Step]) -> std::result::Result<(), TestCaseError> {
                 let mut cmd = cmd.clone();
                 if *hint < 192 {
                     retarget(&m, &mut cmd, *hint as usize);
+                }
+                if *hint < 192 {
+                    parent_message(&f, &mut m, &mut cmd, *hint);
                 }
                 let cmd = &cmd;
                 let out = f.app.execute_any(actor, f.now, cmd.clone());

@@ -20,15 +20,18 @@
 //! `POST /chatgroups/{g}/invitations/{user}/accept` and `…/decline`); the send rule
 //! (`GET /chatgroups/{g}/users/{user}`: `may_speak` and why not; `GET /chatgroups/{g}/speakers`).
 //!
-//! Shared files (`/chatgroups/{g}/share_files[/{file_id}]`) keep metadata only, as the engine
-//! does: upload takes a JSON body `{file_name, file_size}` instead of the vendor's multipart
-//! form (this host stores no bytes), and reading one file answers its metadata.
+//! Shared files (`/chatgroups/{g}/share_files[/{file_id}]`) take the vendor's multipart upload
+//! (field `file`): the engine keeps the metadata, the host the bytes (`routes::blobs`), and
+//! reading one file serves them. A JSON body `{file_name, file_size}` still records metadata
+//! alone (reading such a file answers its metadata).
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::body::Body;
+use axum::extract::FromRequest;
+use axum::response::IntoResponse;
 use axum::routing::{delete, get, post, put};
+use axum::{Extension, Router};
 use imcore::groups::{
     AcceptGroupInvite, AddGroupAdmin, AddGroupMember, AddGroupMembers, Affiliation,
     AllowGroupMember, AllowGroupMembers, ApproveGroupJoin, BatchSetGroupMemberAttrs,
@@ -59,6 +62,7 @@ use crate::envelope::Envelope;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Call;
 use crate::host::Host;
+use crate::routes::chatfiles::{SharedBlobs, UPLOAD_BODY_BYTES_MAX};
 
 /// This module's routes.
 pub fn routes() -> Router<Arc<Host>> {
@@ -100,7 +104,9 @@ pub fn routes() -> Router<Arc<Host>> {
         )
         .route(
             "/{org}/{app}/chatgroups/{g}/share_files",
-            get(files).post(upload_file),
+            get(files)
+                .post(upload_file)
+                .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_BODY_BYTES_MAX)),
         )
         .route(
             "/{org}/{app}/chatgroups/{g}/share_files/{file_id}",
@@ -835,32 +841,98 @@ struct UploadBody {
     file_size: u64,
 }
 
-/// `POST /chatgroups/{g}/share_files`, body `{file_name, file_size}`: `data: file`.
-async fn upload_file(call: Call, body: Body) -> ApiResult<Envelope> {
-    let b: UploadBody = call.json(body).await?;
+/// `POST /chatgroups/{g}/share_files`: a `multipart/form-data` upload (field `file`), as the
+/// vendor takes it, whose bytes the host keeps; or a JSON body `{file_name, file_size}` that
+/// records metadata only. `data: file`.
+async fn upload_file(
+    call: Call,
+    Extension(blobs): Extension<SharedBlobs>,
+    req: axum::extract::Request,
+) -> ApiResult<Envelope> {
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    let (file_name, file_size, bytes) = if multipart {
+        let mut mp = axum::extract::Multipart::from_request(req, &())
+            .await
+            .map_err(|e| crate::error::ApiError::illegal(format!("bad multipart body: {e}")))?;
+        let max = call.app.app.limits().groups.file_bytes_max;
+        let cutoff = imcore::Timestamp(
+            call.now
+                .0
+                .saturating_sub(call.app.app.limits().groups.file_retention_ms as i64),
+        );
+        blobs.expire(cutoff);
+        match crate::routes::chatfiles::read_file(&mut mp, max + 1).await {
+            Ok(Some(p)) => (Some(p.filename), p.bytes.len() as u64, Some(p.bytes)),
+            Ok(None) => (None, 0, None),
+            // Over the cap: the engine's own FILE_TOO_LARGE.
+            Err(e) if e.status == 413 => (Some("file".into()), max + 1, None),
+            Err(e) => return Err(e),
+        }
+    } else {
+        let b: UploadBody = call.json(req.into_body()).await?;
+        (b.file_name, b.file_size, None)
+    };
+    let g = group(&call);
     let f = call.exec(UploadGroupFile {
-        group: group(&call),
-        file_name: b.file_name,
-        file_size: b.file_size,
+        group: g.clone(),
+        file_name: file_name
+            .filter(|n| !n.is_empty())
+            .or(bytes.as_ref().map(|_| "file".into())),
+        file_size,
     })?;
+    if let Some(b) = bytes
+        && !blobs.put(&format!("groupfile/{g}/{}", f.file_id), b, call.now)
+    {
+        return Err(crate::error::ApiError::new(
+            507,
+            "storage_full",
+            "the server's file store is full",
+        ));
+    }
     Ok(Envelope::full(&call).data(file_json(&f)))
 }
 
-/// `GET /chatgroups/{g}/share_files/{file_id}`: `data: file` (metadata).
-async fn file(call: Call) -> ApiResult<Envelope> {
-    let f = call.ask(GetGroupFile {
-        group: group(&call),
+/// `GET /chatgroups/{g}/share_files/{file_id}`: the file's bytes when they were uploaded
+/// (multipart), else `data: file` (metadata).
+async fn file(
+    call: Call,
+    Extension(blobs): Extension<SharedBlobs>,
+) -> ApiResult<axum::response::Response> {
+    let g = group(&call);
+    let key = format!("groupfile/{g}/{}", call.param("file_id"));
+    let f = match call.ask(GetGroupFile {
+        group: g,
         file_id: call.param("file_id").to_owned(),
-    })?;
-    Ok(Envelope::full(&call).data(file_json(&f)))
+    }) {
+        Ok(f) => f,
+        Err(e) => {
+            if e.status == 404 {
+                blobs.remove(&key);
+            }
+            return Err(e);
+        }
+    };
+    Ok(match blobs.get(&key) {
+        Some(b) => (
+            [(axum::http::header::CONTENT_TYPE, "application/octet-stream")],
+            b,
+        )
+            .into_response(),
+        None => Envelope::full(&call).data(file_json(&f)).into_response(),
+    })
 }
 
 /// `DELETE /chatgroups/{g}/share_files/{file_id}`: `data: {group_id, file_id, result}`.
-async fn delete_file(call: Call) -> ApiResult<Envelope> {
+async fn delete_file(call: Call, Extension(blobs): Extension<SharedBlobs>) -> ApiResult<Envelope> {
     let id = call.param("file_id").to_owned();
     let r = call.exec(DeleteGroupFile {
         group: group(&call),
         file_id: id.clone(),
     })?;
+    blobs.remove(&format!("groupfile/{}/{id}", group(&call)));
     Ok(Envelope::full(&call).data(json!({"group_id": group(&call), "file_id": id, "result": r})))
 }

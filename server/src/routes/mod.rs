@@ -9,7 +9,9 @@
 //! order, are the engine's: a handler never words one itself.
 //!
 //! Areas: users, tokens, attributes, contacts, blocks, mutes (spec 01); [`groups`] and
-//! [`threads`] (spec 02); [`rooms`], [`room_lists`] and [`room_attributes`] (spec 03). The
+//! [`threads`] (spec 02); [`rooms`], [`room_lists`] and [`room_attributes`] (spec 03);
+//! [`messages`], [`chatfiles`] (with the host's byte store, [`blobs`]) and [`reactions`]
+//! (spec 03 §4). The
 //! block, allow and mute lists of groups and rooms are one set of handlers, [`lists`].
 //! Where the engine has an operation the vendor serves only to client SDKs (join, leave,
 //! status reads, exports), the module docs name the host path chosen for it.
@@ -26,11 +28,15 @@ use crate::error::ApiError;
 use crate::host::Host;
 
 pub mod attributes;
+pub mod blobs;
 pub mod blocks;
+pub mod chatfiles;
 pub mod contacts;
 pub mod groups;
 pub mod lists;
+pub mod messages;
 pub mod mutes;
+pub mod reactions;
 pub mod room_attributes;
 pub mod room_lists;
 pub mod rooms;
@@ -53,9 +59,19 @@ pub fn router(host: Arc<Host>) -> Router {
         .merge(room_attributes::routes())
         .merge(groups::routes())
         .merge(threads::routes())
+        .merge(messages::routes())
+        .merge(chatfiles::routes())
+        .merge(reactions::routes())
+        .layer(axum::Extension(default_blobs()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(host)
+}
+
+/// The bytes of attachments and group shared files: in memory ([`blobs::MemoryBlobs`],
+/// bounded by [`blobs::MEMORY_BLOBS_BYTES_MAX`]).
+fn default_blobs() -> chatfiles::SharedBlobs {
+    Arc::new(blobs::MemoryBlobs::new(blobs::MEMORY_BLOBS_BYTES_MAX))
 }
 
 /// Unknown routes: `404 organization_application_not_found` when the first two segments do

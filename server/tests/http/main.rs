@@ -10,6 +10,7 @@ mod blocks;
 mod concurrent_clients;
 mod contacts;
 mod groups;
+mod messages;
 mod mutes;
 mod rooms;
 mod rooms_attributes;

@@ -16,6 +16,16 @@ fn group(api: &Api) -> String {
     r.ok()["data"]["groupid"].as_str().unwrap().to_owned()
 }
 
+/// A real message of the group, sent by the admin, to create a thread on (spec 02 H4).
+fn parent(api: &Api, gid: &str) -> String {
+    let r = api.admin(
+        "POST",
+        "/messages/chatgroups",
+        &json!({"to": [gid], "type": "txt", "body": {"msg": "parent"}}),
+    );
+    r.ok()["data"][gid].as_str().expect("msg id").to_owned()
+}
+
 fn create(api: &Api, gid: &str, name: &str, msg: &str, owner: &str) -> String {
     let r = api.admin(
         "POST",
@@ -33,12 +43,13 @@ fn create(api: &Api, gid: &str, name: &str, msg: &str, owner: &str) -> String {
 fn create_rename_delete() {
     let api = api();
     let gid = group(&api);
-    let t = create(&api, &gid, "topic", "1001", "a");
+    let m1 = parent(&api, &gid);
+    let t = create(&api, &gid, "topic", &m1, "a");
     // One thread per parent message.
     api.admin(
         "POST",
         "/thread",
-        &json!({"group_id": gid, "name": "again", "msg_id": "1001", "owner": "a"}),
+        &json!({"group_id": gid, "name": "again", "msg_id": m1, "owner": "a"}),
     )
     .assert_error(403, "group_error");
     api.admin("POST", "/thread", &json!({"group_id": gid, "name": "x"}))
@@ -79,7 +90,8 @@ fn create_rename_delete() {
 fn members_join_kick_and_lists() {
     let api = api();
     let gid = group(&api);
-    let t = create(&api, &gid, "topic", "2001", "a");
+    let m2001 = parent(&api, &gid);
+    let t = create(&api, &gid, "topic", &m2001, "a");
     let p = format!("/thread/{t}/users");
     let r = api.admin("POST", &p, &json!({"usernames": ["b", "owner"]}));
     assert_envelope(r.ok(), "post");
@@ -129,7 +141,7 @@ fn members_join_kick_and_lists() {
         .assert_error(403, "forbidden_op");
 
     // App list and user lists.
-    let t2 = create(&api, &gid, "second", "2002", "a");
+    let t2 = create(&api, &gid, "second", &parent(&api, &gid), "a");
     let r = api.get("/thread?limit=1&sort=asc");
     assert_envelope(r.ok(), "get");
     assert_eq!(r.body["entities"], json!([{"id": t}]));
@@ -146,7 +158,7 @@ fn members_join_kick_and_lists() {
     assert_eq!(e[0]["id"], t.as_str());
     assert_eq!(e[0]["name"], "topic");
     assert_eq!(e[0]["owner"], "a");
-    assert_eq!(e[0]["msgId"], "2001");
+    assert_eq!(e[0]["msgId"], m2001.as_str());
     assert_eq!(e[0]["groupId"], gid.as_str());
     assert!(e[0]["created"].is_i64());
     let r = api.get(&format!("/threads/chatgroups/{gid}/user/owner"));
@@ -165,7 +177,7 @@ fn user_callers_and_the_feature_switch() {
         "POST",
         "/thread",
         Some(&a),
-        &json!({"group_id": gid, "name": "mine", "msg_id": "3001", "owner": "a"}),
+        &json!({"group_id": gid, "name": "mine", "msg_id": parent(&api, &gid), "owner": "a"}),
     );
     assert!(r.ok()["data"]["thread_id"].is_string());
     api.call(
