@@ -2,10 +2,12 @@
 //! recall (single and batch), rewrite, one-way conversation deletion, roaming clears, the
 //! hourly export and the offline counters.
 //!
-//! Host paths chosen where the vendor serves only client SDKs: roaming clears are
-//! `DELETE /users/{username}/roaming` (all), `DELETE /users/{username}/roaming/messages?msgIdList=a,b`
-//! (by id) and `DELETE /users/{username}/roaming/{chat_type}/{peer}?delTime=ms` (one
-//! conversation up to a time).
+//! Roaming clears are the vendor's `rest/message/roaming` paths: by message id
+//! (`DELETE …/roaming/chat/user/{u}?userId=&msgIdList=`, `…/roaming/group/user/{u}?groupId=&msgIdList=`),
+//! everything (`POST …/roaming/user/{u}/delete/all`), and one conversation up to a time
+//! (`DELETE …/roaming/chat/user/{u}/time?userId=&delTime=`, `…/roaming/group/user/{u}/time?groupId=&delTime=`;
+//! the group form takes a group or a chatroom id; chatroom messages have no roaming view here,
+//! so a chatroom id clears nothing).
 
 use std::sync::Arc;
 
@@ -43,14 +45,25 @@ pub fn routes() -> Router<Arc<Host>> {
             "/{org}/{app}/users/{username}/user_channel",
             delete(delete_channel),
         )
-        .route("/{org}/{app}/users/{username}/roaming", delete(clear_all))
         .route(
-            "/{org}/{app}/users/{username}/roaming/messages",
+            "/{org}/{app}/rest/message/roaming/user/{username}/delete/all",
+            post(clear_all),
+        )
+        .route(
+            "/{org}/{app}/rest/message/roaming/chat/user/{username}",
             delete(clear_ids),
         )
         .route(
-            "/{org}/{app}/users/{username}/roaming/{chat_type}/{peer}",
-            delete(clear_conversation),
+            "/{org}/{app}/rest/message/roaming/group/user/{username}",
+            delete(clear_ids),
+        )
+        .route(
+            "/{org}/{app}/rest/message/roaming/chat/user/{username}/time",
+            delete(clear_chat),
+        )
+        .route(
+            "/{org}/{app}/rest/message/roaming/group/user/{username}/time",
+            delete(clear_group),
         )
         .route("/{org}/{app}/chatmessages/{time}", get(history))
         .route(
@@ -291,7 +304,8 @@ fn roaming_ok(call: &Call) -> Envelope {
     Envelope::bare(call, None).field("requestStatusCode", "ok".into())
 }
 
-/// `DELETE /users/{username}/roaming`: every roaming message of the user, up to now.
+/// `POST /rest/message/roaming/user/{username}/delete/all`: every roaming message of the
+/// user, up to now.
 async fn clear_all(call: Call) -> ApiResult<Envelope> {
     call.exec(ClearRoaming {
         user: call.user("username")?,
@@ -300,7 +314,8 @@ async fn clear_all(call: Call) -> ApiResult<Envelope> {
     Ok(roaming_ok(&call))
 }
 
-/// `DELETE /users/{username}/roaming/messages?msgIdList=a,b`.
+/// `DELETE /rest/message/roaming/{chat|group}/user/{username}?msgIdList=a,b` (with `userId` or
+/// `groupId` naming the conversation): these messages.
 async fn clear_ids(call: Call) -> ApiResult<Envelope> {
     let ids = comma_list(call.query("msgIdList").unwrap_or(""))
         .into_iter()
@@ -313,14 +328,19 @@ async fn clear_ids(call: Call) -> ApiResult<Envelope> {
     Ok(roaming_ok(&call))
 }
 
-/// `DELETE /users/{username}/roaming/{chat_type}/{peer}?delTime=ms`.
-async fn clear_conversation(call: Call) -> ApiResult<Envelope> {
-    let chat_type = ChatType::parse(call.param("chat_type")).ok_or_else(|| {
-        ApiError::illegal(format!(
-            "chat type {} is not chat, groupchat or chatroom",
-            call.param("chat_type")
-        ))
-    })?;
+/// `DELETE /rest/message/roaming/chat/user/{username}/time?userId=&delTime=`.
+async fn clear_chat(call: Call) -> ApiResult<Envelope> {
+    clear_conversation(&call, ChatType::Chat, "userId").await
+}
+
+/// `DELETE /rest/message/roaming/group/user/{username}/time?groupId=&delTime=` (a group; a
+/// chatroom id is accepted and clears nothing, chatroom messages having no roaming view).
+async fn clear_group(call: Call) -> ApiResult<Envelope> {
+    clear_conversation(&call, ChatType::GroupChat, "groupId").await
+}
+
+/// One conversation's roaming messages up to `delTime` (default: now).
+async fn clear_conversation(call: &Call, chat_type: ChatType, peer: &str) -> ApiResult<Envelope> {
     let before = match call.query("delTime") {
         None | Some("") => call.now,
         Some(t) => imcore::Timestamp(
@@ -332,11 +352,11 @@ async fn clear_conversation(call: Call) -> ApiResult<Envelope> {
         user: call.user("username")?,
         what: RoamingClear::Conversation {
             chat_type,
-            peer: call.param("peer").to_owned(),
+            peer: call.query(peer).unwrap_or("").to_owned(),
             before,
         },
     })?;
-    Ok(roaming_ok(&call))
+    Ok(roaming_ok(call))
 }
 
 /// A stored message as the export shows it.

@@ -303,3 +303,64 @@ fn reactions() {
     );
     assert_eq!(r.ok()["data"], true);
 }
+
+#[test]
+fn roaming_clears_on_the_vendor_paths() {
+    let api = api();
+    api.register(&["a", "b"]);
+    let r = api.admin(
+        "POST",
+        "/messages/users",
+        &json!({"from": "a", "to": ["b"], "type": "txt", "body": {"msg": "hi"}}),
+    );
+    let id = r.ok()["data"]["b"].as_str().unwrap().to_owned();
+    let g = api.admin(
+        "POST",
+        "/chatgroups",
+        &json!({"owner": "a", "public": false, "members": ["b"]}),
+    );
+    let gid = g.ok()["data"]["groupid"].as_str().unwrap().to_owned();
+    let ok = |r: Resp| assert_eq!(r.ok()["requestStatusCode"], "ok", "{}", r.body);
+    ok(api.admin(
+        "DELETE",
+        &format!("/rest/message/roaming/chat/user/a?userId=b&msgIdList={id}"),
+        &Value::Null,
+    ));
+    ok(api.admin(
+        "DELETE",
+        &format!("/rest/message/roaming/group/user/a?groupId={gid}&msgIdList={id}"),
+        &Value::Null,
+    ));
+    ok(api.admin(
+        "DELETE",
+        "/rest/message/roaming/chat/user/a/time?userId=b&delTime=1659014868000",
+        &Value::Null,
+    ));
+    ok(api.admin(
+        "DELETE",
+        &format!("/rest/message/roaming/group/user/b/time?groupId={gid}&delTime=1659014868000"),
+        &Value::Null,
+    ));
+    ok(api.admin(
+        "POST",
+        "/rest/message/roaming/user/a/delete/all",
+        &Value::Null,
+    ));
+    // At most 50 ids a call; an unknown user is 404.
+    let many: Vec<String> = (1..=51).map(|i| i.to_string()).collect();
+    api.admin(
+        "DELETE",
+        &format!(
+            "/rest/message/roaming/chat/user/a?userId=b&msgIdList={}",
+            many.join(",")
+        ),
+        &Value::Null,
+    )
+    .assert_error(400, "illegal_argument");
+    api.admin(
+        "POST",
+        "/rest/message/roaming/user/ghost/delete/all",
+        &Value::Null,
+    )
+    .assert_error(404, "service_resource_not_found");
+}
