@@ -364,7 +364,7 @@ fn record(
         Sender::System => None,
     };
     let mut routes: Vec<Delivery> = Vec::new();
-    let online = |u: UserId| st.users.get(u).is_some_and(|x| x.online());
+    let online = |u: UserId| st.users.is_online(u);
     let push = |routes: &mut Vec<Delivery>, u: UserId, room: bool| {
         if Some(u) != me {
             routes.push(Delivery {
@@ -708,7 +708,7 @@ impl Exec for BroadcastMessage {
                 .roster
                 .members
                 .for_each_id(|u| {
-                    let on = st.users.get(u).is_some_and(|x| x.online());
+                    let on = st.users.is_online(u);
                     routes.push(Delivery {
                         user: u,
                         route: stage_r(on, true, false),

@@ -56,7 +56,7 @@ impl Exec for OpenSession {
             return Err(Error::illegal("device fields must be at most 128 bytes"));
         }
         let cap = cx.st.limits.devices_per_platform_max.max(1) as usize;
-        let (_, s) = find_mut(cx.st, &self.username)?;
+        let (id, s) = find_mut(cx.st, &self.username)?;
         if !s.activated {
             return Err(Error::InvalidGrant("user not activated"));
         }
@@ -96,6 +96,7 @@ impl Exec for OpenSession {
             device_name: self.device_name.map(Into::into),
             opened: now,
         });
+        cx.st.users.set_online(id, true);
         for r in kicked {
             cx.emit(Event::ForceDisconnect {
                 user: self.username.clone(),
@@ -125,10 +126,12 @@ impl Exec for CloseSession {
     type Reply = ();
     fn exec(self, cx: &mut Ctx<'_>) -> Result<()> {
         cx.actor.admin_only(NOT_ALLOWED)?;
-        let (_, s) = find_mut(cx.st, &self.username)?;
+        let (id, s) = find_mut(cx.st, &self.username)?;
         if let Some(x) = s.extra.as_deref_mut() {
             x.sessions.retain(|e| *e.resource != *self.resource);
         }
+        let on = s.online();
+        cx.st.users.set_online(id, on);
         Ok(())
     }
 }
@@ -152,7 +155,7 @@ impl Exec for ForceLogout {
     type Reply = bool;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
         cx.actor.admin_only(NOT_ALLOWED)?;
-        let (_, s) = find_mut(cx.st, &self.username)?;
+        let (id, s) = find_mut(cx.st, &self.username)?;
         let closed: Vec<Session> = match s.extra.as_deref_mut() {
             None => Vec::new(),
             Some(x) => match &self.resource {
@@ -166,6 +169,8 @@ impl Exec for ForceLogout {
                 }
             },
         };
+        let on = s.online();
+        cx.st.users.set_online(id, on);
         for e in closed {
             cx.emit(Event::ForceDisconnect {
                 user: self.username.clone(),

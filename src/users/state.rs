@@ -73,6 +73,9 @@ pub(crate) struct Extra {
 /// One user.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct User {
+    /// The id drawn from the app's counter at registration: the registration order (users
+    /// registered in the same millisecond list in this order).
+    pub seq: u64,
     pub name: UserName,
     pub uuid: Box<str>,
     pub created: Timestamp,
