@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{Actor, ReadCtx};
 use crate::error::Result;
+use crate::expiry::NextExpiry;
 use crate::groups::*;
 use crate::ids::UserName;
 use crate::messages::*;
@@ -140,4 +141,16 @@ queries! {
     ExportRoom => RoomExport,
 
     // ---- end of chatrooms ----
+
+    // ---- presence, push settings, export, timers (spec 01 §13, §15, §16) ----
+    GetPresence => Vec<PresenceView>,
+    ListPresenceSubscriptions => PresenceSubscriptionPage,
+    GetNotification => NotifyView,
+    GetPushLanguage => String,
+    GetPushTemplate => String,
+    ListPushBindings => Vec<PushBinding>,
+    WantsPush => bool,
+    ExportUser => Box<UserExport>,
+    NextExpiry => Option<crate::time::Timestamp>,
+    // ---- end of presence, push settings, export, timers ----
 }

@@ -373,6 +373,7 @@ fn view(name: &str, u: &MUser) -> UserView {
         modified: Timestamp(u.modified),
         activated: u.activated,
         nickname: None,
+        push: PushFields::default(),
     }
 }
 
