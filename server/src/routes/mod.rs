@@ -8,14 +8,16 @@
 //! [`Envelope`](crate::envelope::Envelope) or an [`ApiError`]. Engine errors, and their
 //! order, are the engine's: a handler never words one itself.
 //!
-//! Areas: users, tokens, attributes, contacts, blocks, mutes (spec 01); [`groups`] and
+//! Areas: users, tokens, attributes, contacts, blocks, mutes, [`presence`], [`push`] (spec
+//! 01); [`groups`] and
 //! [`threads`] (spec 02); [`rooms`], [`room_lists`] and [`room_attributes`] (spec 03). The
 //! block, allow and mute lists of groups and rooms are one set of handlers, [`lists`].
 //! Where the engine has an operation the vendor serves only to client SDKs (join, leave,
 //! status reads, exports), the module docs name the host path chosen for it.
 //!
 //! To add an area: write `routes/<area>.rs` the same way, declare it here and
-//! `.merge(<area>::routes())` in [`router`].
+//! `.merge(<area>::routes())` in [`router`]. Every matched route passes the rate limiter
+//! first ([`crate::rate`]; off unless the app's limits turn it on).
 
 use std::sync::Arc;
 
@@ -31,6 +33,8 @@ pub mod contacts;
 pub mod groups;
 pub mod lists;
 pub mod mutes;
+pub mod presence;
+pub mod push;
 pub mod room_attributes;
 pub mod room_lists;
 pub mod rooms;
@@ -53,6 +57,12 @@ pub fn router(host: Arc<Host>) -> Router {
         .merge(room_attributes::routes())
         .merge(groups::routes())
         .merge(threads::routes())
+        .merge(presence::routes())
+        .merge(push::routes())
+        .route_layer(axum::middleware::from_fn_with_state(
+            (host.clone(), Arc::new(crate::rate::Limiter::default())),
+            crate::rate::limit,
+        ))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(host)
