@@ -181,7 +181,13 @@ fn lapse(cx: &mut Ctx<'_>, at: Timestamp, d: Due) -> bool {
             {
                 return false;
             }
-            return crate::rooms::sweep_member(cx, r, u);
+            if crate::rooms::sweep_member(cx, r, u) {
+                return true;
+            }
+            // Not a member after all (cannot happen while the index is exact): drop the
+            // timer so that it is not due forever.
+            cx.st.rooms.refresh(r, u);
+            return false;
         }
     }
     true
