@@ -188,6 +188,18 @@ impl App {
         now: Timestamp,
         cmd: C,
     ) -> Result<Output<C::Reply>> {
+        self.run(actor, now, |cx| cmd.exec(cx), |_| ())
+    }
+
+    /// Runs `f` as one command: on success counts it applied and calls `log` with its log
+    /// position, both under the app's write lock.
+    fn run<R>(
+        &self,
+        actor: &Actor,
+        now: Timestamp,
+        f: impl FnOnce(&mut Ctx<'_>) -> Result<R>,
+        log: impl FnOnce(u64),
+    ) -> Result<Output<R>> {
         self.store.apply(|st| {
             let mut cx = Ctx {
                 st,
@@ -195,8 +207,9 @@ impl App {
                 now,
                 out: Vec::new(),
             };
-            let reply = cmd.exec(&mut cx)?;
+            let reply = f(&mut cx)?;
             cx.st.applied += 1;
+            log(cx.st.applied);
             Ok(Output {
                 reply,
                 events: cx.out,
@@ -241,21 +254,7 @@ impl App {
         cmd: Command,
         log: impl FnOnce(u64),
     ) -> Result<Output<Reply>> {
-        self.store.apply(|st| {
-            let mut cx = Ctx {
-                st,
-                actor,
-                now,
-                out: Vec::new(),
-            };
-            let reply = cmd.exec_any(&mut cx)?;
-            cx.st.applied += 1;
-            log(cx.st.applied);
-            Ok(Output {
-                reply,
-                events: cx.out,
-            })
-        })
+        self.run(actor, now, |cx| cmd.exec_any(cx), log)
     }
 
     /// How many commands have applied to this app: the log position of the last one.

@@ -306,6 +306,16 @@ mod fuzzing {
     /// Minted ids are small decimals: the pools of minted group, thread and room ids.
     pub const MINTED_MAX: u64 = 48;
 
+    /// A minted id: mostly among the first 16 (a handful of users, groups, threads and rooms
+    /// take those), sometimes up to [`MINTED_MAX`].
+    pub(crate) fn minted(u: &mut Unstructured<'_>) -> Result<u64> {
+        if u.ratio(3, 4)? {
+            u.int_in_range(1..=16)
+        } else {
+            u.int_in_range(1..=MINTED_MAX)
+        }
+    }
+
     impl<'a> Arbitrary<'a> for UserName {
         fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
             Ok(UserName((*u.choose(&USER_POOL)?).into()))
@@ -317,30 +327,32 @@ mod fuzzing {
             if u.ratio(1, 4)? {
                 Ok(GroupId((*u.choose(&GROUP_POOL)?).into()))
             } else {
-                Ok(GroupId(u.int_in_range(1..=MINTED_MAX)?.to_string().into()))
+                Ok(GroupId(minted(u)?.to_string().into()))
             }
         }
     }
 
     impl<'a> Arbitrary<'a> for ThreadId {
         fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-            Ok(ThreadId(u.int_in_range(1..=MINTED_MAX)?.to_string().into()))
+            Ok(ThreadId(minted(u)?.to_string().into()))
         }
     }
 
     impl<'a> Arbitrary<'a> for RoomId {
         fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-            Ok(RoomId(u.int_in_range(1..=MINTED_MAX)?))
+            Ok(RoomId(minted(u)?))
         }
     }
 
     impl<'a> Arbitrary<'a> for UserId {
         fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-            Ok(UserId(u.int_in_range(1..=MINTED_MAX)?))
+            Ok(UserId(minted(u)?))
         }
     }
 }
 
+#[cfg(feature = "fuzzing")]
+pub(crate) use fuzzing::minted;
 #[cfg(feature = "fuzzing")]
 pub use fuzzing::{GROUP_POOL, MINTED_MAX, USER_POOL};
 

@@ -96,6 +96,9 @@ pub mod command;
 pub mod engine;
 pub mod error;
 pub mod expiry;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod groups;
 pub mod ids;
 pub mod invariants;

@@ -53,6 +53,7 @@ pub struct SetGroupAnnouncement {
     /// The group.
     pub group: GroupId,
     /// The text (required).
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::opt_text))]
     pub announcement: Option<String>,
 }
 
@@ -132,8 +133,10 @@ pub struct ListGroupFiles {
     /// The group.
     pub group: GroupId,
     /// 1-based page.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub page_num: Option<u32>,
     /// Page size.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub page_size: Option<u32>,
 }
 
@@ -176,8 +179,10 @@ pub struct UploadGroupFile {
     /// The group.
     pub group: GroupId,
     /// The file's name (required, non-empty, ≤ `file_name_bytes_max` bytes).
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::file_name))]
     pub file_name: Option<String>,
     /// Its size in bytes.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::file_size))]
     pub file_size: u64,
 }
 
@@ -240,6 +245,7 @@ pub struct GetGroupFile {
     /// The group.
     pub group: GroupId,
     /// The file.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::minted_id))]
     pub file_id: String,
 }
 
@@ -275,6 +281,7 @@ pub struct DeleteGroupFile {
     /// The group.
     pub group: GroupId,
     /// The file.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::minted_id))]
     pub file_id: String,
 }
 
@@ -382,7 +389,7 @@ pub struct SetGroupMemberAttrs {
     /// Whose.
     pub user: UserName,
     /// Key → value; "" deletes.
-    #[cfg_attr(feature = "fuzzing", arbitrary(with = super::fuzz::attrs))]
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::member_attrs))]
     pub attrs: IndexMap<String, String>,
 }
 
@@ -444,7 +451,7 @@ pub struct BatchSetGroupMemberAttrs {
     /// The group.
     pub group: GroupId,
     /// `(user, attributes)` in order.
-    #[cfg_attr(feature = "fuzzing", arbitrary(with = super::fuzz::entries))]
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::member_attr_entries))]
     pub entries: Vec<(UserName, IndexMap<String, String>)>,
 }
 
@@ -558,8 +565,10 @@ pub struct GetGroupMemberAttrsByKeys {
     /// The group.
     pub group: GroupId,
     /// Whose.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub targets: Vec<UserName>,
     /// Which keys; empty = all.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::member_attr_keys))]
     pub keys: Vec<String>,
 }
 

@@ -94,16 +94,22 @@ pub(crate) fn is_minted_id(s: &str) -> bool {
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct CreateGroup {
     /// The owner (required for the admin; a user caller defaults to themself).
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::mostly_user))]
     pub owner: Option<UserName>,
     /// Public or private (required).
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::mostly_bool))]
     pub public: Option<bool>,
     /// Name, ≤ 128 chars.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::opt_name))]
     pub name: Option<String>,
     /// Description, ≤ 512 chars.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::opt_text))]
     pub description: Option<String>,
     /// Avatar URL, ≤ 1024 chars.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::opt_text))]
     pub avatar: Option<String>,
     /// Capacity including the owner; default 200.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::max_users))]
     pub max_users: Option<u32>,
     /// Join applications need approval.
     pub members_only: Option<bool>,
@@ -112,11 +118,14 @@ pub struct CreateGroup {
     /// Invitees must accept; default true.
     pub invite_need_confirm: Option<bool>,
     /// Initial members besides the owner.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub members: Vec<UserName>,
     /// Extension data, ≤ 8192 bytes.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::opt_text))]
     pub custom: Option<String>,
     /// A caller-chosen id (1–64 chars of `[0-9A-Za-z_-]`, not all digits; never one a
     /// destroyed group had).
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::custom_group_id))]
     pub group_id: Option<GroupId>,
     /// Created as a large group.
     pub large: bool,
@@ -456,8 +465,10 @@ const APP_GROUPS_CURSOR: &str = "g";
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListAppGroups {
     /// Page size: default 10, clamped to 1000.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub limit: Option<u32>,
     /// Where to continue.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::cursor))]
     pub cursor: Option<String>,
 }
 
@@ -554,8 +565,10 @@ pub struct ListJoinedGroups {
     /// Whose.
     pub user: UserName,
     /// 1-based page.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub page_num: Option<u32>,
     /// Page size.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub page_size: Option<u32>,
 }
 
@@ -684,12 +697,16 @@ pub struct ModifyGroup {
     /// The group.
     pub group: GroupId,
     /// `groupname`.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::opt_name))]
     pub name: Option<String>,
     /// `description`.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::opt_text))]
     pub description: Option<String>,
     /// `avatar`.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::opt_text))]
     pub avatar: Option<String>,
     /// `maxusers`.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::max_users))]
     pub max_users: Option<u32>,
     /// `membersonly`.
     pub members_only: Option<bool>,
@@ -700,8 +717,10 @@ pub struct ModifyGroup {
     /// `public`.
     pub public: Option<bool>,
     /// `custom`.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::opt_text))]
     pub custom: Option<String>,
     /// Names of any other fields the request carried (e.g. `groupid`, `owner`).
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::unknown_fields))]
     pub unknown_fields: Vec<String>,
 }
 

@@ -252,6 +252,7 @@ pub struct AddGroupMembers {
     /// The group.
     pub group: GroupId,
     /// Who.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub users: Vec<UserName>,
     /// Flags the events; default true.
     pub need_notify: Option<bool>,
@@ -386,6 +387,7 @@ pub struct RemoveGroupMembers {
     /// The group.
     pub group: GroupId,
     /// Who.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub users: Vec<UserName>,
 }
 
@@ -447,8 +449,10 @@ pub struct ListGroupMembers {
     /// The group.
     pub group: GroupId,
     /// 1-based page.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub page_num: Option<u32>,
     /// Page size.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub page_size: Option<u32>,
     /// Include join times.
     pub joined_time: bool,
@@ -510,8 +514,10 @@ pub struct ListGroupMembersCursor {
     /// The group.
     pub group: GroupId,
     /// Page size.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub limit: Option<u32>,
     /// Where to continue.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::cursor))]
     pub cursor: Option<String>,
     /// Order.
     pub sort: GroupSort,
@@ -837,6 +843,7 @@ pub struct InviteToGroup {
     /// The group.
     pub group: GroupId,
     /// Who.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub users: Vec<UserName>,
 }
 

@@ -246,26 +246,3 @@ pub(crate) fn not_members(names: &[UserName]) -> Error {
 pub(crate) fn emit(out: &mut Vec<Event>, e: GroupEvent) {
     out.push(Event::Group(e));
 }
-
-/// Fuzzing: attribute maps for the member-attribute commands (built from generated pairs).
-#[cfg(feature = "fuzzing")]
-pub(crate) mod fuzz {
-    use arbitrary::{Arbitrary, Result, Unstructured};
-    use indexmap::IndexMap;
-
-    use crate::ids::UserName;
-
-    /// Key → value pairs.
-    pub fn attrs(u: &mut Unstructured<'_>) -> Result<IndexMap<String, String>> {
-        let pairs: Vec<(String, String)> = Arbitrary::arbitrary(u)?;
-        Ok(pairs.into_iter().collect())
-    }
-
-    /// `(user, pairs)` entries.
-    pub fn entries(u: &mut Unstructured<'_>) -> Result<Vec<(UserName, IndexMap<String, String>)>> {
-        let n = u.int_in_range(0..=4)?;
-        (0..n)
-            .map(|_| Ok((UserName::arbitrary(u)?, attrs(u)?)))
-            .collect()
-    }
-}

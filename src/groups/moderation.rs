@@ -134,6 +134,7 @@ pub struct BlockGroupMembers {
     /// The group.
     pub group: GroupId,
     /// Who.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub users: Vec<UserName>,
 }
 
@@ -227,6 +228,7 @@ pub struct UnblockGroupMembers {
     /// The group.
     pub group: GroupId,
     /// Who.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub users: Vec<UserName>,
 }
 
@@ -384,6 +386,7 @@ pub struct AllowGroupMembers {
     /// The group.
     pub group: GroupId,
     /// Who.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub users: Vec<UserName>,
 }
 
@@ -418,6 +421,7 @@ pub struct DisallowGroupMembers {
     /// The group.
     pub group: GroupId,
     /// Who.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub users: Vec<UserName>,
 }
 
@@ -532,8 +536,10 @@ pub struct MuteGroupMembers {
     /// The group.
     pub group: GroupId,
     /// Who.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub users: Vec<UserName>,
     /// How long, in ms: `-1` forever, `0` unmute.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::duration_ms))]
     pub duration_ms: i64,
 }
 
@@ -630,6 +636,7 @@ pub struct UnmuteGroupMembers {
     /// The group.
     pub group: GroupId,
     /// Who.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub users: Vec<UserName>,
 }
 

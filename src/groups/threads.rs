@@ -95,12 +95,16 @@ pub struct ThreadCreated {
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct CreateThread {
     /// The group.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::mostly_group))]
     pub group: Option<GroupId>,
     /// The name.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::opt_thread_name))]
     pub name: Option<String>,
     /// The parent message's id (≤ `thread_msg_id_bytes_max` bytes).
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::msg_id))]
     pub msg_id: Option<String>,
     /// The creator.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::mostly_user))]
     pub owner: Option<UserName>,
 }
 
@@ -185,6 +189,7 @@ pub struct RenameThread {
     /// The thread.
     pub thread: ThreadId,
     /// The new name.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::thread_name))]
     pub name: String,
 }
 
@@ -265,8 +270,10 @@ pub struct ListThreadMembers {
     /// The thread.
     pub thread: ThreadId,
     /// Page size.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub limit: Option<u32>,
     /// Where to continue.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::cursor))]
     pub cursor: Option<String>,
 }
 
@@ -346,6 +353,7 @@ pub struct JoinThreadMembers {
     /// The thread.
     pub thread: ThreadId,
     /// Who.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub users: Vec<UserName>,
 }
 
@@ -410,6 +418,7 @@ pub struct KickThreadMembers {
     /// The thread.
     pub thread: ThreadId,
     /// Who.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub users: Vec<UserName>,
 }
 
@@ -519,8 +528,10 @@ fn time_cursor(tag: &str, cursor: &Option<String>) -> Result<Option<(Timestamp, 
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListAppThreads {
     /// Page size.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub limit: Option<u32>,
     /// Where to continue.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::cursor))]
     pub cursor: Option<String>,
     /// Order (default newest first).
     pub sort: Option<GroupSort>,
@@ -652,8 +663,10 @@ pub struct ListUserThreads {
     /// Whose.
     pub user: UserName,
     /// Page size.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub limit: Option<u32>,
     /// Where to continue.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::cursor))]
     pub cursor: Option<String>,
     /// Order (default newest first).
     pub sort: Option<GroupSort>,
@@ -677,8 +690,10 @@ pub struct ListUserThreadsInGroup {
     /// Whose.
     pub user: UserName,
     /// Page size.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub limit: Option<u32>,
     /// Where to continue.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::cursor))]
     pub cursor: Option<String>,
     /// Order (default newest first).
     pub sort: Option<GroupSort>,

@@ -91,15 +91,6 @@ fn legal_key(k: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
 }
 
-/// Fuzzing: attribute pairs as a generated list of pairs.
-#[cfg(feature = "fuzzing")]
-fn arbitrary_attrs(
-    u: &mut arbitrary::Unstructured<'_>,
-) -> arbitrary::Result<IndexMap<String, String>> {
-    let pairs: Vec<(String, String)> = u.arbitrary()?;
-    Ok(pairs.into_iter().collect())
-}
-
 /// Sets up to 10 keys (`PUT /metadata/chatroom/{id}/user/{op}[/forced]`). A user sets as
 /// themself; the app admin names the operator, or none for the pseudo-operator `admin`
 /// (forced only). Each key succeeds or fails on its own; a success stores the value, owner =
@@ -126,9 +117,10 @@ pub struct SetRoomAttributes {
     /// The operator; `None` with the app admin is `admin`.
     pub operator: Option<UserName>,
     /// Keys and values, in request order.
-    #[cfg_attr(feature = "fuzzing", arbitrary(with = arbitrary_attrs))]
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::room_attrs))]
     pub attrs: IndexMap<String, String>,
     /// `autoDelete`: "DELETE" (default, case-insensitive) or anything else for `NO_DELETE`.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::auto_delete))]
     pub auto_delete: Option<String>,
     /// Ignore ownership.
     pub forced: bool,
@@ -237,6 +229,7 @@ pub struct DeleteRoomAttributes {
     /// The operator; `None` with the app admin is `admin`.
     pub operator: Option<UserName>,
     /// Keys, in request order (repeats dropped).
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::room_attr_keys))]
     pub keys: Vec<String>,
     /// Ignore ownership.
     pub forced: bool,
@@ -308,6 +301,7 @@ pub struct GetRoomAttributes {
     /// Which.
     pub room: RoomId,
     /// Which keys; `None` or empty for all.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::opt_room_attr_keys))]
     pub keys: Option<Vec<String>>,
 }
 

@@ -40,16 +40,22 @@ use crate::time::Timestamp;
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct CreateRoom {
     /// 1–128 chars; required.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::mostly_name))]
     pub name: Option<String>,
     /// 0–512 chars; required.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::mostly_text))]
     pub description: Option<String>,
     /// Required; becomes the first member.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::mostly_user))]
     pub owner: Option<UserName>,
     /// Default [`RoomLimits::maxusers_default`]; includes the owner.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::max_users))]
     pub maxusers: Option<u32>,
     /// Initial members besides the owner; if present, non-empty.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::opt_names))]
     pub members: Option<Vec<UserName>>,
     /// 0–1024 chars; default "".
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::opt_text))]
     pub custom: Option<String>,
 }
 
@@ -181,8 +187,10 @@ const ROOMS_CURSOR: &str = "r";
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListRooms {
     /// Page size.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub limit: Option<u32>,
     /// From a previous page.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::cursor))]
     pub cursor: Option<String>,
 }
 
@@ -247,8 +255,10 @@ pub struct ListJoinedRooms {
     /// Whose.
     pub user: UserName,
     /// 1-based page.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub pagenum: Option<u32>,
     /// Page size.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub pagesize: Option<u32>,
 }
 
@@ -439,14 +449,19 @@ pub struct UpdateRoom {
     /// Which.
     pub room: RoomId,
     /// New name.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::opt_name))]
     pub name: Option<String>,
     /// New description.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::opt_text))]
     pub description: Option<String>,
     /// New capacity.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::max_users))]
     pub maxusers: Option<u32>,
     /// New custom field.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::opt_text))]
     pub custom: Option<String>,
     /// Body fields the host did not recognise (`need_verify` is dropped by the host).
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::unknown_fields))]
     pub unknown_fields: Vec<String>,
 }
 
@@ -639,6 +654,7 @@ pub struct SetRoomAnnouncement {
     /// Which.
     pub room: RoomId,
     /// The text.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::text))]
     pub text: String,
 }
 

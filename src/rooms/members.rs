@@ -308,6 +308,7 @@ pub struct AddRoomMembers {
     /// Which.
     pub room: RoomId,
     /// Who.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub users: Vec<UserName>,
 }
 
@@ -379,6 +380,7 @@ pub struct RemoveRoomMembers {
     /// Which.
     pub room: RoomId,
     /// Who.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub users: Vec<UserName>,
 }
 
@@ -486,8 +488,10 @@ pub struct ListRoomMembers {
     /// Which.
     pub room: RoomId,
     /// 1-based page.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub pagenum: Option<u32>,
     /// Page size.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub pagesize: Option<u32>,
 }
 
@@ -519,8 +523,10 @@ pub struct ListRoomMembersCursor {
     /// Which.
     pub room: RoomId,
     /// Page size.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub limit: Option<u32>,
     /// From a previous page.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::cursor))]
     pub cursor: Option<String>,
     /// Latest join first.
     pub desc: bool,

@@ -73,6 +73,7 @@ pub struct BlockRoomUsers {
     /// Which.
     pub room: RoomId,
     /// Who.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub users: Vec<UserName>,
 }
 
@@ -104,6 +105,7 @@ pub struct UnblockRoomUsers {
     /// Which.
     pub room: RoomId,
     /// Who.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub users: Vec<UserName>,
 }
 
@@ -214,6 +216,7 @@ pub struct AllowRoomUsers {
     /// Which.
     pub room: RoomId,
     /// Who.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub users: Vec<UserName>,
 }
 
@@ -261,6 +264,7 @@ pub struct DisallowRoomUsers {
     /// Which.
     pub room: RoomId,
     /// Who.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub users: Vec<UserName>,
 }
 
@@ -392,8 +396,10 @@ pub struct MuteRoomMembers {
     /// Which.
     pub room: RoomId,
     /// Who.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub users: Vec<UserName>,
     /// Milliseconds, or `-1` for until lifted.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::duration_ms))]
     pub duration_ms: i64,
 }
 
@@ -452,6 +458,7 @@ pub struct UnmuteRoomMembers {
     /// Which.
     pub room: RoomId,
     /// Who.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub users: Vec<UserName>,
 }
 

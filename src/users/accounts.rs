@@ -75,12 +75,16 @@ pub(crate) fn check_nickname(n: &str) -> Result<()> {
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct NewUser {
     /// The username as given; validated and folded by the engine.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::raw_name))]
     pub username: String,
     /// The password: 1–64 characters.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::password))]
     pub password: String,
     /// The push nickname: at most 100 characters.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::nickname))]
     pub nickname: Option<String>,
     /// The uuid the host assigns to this user.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::uuid))]
     pub uuid: String,
 }
 
@@ -329,8 +333,10 @@ const USERS_CURSOR: &str = "u";
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListUsers {
     /// Page size.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub limit: Option<u32>,
     /// From a previous page.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::cursor))]
     pub cursor: Option<String>,
 }
 
@@ -398,6 +404,7 @@ impl Exec for DeleteUser {
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct DeleteUsers {
     /// How many.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub limit: Option<u32>,
 }
 
@@ -429,6 +436,7 @@ pub struct ChangePassword {
     /// Who.
     pub username: UserName,
     /// The new password.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::password))]
     pub new_password: String,
 }
 

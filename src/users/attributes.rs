@@ -83,6 +83,7 @@ pub struct SetAttributes {
     /// Whose.
     pub username: UserName,
     /// The pairs, in request order.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::user_attr_pairs))]
     pub pairs: Vec<(String, String)>,
 }
 
@@ -193,8 +194,10 @@ impl Ask for GetAttributes {
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct BatchGetAttributes {
     /// Users, as given.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::raw_names))]
     pub targets: Vec<String>,
     /// Keys to return.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::user_attr_keys))]
     pub properties: Vec<String>,
 }
 

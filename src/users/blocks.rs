@@ -96,6 +96,7 @@ pub struct BlockUsers {
     /// Whose list.
     pub owner: UserName,
     /// Who to block.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub usernames: Vec<UserName>,
 }
 
@@ -209,8 +210,10 @@ pub struct ListBlocks {
     /// Whose list.
     pub owner: UserName,
     /// Page size.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub page_size: Option<u32>,
     /// From a previous page.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::cursor))]
     pub cursor: Option<String>,
 }
 

@@ -145,6 +145,7 @@ pub struct SetRemark {
     /// For which friend.
     pub friend: UserName,
     /// The label; empty clears.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::remark))]
     pub remark: String,
 }
 
@@ -229,8 +230,10 @@ pub struct ListFriendsPage {
     /// Whose list.
     pub owner: UserName,
     /// Page size.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub limit: Option<u32>,
     /// From a previous page.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::cursor))]
     pub cursor: Option<String>,
     /// Include remarks.
     pub need_remark: bool,
@@ -310,6 +313,7 @@ pub struct ImportFriends {
     /// Whose list.
     pub owner: UserName,
     /// Names as given.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::raw_names))]
     pub usernames: Vec<String>,
     /// Emit `ContactAdded` events.
     pub notify: bool,

@@ -40,7 +40,7 @@ pub enum MuteValue {
     /// Mute until lifted (vendor `-1`).
     Forever,
     /// Mute for this long from `now`: 1 ms to 2 147 483 647 s (vendor seconds × 1000).
-    For(Millis),
+    For(#[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::mute_millis))] Millis),
 }
 
 fn gate(st: &State) -> Result<()> {
@@ -211,8 +211,10 @@ pub struct MuteEntry {
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListGlobalMutes {
     /// 1-based page.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub page_num: Option<u32>,
     /// Page size.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::page))]
     pub page_size: Option<u32>,
 }
 

@@ -71,10 +71,13 @@ pub struct OpenSession {
     /// Who.
     pub username: UserName,
     /// The resource, `<platform>_<id>`.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::resource))]
     pub resource: String,
     /// The device's uuid, if known.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::device))]
     pub device_uuid: Option<String>,
     /// The device's name, if known.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::device))]
     pub device_name: Option<String>,
 }
 
@@ -155,6 +158,7 @@ pub struct CloseSession {
     /// Who.
     pub username: UserName,
     /// Which resource.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::resource))]
     pub resource: String,
 }
 
@@ -186,6 +190,7 @@ pub struct ForceLogout {
     /// Who.
     pub username: UserName,
     /// One resource, or `None` for every device.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::opt_resource))]
     pub resource: Option<String>,
 }
 
@@ -290,6 +295,7 @@ impl Ask for IsOnline {
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct BatchOnline {
     /// The names, as given.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::raw_names))]
     pub usernames: Vec<String>,
 }
 

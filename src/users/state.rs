@@ -14,8 +14,10 @@ use crate::time::{Expiry, Timestamp};
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct Credentials {
     /// The client id.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::client_id))]
     pub client_id: String,
     /// The client secret.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::client_secret))]
     pub client_secret: String,
 }
 

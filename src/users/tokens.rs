@@ -23,25 +23,31 @@ pub enum GrantType {
     /// An app token, for the app's client id and secret. Any caller.
     ClientCredentials {
         /// Must match the app's.
+        #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::client_id))]
         client_id: String,
         /// Must match the app's.
+        #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::client_secret))]
         client_secret: String,
     },
     /// A user token, for a username and password. Any caller.
     Password {
         /// The username as given.
+        #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::raw_name))]
         username: String,
         /// The password.
+        #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::password))]
         password: String,
     },
     /// A user token issued by the app admin without a password, optionally creating the user
     /// (with no password) first. Admin only.
     Inherit {
         /// The username as given.
+        #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::raw_name))]
         username: String,
         /// Create the user if missing.
         auto_create: bool,
         /// The uuid to give a user created here.
+        #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::uuid))]
         uuid: String,
     },
 }
@@ -69,8 +75,10 @@ pub struct IssueToken {
     /// How the caller proves who they are.
     pub grant: GrantType,
     /// The token string the host minted.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::token))]
     pub token: String,
     /// Lifetime; see the type docs.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::ttl))]
     pub ttl: Option<Millis>,
 }
 
@@ -235,6 +243,7 @@ fn ct_eq(a: &str, b: &str) -> bool {
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ValidateToken {
     /// The token string.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::token))]
     pub token: String,
 }
 

@@ -1,39 +1,36 @@
-//! Model check: proptest generates sequences of commands over a small universe of names with
-//! small limits, runs them on the engine and on a simple single-threaded model written here
-//! (BTreeMaps), and requires after every step:
-//! - equal replies: the same `Reply` and events, or an error with the same status and code;
+//! Model of the users area: users, tokens, sessions, attributes, friends, block lists, global
+//! mutes. Generated commands (`crate::steps`, the users commands only) run on the engine and on
+//! [`Model::apply`], with small limits; after every step:
+//! - equal replies and events, or errors with the same status and code;
 //! - equal observations: users, friends (with remarks and `added_at`), block lists,
-//!   attributes, capacity, mutes, devices and every token's validity;
+//!   attributes, capacity, mutes, devices and every pool token's validity;
 //! - `imcore::invariants::check` passes (friendship symmetric, friends ≤ cap, blocks ≤ cap,
 //!   app attribute total = sum of user sizes ≤ cap, nothing refers to a deleted user).
-//!
-//! `PROPTEST_CASES` sets the number of cases (default 256); `MODEL_STATS=1` prints each step's
-//! kind and whether it succeeded (`-- --nocapture`), to check the mix of outcomes.
 
 use std::collections::BTreeMap;
 
-use crate::fixture::T0;
-use imcore::limits::MUTE_MILLIS_MAX;
+use arbitrary::Unstructured;
+use imcore::limits::{
+    ATTR_WRITE_BYTES_MAX, BATCH_REGISTER_MAX, CONTACTS_IMPORT_MAX, MUTE_MILLIS_MAX,
+    PASSWORD_CHARS_MAX, REMARK_CHARS_MAX, RESOURCE_BYTES_MAX, TOKEN_BYTES_MAX,
+};
 use imcore::*;
 use indexmap::IndexMap;
 use proptest::prelude::*;
 
-// ---- the universe ----
+use crate::fixture::T0;
+use crate::{Gen, Outcome, Step, g, nm};
 
-const NAMES: [&str; 6] = ["u0", "u1", "u2", "u3", "u4", "u5"];
-/// Names as a registration may give them: the universe, a case variant, and invalid ones.
-const RAW_NAMES: [&str; 9] = ["u0", "u1", "u2", "u3", "u4", "u5", "U2", "bad name", ""];
-const PASSWORDS: [&str; 3] = ["p0", "p1", ""];
-const KEYS: [&str; 3] = ["a", "bb", "ccc"];
-const REMARKS: [usize; 3] = [0, 1, 101];
-const TOKENS: [&str; 6] = ["t0", "t1", "t2", "t3", "t4", "t5"];
-const RESOURCES: [&str; 4] = ["ios_0", "ios_1", "ios_2", "web_0"];
+// ---- limits ----
+
 const FRIENDS_MAX: u32 = 3;
 const USERS_MAX: u64 = 5;
-const ATTR_USER: u64 = 12;
-const ATTR_APP: u64 = 30;
+const ATTR_USER: u64 = 50;
+const ATTR_APP: u64 = 120;
 const TTL_DEFAULT: u64 = 5000;
 const DEVICES: u32 = 2;
+/// The token strings the pool draws from, for observation.
+const TOKENS: [&str; 6] = ["t0", "t1", "t2", "t3", "t4", ""];
 
 fn limits() -> Limits {
     Limits {
@@ -47,281 +44,50 @@ fn limits() -> Limits {
     }
 }
 
-fn un(i: usize) -> UserName {
-    UserName::parse(NAMES[i]).unwrap()
+// ---- generated steps ----
+
+/// The users commands, weighted (deleting a page of users wipes most of the state: rare).
+const TABLE: &[(u32, Gen)] = &[
+    (12, g::<RegisterUser>),
+    (3, g::<RegisterUsers>),
+    (3, g::<DeleteUser>),
+    (1, g::<DeleteUsers>),
+    (15, g::<AddFriend>),
+    (6, g::<RemoveFriend>),
+    (9, g::<SetRemark>),
+    (3, g::<ImportFriends>),
+    (9, g::<BlockUsers>),
+    (6, g::<UnblockUser>),
+    (12, g::<SetAttributes>),
+    (3, g::<DeleteAttributes>),
+    (6, g::<SetGlobalMute>),
+    (3, g::<ChangePassword>),
+    (3, g::<DisableUser>),
+    (3, g::<EnableUser>),
+    (12, g::<IssueToken>),
+    (3, g::<SetCredentials>),
+    (6, g::<OpenSession>),
+    (3, g::<CloseSession>),
+    (3, g::<ForceLogout>),
+];
+
+fn who(u: &mut Unstructured<'_>) -> arbitrary::Result<Actor> {
+    crate::actor(u, 8, 3, 1)
 }
 
-// ---- generated operations ----
-
-#[derive(Clone, Debug)]
-enum Who {
-    Admin,
-    User(usize),
-    Anonymous,
-}
-
-#[derive(Clone, Debug)]
-enum Op {
-    Advance(i64),
-    Register(Who, usize, usize),
-    RegisterBatch(Who, Vec<(usize, usize)>),
-    Delete(Who, usize),
-    AddFriend(Who, usize, usize),
-    RemoveFriend(Who, usize, usize),
-    SetRemark(Who, usize, usize, usize),
-    Import(usize, Vec<usize>),
-    Block(Who, usize, Vec<usize>),
-    Unblock(Who, usize, usize),
-    SetAttrs(Who, usize, Vec<(usize, usize)>),
-    DeleteAttrs(Who, usize),
-    Mute(usize, [Option<u8>; 3]),
-    ChangePassword(usize, usize),
-    Disable(usize),
-    Enable(usize),
-    TokenPassword(usize, usize, usize, u8),
-    TokenInherit(Who, usize, bool, usize, u8),
-    Open(usize, usize),
-    Logout(usize, Option<usize>),
-}
-
-fn who() -> impl Strategy<Value = Who> {
-    prop_oneof![
-        8 => Just(Who::Admin),
-        3 => (0..NAMES.len()).prop_map(Who::User),
-        1 => Just(Who::Anonymous),
-    ]
-}
-
-fn name() -> impl Strategy<Value = usize> {
-    0..NAMES.len()
-}
-
-fn op() -> impl Strategy<Value = Op> {
-    prop_oneof![
-        2 => (0i64..2500).prop_map(Op::Advance),
-        4 => (who(), 0..RAW_NAMES.len(), 0..PASSWORDS.len()).prop_map(|(w, n, p)| Op::Register(w, n, p)),
-        1 => (who(), prop::collection::vec((0..RAW_NAMES.len(), 0..PASSWORDS.len()), 0..4))
-            .prop_map(|(w, v)| Op::RegisterBatch(w, v)),
-        1 => (who(), name()).prop_map(|(w, n)| Op::Delete(w, n)),
-        5 => (who(), name(), name()).prop_map(|(w, a, b)| Op::AddFriend(w, a, b)),
-        2 => (who(), name(), name()).prop_map(|(w, a, b)| Op::RemoveFriend(w, a, b)),
-        3 => (who(), name(), name(), prop_oneof![3 => 0..2usize, 1 => Just(2usize)])
-            .prop_map(|(w, a, b, r)| Op::SetRemark(w, a, b, r)),
-        1 => (name(), prop::collection::vec(0..RAW_NAMES.len(), 0..5)).prop_map(|(o, v)| Op::Import(o, v)),
-        3 => (who(), name(), prop::collection::vec(name(), 0..3)).prop_map(|(w, o, v)| Op::Block(w, o, v)),
-        2 => (who(), name(), name()).prop_map(|(w, o, b)| Op::Unblock(w, o, b)),
-        4 => (who(), name(), prop::collection::vec((0..KEYS.len(), 0usize..9), 0..4))
-            .prop_map(|(w, u, p)| Op::SetAttrs(w, u, p)),
-        1 => (who(), name()).prop_map(|(w, u)| Op::DeleteAttrs(w, u)),
-        2 => (name(), [prop::option::of(0u8..5), prop::option::of(0u8..5), prop::option::of(0u8..5)])
-            .prop_map(|(u, s)| Op::Mute(u, s)),
-        1 => (name(), 0..PASSWORDS.len()).prop_map(|(u, p)| Op::ChangePassword(u, p)),
-        1 => name().prop_map(Op::Disable),
-        1 => name().prop_map(Op::Enable),
-        3 => (0..RAW_NAMES.len(), 0..PASSWORDS.len(), 0..TOKENS.len(), 0u8..3)
-            .prop_map(|(u, p, t, l)| Op::TokenPassword(u, p, t, l)),
-        1 => (who(), 0..RAW_NAMES.len(), any::<bool>(), 0..TOKENS.len(), 0u8..3)
-            .prop_map(|(w, u, a, t, l)| Op::TokenInherit(w, u, a, t, l)),
-        2 => (name(), 0..RESOURCES.len()).prop_map(|(u, r)| Op::Open(u, r)),
-        1 => (name(), prop::option::of(0..RESOURCES.len())).prop_map(|(u, r)| Op::Logout(u, r)),
-    ]
-}
-
-fn actor(w: &Who) -> Actor {
-    match w {
-        Who::Admin => Actor::Admin,
-        Who::User(i) => Actor::User(un(*i)),
-        Who::Anonymous => Actor::Anonymous,
-    }
-}
-
-fn mute_value(v: u8) -> MuteValue {
-    match v {
-        0 => MuteValue::Lift,
-        1 => MuteValue::Forever,
-        2 => MuteValue::For(Millis(700)),
-        3 => MuteValue::For(Millis(3000)),
-        _ => MuteValue::For(Millis(0)),
-    }
-}
-
-fn ttl(l: u8) -> Option<Millis> {
-    match l {
-        0 => None,
-        1 => Some(Millis(0)),
-        _ => Some(Millis(1500)),
-    }
-}
-
-fn value(len: usize) -> String {
-    "v".repeat(len)
-}
-
-fn remark(i: usize) -> String {
-    "r".repeat(REMARKS[i])
-}
-
-/// The engine command an operation stands for (`None` for time passing).
-fn command(op: &Op) -> Option<(Actor, Command)> {
-    Some(match op {
-        Op::Advance(_) => return None,
-        Op::Register(w, n, p) => (
-            actor(w),
-            RegisterUser(NewUser::new(
-                RAW_NAMES[*n],
-                PASSWORDS[*p],
-                &format!("uuid-{n}"),
-            ))
-            .into(),
-        ),
-        Op::RegisterBatch(w, v) => (
-            actor(w),
-            RegisterUsers(
-                v.iter()
-                    .enumerate()
-                    .map(|(i, (n, p))| {
-                        NewUser::new(RAW_NAMES[*n], PASSWORDS[*p], &format!("b-{i}"))
-                    })
-                    .collect(),
-            )
-            .into(),
-        ),
-        Op::Delete(w, u) => (actor(w), DeleteUser { username: un(*u) }.into()),
-        Op::AddFriend(w, a, b) => (
-            actor(w),
-            AddFriend {
-                owner: un(*a),
-                friend: un(*b),
-            }
-            .into(),
-        ),
-        Op::RemoveFriend(w, a, b) => (
-            actor(w),
-            RemoveFriend {
-                owner: un(*a),
-                friend: un(*b),
-            }
-            .into(),
-        ),
-        Op::SetRemark(w, a, b, r) => (
-            actor(w),
-            SetRemark {
-                owner: un(*a),
-                friend: un(*b),
-                remark: remark(*r),
-            }
-            .into(),
-        ),
-        Op::Import(o, v) => (
-            Actor::Admin,
-            ImportFriends {
-                owner: un(*o),
-                usernames: v.iter().map(|i| RAW_NAMES[*i].to_string()).collect(),
-                notify: true,
-            }
-            .into(),
-        ),
-        Op::Block(w, o, v) => (
-            actor(w),
-            BlockUsers {
-                owner: un(*o),
-                usernames: v.iter().map(|i| un(*i)).collect(),
-            }
-            .into(),
-        ),
-        Op::Unblock(w, o, b) => (
-            actor(w),
-            UnblockUser {
-                owner: un(*o),
-                blocked: un(*b),
-            }
-            .into(),
-        ),
-        Op::SetAttrs(w, u, p) => (
-            actor(w),
-            SetAttributes {
-                username: un(*u),
-                pairs: p
-                    .iter()
-                    .map(|(k, l)| (KEYS[*k].to_string(), value(*l)))
-                    .collect(),
-            }
-            .into(),
-        ),
-        Op::DeleteAttrs(w, u) => (actor(w), DeleteAttributes { username: un(*u) }.into()),
-        Op::Mute(u, s) => (
-            Actor::Admin,
-            SetGlobalMute {
-                username: un(*u),
-                chat: s[0].map(mute_value),
-                groupchat: s[1].map(mute_value),
-                chatroom: s[2].map(mute_value),
-            }
-            .into(),
-        ),
-        Op::ChangePassword(u, p) => (
-            Actor::Admin,
-            ChangePassword {
-                username: un(*u),
-                new_password: PASSWORDS[*p].into(),
-            }
-            .into(),
-        ),
-        Op::Disable(u) => (Actor::Admin, DisableUser { username: un(*u) }.into()),
-        Op::Enable(u) => (Actor::Admin, EnableUser { username: un(*u) }.into()),
-        Op::TokenPassword(u, p, t, l) => (
-            Actor::Anonymous,
-            IssueToken {
-                grant: GrantType::Password {
-                    username: RAW_NAMES[*u].into(),
-                    password: PASSWORDS[*p].into(),
-                },
-                token: TOKENS[*t].into(),
-                ttl: ttl(*l),
-            }
-            .into(),
-        ),
-        Op::TokenInherit(w, u, auto, t, l) => (
-            actor(w),
-            IssueToken {
-                grant: GrantType::Inherit {
-                    username: RAW_NAMES[*u].into(),
-                    auto_create: *auto,
-                    uuid: format!("inherit-{u}"),
-                },
-                token: TOKENS[*t].into(),
-                ttl: ttl(*l),
-            }
-            .into(),
-        ),
-        Op::Open(u, r) => (
-            Actor::Admin,
-            OpenSession {
-                username: un(*u),
-                resource: RESOURCES[*r].into(),
-                device_uuid: None,
-                device_name: None,
-            }
-            .into(),
-        ),
-        Op::Logout(u, r) => (
-            Actor::Admin,
-            ForceLogout {
-                username: un(*u),
-                resource: r.map(|i| RESOURCES[i].to_string()),
-            }
-            .into(),
-        ),
-    })
+fn gen_steps(bytes: &[u8]) -> Vec<Step> {
+    crate::steps(bytes, TABLE, 6, &[1, 300, 700, 1500, 2500, 5001], who)
 }
 
 // ---- the model ----
 
-type Outcome = std::result::Result<(Reply, Vec<Event>), (u16, &'static str)>;
+type Fail = (u16, &'static str);
+type R<T> = std::result::Result<T, Fail>;
 
-const UNAUTH: (u16, &str) = (401, "unauthorized");
-const ILLEGAL: (u16, &str) = (400, "illegal_argument");
-const NOT_FOUND: (u16, &str) = (404, "service_resource_not_found");
+const UNAUTH: Fail = (401, "unauthorized");
+const ILLEGAL: Fail = (400, "illegal_argument");
+const NOT_FOUND: Fail = (404, "service_resource_not_found");
+const INVALID_GRANT: Fail = (400, "invalid_grant");
 
 #[derive(Clone, Debug)]
 struct MUser {
@@ -331,6 +97,7 @@ struct MUser {
     modified: i64,
     activated: bool,
     password: Option<String>,
+    nickname: Option<String>,
     /// Friend name → added_at.
     friends: BTreeMap<String, i64>,
     remarks: BTreeMap<String, String>,
@@ -340,7 +107,7 @@ struct MUser {
     attrs: IndexMap<String, String>,
     mutes: [Option<Expiry>; 3],
     tokens: Vec<String>,
-    sessions: Vec<String>,
+    sessions: Vec<Device>,
 }
 
 impl MUser {
@@ -354,6 +121,7 @@ impl MUser {
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Subj {
+    App,
     User(u64),
 }
 
@@ -363,45 +131,79 @@ struct Model {
     next_id: u64,
     tokens: BTreeMap<String, (Subj, Expiry)>,
     attr_total: u64,
+    credentials: Option<(String, String)>,
 }
 
 fn view(name: &str, u: &MUser) -> UserView {
     UserView {
         uuid: u.uuid.clone(),
-        username: UserName::parse(name).unwrap(),
+        username: nm(name),
         created: Timestamp(u.created),
         modified: Timestamp(u.modified),
         activated: u.activated,
-        nickname: None,
+        nickname: u.nickname.clone(),
         push: PushFields::default(),
     }
 }
 
-fn nm(s: &str) -> UserName {
-    UserName::parse(s).unwrap()
-}
-
-fn admin_or_self(a: &Actor, user: &str) -> std::result::Result<(), (u16, &'static str)> {
+fn admin_or_self(a: &Actor, user: &UserName) -> R<()> {
     match a {
         Actor::Admin => Ok(()),
-        Actor::User(u) if u.as_str() == user => Ok(()),
+        Actor::User(u) if u == user => Ok(()),
         _ => Err(UNAUTH),
     }
 }
 
-fn admin_only(a: &Actor) -> std::result::Result<(), (u16, &'static str)> {
+fn admin_only(a: &Actor) -> R<()> {
     match a {
         Actor::Admin => Ok(()),
         _ => Err(UNAUTH),
     }
 }
 
-fn check_password(p: &str) -> std::result::Result<(), (u16, &'static str)> {
-    if p.is_empty() || p.chars().count() > 64 {
+/// Attribute calls: the admin and the user themself; another user gets `metadata_error`.
+fn attr_auth(a: &Actor, user: &UserName) -> R<()> {
+    match a {
+        Actor::Admin => Ok(()),
+        Actor::User(u) if u == user => Ok(()),
+        Actor::User(_) => Err((401, "metadata_error")),
+        Actor::Anonymous => Err(UNAUTH),
+    }
+}
+
+fn check_password(p: &str) -> R<()> {
+    if p.is_empty() || p.chars().count() > PASSWORD_CHARS_MAX {
         Err(ILLEGAL)
     } else {
         Ok(())
     }
+}
+
+fn parse(raw: &str) -> R<UserName> {
+    UserName::parse(raw).map_err(|_| ILLEGAL)
+}
+
+/// A registration's own rules: name, password, nickname.
+fn validate(u: &NewUser) -> R<UserName> {
+    let name = parse(&u.username)?;
+    check_password(&u.password)?;
+    if u.nickname.as_ref().is_some_and(|n| n.chars().count() > 100) {
+        return Err(ILLEGAL);
+    }
+    Ok(name)
+}
+
+/// Compact JSON bytes of attribute pairs (the pools hold no characters JSON escapes).
+fn json_len(pairs: &[(String, String)]) -> usize {
+    2 + pairs
+        .iter()
+        .map(|(k, v)| k.len() + v.len() + 5)
+        .sum::<usize>()
+        + pairs.len().saturating_sub(1)
+}
+
+fn platform(r: &str) -> &str {
+    r.split('_').next().unwrap_or(r)
 }
 
 impl Model {
@@ -412,16 +214,17 @@ impl Model {
         }
     }
 
-    fn create(&mut self, name: &str, uuid: &str, password: Option<&str>, now: i64) -> UserView {
+    fn create(&mut self, name: &str, nu: &NewUser, password: Option<&str>, now: i64) -> UserView {
         let id = self.next_id;
         self.next_id += 1;
         let u = MUser {
             id,
-            uuid: uuid.into(),
+            uuid: nu.uuid.clone(),
             created: now,
             modified: now,
             activated: true,
             password: password.map(Into::into),
+            nickname: nu.nickname.clone(),
             friends: BTreeMap::new(),
             remarks: BTreeMap::new(),
             blocks: BTreeMap::new(),
@@ -445,15 +248,14 @@ impl Model {
         self.users.get_mut(b).unwrap().friends.insert(a.into(), now);
     }
 
-    fn grant(
-        &mut self,
-        name: &str,
-        token: &str,
-        expires: Expiry,
-    ) -> std::result::Result<UserView, (u16, &'static str)> {
+    fn user(&self, n: &UserName) -> R<&MUser> {
+        self.users.get(n.as_str()).ok_or(NOT_FOUND)
+    }
+
+    fn grant(&mut self, name: &str, token: &str, expires: Expiry) -> R<UserView> {
         let u = self.users.get_mut(name).unwrap();
         if !u.activated {
-            return Err((400, "invalid_grant"));
+            return Err(INVALID_GRANT);
         }
         u.tokens.push(token.into());
         let id = u.id;
@@ -469,142 +271,123 @@ impl Model {
         }
     }
 
-    fn apply(&mut self, op: &Op, now: i64) -> Outcome {
-        let (a, _) = command(op).expect("not a command");
+    /// The deletion cascade; returns the deleted user's view.
+    fn delete(&mut self, name: &str, ev: &mut Vec<Event>) -> UserView {
+        let d = self.users[name].clone();
+        for s in &d.sessions {
+            ev.push(Event::ForceDisconnect {
+                user: nm(name),
+                resource: s.res.clone(),
+                reason: DisconnectReason::UserRemoved,
+            });
+        }
+        let mut fs: Vec<(u64, String)> = d
+            .friends
+            .keys()
+            .map(|f| (self.users[f].id, f.clone()))
+            .collect();
+        fs.sort();
+        for (_, f) in &fs {
+            let fu = self.users.get_mut(f).unwrap();
+            fu.friends.remove(name);
+            fu.remarks.remove(name);
+            ev.push(Event::ContactRemoved {
+                owner: nm(f),
+                friend: nm(name),
+            });
+        }
+        for u in self.users.values_mut() {
+            u.blocks.remove(name);
+        }
+        self.revoke_tokens(name);
+        self.attr_total -= d.size();
+        self.users.remove(name);
+        ev.push(Event::UserDeleted {
+            user: nm(name),
+            uuid: d.uuid.clone(),
+        });
+        view(name, &d)
+    }
+
+    fn ttl(&self, given: Option<Millis>, now: i64) -> (Millis, Expiry) {
+        let ttl = given.unwrap_or(Millis(TTL_DEFAULT));
+        let e = if ttl.0 == 0 {
+            Expiry::Never
+        } else {
+            Expiry::At(Timestamp(now).after(ttl))
+        };
+        (ttl, e)
+    }
+
+    /// Applies a users-area command; `None` for other areas' commands.
+    fn apply(&mut self, a: &Actor, now: Timestamp, cmd: &Command) -> Option<Outcome> {
         let mut ev = Vec::new();
-        let reply = match op {
-            Op::Advance(_) => unreachable!(),
-            Op::Register(_, n, p) => {
-                if a != Actor::Admin {
-                    return Err(UNAUTH);
-                }
-                let name = UserName::parse(RAW_NAMES[*n]).map_err(|_| ILLEGAL)?;
-                check_password(PASSWORDS[*p])?;
-                if self.users.contains_key(name.as_str()) {
-                    return Err((400, "duplicate_unique_property_exists"));
-                }
-                if self.users.len() as u64 >= USERS_MAX {
-                    return Err((429, "resource_limited"));
-                }
-                let v = self.create(
-                    name.as_str(),
-                    &format!("uuid-{n}"),
-                    Some(PASSWORDS[*p]),
-                    now,
-                );
-                ev.push(Event::UserRegistered { user: name });
-                Reply::RegisterUser(v)
-            }
-            Op::RegisterBatch(_, v) => {
-                admin_only(&a)?;
-                if v.is_empty() || v.len() > 60 {
-                    return Err(ILLEGAL);
-                }
-                let mut items: Vec<(UserName, usize, usize)> = Vec::new();
-                for (n, p) in v {
-                    UserName::parse(RAW_NAMES[*n]).map_err(|_| ILLEGAL)?;
-                    check_password(PASSWORDS[*p])?;
-                }
-                for (i, (n, p)) in v.iter().enumerate() {
-                    let name = UserName::parse(RAW_NAMES[*n]).unwrap();
-                    match items.iter().find(|(m, ..)| *m == name) {
-                        Some((_, _, q)) if PASSWORDS[*q] != PASSWORDS[*p] => {
-                            return Err((400, "duplicate_unique_property_exists"));
-                        }
-                        Some(_) => {}
-                        None => items.push((name, i, *p)),
-                    }
-                }
-                let fresh = items
-                    .iter()
-                    .filter(|(n, ..)| !self.users.contains_key(n.as_str()))
-                    .count();
-                if (self.users.len() + fresh) as u64 > USERS_MAX {
-                    return Err((429, "resource_limited"));
-                }
-                let mut out = BatchRegistered {
-                    created: Vec::new(),
-                    failed: Vec::new(),
+        let r = self.apply_inner(a, now.0, cmd, &mut ev)?;
+        Some(r.map(|reply| (reply, ev)))
+    }
+
+    fn apply_inner(
+        &mut self,
+        a: &Actor,
+        now: i64,
+        cmd: &Command,
+        ev: &mut Vec<Event>,
+    ) -> Option<R<Reply>> {
+        Some(match cmd {
+            Command::RegisterUser(c) => self.register(a, &c.0, now, ev),
+            Command::RegisterUsers(c) => self.register_batch(a, &c.0, now, ev),
+            Command::DeleteUser(c) => (|| {
+                admin_only(a)?;
+                self.user(&c.username)?;
+                Ok(Reply::DeleteUser(self.delete(c.username.as_str(), ev)))
+            })(),
+            Command::DeleteUsers(c) => (|| {
+                admin_only(a)?;
+                let limit = match c.limit {
+                    None => 10,
+                    Some(0) => return Err(ILLEGAL),
+                    Some(n) => n.min(100) as usize,
                 };
-                for (name, i, p) in items {
-                    if self.users.contains_key(name.as_str()) {
-                        out.failed.push(RegisterFailure {
-                            username: name.clone(),
-                            reason: format!("the {name} already exists"),
-                        });
-                    } else {
-                        let v =
-                            self.create(name.as_str(), &format!("b-{i}"), Some(PASSWORDS[p]), now);
-                        ev.push(Event::UserRegistered { user: name });
-                        out.created.push(v);
-                    }
-                }
-                Reply::RegisterUsers(out)
-            }
-            Op::Delete(_, u) => {
-                admin_only(&a)?;
-                let name = NAMES[*u];
-                let d = self.users.get(name).ok_or(NOT_FOUND)?.clone();
-                for s in &d.sessions {
-                    ev.push(Event::ForceDisconnect {
-                        user: nm(name),
-                        resource: s.clone(),
-                        reason: DisconnectReason::UserRemoved,
-                    });
-                }
-                let mut fs: Vec<(u64, String)> = d
-                    .friends
-                    .keys()
-                    .map(|f| (self.users[f].id, f.clone()))
+                let mut order: Vec<(i64, u64, String)> = self
+                    .users
+                    .iter()
+                    .map(|(n, u)| (u.created, u.id, n.clone()))
                     .collect();
-                fs.sort();
-                for (_, f) in &fs {
-                    let fu = self.users.get_mut(f).unwrap();
-                    fu.friends.remove(name);
-                    fu.remarks.remove(name);
-                    ev.push(Event::ContactRemoved {
-                        owner: nm(f),
-                        friend: nm(name),
-                    });
-                }
-                for u in self.users.values_mut() {
-                    u.blocks.remove(name);
-                }
-                self.revoke_tokens(name);
-                self.attr_total -= d.size();
-                self.users.remove(name);
-                ev.push(Event::UserDeleted {
-                    user: nm(name),
-                    uuid: d.uuid.clone(),
-                });
-                Reply::DeleteUser(view(name, &d))
-            }
-            Op::AddFriend(_, x, y) => {
-                let (o, f) = (NAMES[*x], NAMES[*y]);
-                admin_or_self(&a, o)?;
+                order.sort();
+                let items = order
+                    .into_iter()
+                    .take(limit)
+                    .map(|(_, _, n)| self.delete(&n, ev))
+                    .collect();
+                let cursor = (!self.users.is_empty()).then(|| "u:0.0".to_string());
+                Ok(Reply::DeleteUsers(Page { items, cursor }))
+            })(),
+            Command::AddFriend(c) => (|| {
+                let (o, f) = (c.owner.as_str(), c.friend.as_str());
+                admin_or_self(a, &c.owner)?;
                 if o == f {
                     return Err(ILLEGAL);
                 }
-                self.users.get(o).ok_or(NOT_FOUND)?;
-                let fv = view(f, self.users.get(f).ok_or(NOT_FOUND)?);
+                self.user(&c.owner)?;
+                let fv = view(f, self.user(&c.friend)?);
                 if self.users[o].friends.contains_key(f) {
-                    return Ok((Reply::AddFriend(fv), ev));
+                    return Ok(Reply::AddFriend(fv));
                 }
                 if self.at_cap(o) || self.at_cap(f) {
                     return Err((403, "exceed_limit"));
                 }
                 self.link(o, f, now);
                 ev.push(Event::ContactAdded {
-                    owner: nm(o),
-                    friend: nm(f),
+                    owner: c.owner.clone(),
+                    friend: c.friend.clone(),
                 });
-                Reply::AddFriend(fv)
-            }
-            Op::RemoveFriend(_, x, y) => {
-                let (o, f) = (NAMES[*x], NAMES[*y]);
-                admin_or_self(&a, o)?;
-                self.users.get(o).ok_or(NOT_FOUND)?;
-                let fv = view(f, self.users.get(f).ok_or(NOT_FOUND)?);
+                Ok(Reply::AddFriend(fv))
+            })(),
+            Command::RemoveFriend(c) => (|| {
+                let (o, f) = (c.owner.as_str(), c.friend.as_str());
+                admin_or_self(a, &c.owner)?;
+                self.user(&c.owner)?;
+                let fv = view(f, self.user(&c.friend)?);
                 if o != f && self.users[o].friends.contains_key(f) {
                     for (p, q) in [(o, f), (f, o)] {
                         let u = self.users.get_mut(p).unwrap();
@@ -612,41 +395,43 @@ impl Model {
                         u.remarks.remove(q);
                     }
                     ev.push(Event::ContactRemoved {
-                        owner: nm(o),
-                        friend: nm(f),
+                        owner: c.owner.clone(),
+                        friend: c.friend.clone(),
                     });
                 }
-                Reply::RemoveFriend(fv)
-            }
-            Op::SetRemark(_, x, y, r) => {
-                let (o, f) = (NAMES[*x], NAMES[*y]);
-                admin_or_self(&a, o)?;
-                let r = remark(*r);
-                if r.chars().count() > 100 {
+                Ok(Reply::RemoveFriend(fv))
+            })(),
+            Command::SetRemark(c) => (|| {
+                let (o, f) = (c.owner.as_str(), c.friend.as_str());
+                admin_or_self(a, &c.owner)?;
+                if c.remark.chars().count() > REMARK_CHARS_MAX {
                     return Err(ILLEGAL);
                 }
-                self.users.get(o).ok_or(NOT_FOUND)?;
-                self.users.get(f).ok_or(NOT_FOUND)?;
+                self.user(&c.owner)?;
+                self.user(&c.friend)?;
                 let u = self.users.get_mut(o).unwrap();
                 if !u.friends.contains_key(f) {
                     return Err(ILLEGAL);
                 }
-                if r.is_empty() {
+                if c.remark.is_empty() {
                     u.remarks.remove(f);
                 } else {
-                    u.remarks.insert(f.into(), r);
+                    u.remarks.insert(f.into(), c.remark.clone());
                 }
-                Reply::SetRemark(())
-            }
-            Op::Import(x, v) => {
-                let o = NAMES[*x];
-                self.users.get(o).ok_or(NOT_FOUND)?;
+                Ok(Reply::SetRemark(()))
+            })(),
+            Command::ImportFriends(c) => (|| {
+                let o = c.owner.as_str();
+                admin_only(a)?;
+                if c.usernames.len() > CONTACTS_IMPORT_MAX {
+                    return Err(ILLEGAL);
+                }
+                self.user(&c.owner)?;
                 if self.at_cap(o) {
                     return Err((403, "exceed_limit"));
                 }
                 let mut out = Vec::new();
-                for i in v {
-                    let raw = RAW_NAMES[*i];
+                for raw in &c.usernames {
                     let r = match UserName::parse(raw) {
                         Err(_) => ImportResult::UnknownFailed,
                         Ok(f) if f.as_str() == o => ImportResult::UnknownFailed,
@@ -661,38 +446,39 @@ impl Model {
                         }
                         Ok(f) => {
                             self.link(o, f.as_str(), now);
-                            ev.push(Event::ContactAdded {
-                                owner: nm(o),
-                                friend: f,
-                            });
+                            if c.notify {
+                                ev.push(Event::ContactAdded {
+                                    owner: c.owner.clone(),
+                                    friend: f,
+                                });
+                            }
                             ImportResult::Success
                         }
                     };
-                    out.push((raw.to_string(), r));
+                    out.push((raw.clone(), r));
                 }
-                Reply::ImportFriends(out)
-            }
-            Op::Block(_, x, v) => {
-                let o = NAMES[*x];
-                admin_or_self(&a, o)?;
-                if v.is_empty() || v.iter().any(|i| NAMES[*i] == o) {
+                Ok(Reply::ImportFriends(out))
+            })(),
+            Command::BlockUsers(c) => (|| {
+                let o = c.owner.as_str();
+                admin_or_self(a, &c.owner)?;
+                if c.usernames.is_empty() || c.usernames.contains(&c.owner) {
                     return Err(ILLEGAL);
                 }
-                self.users.get(o).ok_or(NOT_FOUND)?;
-                let mut names: Vec<&str> = Vec::new();
-                for i in v {
-                    if !names.contains(&NAMES[*i]) {
-                        names.push(NAMES[*i]);
+                self.user(&c.owner)?;
+                let mut names: Vec<UserName> = Vec::new();
+                for n in &c.usernames {
+                    if !names.contains(n) {
+                        names.push(n.clone());
                     }
                 }
                 for t in &names {
-                    self.users.get(*t).ok_or(NOT_FOUND)?;
+                    self.user(t)?;
                 }
                 let u = self.users.get_mut(o).unwrap();
-                let new: Vec<&str> = names
+                let new: Vec<&UserName> = names
                     .iter()
-                    .copied()
-                    .filter(|t| !u.blocks.contains_key(*t))
+                    .filter(|t| !u.blocks.contains_key(t.as_str()))
                     .collect();
                 if u.blocks.len() + new.len() > 500 {
                     return Err((403, "exceed_limit"));
@@ -701,39 +487,37 @@ impl Model {
                     u.blocks.insert(t.to_string(), u.block_seq);
                     u.block_seq += 1;
                     ev.push(Event::UserBlocked {
-                        owner: nm(o),
-                        blocked: nm(t),
+                        owner: c.owner.clone(),
+                        blocked: (*t).clone(),
                     });
                 }
-                Reply::BlockUsers(names.iter().map(|t| nm(t)).collect())
-            }
-            Op::Unblock(_, x, y) => {
-                let (o, b) = (NAMES[*x], NAMES[*y]);
-                admin_or_self(&a, o)?;
-                self.users.get(o).ok_or(NOT_FOUND)?;
-                let bv = view(b, self.users.get(b).ok_or(NOT_FOUND)?);
+                Ok(Reply::BlockUsers(names.clone()))
+            })(),
+            Command::UnblockUser(c) => (|| {
+                let (o, b) = (c.owner.as_str(), c.blocked.as_str());
+                admin_or_self(a, &c.owner)?;
+                self.user(&c.owner)?;
+                let bv = view(b, self.user(&c.blocked)?);
                 if self.users.get_mut(o).unwrap().blocks.remove(b).is_some() {
                     ev.push(Event::UserUnblocked {
-                        owner: nm(o),
-                        blocked: nm(b),
+                        owner: c.owner.clone(),
+                        blocked: c.blocked.clone(),
                     });
                 }
-                Reply::UnblockUser(bv)
-            }
-            Op::SetAttrs(_, x, pairs) => {
-                let name = NAMES[*x];
-                match &a {
-                    Actor::Admin => {}
-                    Actor::User(u) if u.as_str() == name => {}
-                    Actor::User(_) => return Err((401, "metadata_error")),
-                    Actor::Anonymous => return Err(UNAUTH),
-                }
-                if pairs.is_empty() {
+                Ok(Reply::UnblockUser(bv))
+            })(),
+            Command::SetAttributes(c) => (|| {
+                let name = c.username.as_str();
+                attr_auth(a, &c.username)?;
+                if c.pairs.is_empty() || c.pairs.iter().any(|(k, _)| k.is_empty()) {
                     return Err(ILLEGAL);
                 }
+                if json_len(&c.pairs) > ATTR_WRITE_BYTES_MAX {
+                    return Err((413, "Request Entity Too Large"));
+                }
                 let mut sent: IndexMap<String, String> = IndexMap::new();
-                for (k, l) in pairs {
-                    sent.insert(KEYS[*k].into(), value(*l));
+                for (k, v) in &c.pairs {
+                    sent.insert(k.clone(), v.clone());
                 }
                 let u = self.users.get_mut(name).ok_or(NOT_FOUND)?;
                 let old = u.size();
@@ -751,225 +535,319 @@ impl Model {
                 u.attrs = merged;
                 self.attr_total = self.attr_total + new - old;
                 ev.push(Event::AttributesSet {
-                    user: nm(name),
+                    user: c.username.clone(),
                     keys: sent.keys().cloned().collect(),
                 });
-                Reply::SetAttributes(sent)
-            }
-            Op::DeleteAttrs(_, x) => {
-                let name = NAMES[*x];
-                match &a {
-                    Actor::Admin => {}
-                    Actor::User(u) if u.as_str() == name => {}
-                    Actor::User(_) => return Err((401, "metadata_error")),
-                    Actor::Anonymous => return Err(UNAUTH),
-                }
-                if let Some(u) = self.users.get_mut(name)
+                Ok(Reply::SetAttributes(sent))
+            })(),
+            Command::DeleteAttributes(c) => (|| {
+                attr_auth(a, &c.username)?;
+                if let Some(u) = self.users.get_mut(c.username.as_str())
                     && !u.attrs.is_empty()
                 {
                     self.attr_total -= u.size();
                     u.attrs.clear();
-                    ev.push(Event::AttributesDeleted { user: nm(name) });
+                    ev.push(Event::AttributesDeleted {
+                        user: c.username.clone(),
+                    });
                 }
-                Reply::DeleteAttributes(true)
-            }
-            Op::Mute(x, s) => {
-                let name = NAMES[*x];
+                Ok(Reply::DeleteAttributes(true))
+            })(),
+            Command::SetGlobalMute(c) => (|| {
+                admin_only(a)?;
                 let mut to: [Option<Option<Expiry>>; 3] = [None; 3];
-                for (slot, v) in to.iter_mut().zip(s) {
-                    *slot = match v.map(mute_value) {
+                for (slot, v) in to.iter_mut().zip([c.chat, c.groupchat, c.chatroom]) {
+                    *slot = match v {
                         None => None,
                         Some(MuteValue::Lift) => Some(None),
                         Some(MuteValue::Forever) => Some(Some(Expiry::Never)),
                         Some(MuteValue::For(d)) if d.0 == 0 || d.0 > MUTE_MILLIS_MAX => {
                             return Err(ILLEGAL);
                         }
-                        Some(MuteValue::For(d)) => {
-                            Some(Some(Expiry::At(Timestamp(now + d.0 as i64))))
-                        }
+                        Some(MuteValue::For(d)) => Some(Some(Expiry::At(Timestamp(now).after(d)))),
                     };
                 }
                 let u = self
                     .users
-                    .get_mut(name)
+                    .get_mut(c.username.as_str())
                     .ok_or((400, "required_property_not_found"))?;
                 for (i, (scope, t)) in MuteScope::ALL.into_iter().zip(to).enumerate() {
                     if let Some(e) = t {
                         u.mutes[i] = e;
                         ev.push(Event::GlobalMuteChanged {
-                            user: nm(name),
+                            user: c.username.clone(),
                             scope,
                             expiry: e,
                         });
                     }
                 }
-                Reply::SetGlobalMute(())
-            }
-            Op::ChangePassword(x, p) => {
-                let name = NAMES[*x];
-                check_password(PASSWORDS[*p])?;
+                Ok(Reply::SetGlobalMute(()))
+            })(),
+            Command::ChangePassword(c) => (|| {
+                let name = c.username.as_str();
+                admin_only(a)?;
+                check_password(&c.new_password)?;
                 let u = self.users.get_mut(name).ok_or((404, "entity_not_found"))?;
-                u.password = Some(PASSWORDS[*p].into());
+                u.password = Some(c.new_password.clone());
                 u.modified = now;
                 for s in std::mem::take(&mut u.sessions) {
                     ev.push(Event::ForceDisconnect {
-                        user: nm(name),
-                        resource: s,
+                        user: c.username.clone(),
+                        resource: s.res,
                         reason: DisconnectReason::PasswordChanged,
                     });
                 }
                 self.revoke_tokens(name);
-                ev.push(Event::PasswordChanged { user: nm(name) });
-                Reply::ChangePassword(())
-            }
-            Op::Disable(x) | Op::Enable(x) => {
-                let on = matches!(op, Op::Enable(_));
-                let name = NAMES[*x];
-                let u = self.users.get_mut(name).ok_or(NOT_FOUND)?;
+                ev.push(Event::PasswordChanged {
+                    user: c.username.clone(),
+                });
+                Ok(Reply::ChangePassword(()))
+            })(),
+            Command::DisableUser(DisableUser { username })
+            | Command::EnableUser(EnableUser { username }) => (|| {
+                let on = matches!(cmd, Command::EnableUser(_));
+                admin_only(a)?;
+                let u = self.users.get_mut(username.as_str()).ok_or(NOT_FOUND)?;
                 if u.activated != on {
                     u.activated = on;
                     u.modified = now;
                     if !on {
                         for s in std::mem::take(&mut u.sessions) {
                             ev.push(Event::ForceDisconnect {
-                                user: nm(name),
-                                resource: s,
+                                user: username.clone(),
+                                resource: s.res,
                                 reason: DisconnectReason::Disabled,
                             });
                         }
                     }
                     ev.push(if on {
-                        Event::UserEnabled { user: nm(name) }
+                        Event::UserEnabled {
+                            user: username.clone(),
+                        }
                     } else {
-                        Event::UserDisabled { user: nm(name) }
+                        Event::UserDisabled {
+                            user: username.clone(),
+                        }
                     });
                 }
-                let v = view(name, u);
-                if on {
+                let v = view(username.as_str(), u);
+                Ok(if on {
                     Reply::EnableUser(v)
                 } else {
                     Reply::DisableUser(v)
-                }
-            }
-            Op::TokenPassword(x, p, t, l) => {
-                let token = TOKENS[*t];
-                if self.tokens.contains_key(token) {
+                })
+            })(),
+            Command::IssueToken(c) => self.issue(a, c, now, ev),
+            Command::SetCredentials(SetCredentials(c)) => (|| {
+                admin_only(a)?;
+                if c.client_id.is_empty() || c.client_secret.is_empty() {
                     return Err(ILLEGAL);
                 }
-                let (ttl, expires) = self.expiry(*l, now);
-                let name = UserName::parse(RAW_NAMES[*x]).ok();
-                let u = name
-                    .as_ref()
-                    .and_then(|n| self.users.get(n.as_str()))
-                    .ok_or((404, "invalid_grant"))?;
-                if u.password.as_deref() != Some(PASSWORDS[*p]) {
-                    return Err((400, "invalid_grant"));
-                }
-                let v = self.grant(name.unwrap().as_str(), token, expires)?;
-                Reply::IssueToken(TokenIssued {
-                    access_token: token.into(),
-                    expires_in: ttl,
-                    user: Some(v),
-                })
-            }
-            Op::TokenInherit(_, x, auto, t, l) => {
-                let token = TOKENS[*t];
-                if self.tokens.contains_key(token) {
+                self.credentials = Some((c.client_id.clone(), c.client_secret.clone()));
+                Ok(Reply::SetCredentials(()))
+            })(),
+            Command::OpenSession(c) => (|| {
+                admin_only(a)?;
+                if c.resource.is_empty() || c.resource.len() > RESOURCE_BYTES_MAX {
                     return Err(ILLEGAL);
                 }
-                let (ttl, expires) = self.expiry(*l, now);
-                admin_only(&a)?;
-                let raw = RAW_NAMES[*x];
-                let existing = UserName::parse(raw)
-                    .ok()
-                    .filter(|n| self.users.contains_key(n.as_str()));
-                let name = match existing {
-                    Some(n) => n,
-                    None if !auto => return Err((404, "entity_not_found")),
-                    None => {
-                        let n = UserName::parse(raw).map_err(|_| ILLEGAL)?;
-                        if self.users.len() as u64 >= USERS_MAX {
-                            return Err((429, "resource_limited"));
-                        }
-                        self.create(n.as_str(), &format!("inherit-{x}"), None, now);
-                        ev.push(Event::UserRegistered { user: n.clone() });
-                        n
-                    }
-                };
-                let v = self.grant(name.as_str(), token, expires)?;
-                Reply::IssueToken(TokenIssued {
-                    access_token: token.into(),
-                    expires_in: ttl,
-                    user: Some(v),
-                })
-            }
-            Op::Open(x, r) => {
-                let name = NAMES[*x];
-                let res = RESOURCES[*r];
-                let u = self.users.get_mut(name).ok_or(NOT_FOUND)?;
+                let long =
+                    |f: &Option<String>| f.as_ref().is_some_and(|v| v.len() > RESOURCE_BYTES_MAX);
+                if long(&c.device_uuid) || long(&c.device_name) {
+                    return Err(ILLEGAL);
+                }
+                let u = self.users.get_mut(c.username.as_str()).ok_or(NOT_FOUND)?;
                 if !u.activated {
-                    return Err((400, "invalid_grant"));
+                    return Err(INVALID_GRANT);
                 }
                 let mut kicked = Vec::new();
-                if let Some(i) = u.sessions.iter().position(|s| s == res) {
-                    kicked.push(u.sessions.remove(i));
+                if let Some(i) = u.sessions.iter().position(|s| s.res == c.resource) {
+                    kicked.push(u.sessions.remove(i).res);
                 }
-                let plat = res.split('_').next().unwrap();
-                let on_plat = |s: &String| s.split('_').next().unwrap() == plat;
-                while u.sessions.iter().filter(|s| on_plat(s)).count() >= DEVICES as usize {
+                let plat = platform(&c.resource);
+                let on_plat = |s: &Device| platform(&s.res) == plat;
+                while u.sessions.iter().filter(|s| on_plat(s)).count() >= DEVICES.max(1) as usize {
                     let i = u.sessions.iter().position(on_plat).unwrap();
-                    kicked.push(u.sessions.remove(i));
+                    kicked.push(u.sessions.remove(i).res);
                 }
-                u.sessions.push(res.into());
+                u.sessions.push(Device {
+                    res: c.resource.clone(),
+                    device_uuid: c.device_uuid.clone(),
+                    device_name: c.device_name.clone(),
+                });
                 for k in kicked {
                     ev.push(Event::ForceDisconnect {
-                        user: nm(name),
+                        user: c.username.clone(),
                         resource: k,
                         reason: DisconnectReason::LoginAnotherDevice,
                     });
                 }
-                Reply::OpenSession(())
-            }
-            Op::Logout(x, r) => {
-                let name = NAMES[*x];
-                let u = self.users.get_mut(name).ok_or(NOT_FOUND)?;
-                let (gone, kept): (Vec<String>, Vec<String>) = std::mem::take(&mut u.sessions)
+                Ok(Reply::OpenSession(()))
+            })(),
+            Command::CloseSession(c) => (|| {
+                admin_only(a)?;
+                let u = self.users.get_mut(c.username.as_str()).ok_or(NOT_FOUND)?;
+                u.sessions.retain(|s| s.res != c.resource);
+                Ok(Reply::CloseSession(()))
+            })(),
+            Command::ForceLogout(c) => (|| {
+                admin_only(a)?;
+                let u = self.users.get_mut(c.username.as_str()).ok_or(NOT_FOUND)?;
+                let (gone, kept): (Vec<Device>, Vec<Device>) = std::mem::take(&mut u.sessions)
                     .into_iter()
-                    .partition(|s| r.is_none_or(|i| s == RESOURCES[i]));
+                    .partition(|s| c.resource.as_ref().is_none_or(|r| s.res == *r));
                 u.sessions = kept;
                 for s in gone {
                     ev.push(Event::ForceDisconnect {
-                        user: nm(name),
-                        resource: s,
+                        user: c.username.clone(),
+                        resource: s.res,
                         reason: DisconnectReason::Kicked,
                     });
                 }
-                Reply::ForceLogout(true)
+                Ok(Reply::ForceLogout(true))
+            })(),
+            _ => return None,
+        })
+    }
+
+    fn register(&mut self, a: &Actor, nu: &NewUser, now: i64, ev: &mut Vec<Event>) -> R<Reply> {
+        admin_only(a)?;
+        let name = validate(nu)?;
+        if self.users.contains_key(name.as_str()) {
+            return Err((400, "duplicate_unique_property_exists"));
+        }
+        if self.users.len() as u64 >= USERS_MAX {
+            return Err((429, "resource_limited"));
+        }
+        let v = self.create(name.as_str(), nu, Some(&nu.password), now);
+        ev.push(Event::UserRegistered { user: name });
+        Ok(Reply::RegisterUser(v))
+    }
+
+    fn register_batch(
+        &mut self,
+        a: &Actor,
+        v: &[NewUser],
+        now: i64,
+        ev: &mut Vec<Event>,
+    ) -> R<Reply> {
+        admin_only(a)?;
+        if v.is_empty() || v.len() > BATCH_REGISTER_MAX {
+            return Err(ILLEGAL);
+        }
+        let names: Vec<UserName> = v.iter().map(validate).collect::<R<_>>()?;
+        let mut items: Vec<(UserName, &NewUser)> = Vec::new();
+        for (name, nu) in names.into_iter().zip(v) {
+            match items.iter().find(|(m, _)| *m == name) {
+                Some((_, prev)) if prev.password != nu.password => {
+                    return Err((400, "duplicate_unique_property_exists"));
+                }
+                Some(_) => {}
+                None => items.push((name, nu)),
+            }
+        }
+        let fresh = items
+            .iter()
+            .filter(|(n, _)| !self.users.contains_key(n.as_str()))
+            .count();
+        if (self.users.len() + fresh) as u64 > USERS_MAX {
+            return Err((429, "resource_limited"));
+        }
+        let mut out = BatchRegistered {
+            created: Vec::new(),
+            failed: Vec::new(),
+        };
+        for (name, nu) in items {
+            if self.users.contains_key(name.as_str()) {
+                out.failed.push(RegisterFailure {
+                    username: name.clone(),
+                    reason: format!("the {name} already exists"),
+                });
+            } else {
+                let v = self.create(name.as_str(), nu, Some(&nu.password), now);
+                ev.push(Event::UserRegistered { user: name });
+                out.created.push(v);
+            }
+        }
+        Ok(Reply::RegisterUsers(out))
+    }
+
+    fn issue(&mut self, a: &Actor, c: &IssueToken, now: i64, ev: &mut Vec<Event>) -> R<Reply> {
+        let token = c.token.as_str();
+        if token.is_empty() || token.len() > TOKEN_BYTES_MAX || self.tokens.contains_key(token) {
+            return Err(ILLEGAL);
+        }
+        let (ttl, expires) = self.ttl(c.ttl, now);
+        let user = match &c.grant {
+            GrantType::ClientCredentials {
+                client_id,
+                client_secret,
+            } => {
+                if client_id.is_empty() || client_secret.is_empty() {
+                    return Err(ILLEGAL);
+                }
+                let (id, secret) = self.credentials.clone().unwrap_or_default();
+                if *client_id != id || id.is_empty() || *client_secret != secret {
+                    return Err(INVALID_GRANT);
+                }
+                self.tokens.insert(token.into(), (Subj::App, expires));
+                None
+            }
+            GrantType::Password { username, password } => {
+                let name = UserName::parse(username).ok();
+                let u = name
+                    .as_ref()
+                    .and_then(|n| self.users.get(n.as_str()))
+                    .ok_or((404, "invalid_grant"))?;
+                if u.password.as_deref() != Some(password.as_str()) {
+                    return Err(INVALID_GRANT);
+                }
+                Some(self.grant(name.unwrap().as_str(), token, expires)?)
+            }
+            GrantType::Inherit {
+                username,
+                auto_create,
+                uuid,
+            } => {
+                admin_only(a)?;
+                let existing = UserName::parse(username)
+                    .ok()
+                    .filter(|n| self.users.contains_key(n.as_str()));
+                let name = match existing {
+                    Some(n) => n,
+                    None if !auto_create => return Err((404, "entity_not_found")),
+                    None => {
+                        let n = parse(username)?;
+                        if self.users.len() as u64 >= USERS_MAX {
+                            return Err((429, "resource_limited"));
+                        }
+                        let nu = NewUser::new(username, "", uuid);
+                        self.create(n.as_str(), &nu, None, now);
+                        ev.push(Event::UserRegistered { user: n.clone() });
+                        n
+                    }
+                };
+                Some(self.grant(name.as_str(), token, expires)?)
             }
         };
-        Ok((reply, ev))
+        Ok(Reply::IssueToken(TokenIssued {
+            access_token: token.into(),
+            expires_in: ttl,
+            user,
+        }))
     }
 
-    fn expiry(&self, l: u8, now: i64) -> (Millis, Expiry) {
-        let ttl = ttl(l).unwrap_or(Millis(TTL_DEFAULT));
-        let e = if ttl.0 == 0 {
-            Expiry::Never
-        } else {
-            Expiry::At(Timestamp(now + ttl.0 as i64))
-        };
-        (ttl, e)
-    }
-
-    fn validate(
-        &self,
-        token: &str,
-        now: Timestamp,
-    ) -> std::result::Result<Actor, (u16, &'static str)> {
+    fn validate(&self, token: &str, now: Timestamp) -> R<Actor> {
+        if token.is_empty() {
+            return Err(UNAUTH);
+        }
         let (subj, exp) = self
             .tokens
             .get(token)
             .ok_or((401, "auth_bad_access_token"))?;
         match subj {
+            Subj::App if exp.is_live(now) => Ok(Actor::Admin),
+            Subj::App => Err(UNAUTH),
             Subj::User(id) => {
                 let (name, u) = self
                     .users
@@ -991,7 +869,7 @@ impl Model {
     }
 }
 
-fn err_of<T>(r: Result<T>) -> std::result::Result<T, (u16, &'static str)> {
+fn err_of<T>(r: Result<T>) -> R<T> {
     r.map_err(|e| (e.status(), e.code()))
 }
 
@@ -1018,8 +896,8 @@ fn observe(app: &App, m: &Model, now: Timestamp) -> std::result::Result<(), Test
     prop_assert_eq!(&listed.items, &want);
     prop_assert_eq!(listed.cursor, None);
 
-    for (i, raw) in NAMES.iter().enumerate() {
-        let name = un(i);
+    for raw in imcore::ids::USER_POOL {
+        let name = nm(raw);
         let got = err_of(app.query(
             &ad,
             now,
@@ -1027,7 +905,7 @@ fn observe(app: &App, m: &Model, now: Timestamp) -> std::result::Result<(), Test
                 username: name.clone(),
             },
         ));
-        let mu = m.users.get(*raw);
+        let mu = m.users.get(raw);
         prop_assert_eq!(&got, &mu.map(|u| view(raw, u)).ok_or(NOT_FOUND));
         let Some(mu) = mu else { continue };
         let fr = m.sorted_friends(mu);
@@ -1100,7 +978,7 @@ fn observe(app: &App, m: &Model, now: Timestamp) -> std::result::Result<(), Test
             .unwrap();
         let r = |i: usize| mu.mutes[i].and_then(|e| e.remaining(now));
         prop_assert_eq!((mv.chat, mv.groupchat, mv.chatroom), (r(0), r(1), r(2)));
-        let dev: Vec<String> = app
+        let dev = app
             .query(
                 &ad,
                 now,
@@ -1108,15 +986,12 @@ fn observe(app: &App, m: &Model, now: Timestamp) -> std::result::Result<(), Test
                     username: name.clone(),
                 },
             )
-            .unwrap()
-            .into_iter()
-            .map(|d| d.res)
-            .collect();
+            .unwrap();
         prop_assert_eq!(&dev, &mu.sessions);
     }
     for t in TOKENS {
         let got = err_of(app.query(&Actor::Anonymous, now, ValidateToken { token: t.into() }));
-        prop_assert_eq!(got, m.validate(t, now), "token {}", t);
+        prop_assert_eq!(got, m.validate(t, now), "token {:?}", t);
     }
     prop_assert_eq!(
         app.query(&ad, now, AttributeCapacity).unwrap(),
@@ -1150,106 +1025,205 @@ fn observe(app: &App, m: &Model, now: Timestamp) -> std::result::Result<(), Test
 
 /// Users u0–u4 (the cap is 5) and a chain of friendships before the generated steps, so that
 /// most steps meet live users and friends.
-fn prelude() -> Vec<Op> {
-    let mut v: Vec<Op> = (0..5).map(|i| Op::Register(Who::Admin, i, i % 2)).collect();
-    v.extend((0..4).map(|i| Op::AddFriend(Who::Admin, i, i + 1)));
+fn prelude() -> Vec<Step> {
+    let mut v: Vec<Step> = (0..5)
+        .map(|i| {
+            let nu = NewUser::new(&format!("u{i}"), ["pw", "p1"][i % 2], &format!("uuid-{i}"));
+            Step::Cmd(Actor::Admin, RegisterUser(nu).into(), 0)
+        })
+        .collect();
+    v.extend((0..4).map(|i| {
+        Step::Cmd(
+            Actor::Admin,
+            AddFriend {
+                owner: nm(&format!("u{i}")),
+                friend: nm(&format!("u{}", i + 1)),
+            }
+            .into(),
+            0,
+        )
+    }));
     v
 }
 
-fn run(ops: &[Op]) -> std::result::Result<(), TestCaseError> {
+fn run(steps: &[Step]) -> std::result::Result<(), TestCaseError> {
     let engine = Engine::new();
     let app = engine
         .create_app(AppKey::new("org", "model").unwrap(), limits())
         .unwrap();
     let mut m = Model::new();
-    let mut now = T0.0;
-    for (step, op) in ops.iter().enumerate() {
-        if let Op::Advance(ms) = op {
-            now += ms;
-        } else {
-            let (actor, cmd) = command(op).unwrap();
-            let got: Outcome = app
-                .execute_any(&actor, Timestamp(now), cmd)
-                .map(|o| (o.reply, o.events))
-                .map_err(|e| (e.status(), e.code()));
-            let want = m.apply(op, now);
-            if std::env::var_os("MODEL_STATS").is_some() {
-                let kind = format!("{op:?}");
-                let kind = kind.split('(').next().unwrap_or("");
-                eprintln!("STAT {kind} {}", if want.is_ok() { "ok" } else { "err" });
+    let mut now = T0;
+    for (i, step) in steps.iter().enumerate() {
+        match step {
+            Step::Advance(ms) => now = Timestamp(now.0 + ms),
+            Step::Cmd(actor, cmd, _) => {
+                let got: Outcome = app
+                    .execute_any(actor, now, cmd.clone())
+                    .map(|o| (o.reply, o.events))
+                    .map_err(|e| (e.status(), e.code()));
+                let want = m.apply(actor, now, cmd).expect("a users command");
+                crate::stat("users", cmd, &want.as_ref().map(drop).map_err(|e| *e));
+                prop_assert_eq!(got, want, "step {}: {:?} {:?}", i, actor, cmd);
             }
-            prop_assert_eq!(got, want, "step {}: {:?}", step, op);
         }
         if let Err(msg) = imcore::invariants::check(&app) {
             return Err(TestCaseError::fail(format!(
-                "step {step}: {op:?}: invariant: {msg}"
+                "step {i}: {step:?}: invariant: {msg}"
             )));
         }
-        observe(&app, &m, Timestamp(now))
-            .map_err(|e| TestCaseError::fail(format!("step {step}: {op:?}: {e}")))?;
+        observe(&app, &m, now)
+            .map_err(|e| TestCaseError::fail(format!("step {i}: {step:?}: {e}")))?;
     }
     Ok(())
 }
 
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(256)
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: crate::cases(256), ..ProptestConfig::default() })]
 
     #[test]
-    fn engine_matches_the_model(ops in prop::collection::vec(op(), 1..80)) {
+    fn engine_matches_the_model(bytes in prop::collection::vec(any::<u8>(), 0..1200)) {
         let mut all = prelude();
-        all.extend(ops);
+        all.extend(gen_steps(&bytes));
         run(&all)?;
     }
 }
 
-/// A fixed sequence through the interesting corners, so the model itself is exercised even
-/// when proptest's draws are unlucky.
+/// A fixed walk through the interesting corners, so the model itself is exercised even when
+/// the draws are unlucky.
 #[test]
 fn a_fixed_walk_matches_the_model() {
-    use Op::*;
-    let ops = vec![
-        Register(Who::Admin, 0, 0),
-        Register(Who::Admin, 1, 0),
-        Register(Who::Admin, 6, 1),
-        Register(Who::Admin, 3, 0),
-        Register(Who::Admin, 4, 0),
-        Register(Who::Admin, 5, 0),
-        AddFriend(Who::Admin, 0, 1),
-        AddFriend(Who::User(0), 0, 2),
-        AddFriend(Who::Admin, 0, 3),
-        AddFriend(Who::Admin, 0, 4),
-        SetRemark(Who::Admin, 0, 1, 1),
-        SetRemark(Who::Admin, 1, 0, 2),
-        Block(Who::Admin, 1, vec![0, 2, 0]),
-        Block(Who::User(2), 2, vec![1]),
-        SetAttrs(Who::Admin, 0, vec![(2, 8), (0, 1)]),
-        SetAttrs(Who::User(1), 1, vec![(1, 8)]),
-        SetAttrs(Who::Admin, 2, vec![(1, 8)]),
-        SetAttrs(Who::Admin, 3, vec![(1, 8)]),
-        Mute(0, [Some(2), Some(1), None]),
-        TokenPassword(0, 0, 0, 0),
-        TokenPassword(0, 1, 1, 0),
-        TokenInherit(Who::Admin, 1, false, 2, 2),
-        Open(0, 0),
-        Open(0, 1),
-        Open(0, 2),
-        Advance(1000),
-        Delete(Who::Admin, 0),
-        Register(Who::Admin, 0, 1),
-        TokenPassword(0, 1, 3, 1),
-        Import(0, vec![1, 2, 7, 8, 0, 3]),
-        ChangePassword(1, 1),
-        Disable(2),
-        Open(2, 0),
-        Enable(2),
-        Advance(6000),
-    ];
-    run(&ops).unwrap();
+    let c = |x: Command| Step::Cmd(Actor::Admin, x, 0);
+    let new = |n: &str, pw: &str| NewUser::new(n, pw, &format!("uuid-{n}"));
+    let friend = |a: &str, b: &str| AddFriend {
+        owner: nm(a),
+        friend: nm(b),
+    };
+    let attrs = |u: &str, p: &[(&str, usize)]| SetAttributes {
+        username: nm(u),
+        pairs: p
+            .iter()
+            .map(|(k, l)| (k.to_string(), "v".repeat(*l)))
+            .collect(),
+    };
+    let token = |u: &str, pw: &str, t: &str, ttl: Option<u64>| IssueToken {
+        grant: GrantType::Password {
+            username: u.into(),
+            password: pw.into(),
+        },
+        token: t.into(),
+        ttl: ttl.map(Millis),
+    };
+    let open = |u: &str, r: &str| OpenSession {
+        username: nm(u),
+        resource: r.into(),
+        device_uuid: None,
+        device_name: None,
+    };
+    let mut steps = vec![];
+    for (n, pw) in [
+        ("u0", "pw"),
+        ("u1", "pw"),
+        ("U2", "p1"),
+        ("u3", "pw"),
+        ("u4", "pw"),
+    ] {
+        steps.push(c(RegisterUser(new(n, pw)).into()));
+    }
+    steps.extend([
+        c(RegisterUser(new("u5", "pw")).into()),
+        c(friend("u0", "u1").into()),
+        Step::Cmd(Actor::User(nm("u0")), friend("u0", "u2").into(), 0),
+        c(friend("u0", "u3").into()),
+        c(friend("u0", "u4").into()),
+        c(SetRemark {
+            owner: nm("u0"),
+            friend: nm("u1"),
+            remark: "r".into(),
+        }
+        .into()),
+        c(SetRemark {
+            owner: nm("u1"),
+            friend: nm("u0"),
+            remark: "r".repeat(101),
+        }
+        .into()),
+        c(BlockUsers {
+            owner: nm("u1"),
+            usernames: vec![nm("u0"), nm("u2"), nm("u0")],
+        }
+        .into()),
+        Step::Cmd(
+            Actor::User(nm("u2")),
+            BlockUsers {
+                owner: nm("u2"),
+                usernames: vec![nm("u1")],
+            }
+            .into(),
+            0,
+        ),
+        c(attrs("u0", &[("ccc", 8), ("a", 1)]).into()),
+        Step::Cmd(Actor::User(nm("u1")), attrs("u1", &[("bb", 8)]).into(), 0),
+        c(attrs("u2", &[("bb", 8)]).into()),
+        c(attrs("u3", &[("bb", 8)]).into()),
+        c(SetGlobalMute {
+            username: nm("u0"),
+            chat: Some(MuteValue::For(Millis(700))),
+            groupchat: Some(MuteValue::Forever),
+            chatroom: None,
+        }
+        .into()),
+        c(token("u0", "pw", "t0", None).into()),
+        c(token("u0", "p1", "t1", None).into()),
+        c(IssueToken {
+            grant: GrantType::Inherit {
+                username: "u1".into(),
+                auto_create: false,
+                uuid: "x".into(),
+            },
+            token: "t2".into(),
+            ttl: Some(Millis(1500)),
+        }
+        .into()),
+        c(SetCredentials(Credentials {
+            client_id: "id".into(),
+            client_secret: "secret".into(),
+        })
+        .into()),
+        c(IssueToken {
+            grant: GrantType::ClientCredentials {
+                client_id: "id".into(),
+                client_secret: "secret".into(),
+            },
+            token: "t4".into(),
+            ttl: Some(Millis(1500)),
+        }
+        .into()),
+        c(open("u0", "ios_1").into()),
+        c(open("u0", "ios_2").into()),
+        c(open("u0", "android_1").into()),
+        c(open("u0", "ios_3").into()),
+        Step::Advance(1000),
+        c(DeleteUser { username: nm("u0") }.into()),
+        c(RegisterUser(new("u0", "p1")).into()),
+        c(token("u0", "p1", "t3", Some(0)).into()),
+        c(ImportFriends {
+            owner: nm("u0"),
+            usernames: ["u1", "U2", "bad name", "", "u0", "u3"]
+                .map(String::from)
+                .to_vec(),
+            notify: true,
+        }
+        .into()),
+        c(ChangePassword {
+            username: nm("u1"),
+            new_password: "p1".into(),
+        }
+        .into()),
+        c(DisableUser { username: nm("u2") }.into()),
+        c(open("u2", "ios_1").into()),
+        c(EnableUser { username: nm("u2") }.into()),
+        c(DeleteUsers { limit: Some(2) }.into()),
+        Step::Advance(6000),
+    ]);
+    run(&steps).unwrap();
 }

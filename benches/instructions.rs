@@ -1,0 +1,283 @@
+//! Instruction counts per operation, for comparisons that a busy machine cannot blur: run under
+//! callgrind, once with `setup 1` and once with an operation and N iterations; the difference
+//! divided by N is the operation's cost in instructions (repeatable to the instruction for the
+//! same binary and inputs).
+//!
+//! ```sh
+//! cargo bench --bench instructions --no-run
+//! B=$(ls -t target/release/deps/instructions-* | grep -v '\.d$' | head -1)
+//! valgrind --tool=callgrind --callgrind-out-file=/dev/null $B setup 1
+//! valgrind --tool=callgrind --callgrind-out-file=/dev/null $B room_join_leave 2000
+//! ```
+//!
+//! Operations: `room_join_leave`, `group_add_remove`, `speaker_ids_3000`, `speakers_3000`,
+//! `are_friends`, `friend_add_remove`, `room_is_member`, `get_user`, `room_set_attr`,
+//! `room_get_2_attrs`. Data: 10,001 users (the
+//! first 2,000 with 25 friends), one group of 3,000 members, one room of 9,999.
+use imcore::groups::*;
+use imcore::rooms::*;
+use imcore::*;
+const NOW: Timestamp = Timestamp(1_700_000_000_000);
+fn un(s: &str) -> UserName {
+    UserName::parse(s).unwrap()
+}
+fn main() {
+    let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
+    let op = args.next().unwrap_or_else(|| "setup".into());
+    let n: usize = args
+        .next()
+        .map_or(1, |s| s.parse().expect("an iteration count"));
+    let engine = Engine::new();
+    let mut l = Limits::default();
+    l.groups.max_users_cap = 8000;
+    l.groups.max_users_default = 8000;
+    let app = engine
+        .create_app(AppKey::new("bench", "prof").unwrap(), l)
+        .unwrap();
+    let users = 10_001;
+    let names: Vec<UserName> = (0..users).map(|i| un(&format!("u{i}"))).collect();
+    for c in names.chunks(60) {
+        app.execute(
+            &Actor::Admin,
+            NOW,
+            RegisterUsers(
+                c.iter()
+                    .map(|u| NewUser::new(u.as_str(), "pw", "x"))
+                    .collect(),
+            ),
+        )
+        .unwrap();
+    }
+    // friends: u_i with u_{i+1..i+25}
+    for i in 0..2000 {
+        for d in 1..=25 {
+            app.execute(
+                &Actor::Admin,
+                NOW,
+                AddFriend {
+                    owner: names[i].clone(),
+                    friend: names[(i + d * 7) % users].clone(),
+                },
+            )
+            .unwrap();
+        }
+    }
+    let g = app
+        .execute(
+            &Actor::Admin,
+            NOW,
+            CreateGroup {
+                owner: Some(names[0].clone()),
+                public: Some(false),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .reply
+        .group_id;
+    for c in names[1..3000].chunks(60) {
+        app.execute(
+            &Actor::Admin,
+            NOW,
+            AddGroupMembers {
+                group: g.clone(),
+                users: c.to_vec(),
+                need_notify: None,
+            },
+        )
+        .unwrap();
+    }
+    let room = app
+        .execute(
+            &Actor::Admin,
+            NOW,
+            CreateRoom {
+                name: Some("r".into()),
+                description: Some(String::new()),
+                owner: Some(names[0].clone()),
+                maxusers: Some(10_000),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .reply;
+    for c in names[1..9999].chunks(60) {
+        app.execute(
+            &Actor::Admin,
+            NOW,
+            AddRoomMembers {
+                room,
+                users: c.to_vec(),
+            },
+        )
+        .unwrap();
+    }
+    for chunk in 0..10 {
+        app.execute(
+            &Actor::Admin,
+            NOW,
+            SetRoomAttributes {
+                room,
+                operator: Some(names[1].clone()),
+                attrs: (0..10)
+                    .map(|i| (format!("key{}", chunk * 10 + i), "v".repeat(64)))
+                    .collect(),
+                auto_delete: None,
+                forced: false,
+            },
+        )
+        .unwrap();
+    }
+    let one: indexmap::IndexMap<String, String> =
+        [("key7".to_string(), "w".repeat(64))].into_iter().collect();
+    let owner = Actor::User(names[1].clone());
+    let some = Some(vec!["key3".to_string(), "key42".to_string()]);
+    let x = names[10_000].clone();
+    let me = Actor::User(x.clone());
+    let mut acc = 0usize;
+    for i in 0..n {
+        match op.as_str() {
+            "setup" => {}
+            "room_join_leave" => {
+                app.execute(
+                    &me,
+                    NOW,
+                    JoinRoom {
+                        room,
+                        user: x.clone(),
+                        leave_other_rooms: false,
+                    },
+                )
+                .unwrap();
+                app.execute(
+                    &me,
+                    NOW,
+                    LeaveRoom {
+                        room,
+                        user: x.clone(),
+                    },
+                )
+                .unwrap();
+            }
+            "group_add_remove" => {
+                app.execute(
+                    &Actor::Admin,
+                    NOW,
+                    AddGroupMember {
+                        group: g.clone(),
+                        user: x.clone(),
+                        need_notify: None,
+                    },
+                )
+                .unwrap();
+                app.execute(
+                    &Actor::Admin,
+                    NOW,
+                    RemoveGroupMember {
+                        group: g.clone(),
+                        user: x.clone(),
+                    },
+                )
+                .unwrap();
+            }
+            "speaker_ids_3000" => {
+                acc += app
+                    .query(&Actor::Admin, NOW, GroupSpeakerIds { group: g.clone() })
+                    .unwrap()
+                    .len();
+            }
+            "speakers_3000" => {
+                acc += app
+                    .query(&Actor::Admin, NOW, GroupSpeakers { group: g.clone() })
+                    .unwrap()
+                    .len();
+            }
+            "are_friends" => {
+                acc += app
+                    .query(
+                        &Actor::Admin,
+                        NOW,
+                        AreFriends {
+                            a: names[i % 2000].clone(),
+                            b: names[(i % 2000 + 7) % users].clone(),
+                        },
+                    )
+                    .unwrap() as usize;
+            }
+            "friend_add_remove" => {
+                app.execute(
+                    &Actor::Admin,
+                    NOW,
+                    AddFriend {
+                        owner: names[5000].clone(),
+                        friend: names[6000].clone(),
+                    },
+                )
+                .unwrap();
+                app.execute(
+                    &Actor::Admin,
+                    NOW,
+                    RemoveFriend {
+                        owner: names[5000].clone(),
+                        friend: names[6000].clone(),
+                    },
+                )
+                .unwrap();
+            }
+            "room_is_member" => {
+                acc += app
+                    .query(
+                        &Actor::Admin,
+                        NOW,
+                        IsRoomMember {
+                            room,
+                            user: names[i % 9999].clone(),
+                        },
+                    )
+                    .unwrap() as usize;
+            }
+            "get_user" => {
+                acc += app
+                    .query(
+                        &Actor::Admin,
+                        NOW,
+                        GetUser {
+                            username: names[i % users].clone(),
+                        },
+                    )
+                    .unwrap()
+                    .created
+                    .0 as usize;
+            }
+            "room_set_attr" => {
+                app.execute(
+                    &owner,
+                    NOW,
+                    SetRoomAttributes {
+                        room,
+                        operator: None,
+                        attrs: one.clone(),
+                        auto_delete: None,
+                        forced: false,
+                    },
+                )
+                .unwrap();
+            }
+            "room_get_2_attrs" => {
+                acc += app
+                    .query(
+                        &Actor::Admin,
+                        NOW,
+                        GetRoomAttributes {
+                            room,
+                            keys: some.clone(),
+                        },
+                    )
+                    .unwrap()
+                    .len();
+            }
+            _ => panic!("op"),
+        }
+    }
+    std::hint::black_box(acc);
+}

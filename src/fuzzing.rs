@@ -1,0 +1,427 @@
+//! Fuzzing only (feature `fuzzing`): the small pools that generated commands and queries draw
+//! their free-form fields from, so that a generated value keeps meeting what earlier commands
+//! stored (the same password, token, resource, attribute key, file id, thread message id...)
+//! and keeps hitting the caps and the validation edges (empty, one past the longest).
+//!
+//! Each function is a field generator for `#[arbitrary(with = ...)]`. Names, group, thread
+//! and room ids come from the pools in [`crate::ids`]. Lengths are chosen so that small
+//! per-app limits (as fuzz targets and model tests set them) are reached and the defaults'
+//! edges are crossed; text mixes one- and two-byte characters so that byte and char counts
+//! differ.
+
+use arbitrary::{Arbitrary, Result, Unstructured};
+use indexmap::IndexMap;
+
+use crate::ids::{GroupId, USER_POOL, UserName};
+use crate::time::Millis;
+
+/// `len` characters, every seventh one two bytes long (`é`).
+pub fn text_of(len: usize) -> String {
+    (0..len)
+        .map(|i| if i % 7 == 3 { 'é' } else { 'x' })
+        .collect()
+}
+
+fn pick<T: Clone>(u: &mut Unstructured<'_>, pool: &[T]) -> Result<T> {
+    Ok(u.choose(pool)?.clone())
+}
+
+fn opt<T>(
+    u: &mut Unstructured<'_>,
+    f: impl FnOnce(&mut Unstructured<'_>) -> Result<T>,
+) -> Result<Option<T>> {
+    if u.ratio(1, 3)? {
+        Ok(None)
+    } else {
+        f(u).map(Some)
+    }
+}
+
+/// Mostly present: `None` one time in sixteen (for fields a command needs).
+fn mostly<'a, T>(
+    u: &mut Unstructured<'a>,
+    f: impl FnOnce(&mut Unstructured<'a>) -> Result<T>,
+) -> Result<Option<T>> {
+    if u.ratio(1, 16)? {
+        Ok(None)
+    } else {
+        f(u).map(Some)
+    }
+}
+
+/// Up to `max` items.
+fn few<T>(
+    u: &mut Unstructured<'_>,
+    max: usize,
+    mut f: impl FnMut(&mut Unstructured<'_>) -> Result<T>,
+) -> Result<Vec<T>> {
+    let n = u.int_in_range(0..=max)?;
+    (0..n).map(|_| f(u)).collect()
+}
+
+// ---- users ----
+
+/// A username as the host passes it unvalidated: the pool, a case variant, an illegal name,
+/// the empty name, one too long.
+pub fn raw_name(u: &mut Unstructured<'_>) -> Result<String> {
+    if u.ratio(7, 8)? {
+        return Ok(pick(u, &USER_POOL)?.to_string());
+    }
+    Ok(match u.int_in_range(0..=3)? {
+        0 => "U1".into(),
+        1 => "bad name".into(),
+        2 => String::new(),
+        _ => "u".repeat(65),
+    })
+}
+
+/// Up to 5 raw names.
+pub fn raw_names(u: &mut Unstructured<'_>) -> Result<Vec<String>> {
+    few(u, 5, raw_name)
+}
+
+/// A password: two real ones, the empty one (illegal), one too long.
+pub fn password(u: &mut Unstructured<'_>) -> Result<String> {
+    Ok(match u.int_in_range(0..=7)? {
+        0..=3 => "pw".into(),
+        4 | 5 => "p1".into(),
+        6 => String::new(),
+        _ => "p".repeat(65),
+    })
+}
+
+/// A user's uuid.
+pub fn uuid(u: &mut Unstructured<'_>) -> Result<String> {
+    Ok(format!("uuid-{}", u.int_in_range(0..=3)?))
+}
+
+/// A push nickname: none, empty, short, the longest, one too long.
+pub fn nickname(u: &mut Unstructured<'_>) -> Result<Option<String>> {
+    opt(u, |u| Ok(text_of(pick(u, &[0, 4, 100, 101])?)))
+}
+
+/// A friend remark: empty (clears), short, the longest, one too long.
+pub fn remark(u: &mut Unstructured<'_>) -> Result<String> {
+    Ok(text_of(pick(u, &[0, 1, 5, 100, 101])?))
+}
+
+/// A token string the host minted.
+pub fn token(u: &mut Unstructured<'_>) -> Result<String> {
+    Ok(match u.int_in_range(0..=9)? {
+        9 => String::new(),
+        i => format!("t{}", i % 5),
+    })
+}
+
+/// A token lifetime: none (the default), zero (never expires), short, long.
+pub fn ttl(u: &mut Unstructured<'_>) -> Result<Option<Millis>> {
+    opt(u, |u| Ok(Millis(pick(u, &[0, 300, 1500, 5000, 60_000])?)))
+}
+
+/// A mute duration: zero (illegal), short, long, the longest, one past it.
+pub fn mute_millis(u: &mut Unstructured<'_>) -> Result<Millis> {
+    use crate::limits::MUTE_MILLIS_MAX;
+    Ok(Millis(pick(
+        u,
+        &[
+            0,
+            1,
+            700,
+            3000,
+            60_000,
+            MUTE_MILLIS_MAX,
+            MUTE_MILLIS_MAX + 1,
+        ],
+    )?))
+}
+
+/// The app's client id: the one fuzz targets and models set, and another.
+pub fn client_id(u: &mut Unstructured<'_>) -> Result<String> {
+    Ok(pick(u, &["id", "id", "x"])?.into())
+}
+
+/// The app's client secret: the one fuzz targets and models set, another, empty.
+pub fn client_secret(u: &mut Unstructured<'_>) -> Result<String> {
+    Ok(pick(u, &["secret", "secret", "s2", ""])?.into())
+}
+
+/// A session resource `<platform>_<id>`, and one with no platform.
+pub fn resource(u: &mut Unstructured<'_>) -> Result<String> {
+    Ok(pick(
+        u,
+        &[
+            "android_1",
+            "android_2",
+            "android_3",
+            "ios_1",
+            "ios_2",
+            "webim_x",
+            "nope",
+        ],
+    )?
+    .into())
+}
+
+/// An optional resource.
+pub fn opt_resource(u: &mut Unstructured<'_>) -> Result<Option<String>> {
+    opt(u, resource)
+}
+
+/// A device uuid or name: none, empty, short, one past 128 bytes.
+pub fn device(u: &mut Unstructured<'_>) -> Result<Option<String>> {
+    opt(u, |u| {
+        Ok(match u.int_in_range(0..=5)? {
+            0 => String::new(),
+            1 => "d".repeat(129),
+            i => ["dev", "phone"][i % 2].into(),
+        })
+    })
+}
+
+/// A user attribute key: three legal ones, a two-byte one, sometimes the empty one.
+pub fn user_attr_key(u: &mut Unstructured<'_>) -> Result<String> {
+    Ok(pick(u, &["a", "bb", "ccc", "a", "bb", "ä", "ccc", ""])?.into())
+}
+
+/// User attribute keys to read.
+pub fn user_attr_keys(u: &mut Unstructured<'_>) -> Result<Vec<String>> {
+    few(u, 3, user_attr_key)
+}
+
+/// A user attribute value: sizes around small budgets and the 4096-byte write cap.
+pub fn user_attr_value(u: &mut Unstructured<'_>) -> Result<String> {
+    Ok(text_of(pick(u, &[0, 1, 3, 8, 40, 300, 1900, 4100])?))
+}
+
+/// User attribute pairs, in request order (repeated keys included).
+pub fn user_attr_pairs(u: &mut Unstructured<'_>) -> Result<Vec<(String, String)>> {
+    few(u, 4, |u| Ok((user_attr_key(u)?, user_attr_value(u)?)))
+}
+
+// ---- paging ----
+
+/// A page size or number: none, zero (illegal), small, huge (clamped).
+pub fn page(u: &mut Unstructured<'_>) -> Result<Option<u32>> {
+    opt(u, |u| pick(u, &[0, 1, 1, 2, 3, 5, 50, u32::MAX]))
+}
+
+/// A cursor: none, garbage, or a well-formed one of some list with small parts (real cursors
+/// come from replies; fuzz targets feed those back).
+pub fn cursor(u: &mut Unstructured<'_>) -> Result<Option<String>> {
+    if u.ratio(3, 4)? {
+        return Ok(None);
+    }
+    Ok(Some(match u.int_in_range(0..=2)? {
+        0 => pick(u, &["", "%%", "u:", "u:zz", "x:1.2.3"])?.into(),
+        1 => format!(
+            "{}:{:x}",
+            pick(u, &["b", "m", "r", "tm", "gm"])?,
+            u.int_in_range(0..=8u64)?
+        ),
+        _ => format!(
+            "{}:{:x}.{:x}",
+            pick(u, &["u", "f", "g", "t", "ut"])?,
+            u.int_in_range(0..=8u64)?,
+            u.int_in_range(0..=8u64)?
+        ),
+    }))
+}
+
+// ---- groups, threads, rooms ----
+
+/// A name (group, room): none, empty, short, one past small caps (8), one past the defaults.
+pub fn opt_name(u: &mut Unstructured<'_>) -> Result<Option<String>> {
+    opt(u, |u| Ok(text_of(pick(u, &[0, 3, 3, 8, 8, 9, 129])?)))
+}
+
+/// Free text (description, avatar, custom, announcement): none, empty, short, one past small
+/// caps (20), long.
+pub fn opt_text(u: &mut Unstructured<'_>) -> Result<Option<String>> {
+    opt(u, text)
+}
+
+/// Free text, present.
+pub fn text(u: &mut Unstructured<'_>) -> Result<String> {
+    Ok(text_of(pick(u, &[0, 5, 5, 5, 20, 20, 21, 21, 513, 1025])?))
+}
+
+/// A member count cap: none, zero, small, huge.
+pub fn max_users(u: &mut Unstructured<'_>) -> Result<Option<u32>> {
+    if u.ratio(1, 2)? {
+        return Ok(None);
+    }
+    pick(u, &[0, 1, 2, 3, 4, 5, 6, 8, 10_000, u32::MAX]).map(Some)
+}
+
+/// Fields a modify request named that the engine does not know.
+pub fn unknown_fields(u: &mut Unstructured<'_>) -> Result<Vec<String>> {
+    if u.ratio(7, 8)? {
+        return Ok(Vec::new());
+    }
+    few(u, 2, |u| Ok(pick(u, &["foo", "owner", ""])?.into()))
+}
+
+/// A mute duration in ms: -1 (forever), 0, a bad negative, short, long.
+pub fn duration_ms(u: &mut Unstructured<'_>) -> Result<i64> {
+    pick(u, &[-1, -1, 0, -5, 10, 700, 3000, 60_000, i64::MAX])
+}
+
+/// A minted id (shared file ids come from the app's counter), or a bogus one.
+pub fn minted_id(u: &mut Unstructured<'_>) -> Result<String> {
+    if u.ratio(1, 8)? {
+        return Ok(pick(u, &["", "nope"])?.into());
+    }
+    Ok(crate::ids::minted(u)?.to_string())
+}
+
+/// A shared file name: none, empty, short, one past 256 bytes.
+pub fn file_name(u: &mut Unstructured<'_>) -> Result<Option<String>> {
+    opt(u, |u| {
+        Ok(match u.int_in_range(0..=6)? {
+            0 => String::new(),
+            1 => "f".repeat(257),
+            i => ["a.txt", "b.png"][i % 2].into(),
+        })
+    })
+}
+
+/// A shared file size: empty, small, around small caps (1000), around the default (10 MiB).
+pub fn file_size(u: &mut Unstructured<'_>) -> Result<u64> {
+    pick(u, &[0, 1, 999, 1000, 1001, 10 * 1024 * 1024 + 1, u64::MAX])
+}
+
+/// A group member attribute key: legal ones, a two-byte one, empty, one past 16 bytes.
+pub fn member_attr_key(u: &mut Unstructured<'_>) -> Result<String> {
+    Ok(pick(u, &["k", "role", "nick", "ä", "", "a-key-longer-than-16b"])?.into())
+}
+
+/// Group member attribute keys to read.
+pub fn member_attr_keys(u: &mut Unstructured<'_>) -> Result<Vec<String>> {
+    few(u, 3, member_attr_key)
+}
+
+/// A group member attribute value: sizes around small caps (300, 700) and the defaults (512).
+pub fn member_attr_value(u: &mut Unstructured<'_>) -> Result<String> {
+    Ok(text_of(pick(u, &[0, 1, 9, 150, 300, 301, 513])?))
+}
+
+/// Group member attributes.
+pub fn member_attrs(u: &mut Unstructured<'_>) -> Result<IndexMap<String, String>> {
+    let pairs = few(u, 4, |u| Ok((member_attr_key(u)?, member_attr_value(u)?)))?;
+    Ok(pairs.into_iter().collect())
+}
+
+/// `(user, attributes)` entries of a batch set.
+pub fn member_attr_entries(
+    u: &mut Unstructured<'_>,
+) -> Result<Vec<(UserName, IndexMap<String, String>)>> {
+    few(u, 4, |u| Ok((UserName::arbitrary(u)?, member_attrs(u)?)))
+}
+
+/// A thread name: empty, short, one past small caps (8), one past the default (64).
+pub fn thread_name(u: &mut Unstructured<'_>) -> Result<String> {
+    Ok(text_of(pick(u, &[0, 2, 2, 2, 8, 8, 9, 65])?))
+}
+
+/// An optional thread name, mostly present.
+pub fn opt_thread_name(u: &mut Unstructured<'_>) -> Result<Option<String>> {
+    mostly(u, thread_name)
+}
+
+/// A thread's parent message id, mostly present: a few, empty, one past 64 bytes.
+pub fn msg_id(u: &mut Unstructured<'_>) -> Result<Option<String>> {
+    mostly(u, |u| {
+        Ok(match u.int_in_range(0..=15)? {
+            14 => String::new(),
+            15 => "m".repeat(65),
+            i => format!("m{}", i % 4),
+        })
+    })
+}
+
+/// A room attribute key: legal ones, empty, an illegal character, one past 16 and 128 chars.
+pub fn room_attr_key(u: &mut Unstructured<'_>) -> Result<String> {
+    if u.ratio(7, 8)? {
+        return Ok(format!("k{}", u.int_in_range(0..=3)?));
+    }
+    Ok(match u.int_in_range(0..=3)? {
+        0 => String::new(),
+        1 => "bad key".into(),
+        2 => "k".repeat(17),
+        _ => "k".repeat(129),
+    })
+}
+
+/// Room attribute keys (to delete).
+pub fn room_attr_keys(u: &mut Unstructured<'_>) -> Result<Vec<String>> {
+    few(u, 4, room_attr_key)
+}
+
+/// Room attribute keys to read: none (all), or a few.
+pub fn opt_room_attr_keys(u: &mut Unstructured<'_>) -> Result<Option<Vec<String>>> {
+    opt(u, room_attr_keys)
+}
+
+/// Room attributes.
+pub fn room_attrs(u: &mut Unstructured<'_>) -> Result<IndexMap<String, String>> {
+    let pairs = few(u, 4, |u| {
+        Ok((
+            room_attr_key(u)?,
+            text_of(pick(u, &[0, 1, 4, 300, 301, 4097])?),
+        ))
+    })?;
+    Ok(pairs.into_iter().collect())
+}
+
+/// A room attribute auto-delete mode: none (the default), the two modes, a bogus one.
+pub fn auto_delete(u: &mut Unstructured<'_>) -> Result<Option<String>> {
+    opt(u, |u| {
+        Ok(pick(u, &["DELETE", "NO_DELETE", "DELETE", "bogus"])?.into())
+    })
+}
+
+/// A list of pool users: mostly one to three, sometimes empty or longer (batch caps).
+pub fn names(u: &mut Unstructured<'_>) -> Result<Vec<UserName>> {
+    let n = pick(u, &[0, 1, 1, 1, 2, 2, 3, 5])?;
+    (0..n).map(|_| UserName::arbitrary(u)).collect()
+}
+
+/// An optional list of pool users.
+pub fn opt_names(u: &mut Unstructured<'_>) -> Result<Option<Vec<UserName>>> {
+    opt(u, names)
+}
+
+/// A flag a command needs (`public`), mostly present.
+pub fn mostly_bool(u: &mut Unstructured<'_>) -> Result<Option<bool>> {
+    mostly(u, bool::arbitrary)
+}
+
+/// A user a command needs (an owner), mostly present.
+pub fn mostly_user(u: &mut Unstructured<'_>) -> Result<Option<UserName>> {
+    mostly(u, UserName::arbitrary)
+}
+
+/// A group a command needs, mostly present.
+pub fn mostly_group(u: &mut Unstructured<'_>) -> Result<Option<GroupId>> {
+    mostly(u, GroupId::arbitrary)
+}
+
+/// A caller-chosen group id: mostly none (minted), else one of the custom pool ids, sometimes
+/// an illegal one (all digits, empty).
+pub fn custom_group_id(u: &mut Unstructured<'_>) -> Result<Option<GroupId>> {
+    Ok(match u.int_in_range(0..=7)? {
+        0..=4 => None,
+        5 | 6 => Some(GroupId::from(*u.choose(&crate::ids::GROUP_POOL)?)),
+        _ => Some(GroupId::from(*u.choose(&["7", ""])?)),
+    })
+}
+
+/// A name a command needs (a room's), mostly present.
+pub fn mostly_name(u: &mut Unstructured<'_>) -> Result<Option<String>> {
+    mostly(u, |u| Ok(text_of(pick(u, &[0, 3, 3, 8, 8, 9, 129])?)))
+}
+
+/// Free text a command needs (a room's description), mostly present.
+pub fn mostly_text(u: &mut Unstructured<'_>) -> Result<Option<String>> {
+    mostly(u, text)
+}
