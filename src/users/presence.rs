@@ -218,10 +218,13 @@ pub struct SetPresence {
     /// Whose.
     pub username: UserName,
     /// The resource (`<platform>_<id>`).
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::presence_resource))]
     pub resource: String,
     /// The status: `"0"` offline, `"1"` online, other digit strings custom.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::presence_status))]
     pub status: String,
     /// The new `ext` (required; `""` clears).
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::presence_ext))]
     pub ext: Option<String>,
 }
 
@@ -297,6 +300,7 @@ pub struct SubscribePresence {
     /// The subscriber.
     pub username: UserName,
     /// How long: whole seconds, 1 s to 30 days (the host converts the vendor's seconds).
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::subscription))]
     pub duration: Millis,
     /// The targets.
     pub usernames: Vec<UserName>,

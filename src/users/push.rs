@@ -244,14 +244,18 @@ pub struct SetPushProfile {
     /// Whose.
     pub username: UserName,
     /// The push nickname (`""` clears).
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::nickname))]
     pub nickname: Option<String>,
     /// `notification_display_style`: 0 or 1.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::display_style))]
     pub display_style: Option<u8>,
     /// `notification_no_disturbing`.
     pub no_disturbing: Option<bool>,
     /// `notification_no_disturbing_start`, 0–23.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::hour))]
     pub no_disturbing_start: Option<u8>,
     /// `notification_no_disturbing_end`, 0–23.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::hour))]
     pub no_disturbing_end: Option<u8>,
 }
 
@@ -312,8 +316,10 @@ impl Exec for SetPushProfile {
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct PushNickname {
     /// The username (as given in the request; folded in the reply).
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::raw_name))]
     pub username: String,
     /// The push nickname (`""` clears).
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::push_nickname))]
     pub push_nickname: String,
 }
 
@@ -399,8 +405,10 @@ pub struct SetNotification {
     /// `type`.
     pub kind: Option<NotifyType>,
     /// `ignoreInterval`.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::interval))]
     pub ignore_interval: Option<String>,
     /// `ignoreDuration`, ms.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::ignore_duration))]
     pub ignore_duration: Option<i64>,
 }
 
@@ -517,6 +525,7 @@ pub struct SetPushLanguage {
     /// Whose.
     pub username: UserName,
     /// The language code, or `""`.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::push_field))]
     pub language: String,
 }
 
@@ -566,6 +575,7 @@ pub struct SetPushTemplate {
     /// Whose.
     pub username: UserName,
     /// The template name, or `""`.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::push_field))]
     pub template: String,
 }
 
@@ -638,10 +648,13 @@ pub struct BindPushDevice {
     /// Whose.
     pub username: UserName,
     /// The device.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::device_id))]
     pub device_id: String,
     /// The notifier; `""` unbinds every notifier of the device.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::notifier))]
     pub notifier_name: String,
     /// The token; `""` unbinds the device from the notifier.
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::device_token))]
     pub device_token: String,
 }
 
