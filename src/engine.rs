@@ -138,9 +138,9 @@ pub(crate) const NOT_ALLOWED: Error = Error::Unauthorized("principal not allowed
 /// One tenant's handle. Cheap to clone; hosts may keep one per connection so that calls skip
 /// the engine's tenant registry.
 ///
-/// - Getters: [`App::key`], [`App::limits`].
+/// - Getters: [`App::key`], [`App::limits`], [`App::next_expiry`].
 /// - Inputs (change state): [`App::execute`] (a typed command, typed reply),
-///   [`App::execute_any`] (any [`Command`], for logs and replay).
+///   [`App::execute_any`] (any [`Command`], for logs and replay), [`App::expire`].
 /// - Reads: [`App::query`] (a typed query), [`App::query_any`] (any [`Query`]).
 /// - Outputs: each command's [`Output`] carries its reply and the [`Event`]s it caused.
 #[derive(Clone)]
@@ -289,6 +289,29 @@ impl App {
                 serializer,
             )
         })
+    }
+
+    /// When the earliest timed state of the app lapses (a mute, a presence subscription, an
+    /// offline chatroom member's grace), or `None` if nothing is timed. A host sleeps until
+    /// then and runs [`App::expire`]; see [`crate::expiry`].
+    ///
+    /// # Locking
+    /// Takes the app's read lock briefly.
+    pub fn next_expiry(&self) -> Option<Timestamp> {
+        self.store.view(crate::expiry::next)
+    }
+
+    /// Runs [`crate::Expire`] at `now` as the app admin: lapses everything due and returns the
+    /// events, one per lapse, each reported once. The same as `execute(&Actor::Admin, now,
+    /// Expire)`; a host that logs commands runs that instead, so the log replays it.
+    ///
+    /// # Errors
+    /// None in practice (the admin may always run it).
+    ///
+    /// # Locking
+    /// As [`App::execute`].
+    pub fn expire(&self, now: Timestamp) -> Result<Output<usize>> {
+        self.execute(&Actor::Admin, now, crate::expiry::Expire)
     }
 
     /// Runs a typed query at `now` as `actor`. Queries change nothing.

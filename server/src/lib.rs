@@ -6,7 +6,9 @@
 //! ([`host::now_millis`]), draws token strings and uuids from `/dev/urandom`, validates bearer
 //! tokens with the engine to learn the caller, converts vendor units (seconds, `-1` for
 //! forever) to engine units, answers in the vendor's envelopes and error bodies, and logs the
-//! engine's events with `tracing`, one line each at `info`.
+//! engine's events with `tracing`, one line each at `info`. One timer task per server runs the
+//! engine's `Expire` when timed state lapses ([`timer`]); the per-second rate limits of spec 01
+//! §17 are host state ([`rate`]).
 //!
 //! State is in memory: it is lost when the server stops.
 //!
@@ -25,7 +27,9 @@ pub mod envelope;
 pub mod error;
 pub mod extract;
 pub mod host;
+pub mod rate;
 pub mod routes;
+pub mod timer;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -40,7 +44,9 @@ pub use host::Host;
 pub fn app(config: &Config) -> std::io::Result<axum::Router> {
     let host = Host::new(config)
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
-    Ok(routes::router(Arc::new(host)))
+    let host = Arc::new(host);
+    timer::start(&host);
+    Ok(routes::router(host))
 }
 
 /// Serves `config`'s app on `listener` until `shutdown` resolves, then finishes the requests
