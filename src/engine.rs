@@ -188,20 +188,7 @@ impl App {
         now: Timestamp,
         cmd: C,
     ) -> Result<Output<C::Reply>> {
-        self.store.apply(|st| {
-            let mut cx = Ctx {
-                st,
-                actor,
-                now,
-                out: Vec::new(),
-            };
-            let reply = cmd.exec(&mut cx)?;
-            cx.st.applied += 1;
-            Ok(Output {
-                reply,
-                events: cx.out,
-            })
-        })
+        self.execute_logged(actor, now, cmd, |_| ())
     }
 
     /// Runs any command (the serializable form, for logs and replay).
@@ -220,8 +207,9 @@ impl App {
         self.execute_logged(actor, now, cmd, |_| ())
     }
 
-    /// Runs any command and, if it applies, calls `log` with its position in the app's
-    /// command log (1, 2, 3, …, counting applied commands only) before the app is unlocked,
+    /// Runs a command (typed, or any [`Command`]) and, if it applies, calls `log` with its
+    /// position in the app's command log (1, 2, 3, …, counting applied commands only) before
+    /// the app is unlocked,
     /// so that the order of the log is the order the commands applied in. A refused command
     /// changes nothing and is not logged: replaying the logged commands in order on the
     /// snapshot they follow rebuilds the same state, with the same ids.
@@ -234,13 +222,13 @@ impl App {
     ///
     /// # Locking
     /// As [`App::execute`]; `log` runs under the app's write lock.
-    pub fn execute_logged(
+    pub fn execute_logged<C: Exec>(
         &self,
         actor: &Actor,
         now: Timestamp,
-        cmd: Command,
+        cmd: C,
         log: impl FnOnce(u64),
-    ) -> Result<Output<Reply>> {
+    ) -> Result<Output<C::Reply>> {
         self.store.apply(|st| {
             let mut cx = Ctx {
                 st,
@@ -248,7 +236,7 @@ impl App {
                 now,
                 out: Vec::new(),
             };
-            let reply = cmd.exec_any(&mut cx)?;
+            let reply = cmd.exec(&mut cx)?;
             cx.st.applied += 1;
             log(cx.st.applied);
             Ok(Output {
