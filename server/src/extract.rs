@@ -260,12 +260,41 @@ impl Call {
         }
     }
 
-    /// Runs a command as the caller at the call's `now`, logging its events (one line each).
+    /// Runs a command as the caller at the call's `now` through the app's durable handle, so
+    /// that the answer goes out only once the command is on disk (with a data directory), and
+    /// logs its events (one line each).
     ///
     /// # Errors
-    /// The command's error, in the vendor's shape.
-    pub fn exec<C: Exec>(&self, cmd: C) -> ApiResult<C::Reply> {
-        let out = guard(|| self.app.app.execute(&self.actor, self.now, cmd))??;
+    /// The command's error, in the vendor's shape; `503 service_unavailable` when the server is
+    /// stopping, `500` when the data directory failed.
+    ///
+    /// # Locking
+    /// Blocks the calling worker thread until the command is durable (about one disk sync,
+    /// shared with the commands that arrive meanwhile); on tokio's multi-threaded runtime it
+    /// tells the runtime first (`block_in_place`), so other requests keep being served and
+    /// concurrent commands share a sync.
+    pub fn exec<C: Exec + Clone>(&self, cmd: C) -> ApiResult<C::Reply> {
+        let durable = &self.app.durable;
+        let run = || guard(|| durable.execute(&self.actor, self.now, cmd));
+        let blocking = durable.is_logged()
+            && tokio::runtime::Handle::try_current()
+                .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+        let out = if blocking {
+            tokio::task::block_in_place(run)
+        } else {
+            run()
+        }?
+        .map_err(|e| match e {
+            imcore_durable::ExecError::Refused(e) => ApiError::from(e),
+            imcore_durable::ExecError::Storage(e @ imcore_durable::Error::Closed) => {
+                ApiError::new(503, "service_unavailable", e.to_string())
+            }
+            imcore_durable::ExecError::Storage(e) => {
+                tracing::error!(app = %self.app.app.key(), error = %e, "command not made durable");
+                ApiError::new(500, "INTERNAL_SERVER_ERROR", e.to_string())
+            }
+            e => ApiError::new(500, "INTERNAL_SERVER_ERROR", e.to_string()),
+        })?;
         for e in &out.events {
             tracing::info!(target: "imcore_server::events", app = %self.app.app.key(), event = ?e, "event");
         }

@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-use imcore_server::Config;
+use imcore_server::{AppConfig, Config, Storage};
 use serde_json::{Value, json};
 
 /// The app every test server serves.
@@ -20,13 +20,18 @@ pub const CLIENT_ID: &str = "test-id";
 /// Its credentials.
 pub const CLIENT_SECRET: &str = "test-secret";
 
-/// The configuration the tests start from.
+/// The configuration the tests start from: the one app, in memory. Its limits are
+/// `config().apps[0].limits`.
 pub fn config() -> Config {
     Config {
-        org: ORG.into(),
-        app: APP.into(),
-        client_id: CLIENT_ID.into(),
-        client_secret: CLIENT_SECRET.into(),
+        storage: Storage::in_memory(),
+        apps: vec![AppConfig {
+            org: ORG.into(),
+            app: APP.into(),
+            client_id: CLIENT_ID.into(),
+            client_secret: CLIENT_SECRET.into(),
+            ..AppConfig::default()
+        }],
         ..Config::default()
     }
 }
