@@ -105,7 +105,11 @@ pub fn raw(addr: SocketAddr, request: &[u8]) -> Resp {
     parse(&buf)
 }
 
-fn parse(buf: &[u8]) -> Resp {
+/// Parses a whole answer.
+///
+/// # Panics
+/// If it is not an HTTP answer with a JSON (or empty) body.
+pub fn parse(buf: &[u8]) -> Resp {
     let split = buf
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

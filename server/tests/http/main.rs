@@ -10,6 +10,7 @@ mod bad_input;
 mod blocks;
 mod concurrent_clients;
 mod contacts;
+mod crash;
 mod groups;
 mod mutes;
 mod rooms;
