@@ -504,4 +504,58 @@ mod tests {
         );
         assert!(other.app_keys().is_empty());
     }
+
+    #[test]
+    fn a_one_way_friendship_is_found_and_named() {
+        use crate::users::AddFriend;
+        let engine = Engine::new();
+        let app = engine
+            .create_app(AppKey::new("o", "a").unwrap(), Limits::default())
+            .unwrap();
+        let now = Timestamp(0);
+        for n in ["a", "b", "c"] {
+            app.execute(&Actor::Admin, now, RegisterUser(NewUser::new(n, "pw", n)))
+                .unwrap();
+        }
+        let name = |n: &str| UserName::parse(n).unwrap();
+        for (x, y) in [("a", "b"), ("b", "c")] {
+            app.execute(
+                &Actor::Admin,
+                now,
+                AddFriend {
+                    owner: name(x),
+                    friend: name(y),
+                },
+            )
+            .unwrap();
+        }
+        crate::invariants::check(&app).unwrap();
+        // Drop c's side of b–c.
+        app.store.apply(|st| {
+            let (c, _) = st.users.named(&name("c")).unwrap();
+            st.users.get_mut(c).unwrap().contacts.clear();
+        });
+        let e = crate::invariants::check(&app).unwrap_err();
+        assert_eq!(e, "friendship b -> c is one-way");
+        let other = Engine::new();
+        assert!(matches!(
+            other.restore_app(&mut postcard::Deserializer::from_bytes(&snapshot(&app))),
+            Err(RestoreError::Inconsistent(m)) if m.contains("one-way")
+        ));
+        // A changed `added_at` on one side is one-way too.
+        app.store.apply(|st| {
+            let (c, _) = st.users.named(&name("c")).unwrap();
+            let (b, _) = st.users.named(&name("b")).unwrap();
+            st.users
+                .get_mut(c)
+                .unwrap()
+                .contacts
+                .push((b, Timestamp(5)));
+        });
+        assert!(
+            crate::invariants::check(&app)
+                .unwrap_err()
+                .contains("one-way")
+        );
+    }
 }
