@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
-use std::io::Write;
+use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
 use std::thread::JoinHandle;
@@ -66,6 +66,8 @@ pub struct LogStats {
     pub segments: usize,
     /// Log bytes written since the last snapshot started.
     pub bytes_since_snapshot: u64,
+    /// Log bytes written since the app was opened (records and their frames).
+    pub bytes: u64,
 }
 
 /// One app of a data directory (or, for [`Durable::in_memory`], of none). Cheap to clone:
@@ -115,6 +117,9 @@ pub(crate) struct Log {
     /// Held while a snapshot is written; the lower bound of the newest snapshot's position.
     pub snapshot_lock: Mutex<u64>,
     pub committer: Mutex<Option<JoinHandle<()>>>,
+    /// Whether the spare segment (`log/spare.tmp`) is zero-filled and synced; held while it is
+    /// made (by the background thread) or taken (by the committer, which never waits for it).
+    pub spare: Mutex<bool>,
     pub shared: Arc<DirShared>,
 }
 
@@ -226,40 +231,95 @@ impl Log {
 /// The committer's end of the log: the open segment.
 pub(crate) struct Writer {
     pub log_dir: PathBuf,
-    /// The segment being appended to, and its length.
-    pub open: Option<(File, u64)>,
+    /// The segment being written (its cursor at the end of its records), its path and the
+    /// offset of that end.
+    pub open: Option<(File, PathBuf, u64)>,
+}
+
+/// The name of the zero-filled file a background job prepares for the next segment.
+pub(crate) const SPARE: &str = "spare.tmp";
+
+/// Creates `path` full of zeros (`len` bytes), synced: a segment whose writes then change no
+/// file size.
+pub(crate) fn zeroed_file(path: &Path, len: u64) -> std::io::Result<File> {
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(path)?;
+    let chunk = vec![0u8; (len as usize).clamp(1, 1 << 20)];
+    let mut left = len;
+    while left > 0 {
+        let n = left.min(chunk.len() as u64) as usize;
+        f.write_all(&chunk[..n])?;
+        left -= n as u64;
+    }
+    f.sync_all()?;
+    f.rewind()?;
+    Ok(f)
 }
 
 impl Writer {
     /// Writes one batch with one `write` and one `sync_data`, in a new segment when asked
-    /// (`roll`), when there is none, or when the open one is full.
-    fn write(&mut self, log: &Log, batch: &[u8], first: u64, roll: bool) -> Result<()> {
-        let full = self
-            .open
-            .as_ref()
-            .is_none_or(|(_, len)| *len >= log.options.segment_bytes);
+    /// (`roll`), when there is none, or when the batch would run past the open one's size.
+    /// A new segment is the spare prepared in the background (renamed into place) or, if
+    /// that is not ready, a zero-filled file made here.
+    fn write(&mut self, log: &Arc<Log>, batch: &[u8], first: u64, roll: bool) -> Result<()> {
+        let full = self.open.as_ref().is_none_or(|(_, _, at)| {
+            *at > 0 && *at + batch.len() as u64 > log.options.segment_bytes
+        });
         let new = roll || full;
         if new {
             let path = self
                 .log_dir
                 .join(fsio::numbered(first, crate::SEGMENT_SUFFIX));
-            let file = OpenOptions::new()
-                .create_new(true)
-                .append(true)
-                .open(&path)
-                .map_err(Error::io(&path))?;
-            lock(&log.segments).push((first, path));
-            self.open = Some((file, 0));
+            let spare = self.log_dir.join(SPARE);
+            let took = match log.spare.try_lock() {
+                Ok(mut ready) if *ready => {
+                    *ready = false;
+                    std::fs::rename(&spare, &path).is_ok()
+                }
+                _ => false,
+            };
+            let file = if took {
+                OpenOptions::new()
+                    .write(true)
+                    .open(&path)
+                    .map_err(Error::io(&path))?
+            } else {
+                zeroed_file(&path, log.options.segment_bytes).map_err(Error::io(&path))?
+            };
+            lock(&log.segments).push((first, path.clone()));
+            self.open = Some((file, path, 0));
+            log.shared.queue_spare(log);
         }
-        let (file, len) = self.open.as_mut().expect("a segment is open");
-        let path_of = || log.dir.join("log");
-        file.write_all(batch).map_err(Error::io(path_of()))?;
-        file.sync_data().map_err(Error::io(path_of()))?;
+        let (file, path, at) = self.open.as_mut().expect("a segment is open");
+        file.write_all(batch).map_err(Error::io(&*path))?;
+        file.sync_data().map_err(Error::io(&*path))?;
         if new {
             fsio::sync_dir(&self.log_dir)?;
         }
-        *len += batch.len() as u64;
+        *at += batch.len() as u64;
         Ok(())
+    }
+}
+
+/// Prepares the spare segment of `log` (run by the background thread).
+pub(crate) fn prepare_spare(log: &Log) {
+    let mut ready = lock(&log.spare);
+    {
+        let st = lock(&log.state);
+        if *ready || st.closing || st.failed.is_some() {
+            return;
+        }
+    }
+    let path = log.dir.join("log").join(SPARE);
+    match zeroed_file(&path, log.options.segment_bytes) {
+        Ok(_) => *ready = true,
+        Err(e) => {
+            let _ = std::fs::remove_file(&path);
+            tracing::warn!(file = %path.display(), error = %e, "preparing the next log segment failed; it will be made when needed");
+        }
     }
 }
 
@@ -289,6 +349,7 @@ pub(crate) fn run_committer(log: Arc<Log>, mut writer: Writer, app: Weak<Inner>)
                 st.stats.syncs += 1;
                 st.stats.durable = upto;
                 st.stats.bytes_since_snapshot += batch.len() as u64;
+                st.stats.bytes += batch.len() as u64;
                 let due = st.stats.bytes_since_snapshot >= log.options.snapshot_log_bytes
                     && !st.snapshot_queued
                     && !st.closing;
@@ -466,6 +527,14 @@ impl Durable {
             false
         };
         drop_covered(&log.dir, &log.segments, at, last)?;
+        if last {
+            // The log is closed: no next segment.
+            *lock(&log.spare) = false;
+            let spare = log.dir.join("log").join(SPARE);
+            if spare.exists() {
+                std::fs::remove_file(&spare).map_err(Error::io(&spare))?;
+            }
+        }
         Ok(wrote.then_some(at))
     }
 

@@ -32,39 +32,61 @@ pub const FORMAT: &str = "imcore-data 1\n";
 pub const META_FILE: &str = "app.meta";
 
 /// What the apps of one data directory share: its path, its lock, its options, and the queue
-/// of the background snapshot thread.
+/// of the background thread (snapshots, next segments).
 pub(crate) struct DirShared {
     pub path: PathBuf,
     pub options: Options,
     /// The locked lock file: the lock lasts as long as this handle (and the process).
     _lock: File,
-    snapshots: Mutex<Option<Sender<Durable>>>,
+    jobs: Mutex<Option<Sender<Job>>>,
+}
+
+/// Work for the background thread.
+pub(crate) enum Job {
+    /// Write a snapshot of the app and drop the log it covers.
+    Snapshot(Durable),
+    /// Zero-fill the app's next log segment ahead of time.
+    Spare(Arc<Log>),
 }
 
 impl DirShared {
-    /// Queues a background snapshot of `app` (dropped if the directory is closing).
-    pub fn queue_snapshot(&self, app: Durable) {
+    fn send(&self, job: Job) {
         if let Some(tx) = self
-            .snapshots
+            .jobs
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .as_ref()
         {
-            let _ = tx.send(app);
+            let _ = tx.send(job);
         }
+    }
+
+    /// Queues a background snapshot of `app` (dropped if the directory is closing).
+    pub fn queue_snapshot(&self, app: Durable) {
+        self.send(Job::Snapshot(app));
+    }
+
+    /// Queues the preparation of `log`'s next segment (dropped if the directory is closing).
+    pub fn queue_spare(&self, log: &Arc<Log>) {
+        self.send(Job::Spare(Arc::clone(log)));
     }
 }
 
-fn snapshot_thread(rx: Receiver<Durable>) {
-    for app in rx {
-        if let Err(e) = app.write_snapshot(false) {
-            tracing::warn!(app = %app.app().key(), error = %e, "background snapshot failed; the log keeps every command");
-        }
-        if let Some(log) = &app.inner.log {
-            log.state
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .snapshot_queued = false;
+fn background_thread(rx: Receiver<Job>) {
+    for job in rx {
+        match job {
+            Job::Snapshot(app) => {
+                if let Err(e) = app.write_snapshot(false) {
+                    tracing::warn!(app = %app.app().key(), error = %e, "background snapshot failed; the log keeps every command");
+                }
+                if let Some(log) = &app.inner.log {
+                    log.state
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .snapshot_queued = false;
+                }
+            }
+            Job::Spare(log) => crate::app::prepare_spare(&log),
         }
     }
 }
@@ -75,7 +97,7 @@ fn snapshot_thread(rx: Receiver<Durable>) {
 ///
 /// - Open: [`DataDir::open`] (takes the lock; a second opener is refused).
 /// - Apps: [`DataDir::app_keys`], [`DataDir::open_app`] (recovers one app into an engine),
-///   [`DataDir::create_app`].
+///   [`DataDir::create_app`], [`DataDir::adopt_app`] (an app built in memory).
 /// - Close: [`DataDir::close`] closes every app it opened (final snapshots) and releases the
 ///   lock. Dropping it does the same, logging errors instead of returning them.
 pub struct DataDir {
@@ -157,15 +179,15 @@ impl DataDir {
         check_format(&path)?;
         let (tx, rx) = std::sync::mpsc::channel();
         let snapshotter = std::thread::Builder::new()
-            .name("imcore-snapshots".into())
-            .spawn(move || snapshot_thread(rx))
+            .name("imcore-background".into())
+            .spawn(move || background_thread(rx))
             .map_err(Error::io(&path))?;
         Ok(DataDir {
             shared: Arc::new(DirShared {
                 path,
                 options,
                 _lock: lock,
-                snapshots: Mutex::new(Some(tx)),
+                jobs: Mutex::new(Some(tx)),
             }),
             apps: Mutex::new(BTreeMap::new()),
             snapshotter: Some(snapshotter),
@@ -257,6 +279,52 @@ impl DataDir {
         Ok(d)
     }
 
+    /// Takes an app that lives in an engine (built in memory, imported) into the directory:
+    /// writes its metadata (key, limits, the host's values) and a snapshot of its current
+    /// state, and returns its handle, whose log continues from the app's applied count. From
+    /// here on, run its commands through the handle only.
+    ///
+    /// # Errors
+    /// [`Error::AppExists`] if the directory holds the app; the I/O error.
+    ///
+    /// # Locking
+    /// Holds the app's read lock while it is serialized (commands wait, queries do not).
+    pub fn adopt_app(&self, app: &imcore::App, host: BTreeMap<String, String>) -> Result<Durable> {
+        let key = app.key().clone();
+        let mut apps = self.apps.lock().unwrap_or_else(PoisonError::into_inner);
+        let dir = self.app_dir(&key);
+        let meta_path = dir.join(META_FILE);
+        if apps.contains_key(&key) || meta_path.exists() {
+            return Err(Error::AppExists(key.to_string()));
+        }
+        fsio::create_dirs(&dir.join("log"))?;
+        let at = app.applied();
+        let bytes = crate::app::serialize_snapshot(app);
+        let snap = dir.join(fsio::numbered(at, SNAPSHOT_SUFFIX));
+        fsio::write_atomic(
+            &snap,
+            &[&format::seal_header(SNAPSHOT_MAGIC, &bytes), &bytes],
+        )?;
+        let meta = AppMeta {
+            key: key.clone(),
+            limits: app.limits().clone(),
+            host,
+        };
+        write_meta(&meta_path, &meta)?;
+        let d = self.start(
+            app.clone(),
+            meta,
+            dir,
+            Recovery::default(),
+            Vec::new(),
+            None,
+            at,
+            0,
+        )?;
+        apps.insert(key, d.clone());
+        Ok(d)
+    }
+
     /// Recovers an app into `engine` and returns its handle: restores its newest snapshot
     /// (or creates it from its metadata when it has none), replays the log records after it
     /// with [`imcore::App::execute_logged`], checks every invariant when records were replayed
@@ -293,7 +361,7 @@ impl DataDir {
                 return Err(e);
             }
         };
-        let torn = r.torn.as_ref().map(|(p, o, _)| (p.clone(), *o));
+        let torn = r.torn.as_ref().map(|(p, o, _, _)| (p.clone(), *o));
         let recovery = Recovery {
             snapshot: r.snapshot.clone(),
             replayed: r.replayed,
@@ -327,7 +395,7 @@ impl DataDir {
         dir: PathBuf,
         recovery: Recovery,
         segments: Vec<(u64, PathBuf)>,
-        open_segment: Option<(File, u64)>,
+        open_segment: Option<(File, PathBuf, u64)>,
         newest_snapshot: u64,
         log_bytes: u64,
     ) -> Result<Durable> {
@@ -350,6 +418,7 @@ impl DataDir {
             segments: Mutex::new(segments),
             snapshot_lock: Mutex::new(newest_snapshot),
             committer: Mutex::new(None),
+            spare: Mutex::new(false),
             shared: Arc::clone(&self.shared),
         });
         let inner = Arc::new(Inner {
@@ -371,6 +440,7 @@ impl DataDir {
             .map_err(Error::io(&dir))?;
         *log.committer.lock().unwrap_or_else(PoisonError::into_inner) = Some(h);
         let d = Durable { inner };
+        self.shared.queue_spare(&log);
         if log_bytes >= self.shared.options.snapshot_log_bytes {
             log.state
                 .lock()
@@ -408,7 +478,7 @@ impl DataDir {
     fn stop_all(&mut self) -> Vec<Durable> {
         let apps = std::mem::take(&mut *self.apps.lock().unwrap_or_else(PoisonError::into_inner));
         self.shared
-            .snapshots
+            .jobs
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .take();
@@ -468,9 +538,11 @@ struct Recovered {
     /// The segments that stay, oldest first.
     segments: Vec<(u64, PathBuf)>,
     /// The last segment, opened for appending, when new records follow on from it.
-    open_segment: Option<(File, u64)>,
-    /// The last record cut short: file, offset, why.
-    torn: Option<(PathBuf, u64, String)>,
+    open_segment: Option<(File, PathBuf, u64)>,
+    /// The last record cut short: file, offset, why, and where its bytes end.
+    torn: Option<(PathBuf, u64, String, u64)>,
+    /// Where the written part of the last segment ends (the next record goes there).
+    last_end: u64,
     /// The last segment holds no record (created just before a crash): removed.
     empty_last: Option<PathBuf>,
     /// Older snapshots and temporary files: removed.
@@ -485,15 +557,21 @@ impl Recovered {
     /// empty last segment, older snapshots and temporary files; then open the last segment
     /// for appending if the next record follows on from it.
     fn tidy(&mut self, dir: &Path) -> Result<()> {
-        if let Some((path, offset, why)) = &self.torn {
+        if let Some((path, offset, why, dirty_end)) = &self.torn {
             tracing::warn!(file = %path.display(), offset, reason = %why,
                 "dropping a torn last log record (a write cut short by a crash); every record before it is kept");
-            let f = OpenOptions::new()
+            // Zero the torn bytes, so that the segment ends at the last good record again and
+            // new records follow it.
+            use std::io::{Seek, SeekFrom};
+            let mut f = OpenOptions::new()
                 .write(true)
                 .open(path)
                 .map_err(Error::io(path))?;
-            f.set_len(*offset).map_err(Error::io(path))?;
-            f.sync_all().map_err(Error::io(path))?;
+            let zeros = vec![0u8; (dirty_end - offset) as usize];
+            f.seek(SeekFrom::Start(*offset))
+                .and_then(|_| f.write_all(&zeros))
+                .and_then(|()| f.sync_all())
+                .map_err(Error::io(path))?;
             if *offset == 0 {
                 self.empty_last = Some(path.clone());
             }
@@ -515,12 +593,14 @@ impl Recovered {
         if let Some((_, path)) = self.segments.last()
             && self.last_position_is_applied
         {
-            let f = OpenOptions::new()
-                .append(true)
+            use std::io::{Seek, SeekFrom};
+            let mut f = OpenOptions::new()
+                .write(true)
                 .open(path)
                 .map_err(Error::io(path))?;
-            let len = f.metadata().map_err(Error::io(path))?.len();
-            self.open_segment = Some((f, len));
+            f.seek(SeekFrom::Start(self.last_end))
+                .map_err(Error::io(path))?;
+            self.open_segment = Some((f, path.clone(), self.last_end));
         }
         Ok(())
     }
@@ -616,6 +696,7 @@ fn recover(
         segments: segs.clone(),
         open_segment: None,
         torn: None,
+        last_end: 0,
         empty_last: None,
         leftovers,
         last_position_is_applied: false,
@@ -625,9 +706,12 @@ fn recover(
         let is_last = i + 1 == segs.len();
         let bytes = fsio::read(path)?;
         let seg = format::read_segment(&bytes);
+        if is_last {
+            out.last_end = seg.end;
+        }
         if let Some((offset, why)) = &seg.bad {
             if is_last && format::next_good_frame(&bytes, *offset).is_none() {
-                out.torn = Some((path.clone(), *offset, why.to_string()));
+                out.torn = Some((path.clone(), *offset, why.to_string(), seg.dirty_end));
             } else if is_last {
                 return Err(corrupt(
                     path,

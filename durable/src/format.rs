@@ -1,8 +1,11 @@
 //! The bytes on disk: log record frames, and sealed files (snapshots, app metadata, blobs).
 //!
 //! # Log records
-//! A segment file is a sequence of frames, nothing else (no header: the file name is the
-//! position of its first record):
+//! A segment file is a sequence of frames followed by zeros (no header: the file name is the
+//! position of its first record). Segments are created full of zeros and written in place, so
+//! that syncing a batch flushes data only, not the file's size (a journal commit on most file
+//! systems, several times slower); the written part ends where the rest of the file is all
+//! zeros:
 //!
 //! ```text
 //! offset 0   len      u32 LE   payload bytes (1 ..= RECORD_BYTES_MAX)
@@ -147,13 +150,19 @@ pub struct Segment<'a> {
     pub frames: Vec<Frame<'a>>,
     /// The first bad frame, if any: its offset and why.
     pub bad: Option<(u64, BadFrame)>,
+    /// Where the good frames end: the next record goes here.
+    pub end: u64,
+    /// Where the bytes that are not zero end (past `end` only when there is a bad frame).
+    pub dirty_end: u64,
 }
 
-/// Splits a segment's bytes into frames, stopping at the first bad one.
+/// Splits a segment's bytes into frames, stopping at the zeros after the last one or at the
+/// first bad one.
 pub fn read_segment(bytes: &[u8]) -> Segment<'_> {
     let mut frames = Vec::new();
     let mut at = 0usize;
-    while at < bytes.len() {
+    let dirty_end = bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1) as u64;
+    while (at as u64) < dirty_end {
         match frame_at(bytes, at) {
             Ok(f) => {
                 at += FRAME_HEADER_BYTES + f.payload.len();
@@ -163,11 +172,18 @@ pub fn read_segment(bytes: &[u8]) -> Segment<'_> {
                 return Segment {
                     frames,
                     bad: Some((at as u64, e)),
+                    end: at as u64,
+                    dirty_end,
                 };
             }
         }
     }
-    Segment { frames, bad: None }
+    Segment {
+        frames,
+        bad: None,
+        end: at as u64,
+        dirty_end: dirty_end.max(at as u64),
+    }
 }
 
 /// The offset of the first well-formed frame that starts after `offset`, if any: a bad frame
@@ -267,6 +283,30 @@ mod tests {
         assert_eq!(s.frames[1].payload, b"bcd");
         assert_eq!(s.frames[1].offset, 17);
         assert_eq!(s.frames[2].offset, 17 + 19);
+    }
+
+    #[test]
+    fn zeros_after_the_frames_end_the_segment() {
+        let mut bytes = segment(&[(1, b"a"), (2, b"bc")]);
+        let end = bytes.len() as u64;
+        bytes.resize(4096, 0);
+        let s = read_segment(&bytes);
+        assert_eq!(
+            (s.frames.len(), s.bad.clone(), s.end, s.dirty_end),
+            (2, None, end, end)
+        );
+        let s = read_segment(&[0u8; 64]);
+        assert_eq!((s.frames.len(), s.bad.is_none(), s.end), (0, true, 0));
+        // A frame cut short before zeros is a bad frame with nothing good after it.
+        let mut cut = segment(&[(1, b"a"), (2, b"bcdef")]);
+        let second = 17;
+        cut.truncate(second + 10);
+        cut.resize(4096, 0);
+        let s = read_segment(&cut);
+        assert_eq!(s.bad.as_ref().map(|b| b.0), Some(second as u64));
+        assert_eq!(s.end, second as u64);
+        assert!(s.dirty_end > s.end && s.dirty_end <= second as u64 + 10);
+        assert_eq!(next_good_frame(&cut, second as u64), None);
     }
 
     #[test]

@@ -65,8 +65,12 @@ pub fn snapshot(app: &App) -> Vec<u8> {
     ser.output.finalize().unwrap()
 }
 
+/// Small segments (each is zero-filled when made), so that the tests write little.
 pub fn options() -> Options {
-    Options::default()
+    Options {
+        segment_bytes: 64 << 10,
+        ..Options::default()
+    }
 }
 
 /// Opens `path` and creates the app.

@@ -264,3 +264,27 @@ fn blobs_live_in_the_apps_directory_and_survive_a_restart() {
         b"attachment bytes"
     );
 }
+
+#[test]
+fn an_app_built_in_memory_is_adopted_with_a_snapshot_and_goes_on_durably() {
+    let t = tempfile::tempdir().unwrap();
+    let engine = Engine::new();
+    let plain = engine.create_app(key(), Limits::default()).unwrap();
+    for i in 0..10 {
+        plain.execute_any(&Actor::Admin, T0, step(i)).unwrap();
+    }
+    let dir = DataDir::open(t.path(), options()).unwrap();
+    let app = dir.adopt_app(&plain, BTreeMap::new()).unwrap();
+    assert_eq!(snapshots(t.path()).len(), 1);
+    assert!(matches!(
+        dir.adopt_app(&plain, BTreeMap::new()),
+        Err(Error::AppExists(_))
+    ));
+    run(&app, 10, 16);
+    drop(app);
+    dir.abandon();
+    let (_dir, _engine, app) = reopen(t.path(), options());
+    let app = app.unwrap();
+    assert_eq!(app.recovery().replayed, 6);
+    assert_eq!(snapshot(app.app()), reference(16));
+}
