@@ -110,8 +110,10 @@ pub(crate) struct Log {
     pub state: Mutex<LogState>,
     /// Signalled when a record is pushed or the log starts closing (the committer waits on it).
     pub pushed: Condvar,
-    /// Signalled when a batch is durable or the log failed (writers wait on it).
-    pub synced: Condvar,
+    /// Signalled when a batch is durable or the log failed: writers whose record is in a
+    /// batch of even generation wait on the first, odd on the second, so that a sync wakes
+    /// only the writers it made durable, not those already waiting for the next batch.
+    pub synced: [Condvar; 2],
     /// The segment files, oldest first; the committer appends, snapshots remove a prefix.
     pub segments: Mutex<Vec<(u64, PathBuf)>>,
     /// Held while a snapshot is written; the lower bound of the newest snapshot's position.
@@ -129,6 +131,10 @@ pub(crate) struct LogState {
     pub buf: Vec<u8>,
     /// The position of the first record in `buf`.
     pub buf_first: u64,
+    /// The generation of `buf`: how many batches the committer has taken before it.
+    pub batch_no: u64,
+    /// The committer is waiting for records (pushes wake it only then).
+    pub committer_idle: bool,
     /// The position of the last record pushed.
     pub last_pushed: u64,
     /// Every position up to this one is on disk.
@@ -199,7 +205,8 @@ impl Log {
 
     /// Hands a record to the committer. Runs under the app's write lock, so the buffer's
     /// order is the order the commands applied in.
-    fn push(&self, ticket: &mut Ticket<'_>, position: u64, payload: &[u8]) {
+    /// Returns the generation of the batch the record is in.
+    fn push(&self, ticket: &mut Ticket<'_>, position: u64, payload: &[u8]) -> u64 {
         let mut st = lock(&self.state);
         if st.buf.is_empty() {
             st.buf_first = position;
@@ -209,12 +216,17 @@ impl Log {
         st.inflight -= 1;
         st.stats.records += 1;
         ticket.pushed = true;
+        let batch_no = st.batch_no;
+        let wake = st.committer_idle;
         drop(st);
-        self.pushed.notify_one();
+        if wake {
+            self.pushed.notify_one();
+        }
+        batch_no
     }
 
-    /// Waits until `position` is durable.
-    fn wait(&self, position: u64) -> Result<()> {
+    /// Waits until `position`, in the batch of generation `batch_no`, is durable.
+    fn wait(&self, position: u64, batch_no: u64) -> Result<()> {
         let mut st = lock(&self.state);
         loop {
             if st.durable >= position {
@@ -223,7 +235,9 @@ impl Log {
             if let Some(f) = &st.failed {
                 return Err(Error::Failed(f.clone()));
             }
-            st = self.synced.wait(st).unwrap_or_else(PoisonError::into_inner);
+            st = self.synced[(batch_no % 2) as usize]
+                .wait(st)
+                .unwrap_or_else(PoisonError::into_inner);
         }
     }
 }
@@ -329,17 +343,21 @@ pub(crate) fn prepare_spare(log: &Log) {
 pub(crate) fn run_committer(log: Arc<Log>, mut writer: Writer, app: Weak<Inner>) {
     let mut spare = Vec::new();
     loop {
-        let (batch, first, upto, roll) = {
+        let (batch, first, upto, roll, batch_no) = {
             let mut st = lock(&log.state);
             while st.buf.is_empty() && !(st.closing && st.inflight == 0) {
+                st.committer_idle = true;
                 st = log.pushed.wait(st).unwrap_or_else(PoisonError::into_inner);
+                st.committer_idle = false;
             }
             if st.buf.is_empty() {
                 return;
             }
             let batch = std::mem::replace(&mut st.buf, std::mem::take(&mut spare));
             let roll = std::mem::take(&mut st.roll);
-            (batch, st.buf_first, st.last_pushed, roll)
+            let batch_no = st.batch_no;
+            st.batch_no += 1;
+            (batch, st.buf_first, st.last_pushed, roll, batch_no)
         };
         let result = writer.write(&log, &batch, first, roll);
         let mut st = lock(&log.state);
@@ -357,7 +375,7 @@ pub(crate) fn run_committer(log: Arc<Log>, mut writer: Writer, app: Weak<Inner>)
                     st.snapshot_queued = true;
                 }
                 drop(st);
-                log.synced.notify_all();
+                log.synced[(batch_no % 2) as usize].notify_all();
                 if due && let Some(inner) = app.upgrade() {
                     log.shared.queue_snapshot(Durable { inner });
                 }
@@ -368,7 +386,7 @@ pub(crate) fn run_committer(log: Arc<Log>, mut writer: Writer, app: Weak<Inner>)
                 tracing::error!(dir = %log.dir.display(), error = %e, "the app's log failed; it takes no more commands");
                 st.failed = Some(e.to_string());
                 drop(st);
-                log.synced.notify_all();
+                log.synced.iter().for_each(Condvar::notify_all);
                 return;
             }
         }
@@ -458,13 +476,13 @@ impl Durable {
         };
         let payload = encode_record(actor, now, &cmd.clone().into());
         let mut ticket = log.begin()?;
-        let mut position = 0;
+        let (mut position, mut batch_no) = (0, 0);
         let out = app.execute_logged(actor, now, cmd, |p| {
             position = p;
-            log.push(&mut ticket, p, &payload);
+            batch_no = log.push(&mut ticket, p, &payload);
         })?;
         drop(ticket);
-        log.wait(position)?;
+        log.wait(position, batch_no)?;
         Ok(out)
     }
 

@@ -414,7 +414,7 @@ impl DataDir {
                 ..LogState::default()
             }),
             pushed: Condvar::new(),
-            synced: Condvar::new(),
+            synced: [Condvar::new(), Condvar::new()],
             segments: Mutex::new(segments),
             snapshot_lock: Mutex::new(newest_snapshot),
             committer: Mutex::new(None),
