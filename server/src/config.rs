@@ -60,7 +60,7 @@ pub struct Storage {
     pub in_memory: bool,
     /// The data directory (relative to the working directory). Default `imcore-data`.
     pub data_dir: PathBuf,
-    /// A new log segment starts past this many bytes. Default 64 MiB.
+    /// The size of a log segment (each is zero-filled when made). Default 4 MiB.
     pub segment_bytes: u64,
     /// A background snapshot starts when this many log bytes were written since the last
     /// one; recovery after a crash replays at most about this much. Default 32 MiB.

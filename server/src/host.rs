@@ -111,10 +111,8 @@ impl Host {
             None
         } else {
             let path = &config.storage.data_dir;
-            Some(
-                DataDir::open(path, config.storage.options())
-                    .map_err(|e| format!("data directory {}: {e}", path.display()))?,
-            )
+            // The error names the directory or the file at fault.
+            Some(DataDir::open(path, config.storage.options()).map_err(|e| e.to_string())?)
         };
         let mut apps = HashMap::new();
         let result = (|| {
