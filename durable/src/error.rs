@@ -16,7 +16,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// Another process (or another [`crate::DataDir`] in this one) has the directory open.
-    #[error("data directory {} is in use{holder}: its lock file is held", path.display())]
+    #[error("data directory in use{holder}: its lock file {} is held", path.display())]
     Locked {
         /// The lock file.
         path: PathBuf,
