@@ -20,9 +20,12 @@
 //! `POST /chatgroups/{g}/invitations/{user}/accept` and `…/decline`); the send rule
 //! (`GET /chatgroups/{g}/users/{user}`: `may_speak` and why not; `GET /chatgroups/{g}/speakers`).
 //!
-//! Shared files (`/chatgroups/{g}/share_files[/{file_id}]`) keep metadata only, as the engine
-//! does: upload takes a JSON body `{file_name, file_size}` instead of the vendor's multipart
-//! form (this host stores no bytes), and reading one file answers its metadata.
+//! Shared files (`/chatgroups/{g}/share_files[/{file_id}]`): the engine keeps the metadata and
+//! the app's blob store (in the data directory) the bytes. Upload takes the file's bytes as the
+//! body (`Content-Type: application/octet-stream`, the name in query parameter `file_name`;
+//! up to `file_bytes_max`) or, metadata only, a JSON body `{file_name, file_size}`, instead of
+//! the vendor's multipart form. Reading one file answers its metadata, or its bytes with
+//! `Accept: application/octet-stream`. Deleting one deletes its bytes.
 
 use std::sync::Arc;
 
@@ -835,32 +838,87 @@ struct UploadBody {
     file_size: u64,
 }
 
-/// `POST /chatgroups/{g}/share_files`, body `{file_name, file_size}`: `data: file`.
+/// The blob id of a shared file's bytes.
+fn file_blob(group: &GroupId, file_id: &str) -> String {
+    format!("group-file/{group}/{file_id}")
+}
+
+/// `POST /chatgroups/{g}/share_files`: the file's bytes as an `application/octet-stream` body
+/// with its name in query parameter `file_name` (the bytes are kept in the app's blob store),
+/// or a JSON body `{file_name, file_size}` (metadata only): `data: file`.
 async fn upload_file(call: Call, body: Body) -> ApiResult<Envelope> {
-    let b: UploadBody = call.json(body).await?;
+    if !call.is_octet_stream() {
+        let b: UploadBody = call.json(body).await?;
+        let f = call.exec(UploadGroupFile {
+            group: group(&call),
+            file_name: b.file_name,
+            file_size: b.file_size,
+        })?;
+        return Ok(Envelope::full(&call).data(file_json(&f)));
+    }
+    let max = call.app.app.limits().groups.file_bytes_max;
+    let bytes = call
+        .bytes_up_to(body, usize::try_from(max).unwrap_or(usize::MAX))
+        .await;
+    let g = group(&call);
     let f = call.exec(UploadGroupFile {
-        group: group(&call),
-        file_name: b.file_name,
-        file_size: b.file_size,
+        group: g.clone(),
+        file_name: call.query("file_name").map(str::to_owned),
+        // Over the cap: the engine refuses it with FILE_TOO_LARGE, in its check order.
+        file_size: bytes
+            .as_ref()
+            .map_or(max.saturating_add(1), |b| b.len() as u64),
     })?;
+    let bytes = bytes.unwrap_or_default();
+    let blobs = call.app.durable.blobs();
+    if let Err(e) = call.blocking(|| blobs.put(&file_blob(&g, &f.file_id), &bytes)) {
+        tracing::error!(error = %e, "storing a shared file's bytes failed");
+        let _ = call.exec(DeleteGroupFile {
+            group: g,
+            file_id: f.file_id,
+        });
+        return Err(ApiError::new(500, "INTERNAL_SERVER_ERROR", e.to_string()));
+    }
     Ok(Envelope::full(&call).data(file_json(&f)))
 }
 
-/// `GET /chatgroups/{g}/share_files/{file_id}`: `data: file` (metadata).
-async fn file(call: Call) -> ApiResult<Envelope> {
+/// `GET /chatgroups/{g}/share_files/{file_id}`: `data: file` (metadata); with `Accept:
+/// application/octet-stream`, the file's bytes (`404 FILE_NOT_FOUND` when only metadata was
+/// uploaded).
+async fn file(call: Call) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
     let f = call.ask(GetGroupFile {
         group: group(&call),
         file_id: call.param("file_id").to_owned(),
     })?;
-    Ok(Envelope::full(&call).data(file_json(&f)))
+    if !call.wants_octet_stream() {
+        return Ok(Envelope::full(&call).data(file_json(&f)).into_response());
+    }
+    let blobs = call.app.durable.blobs();
+    let id = file_blob(&f.group_id, &f.file_id);
+    match call.blocking(|| blobs.get(&id)) {
+        Ok(Some(bytes)) => Ok((
+            [(axum::http::header::CONTENT_TYPE, "application/octet-stream")],
+            bytes,
+        )
+            .into_response()),
+        Ok(None) => Err(imcore::Error::from(GroupError::FileNotFound(f.file_id)).into()),
+        Err(e) => Err(ApiError::new(500, "INTERNAL_SERVER_ERROR", e.to_string())),
+    }
 }
 
-/// `DELETE /chatgroups/{g}/share_files/{file_id}`: `data: {group_id, file_id, result}`.
+/// `DELETE /chatgroups/{g}/share_files/{file_id}`: `data: {group_id, file_id, result}`; the
+/// file's bytes go too.
 async fn delete_file(call: Call) -> ApiResult<Envelope> {
     let id = call.param("file_id").to_owned();
+    let g = group(&call);
     let r = call.exec(DeleteGroupFile {
-        group: group(&call),
+        group: g.clone(),
         file_id: id.clone(),
     })?;
-    Ok(Envelope::full(&call).data(json!({"group_id": group(&call), "file_id": id, "result": r})))
+    let blobs = call.app.durable.blobs();
+    if let Err(e) = call.blocking(|| blobs.delete(&file_blob(&g, &id))) {
+        tracing::warn!(error = %e, "deleting a shared file's bytes failed (the file is deleted)");
+    }
+    Ok(Envelope::full(&call).data(json!({"group_id": g, "file_id": id, "result": r})))
 }

@@ -1,7 +1,7 @@
 //! The binary: it prints one line naming where it listens, the app keys, where the data lives,
 //! and a curl line for a token; it serves; it logs the engine's events on stderr, one line
 //! each; on SIGTERM it finishes, writes a final snapshot and exits 0, and a restart on the same
-//! data directory has every user, token and the same `application` uuid. A second server on
+//! data directory has every user, token, shared file's bytes and the same `application` uuid. A second server on
 //! the same directory is refused; a bad config file stops start-up naming the line and field;
 //! `--print-config` prints every field; `--in-memory` keeps nothing.
 
@@ -27,6 +27,23 @@ fn post(s: &Server, path: &str, token: Option<&str>, body: Value) -> crate::fixt
 
 fn get(s: &Server, path: &str, token: &str) -> crate::fixture::Resp {
     request(s.addr, "GET", path, Some(token), None, b"")
+}
+
+/// A raw request with extra headers; the status and the raw body.
+fn raw_bytes(s: &Server, head: &str, body: &[u8]) -> (u16, Vec<u8>) {
+    use std::io::{Read, Write};
+    let mut c = std::net::TcpStream::connect(s.addr).unwrap();
+    let req = format!(
+        "{head}\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    c.write_all(req.as_bytes()).unwrap();
+    c.write_all(body).unwrap();
+    let mut buf = Vec::new();
+    c.read_to_end(&mut buf).unwrap();
+    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let status = std::str::from_utf8(&buf[9..12]).unwrap().parse().unwrap();
+    (status, buf[split + 4..].to_vec())
 }
 
 const ONE_APP: [&str; 9] = [
@@ -81,6 +98,28 @@ fn serves_stops_on_sigterm_with_a_final_snapshot_and_restarts_with_everything() 
         .to_owned();
     let uuid = get(&s, "/o1/a1/users/zed", &admin).ok()["application"].clone();
     assert!(uuid.is_string());
+    // A group with a shared file's bytes.
+    post(
+        &s,
+        "/o1/a1/chatgroups",
+        Some(&admin),
+        json!({"groupname": "g", "description": "d", "public": true, "owner": "zed",
+               "maxusers": 10, "groupid": "g1"}),
+    )
+    .ok();
+    let content: Vec<u8> = (0..100_000u32).map(|i| (i % 253) as u8).collect();
+    let (st, body) = raw_bytes(
+        &s,
+        &format!(
+            "POST /o1/a1/chatgroups/g1/share_files?file_name=f.bin HTTP/1.1\r\nAuthorization: Bearer {admin}\r\nContent-Type: application/octet-stream"
+        ),
+        &content,
+    );
+    assert_eq!(st, 200, "{}", String::from_utf8_lossy(&body));
+    let file_id = serde_json::from_slice::<Value>(&body).unwrap()["data"]["file_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let status = s.term();
     let log_of_first = std::fs::read_to_string(t.path().join("1.log")).unwrap();
@@ -114,6 +153,17 @@ fn serves_stops_on_sigterm_with_a_final_snapshot_and_restarts_with_everything() 
     assert_eq!(r.ok()["entities"][0]["username"], "zed");
     assert_eq!(r.body["application"], uuid, "the same application uuid");
     get(&s, "/o1/a1/users/zed", &user_token).ok();
+    // The shared file's bytes live in the data directory and are served again.
+    let (st, got) = raw_bytes(
+        &s,
+        &format!(
+            "GET /o1/a1/chatgroups/g1/share_files/{file_id} HTTP/1.1\r\nAuthorization: Bearer {admin}\r\nAccept: application/octet-stream"
+        ),
+        b"",
+    );
+    assert_eq!(st, 200);
+    assert!(got == content, "the same bytes after a restart");
+    assert_eq!(std::fs::read_dir(app_dir.join("blobs")).unwrap().count(), 1);
     assert!(s.term().success());
 }
 
