@@ -124,6 +124,7 @@ impl Host {
                     .get(UUID_KEY)
                     .cloned()
                     .unwrap_or_else(new_uuid);
+                sweep_orphan_files(&durable);
                 durable
                     .execute(
                         &Actor::Admin,
@@ -210,6 +211,48 @@ impl Host {
             Some(d) => d.close().map_err(|e| e.to_string()),
             None => Ok(()),
         }
+    }
+}
+
+/// Removes the stored bytes of group shared files that no longer exist (deleted with their
+/// group, expired, or uploaded just before a crash that lost the command): run at start-up,
+/// so such bytes last at most one server lifetime. A file whose group is only disabled keeps
+/// its bytes.
+fn sweep_orphan_files(durable: &Durable) {
+    use imcore::groups::{GetGroupFile, GroupError};
+    let blobs = durable.blobs();
+    let ids = match blobs.ids() {
+        Ok(ids) => ids,
+        Err(e) => {
+            tracing::warn!(error = %e, "listing stored bytes failed; no sweep");
+            return;
+        }
+    };
+    let now = now_millis();
+    let mut removed = 0;
+    for id in ids {
+        let Some((group, file_id)) = id
+            .strip_prefix("group-file/")
+            .and_then(|rest| rest.rsplit_once('/'))
+        else {
+            continue;
+        };
+        let q = GetGroupFile {
+            group: group.into(),
+            file_id: file_id.to_owned(),
+        };
+        let gone = matches!(
+            durable.query(&Actor::Admin, now, q),
+            Err(imcore::Error::Group(
+                GroupError::FileNotFound(_) | GroupError::FileGroupNotFound(_)
+            ))
+        );
+        if gone && blobs.delete(&id).is_ok() {
+            removed += 1;
+        }
+    }
+    if removed > 0 {
+        tracing::info!(app = %durable.app().key(), removed, "removed the bytes of shared files that no longer exist");
     }
 }
 

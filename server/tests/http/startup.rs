@@ -120,6 +120,33 @@ fn serves_stops_on_sigterm_with_a_final_snapshot_and_restarts_with_everything() 
         .as_str()
         .unwrap()
         .to_owned();
+    // Another group's file, then the group destroyed: its bytes are orphans, swept at the
+    // next start.
+    post(
+        &s,
+        "/o1/a1/chatgroups",
+        Some(&admin),
+        json!({"groupname": "g", "description": "d", "public": true, "owner": "zed",
+               "maxusers": 10, "groupid": "g2"}),
+    )
+    .ok();
+    let (st, _) = raw_bytes(
+        &s,
+        &format!(
+            "POST /o1/a1/chatgroups/g2/share_files?file_name=o.bin HTTP/1.1\r\nAuthorization: Bearer {admin}\r\nContent-Type: application/octet-stream"
+        ),
+        b"orphan",
+    );
+    assert_eq!(st, 200);
+    request(
+        s.addr,
+        "DELETE",
+        "/o1/a1/chatgroups/g2",
+        Some(&admin),
+        None,
+        b"",
+    )
+    .ok();
 
     let status = s.term();
     let log_of_first = std::fs::read_to_string(t.path().join("1.log")).unwrap();
@@ -163,7 +190,11 @@ fn serves_stops_on_sigterm_with_a_final_snapshot_and_restarts_with_everything() 
     );
     assert_eq!(st, 200);
     assert!(got == content, "the same bytes after a restart");
-    assert_eq!(std::fs::read_dir(app_dir.join("blobs")).unwrap().count(), 1);
+    assert_eq!(
+        std::fs::read_dir(app_dir.join("blobs")).unwrap().count(),
+        1,
+        "the destroyed group's bytes were swept at start-up"
+    );
     assert!(s.term().success());
 }
 
