@@ -65,6 +65,15 @@ macro_rules! commands {
                 }
             }
         }
+
+        /// Any command, with the tagged [`Reply`]: so that one generic call
+        /// ([`crate::App::execute_logged`]) serves typed commands and logged ones alike.
+        impl Exec for Command {
+            type Reply = Reply;
+            fn exec(self, cx: &mut Ctx<'_>) -> Result<Reply> {
+                self.exec_any(cx)
+            }
+        }
     };
 }
 

@@ -107,7 +107,12 @@ pub enum RegistrationMode {
 }
 
 /// Per-app configuration: caps and feature switches. Field names end in their unit.
+///
+/// Read from a self-describing format (a host's TOML or JSON), every field is optional and
+/// takes its default's value, and an unknown field is an error (so a typo is not ignored); the
+/// same holds for [`GroupLimits`] and [`RoomLimits`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Limits {
     /// Who may register. Default [`RegistrationMode::Authorized`].
     pub registration_mode: RegistrationMode,
@@ -170,6 +175,7 @@ impl Default for Limits {
 /// Per-app limits of the groups area. [`GroupLimits::default`] gives the spec's values for an
 /// engine without a plan record (the Flagship plan's caps where the spec has a plan table).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct GroupLimits {
     /// Threads are on (`T_NOT_OPEN` otherwise). Default true.
     pub threads_enabled: bool,
@@ -320,6 +326,7 @@ impl Default for GroupLimits {
 /// Per-app limits of the chatrooms area (spec 03 §5). [`RoomLimits::default`] gives the
 /// spec's defaults; tests and hosts may shrink them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct RoomLimits {
     /// `maxusers` when a create names none. Default 1000.
     pub maxusers_default: u32,

@@ -8,15 +8,16 @@
 //! lapse events (`MuteExpired`, `SubscriptionExpired`, the chatrooms' offline sweep) happen
 //! on time. The task holds the host weakly and ends when the server is dropped.
 //!
-//! `Expire` is a command: a host that logs commands for durability must run it through the
-//! same logged path as the requests' commands (this module calls [`imcore::App::expire`]).
+//! `Expire` is a command, so it runs through the app's durable handle like the requests'
+//! commands: it is logged (replay after a crash reproduces the same lapses at the same
+//! `now`), and once the data directory is closed it is refused and the timer stops.
 
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use imcore::App;
+use imcore::{Actor, Expire};
 
-use crate::host::{Host, now_millis};
+use crate::host::{Host, HostApp, now_millis};
 
 /// Longest sleep between two looks at `next_expiry`, in milliseconds.
 pub const POLL_MS: u64 = 200;
@@ -36,10 +37,8 @@ async fn run(host: Weak<Host>) {
             return;
         };
         let mut wait = POLL_MS;
-        for key in h.engine.app_keys() {
-            if let Ok(app) = h.engine.app(&key) {
-                wait = wait.min(tick(&app));
-            }
+        for app in h.apps() {
+            wait = wait.min(tick(&app));
         }
         drop(h);
         tokio::time::sleep(Duration::from_millis(wait.max(1))).await;
@@ -48,17 +47,22 @@ async fn run(host: Weak<Host>) {
 
 /// Runs `Expire` on one app if anything is due; returns how long until its next deadline (at
 /// most [`POLL_MS`]).
-fn tick(app: &App) -> u64 {
+fn tick(ha: &HostApp) -> u64 {
     let now = now_millis();
+    let app = &ha.app;
     match app.next_expiry() {
         Some(t) if t <= now => {
-            match app.expire(now) {
+            match ha.durable.execute(&Actor::Admin, now, Expire) {
                 Ok(out) => {
                     for e in &out.events {
                         tracing::info!(target: "imcore_server::events", app = %app.key(), event = ?e, "event");
                     }
                 }
-                Err(e) => tracing::error!(app = %app.key(), "expire failed: {e}"),
+                Err(e) => {
+                    // Closed (shutting down) or a failed log: nothing more can apply.
+                    tracing::debug!(app = %app.key(), "expire not applied: {e}");
+                    return POLL_MS;
+                }
             }
             // More may be due (a batch cap): look again at once.
             0

@@ -71,16 +71,9 @@ pub fn router(host: Arc<Host>) -> Router {
             (host.clone(), Arc::new(crate::rate::Limiter::default())),
             crate::rate::limit,
         ))
-        .layer(axum::Extension(default_blobs()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(host)
-}
-
-/// The bytes of attachments and group shared files: in memory ([`blobs::MemoryBlobs`],
-/// bounded by [`blobs::MEMORY_BLOBS_BYTES_MAX`]).
-fn default_blobs() -> chatfiles::SharedBlobs {
-    Arc::new(blobs::MemoryBlobs::new(blobs::MEMORY_BLOBS_BYTES_MAX))
 }
 
 /// Unknown routes: `404 organization_application_not_found` when the first two segments do

@@ -174,12 +174,13 @@ fn presence_errors() {
 
 #[test]
 fn presence_switched_off() {
-    let api = api_with(imcore_server::Config {
-        limits: Limits {
+    let api = api_with({
+        let mut c = config();
+        c.apps[0].limits = Limits {
             presence_enabled: false,
             ..Limits::default()
-        },
-        ..config()
+        };
+        c
     });
     api.register(&["a"]);
     let r = api.admin("POST", "/users/a/presence/ios_1/1", &json!({"ext": ""}));

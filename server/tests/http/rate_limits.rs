@@ -6,12 +6,13 @@ use crate::fixture::*;
 use imcore::Limits;
 
 fn limited() -> Api {
-    api_with(imcore_server::Config {
-        limits: Limits {
+    api_with({
+        let mut c = config();
+        c.apps[0].limits = Limits {
             rate_limits: true,
             ..Limits::default()
-        },
-        ..config()
+        };
+        c
     })
 }
 
