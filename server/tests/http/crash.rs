@@ -1,6 +1,6 @@
 //! The crash test: the server binary, on a data directory with small segments and frequent
 //! snapshots, takes writes from several concurrent clients — users, friends, blocks,
-//! attributes, groups, rooms, and writes that must be refused — and is killed with SIGKILL at
+//! attributes, groups, rooms, one-to-one messages, and writes that must be refused — and is killed with SIGKILL at
 //! a random moment, then restarted on the same directory, several times. After each restart:
 //!
 //! - every write that was acknowledged (answered 200) is there, read back over REST;
@@ -100,6 +100,8 @@ struct State {
     groups: BTreeMap<String, BTreeSet<String>>,
     /// Room name → `owner:x` / `member:y`.
     rooms: BTreeMap<String, BTreeSet<String>>,
+    /// One-to-one text messages: (from, to, text), read back from the sender's export.
+    messages: BTreeSet<(String, String, String)>,
 }
 
 /// A write, with what it does to the model when it is acknowledged.
@@ -115,6 +117,9 @@ enum Op {
     AddGroupMember(String, String),
     CreateRoom(String, String),
     AddRoomMember(String, String),
+    /// A text message from the first to the second (never sent where the recipient blocks
+    /// the sender, so it is always delivered or queued).
+    Message(String, String, String),
     /// Writes that must be refused: a second registration of a user, a friend or a group
     /// member who does not exist.
     RegisterAgain(String),
@@ -171,6 +176,9 @@ impl State {
             Op::AddRoomMember(r, u) => {
                 self.rooms.get_mut(r).unwrap().insert(format!("member:{u}"));
             }
+            Op::Message(a, b, text) => {
+                self.messages.insert((a.clone(), b.clone(), text.clone()));
+            }
             Op::RegisterAgain(_) | Op::BefriendGhost(_) | Op::AddGhostToGroup(_) => {}
         }
     }
@@ -184,6 +192,7 @@ struct Client {
     room_ids: BTreeMap<String, String>,
     next_group: usize,
     next_room: usize,
+    next_message: usize,
     pending: Option<Op>,
     acked: usize,
     refused: usize,
@@ -219,6 +228,7 @@ impl Client {
             room_ids: BTreeMap::new(),
             next_group: 0,
             next_room: 0,
+            next_message: 0,
             pending: None,
             acked: 0,
             refused: 0,
@@ -234,7 +244,7 @@ impl Client {
     fn next_op(&mut self) -> Op {
         let k = self.k;
         loop {
-            let roll = self.rng.below(100);
+            let roll = self.rng.below(115);
             if self.model.users.len() < 2 || (roll < 8 && self.model.users.len() < USERS) {
                 let free: Vec<String> = (0..USERS)
                     .map(|i| user(k, i))
@@ -296,6 +306,10 @@ impl Client {
                     }
                     return Op::AddRoomMember(r, a);
                 }
+                100.. if a != b && !self.model.blocks.contains(&(b.clone(), a.clone())) => {
+                    self.next_message += 1;
+                    return Op::Message(a, b, format!("c{k}m{}", self.next_message));
+                }
                 _ => continue,
             }
         }
@@ -349,6 +363,11 @@ impl Client {
                 "POST",
                 format!("/chatrooms/{}/users/{u}", self.room_ids[r]),
                 None,
+            ),
+            Op::Message(a, b, text) => (
+                "POST",
+                "/messages/users".to_string(),
+                j(json!({"from": a, "to": [b], "type": "txt", "body": {"msg": text}})),
             ),
         };
         let resp = try_request(addr, method, &path, token, body)?;
@@ -431,7 +450,20 @@ impl Client {
                 .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
                 .collect();
             if !attrs.is_empty() {
-                s.attrs.insert(u, attrs);
+                s.attrs.insert(u.clone(), attrs);
+            }
+            let export = get(&format!("/users/{u}/export")).ok()["data"]["messages"].clone();
+            for m in export["messages"].as_array().unwrap() {
+                if m["from"] == u.as_str() {
+                    s.messages.insert((
+                        u.clone(),
+                        m["to"].as_str().unwrap().to_owned(),
+                        m["payload"]["bodies"][0]["msg"]
+                            .as_str()
+                            .unwrap()
+                            .to_owned(),
+                    ));
+                }
             }
         }
         assert_eq!(
@@ -611,11 +643,13 @@ fn sigkill_under_concurrent_writes_loses_no_acknowledged_write() {
     }
     assert!(server.term().success());
     let users: usize = clients.iter().map(|c| c.model.users.len()).sum();
+    let messages: usize = clients.iter().map(|c| c.model.messages.len()).sum();
     eprintln!(
         "crash test: {KILLS} kills, {acked} acknowledged and {refused} refused writes, {in_flight} in flight at a kill, \
-         {snapshots} background snapshots, {users} users at the end, {:.1} s",
+         {snapshots} background snapshots, {users} users and {messages} messages at the end, {:.1} s",
         started.elapsed().as_secs_f64()
     );
+    assert!(messages > 0, "messages were written and recovered");
     assert!(snapshots > 0, "the kills landed among background snapshots");
     assert!(acked > 100, "enough writes: {acked}");
     assert!(refused > 0);

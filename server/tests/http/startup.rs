@@ -120,6 +120,26 @@ fn serves_stops_on_sigterm_with_a_final_snapshot_and_restarts_with_everything() 
         .as_str()
         .unwrap()
         .to_owned();
+    // An attachment, uploaded as the vendor takes it (multipart).
+    const B: &str = "XBOUNDARYX";
+    let mut mp = format!(
+        "--{B}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    mp.extend_from_slice(b"attachment-bytes");
+    mp.extend_from_slice(format!("\r\n--{B}--\r\n").as_bytes());
+    let (st, body) = raw_bytes(
+        &s,
+        &format!(
+            "POST /o1/a1/chatfiles HTTP/1.1\r\nAuthorization: Bearer {admin}\r\nContent-Type: multipart/form-data; boundary={B}"
+        ),
+        &mp,
+    );
+    assert_eq!(st, 200, "{}", String::from_utf8_lossy(&body));
+    let attachment = serde_json::from_slice::<Value>(&body).unwrap()["entities"][0]["uuid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     // Another group's file, then the group destroyed: its bytes are orphans, swept at the
     // next start.
     post(
@@ -190,10 +210,18 @@ fn serves_stops_on_sigterm_with_a_final_snapshot_and_restarts_with_everything() 
     );
     assert_eq!(st, 200);
     assert!(got == content, "the same bytes after a restart");
+    // So do the attachment's.
+    let (st, got) = raw_bytes(
+        &s,
+        &format!("GET /o1/a1/chatfiles/{attachment} HTTP/1.1"),
+        b"",
+    );
+    assert_eq!(st, 200, "{}", String::from_utf8_lossy(&got));
+    assert_eq!(got, b"attachment-bytes");
     assert_eq!(
         std::fs::read_dir(app_dir.join("blobs")).unwrap().count(),
-        1,
-        "the destroyed group's bytes were swept at start-up"
+        2,
+        "the destroyed group's bytes were swept at start-up; the file and attachment stay"
     );
     assert!(s.term().success());
 }
