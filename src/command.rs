@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::Ctx;
 use crate::error::Result;
+use crate::expiry::Expire;
 use crate::groups::*;
 use crate::ids::UserName;
 use crate::messages::*;
@@ -62,6 +63,15 @@ macro_rules! commands {
                 match self {
                     $(Command::$name(c) => c.exec(cx).map(Reply::$name),)*
                 }
+            }
+        }
+
+        /// Any command, with the tagged [`Reply`]: so that one generic call
+        /// ([`crate::App::execute_logged`]) serves typed commands and logged ones alike.
+        impl Exec for Command {
+            type Reply = Reply;
+            fn exec(self, cx: &mut Ctx<'_>) -> Result<Reply> {
+                self.exec_any(cx)
             }
         }
     };
@@ -181,6 +191,18 @@ commands! {
     AddReaction => crate::messages::ReactionView,
     RemoveReaction => (),
     // ---- end of messages ----
+    // ---- presence, push settings, timers (spec 01 §13, §15; src/users, src/expiry.rs) ----
+    SetPresence => (),
+    SubscribePresence => Vec<PresenceSubscribed>,
+    UnsubscribePresence => (),
+    SetPushProfile => UserView,
+    SetPushNicknames => Vec<PushNickname>,
+    SetNotification => NotifyView,
+    SetPushLanguage => String,
+    SetPushTemplate => String,
+    BindPushDevice => Vec<PushBinding>,
+    Expire => usize,
+    // ---- end of presence, push settings, timers ----
 }
 
 /// Why the host must drop a connection.
@@ -287,6 +309,34 @@ pub enum Event {
         scope: MuteScope,
         /// Until when.
         expiry: Option<Expiry>,
+    },
+    /// A user's presence changed (spec 01 §13): tell `subscribers` (their live subscribers,
+    /// in subscribe order; never empty).
+    PresenceChanged {
+        /// Whose.
+        user: UserName,
+        /// Which resource.
+        resource: String,
+        /// Its status now.
+        status: String,
+        /// The user's `ext`.
+        ext: String,
+        /// Who to tell.
+        subscribers: Vec<UserName>,
+    },
+    /// A timed global mute lapsed (reported once, by [`crate::Expire`]).
+    MuteExpired {
+        /// Who.
+        user: UserName,
+        /// Which scope.
+        scope: MuteScope,
+    },
+    /// A presence subscription lapsed (reported once, by [`crate::Expire`]).
+    SubscriptionExpired {
+        /// Whose subscription.
+        subscriber: UserName,
+        /// To whom.
+        target: UserName,
     },
     /// An event of the groups and threads area.
     Group(crate::groups::GroupEvent),

@@ -138,9 +138,9 @@ pub(crate) const NOT_ALLOWED: Error = Error::Unauthorized("principal not allowed
 /// One tenant's handle. Cheap to clone; hosts may keep one per connection so that calls skip
 /// the engine's tenant registry.
 ///
-/// - Getters: [`App::key`], [`App::limits`].
+/// - Getters: [`App::key`], [`App::limits`], [`App::next_expiry`].
 /// - Inputs (change state): [`App::execute`] (a typed command, typed reply),
-///   [`App::execute_any`] (any [`Command`], for logs and replay).
+///   [`App::execute_any`] (any [`Command`], for logs and replay), [`App::expire`].
 /// - Reads: [`App::query`] (a typed query), [`App::query_any`] (any [`Query`]).
 /// - Outputs: each command's [`Output`] carries its reply and the [`Event`]s it caused.
 #[derive(Clone)]
@@ -188,33 +188,7 @@ impl App {
         now: Timestamp,
         cmd: C,
     ) -> Result<Output<C::Reply>> {
-        self.run(actor, now, |cx| cmd.exec(cx), |_| ())
-    }
-
-    /// Runs `f` as one command: on success counts it applied and calls `log` with its log
-    /// position, both under the app's write lock.
-    fn run<R>(
-        &self,
-        actor: &Actor,
-        now: Timestamp,
-        f: impl FnOnce(&mut Ctx<'_>) -> Result<R>,
-        log: impl FnOnce(u64),
-    ) -> Result<Output<R>> {
-        self.store.apply(|st| {
-            let mut cx = Ctx {
-                st,
-                actor,
-                now,
-                out: Vec::new(),
-            };
-            let reply = f(&mut cx)?;
-            cx.st.applied += 1;
-            log(cx.st.applied);
-            Ok(Output {
-                reply,
-                events: cx.out,
-            })
-        })
+        self.execute_logged(actor, now, cmd, |_| ())
     }
 
     /// Runs any command (the serializable form, for logs and replay).
@@ -233,8 +207,9 @@ impl App {
         self.execute_logged(actor, now, cmd, |_| ())
     }
 
-    /// Runs any command and, if it applies, calls `log` with its position in the app's
-    /// command log (1, 2, 3, …, counting applied commands only) before the app is unlocked,
+    /// Runs a command (typed, or any [`Command`]) and, if it applies, calls `log` with its
+    /// position in the app's command log (1, 2, 3, …, counting applied commands only) before
+    /// the app is unlocked,
     /// so that the order of the log is the order the commands applied in. A refused command
     /// changes nothing and is not logged: replaying the logged commands in order on the
     /// snapshot they follow rebuilds the same state, with the same ids.
@@ -247,14 +222,28 @@ impl App {
     ///
     /// # Locking
     /// As [`App::execute`]; `log` runs under the app's write lock.
-    pub fn execute_logged(
+    pub fn execute_logged<C: Exec>(
         &self,
         actor: &Actor,
         now: Timestamp,
-        cmd: Command,
+        cmd: C,
         log: impl FnOnce(u64),
-    ) -> Result<Output<Reply>> {
-        self.run(actor, now, |cx| cmd.exec_any(cx), log)
+    ) -> Result<Output<C::Reply>> {
+        self.store.apply(|st| {
+            let mut cx = Ctx {
+                st,
+                actor,
+                now,
+                out: Vec::new(),
+            };
+            let reply = cmd.exec(&mut cx)?;
+            cx.st.applied += 1;
+            log(cx.st.applied);
+            Ok(Output {
+                reply,
+                events: cx.out,
+            })
+        })
     }
 
     /// How many commands have applied to this app: the log position of the last one.
@@ -289,6 +278,29 @@ impl App {
                 serializer,
             )
         })
+    }
+
+    /// When the earliest timed state of the app lapses (a mute, a presence subscription, an
+    /// offline chatroom member's grace), or `None` if nothing is timed. A host sleeps until
+    /// then and runs [`App::expire`]; see [`crate::expiry`].
+    ///
+    /// # Locking
+    /// Takes the app's read lock briefly.
+    pub fn next_expiry(&self) -> Option<Timestamp> {
+        self.store.view(crate::expiry::next)
+    }
+
+    /// Runs [`crate::Expire`] at `now` as the app admin: lapses everything due and returns the
+    /// events, one per lapse, each reported once. The same as `execute(&Actor::Admin, now,
+    /// Expire)`; a host that logs commands runs that instead, so the log replays it.
+    ///
+    /// # Errors
+    /// None in practice (the admin may always run it).
+    ///
+    /// # Locking
+    /// As [`App::execute`].
+    pub fn expire(&self, now: Timestamp) -> Result<Output<usize>> {
+        self.execute(&Actor::Admin, now, crate::expiry::Expire)
     }
 
     /// Runs a typed query at `now` as `actor`. Queries change nothing.
@@ -514,5 +526,59 @@ mod tests {
             "{e}"
         );
         assert!(other.app_keys().is_empty());
+    }
+
+    #[test]
+    fn a_one_way_friendship_is_found_and_named() {
+        use crate::users::AddFriend;
+        let engine = Engine::new();
+        let app = engine
+            .create_app(AppKey::new("o", "a").unwrap(), Limits::default())
+            .unwrap();
+        let now = Timestamp(0);
+        for n in ["a", "b", "c"] {
+            app.execute(&Actor::Admin, now, RegisterUser(NewUser::new(n, "pw", n)))
+                .unwrap();
+        }
+        let name = |n: &str| UserName::parse(n).unwrap();
+        for (x, y) in [("a", "b"), ("b", "c")] {
+            app.execute(
+                &Actor::Admin,
+                now,
+                AddFriend {
+                    owner: name(x),
+                    friend: name(y),
+                },
+            )
+            .unwrap();
+        }
+        crate::invariants::check(&app).unwrap();
+        // Drop c's side of b–c.
+        app.store.apply(|st| {
+            let (c, _) = st.users.named(&name("c")).unwrap();
+            st.users.get_mut(c).unwrap().contacts.clear();
+        });
+        let e = crate::invariants::check(&app).unwrap_err();
+        assert_eq!(e, "friendship b -> c is one-way");
+        let other = Engine::new();
+        assert!(matches!(
+            other.restore_app(&mut postcard::Deserializer::from_bytes(&snapshot(&app))),
+            Err(RestoreError::Inconsistent(m)) if m.contains("one-way")
+        ));
+        // A changed `added_at` on one side is one-way too.
+        app.store.apply(|st| {
+            let (c, _) = st.users.named(&name("c")).unwrap();
+            let (b, _) = st.users.named(&name("b")).unwrap();
+            st.users
+                .get_mut(c)
+                .unwrap()
+                .contacts
+                .push((b, Timestamp(5)));
+        });
+        assert!(
+            crate::invariants::check(&app)
+                .unwrap_err()
+                .contains("one-way")
+        );
     }
 }

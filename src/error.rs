@@ -101,6 +101,12 @@ pub enum Error {
         "You have exceeded the limit of the community edition,Please upgrade to the enterprise edition"
     )]
     UserCapReached,
+    /// `400 service open exception`: presence is off for this app.
+    #[error("the app not open presence")]
+    PresenceDisabled,
+    /// `429 reach_limit`: the app's calls of this kind reached their per-second limit.
+    #[error("This request has reached api limit")]
+    ReachLimit,
     /// An error of the groups and threads area.
     #[error(transparent)]
     Group(#[from] crate::groups::GroupError),
@@ -135,6 +141,8 @@ impl Error {
             ForbiddenOp(_) | MetadataDisabled(_) | UserAttrBudget(_) | AppAttrBudget(_) => 403,
             ExceedLimit(_) => 403,
             UserCapReached => 429,
+            PresenceDisabled => 400,
+            ReachLimit => 429,
             Group(e) => e.status(),
             Room(e) => e.status(),
             Message(e) => e.status(),
@@ -166,6 +174,8 @@ impl Error {
             MetadataDisabled(_) | UserAttrBudget(_) | AppAttrBudget(_) => "FORBIDDEN",
             ExceedLimit(_) => "exceed_limit",
             UserCapReached => "resource_limited",
+            PresenceDisabled => "service open exception",
+            ReachLimit => "reach_limit",
             Group(e) => e.code(),
             Room(e) => e.code(),
             Message(e) => e.code(),
@@ -180,6 +190,12 @@ impl Error {
 
     pub(crate) fn illegal(msg: impl Into<String>) -> Error {
         Error::IllegalArgument(msg.into())
+    }
+
+    /// `400 illegal_argument "parameters is invalid : <field>"`: the push settings' error for
+    /// a bad value (spec 01 §15).
+    pub fn invalid_param(field: &str) -> Error {
+        Error::IllegalArgument(format!("parameters is invalid : {field}"))
     }
 }
 

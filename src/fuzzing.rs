@@ -595,3 +595,98 @@ pub fn attachment_size(u: &mut Unstructured<'_>) -> Result<Option<u64>> {
 pub fn attachment_name(u: &mut Unstructured<'_>) -> Result<String> {
     pick(u, &["a.png".to_string(), "b.txt".into(), String::new()])
 }
+
+// ---- presence and push settings (spec 01 §13, §15) ----
+
+/// A presence resource: the session pool, empty, one too long.
+pub fn presence_resource(u: &mut Unstructured<'_>) -> Result<String> {
+    if u.ratio(1, 8)? {
+        return pick(u, &[String::new(), "r".repeat(129)]);
+    }
+    resource(u)
+}
+
+/// A presence status: offline, online, custom, empty, not digits, one byte too long.
+pub fn presence_status(u: &mut Unstructured<'_>) -> Result<String> {
+    Ok(match u.int_in_range(0..=7)? {
+        0 | 1 => "0".into(),
+        2 | 3 => "1".into(),
+        4 => "7".into(),
+        5 => String::new(),
+        6 => "x1".into(),
+        _ => "1".repeat(33),
+    })
+}
+
+/// A presence `ext`: missing, empty, short, the longest, one byte too long.
+pub fn presence_ext(u: &mut Unstructured<'_>) -> Result<Option<String>> {
+    mostly(u, |u| Ok("e".repeat(pick(u, &[0, 0, 3, 1024, 1025])?)))
+}
+
+/// A subscription length: zero (refused), whole seconds, not whole, the longest, one past.
+pub fn subscription(u: &mut Unstructured<'_>) -> Result<Millis> {
+    use crate::limits::PRESENCE_SUBSCRIPTION_MILLIS_MAX as MAX;
+    Ok(Millis(pick(
+        u,
+        &[0, 1000, 3000, 3000, 7000, 1500, MAX, MAX + 1],
+    )?))
+}
+
+/// A push nickname in the batch call: empty (clears), short, the longest, one too long.
+pub fn push_nickname(u: &mut Unstructured<'_>) -> Result<String> {
+    Ok(text_of(pick(u, &[0, 4, 4, 100, 101])?))
+}
+
+/// A display style: none, the two legal ones, one past.
+pub fn display_style(u: &mut Unstructured<'_>) -> Result<Option<u8>> {
+    opt(u, |u| pick(u, &[0, 1, 1, 2]))
+}
+
+/// A do-not-disturb hour: none, legal ones, one past the last.
+pub fn hour(u: &mut Unstructured<'_>) -> Result<Option<u8>> {
+    opt(u, |u| pick(u, &[0, 7, 22, 23, 24]))
+}
+
+/// An `ignoreInterval`: none, clear, off, a legal one, an illegal one.
+pub fn interval(u: &mut Unstructured<'_>) -> Result<Option<String>> {
+    opt(u, |u| {
+        Ok(pick(u, &["", "00:00-00:00", "22:00-07:30", "25:00-01:00"])?.into())
+    })
+}
+
+/// An `ignoreDuration` in ms: none, negative, zero, short, the longest, one past.
+pub fn ignore_duration(u: &mut Unstructured<'_>) -> Result<Option<i64>> {
+    opt(u, |u| {
+        pick(u, &[-1, 0, 1000, 3000, 604_800_000, 604_800_001])
+    })
+}
+
+/// A language or template name: empty (clears), short, the longest, one byte too long.
+pub fn push_field(u: &mut Unstructured<'_>) -> Result<String> {
+    Ok("l".repeat(pick(u, &[0, 2, 2, 128, 129])?))
+}
+
+/// A device id: empty (refused), two devices, one byte too long.
+pub fn device_id(u: &mut Unstructured<'_>) -> Result<String> {
+    Ok(match u.int_in_range(0..=7)? {
+        0 => String::new(),
+        1..=3 => "d1".into(),
+        4..=6 => "d2".into(),
+        _ => "d".repeat(129),
+    })
+}
+
+/// A notifier: empty (unbinds the device), two notifiers.
+pub fn notifier(u: &mut Unstructured<'_>) -> Result<String> {
+    Ok(pick(u, &["", "apns", "fcm", "fcm"])?.into())
+}
+
+/// A device token: empty (unbinds), two tokens, one byte too long.
+pub fn device_token(u: &mut Unstructured<'_>) -> Result<String> {
+    Ok(match u.int_in_range(0..=7)? {
+        0 | 1 => String::new(),
+        2..=4 => "tok1".into(),
+        5 | 6 => "tok2".into(),
+        _ => "t".repeat(513),
+    })
+}

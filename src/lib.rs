@@ -5,7 +5,8 @@
 //! byte budgets, friends, block lists, global mutes, groups with their threads, chatrooms with
 //! their attributes — as concurrent in-memory structures behind a command/query API.
 //!
-//! The users area ([`users`]: users, tokens, sessions, attributes, contacts, mutes) is
+//! The users area ([`users`]: users, tokens, sessions, attributes, contacts, mutes,
+//! presence, push settings, the GDPR export) is
 //! re-exported at the crate root; the groups and threads area lives in [`groups`] and the
 //! chatrooms area in [`rooms`] (`use imcore::groups::*;`). Every area's commands and queries
 //! are also variants of the one [`Command`] and [`Query`] enums.
@@ -44,6 +45,13 @@
 //! clock's `now`, answers with the reply, and carries out the events: `ForceDisconnect` drops a
 //! connection, `ContactAdded` pushes a notice, and so on.
 //!
+//! ## Time
+//!
+//! Timed state (mutes, presence subscriptions, offline chatroom members) is decided against
+//! each call's `now`, so no sweeper is needed for correctness. To report lapses on time, a
+//! host runs one timer per app: sleep until [`App::next_expiry`], then run [`Expire`] (a
+//! command like any other, so it is logged and replayed), and carry out its events.
+//!
 //! ## Consistency
 //!
 //! Every command is atomic and linearizable: commands on one app run one at a time, each on
@@ -71,6 +79,8 @@
 //! | [`groups`] | groups and threads (spec 02) |
 //! | [`rooms`] | chatrooms and their attributes (spec 03 §0–§3) |
 //! | [`messages`] | messages: send and the delivery policy, offline queues, recall, rewrite, roaming, history, attachments, reactions (spec 03 §4) |
+//! | [`expiry`] | timed state lapsing on time: `next_expiry`, [`Expire`] |
+//! | [`rate`] | the per-second rate-limit windows a host keeps (spec 01 §17) |
 //! | `roster` (private) | what groups, threads and rooms share: members, roles, lists, batch items |
 //! | `store` (private) | the only locks: one app's state behind its lock, the tables and indexes |
 //! | [`invariants`] | the properties that hold between commands, one function each |
@@ -85,6 +95,7 @@
 pub mod command;
 pub mod engine;
 pub mod error;
+pub mod expiry;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
@@ -95,6 +106,7 @@ pub mod limits;
 pub mod messages;
 pub mod paging;
 pub mod query;
+pub mod rate;
 pub mod rooms;
 pub(crate) mod roster;
 pub(crate) mod store;
@@ -104,6 +116,7 @@ pub mod users;
 pub use command::{Command, DisconnectReason, Event, Exec, Reply};
 pub use engine::{Actor, App, Engine, Output, RestoreError, SNAPSHOT_VERSION};
 pub use error::{Error, Result};
+pub use expiry::{Expire, NextExpiry};
 pub use ids::{AppKey, GroupId, MessageId, RoomId, ThreadId, UserId, UserName};
 pub use limits::{GroupLimits, Limits, MessageLimits, RegistrationMode, RoomLimits};
 pub use paging::Page;

@@ -53,6 +53,50 @@ pub const RESOURCE_BYTES_MAX: usize = 128;
 /// Most open sessions per user across all platforms; opening one more closes the oldest.
 pub const SESSIONS_PER_USER_MAX: usize = 32;
 
+// ---- presence (spec 01 §13) ----
+
+/// Longest presence `ext`, in bytes.
+pub const PRESENCE_EXT_BYTES_MAX: usize = 1024;
+/// Longest presence status (a digit string), in bytes (the engine's cap; the vendor has none).
+pub const PRESENCE_STATUS_BYTES_MAX: usize = 32;
+/// Most resources in one user's presence status map (the engine's cap): setting one more
+/// drops the least recently set.
+pub const PRESENCE_RESOURCES_MAX: usize = 32;
+/// Most names in one presence subscribe, get or unsubscribe.
+pub const PRESENCE_NAMES_MAX: usize = 100;
+/// Longest presence subscription, in milliseconds (2 592 000 s, 30 days).
+pub const PRESENCE_SUBSCRIPTION_MILLIS_MAX: u64 = 2_592_000_000;
+/// Most subscriptions one user holds; more drop those with the least time left.
+pub const PRESENCE_SUBSCRIPTIONS_MAX: usize = 3000;
+/// Most subscribers one user (name) has; more drop those with the least time left.
+pub const PRESENCE_SUBSCRIBERS_MAX: usize = 3000;
+/// Largest page of the subscription list.
+pub const PRESENCE_SUBLIST_PAGE_MAX: u32 = 500;
+/// Default page of the subscription list.
+pub const PRESENCE_SUBLIST_PAGE_DEFAULT: u32 = 1;
+
+// ---- push settings (spec 01 §15) ----
+
+/// Most items in one batch push-nickname call.
+pub const PUSH_NICKNAME_BATCH_MAX: usize = 50;
+/// Longest `ignoreDuration`, in milliseconds (7 days).
+pub const NOTIFY_IGNORE_MILLIS_MAX: u64 = 604_800_000;
+/// Most per-conversation notification settings one user keeps (the engine's cap).
+pub const NOTIFY_CONVERSATIONS_MAX: usize = 1000;
+/// Most device bindings one user keeps (the engine's cap): binding one more drops the least
+/// recently bound.
+pub const PUSH_BINDINGS_MAX: usize = 16;
+/// Longest language, template name, device id or notifier name, in bytes (the engine's cap).
+pub const PUSH_FIELD_BYTES_MAX: usize = 128;
+/// Longest device token, in bytes (the engine's cap).
+pub const PUSH_TOKEN_BYTES_MAX: usize = 512;
+
+// ---- timers ----
+
+/// Most lapses one `Expire` applies; the rest wait for the next one (the host runs it again
+/// while [`crate::App::next_expiry`] is due).
+pub const EXPIRE_BATCH_MAX: usize = 4096;
+
 /// Who may register users.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RegistrationMode {
@@ -63,7 +107,12 @@ pub enum RegistrationMode {
 }
 
 /// Per-app configuration: caps and feature switches. Field names end in their unit.
+///
+/// Read from a self-describing format (a host's TOML or JSON), every field is optional and
+/// takes its default's value, and an unknown field is an error (so a typo is not ignored); the
+/// same holds for [`GroupLimits`] and [`RoomLimits`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Limits {
     /// Who may register. Default [`RegistrationMode::Authorized`].
     pub registration_mode: RegistrationMode,
@@ -79,6 +128,11 @@ pub struct Limits {
     pub metadata_enabled: bool,
     /// Global mutes are on. Default true.
     pub global_mute_enabled: bool,
+    /// Presence is on (spec 01 §13). Default true.
+    pub presence_enabled: bool,
+    /// The host applies the per-second rate limits of spec 01 §17 ([`crate::rate`]). Default
+    /// false.
+    pub rate_limits: bool,
     /// Attribute bytes per user. Default 2048.
     pub attr_bytes_per_user: u64,
     /// Attribute bytes per app. Default 10 GiB.
@@ -105,6 +159,8 @@ impl Default for Limits {
             blocklist_enabled: true,
             metadata_enabled: true,
             global_mute_enabled: true,
+            presence_enabled: true,
+            rate_limits: false,
             attr_bytes_per_user: 2048,
             attr_bytes_per_app: 10 * 1024 * 1024 * 1024,
             devices_per_platform_max: 4,
@@ -119,6 +175,7 @@ impl Default for Limits {
 /// Per-app limits of the groups area. [`GroupLimits::default`] gives the spec's values for an
 /// engine without a plan record (the Flagship plan's caps where the spec has a plan table).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct GroupLimits {
     /// Threads are on (`T_NOT_OPEN` otherwise). Default true.
     pub threads_enabled: bool,
@@ -269,6 +326,7 @@ impl Default for GroupLimits {
 /// Per-app limits of the chatrooms area (spec 03 §5). [`RoomLimits::default`] gives the
 /// spec's defaults; tests and hosts may shrink them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct RoomLimits {
     /// `maxusers` when a create names none. Default 1000.
     pub maxusers_default: u32,

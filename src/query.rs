@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{Actor, ReadCtx};
 use crate::error::Result;
+use crate::expiry::NextExpiry;
 use crate::groups::*;
 use crate::ids::UserName;
 use crate::messages::*;
@@ -154,4 +155,15 @@ queries! {
     ReactionDetail => crate::messages::ReactionSummary,
     UserNames => Vec<Option<UserName>>,
     // ---- end of messages ----
+    // ---- presence, push settings, export, timers (spec 01 §13, §15, §16) ----
+    GetPresence => Vec<PresenceView>,
+    ListPresenceSubscriptions => PresenceSubscriptionPage,
+    GetNotification => NotifyView,
+    GetPushLanguage => String,
+    GetPushTemplate => String,
+    ListPushBindings => Vec<PushBinding>,
+    WantsPush => bool,
+    ExportUser => Box<UserExport>,
+    NextExpiry => Option<crate::time::Timestamp>,
+    // ---- end of presence, push settings, export, timers ----
 }

@@ -36,8 +36,8 @@ struct Config {
     users_max: u8,
     /// `friends_max`: 0 to 5.
     friends_max: u8,
-    /// Bit 0: block lists off, bit 1: attributes off, bit 2: global mutes off (each rare: the
-    /// byte must be at least 0xf8 for any of them).
+    /// Bit 0: block lists off, bit 1: attributes off, bit 2: global mutes off, bit 3:
+    /// presence off (each rare: the byte must be at least 0xf8 for any of them).
     switches: u8,
     /// Attribute budgets: per user and per app, from presets.
     attr_preset: u8,
@@ -71,6 +71,7 @@ impl Config {
             blocklist_enabled: !off(0),
             metadata_enabled: !off(1),
             global_mute_enabled: !off(2),
+            presence_enabled: !off(3),
             attr_bytes_per_user: per_user,
             attr_bytes_per_app: per_app,
             devices_per_platform_max: u32::from(self.devices % 4),
@@ -135,6 +136,8 @@ fn room_limits(c: [u8; 6]) -> RoomLimits {
         attr_key_chars_max: 16,
         attr_value_chars_max: 300,
         attr_bytes_per_app: u64::from(c[2]) * 8,
+        // Short, so that the offline sweep (run by `Expire`) comes due within a run.
+        offline_grace: Millis([1_000, 5_000, 120_000][usize::from(c[3] % 3)]),
         ..RoomLimits::default()
     }
 }

@@ -1,97 +1,461 @@
-//! Start-up configuration and its command line (hand-parsed; no argument crate).
+//! Start-up configuration: the command line (`clap`) and the config file (TOML).
+//!
+//! The command line describes one app (`--org`, `--app`, `--client-id`, `--client-secret`,
+//! `--open-registration`, as before) or names a config file (`--config FILE`) that lists any
+//! number of apps, each with every [`Limits`] field and feature switch, each optional with
+//! the spec's default. `--listen`, `--data-dir` and `--in-memory` apply to both and override
+//! the file. `--print-config` prints the effective configuration, every field included.
+//!
+//! ```toml
+//! listen = "127.0.0.1:5080"
+//!
+//! [storage]
+//! data_dir = "imcore-data"        # or: in_memory = true
+//!
+//! [[apps]]
+//! org = "acme"
+//! app = "chat"
+//! client_id = "acme-client-id"
+//! client_secret = "change-me"
+//!
+//! [apps.limits]                   # any Limits field; the rest keep their defaults
+//! friends_max = 500
+//! registration_mode = "Open"
+//!
+//! [apps.limits.groups]
+//! threads_enabled = false
+//! ```
+//!
+//! A config file with a syntax error, an unknown field (a typo), a value of the wrong type,
+//! an illegal org or app name or the same app twice stops start-up with the file, the line
+//! and the field at fault.
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 
-use imcore::Limits;
+use clap::Parser;
+use imcore::{AppKey, Limits, RegistrationMode};
+use serde::{Deserialize, Serialize};
 
-/// What the server serves and where.
-#[derive(Clone, Debug)]
+/// What the server serves, where, and where it keeps its data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Config {
     /// Where to listen. Default `127.0.0.1:5080`.
+    #[serde(default = "default_listen")]
     pub listen: SocketAddr,
-    /// The organisation name. Default `demo`.
+    /// Where the data lives. Default: the directory `imcore-data` under the working directory.
+    #[serde(default)]
+    pub storage: Storage,
+    /// The apps served, each at `/{org}/{app}`. Default: one app, org `demo`, app `demo`.
+    pub apps: Vec<AppConfig>,
+}
+
+/// Where the data lives and how it is written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Storage {
+    /// Keep nothing: every app lives in memory and is lost on exit (throwaway runs and
+    /// tests). Default false.
+    pub in_memory: bool,
+    /// The data directory (relative to the working directory). Default `imcore-data`.
+    pub data_dir: PathBuf,
+    /// The size of a log segment (each is zero-filled when made). Default 4 MiB.
+    pub segment_bytes: u64,
+    /// A background snapshot starts when this many log bytes were written since the last
+    /// one; recovery after a crash replays at most about this much. Default 32 MiB.
+    pub snapshot_log_bytes: u64,
+}
+
+impl Default for Storage {
+    fn default() -> Self {
+        let o = imcore_durable::Options::default();
+        Storage {
+            in_memory: false,
+            data_dir: PathBuf::from("imcore-data"),
+            segment_bytes: o.segment_bytes,
+            snapshot_log_bytes: o.snapshot_log_bytes,
+        }
+    }
+}
+
+impl Storage {
+    /// Nothing kept: every app in memory.
+    pub fn in_memory() -> Storage {
+        Storage {
+            in_memory: true,
+            ..Storage::default()
+        }
+    }
+
+    /// The data directory's options.
+    pub fn options(&self) -> imcore_durable::Options {
+        imcore_durable::Options {
+            segment_bytes: self.segment_bytes,
+            snapshot_log_bytes: self.snapshot_log_bytes,
+            ..imcore_durable::Options::default()
+        }
+    }
+}
+
+/// One app: its key, its `client_credentials`, and its limits and feature switches.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppConfig {
+    /// The organisation name.
     pub org: String,
-    /// The app name. Default `demo`.
+    /// The app name.
     pub app: String,
-    /// The app's client id (`client_credentials` grant). Default `demo-client-id`.
+    /// The client id of the `client_credentials` grant.
     pub client_id: String,
-    /// The app's client secret. Default `demo-client-secret`.
+    /// The client secret of the `client_credentials` grant.
     pub client_secret: String,
-    /// Let anonymous callers register users (spec 01 §4). Default off.
-    pub open_registration: bool,
-    /// The app's limits; the spec's defaults unless a library caller changes them.
+    /// Every cap and feature switch; each field optional, with the spec's default. Fixed when
+    /// the app is created in the data directory.
+    #[serde(default)]
     pub limits: Limits,
 }
 
-impl Default for Config {
+impl Default for AppConfig {
     fn default() -> Self {
-        Config {
-            listen: SocketAddr::from(([127, 0, 0, 1], 5080)),
+        AppConfig {
             org: "demo".into(),
             app: "demo".into(),
             client_id: "demo-client-id".into(),
             client_secret: "demo-client-secret".into(),
-            open_registration: false,
             limits: Limits::default(),
         }
     }
 }
 
-/// The `--help` text.
-pub const USAGE: &str = "\
-usage: imcore-server [--listen ADDR:PORT] [--org ORG] [--app APP]
-                     [--client-id ID] [--client-secret SECRET] [--open-registration]
+impl AppConfig {
+    /// The app's key.
+    ///
+    /// # Errors
+    /// The engine's, for an illegal org or app name.
+    pub fn key(&self) -> imcore::Result<AppKey> {
+        AppKey::new(&self.org, &self.app)
+    }
+}
 
-Serves the Easemob REST API for one app, with state in memory (lost on exit).
-Defaults: --listen 127.0.0.1:5080 --org demo --app demo
-          --client-id demo-client-id --client-secret demo-client-secret";
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 5080))
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: default_listen(),
+            storage: Storage::default(),
+            apps: vec![AppConfig::default()],
+        }
+    }
+}
+
+/// The command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "imcore-server",
+    version,
+    about = "Serves the Easemob REST API on the imcore engine, keeping its data in a data directory.",
+    after_help = "Without --config the server serves one app, described by --org, --app, --client-id, \
+                  --client-secret and --open-registration. Data lives in imcore-data/ under the working \
+                  directory unless --data-dir or --in-memory says otherwise."
+)]
+pub struct Args {
+    /// Where to listen [default: 127.0.0.1:5080].
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: Option<SocketAddr>,
+    /// A TOML file listing the apps, their limits and the storage settings.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Print the effective configuration, every field included, and exit.
+    #[arg(long)]
+    pub print_config: bool,
+    /// The data directory [default: imcore-data].
+    #[arg(long, value_name = "DIR", conflicts_with = "in_memory")]
+    pub data_dir: Option<PathBuf>,
+    /// Keep nothing: state in memory, lost on exit.
+    #[arg(long)]
+    pub in_memory: bool,
+    /// The organisation name of the one app [default: demo].
+    #[arg(long, conflicts_with = "config")]
+    pub org: Option<String>,
+    /// The app name of the one app [default: demo].
+    #[arg(long, conflicts_with = "config")]
+    pub app: Option<String>,
+    /// The one app's client id [default: demo-client-id].
+    #[arg(long, value_name = "ID", conflicts_with = "config")]
+    pub client_id: Option<String>,
+    /// The one app's client secret [default: demo-client-secret].
+    #[arg(long, value_name = "SECRET", conflicts_with = "config")]
+    pub client_secret: Option<String>,
+    /// Let anonymous callers register users in the one app.
+    #[arg(long, conflicts_with = "config")]
+    pub open_registration: bool,
+}
 
 /// What the command line asks for.
 #[derive(Debug)]
 pub enum Cli {
     /// Run with this configuration.
     Run(Box<Config>),
-    /// Print [`USAGE`] and exit.
-    Help,
+    /// Print this configuration ([`Config::to_toml`]) and exit.
+    PrintConfig(Box<Config>),
+}
+
+/// Why the command line or the config file was refused.
+#[derive(Debug)]
+pub enum CliError {
+    /// Bad flags, or `--help`/`--version` (clap renders and exits).
+    Args(clap::Error),
+    /// A config file that cannot be read or is not valid, with the file, line and field.
+    Config(String),
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CliError::Args(e) => write!(f, "{e}"),
+            CliError::Config(e) => write!(f, "{e}"),
+        }
+    }
 }
 
 impl Config {
-    /// Parses the arguments after the program name. Each value flag takes the next argument
-    /// (`--org acme`) or an `=` form (`--org=acme`).
+    /// Parses the arguments after the program name (and the config file they name).
     ///
     /// # Errors
-    /// A message naming the unknown flag, the flag missing its value, or the bad address.
-    pub fn from_args<I: IntoIterator<Item = String>>(args: I) -> Result<Cli, String> {
-        let mut c = Config::default();
-        let mut it = args.into_iter();
-        while let Some(arg) = it.next() {
-            let (flag, inline) = match arg.split_once('=') {
-                Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
-                _ => (arg.clone(), None),
-            };
-            let mut value = |name: &str| -> Result<String, String> {
-                inline
-                    .clone()
-                    .or_else(|| it.next())
-                    .ok_or_else(|| format!("{name} needs a value"))
-            };
-            match flag.as_str() {
-                "--help" | "-h" => return Ok(Cli::Help),
-                "--listen" => {
-                    let v = value("--listen")?;
-                    c.listen = v
-                        .parse()
-                        .map_err(|_| format!("--listen: {v} is not an ADDR:PORT"))?;
+    /// [`CliError::Args`] for bad flags (and for `--help`, which clap prints); a
+    /// [`CliError::Config`] naming the file, line and field of a bad config file.
+    pub fn from_args<I: IntoIterator<Item = String>>(args: I) -> Result<Cli, CliError> {
+        let args = Args::try_parse_from(std::iter::once("imcore-server".to_string()).chain(args))
+            .map_err(CliError::Args)?;
+        let mut c = match &args.config {
+            Some(path) => Config::from_file(path).map_err(CliError::Config)?,
+            None => {
+                let d = AppConfig::default();
+                let mut app = AppConfig {
+                    org: args.org.clone().unwrap_or(d.org),
+                    app: args.app.clone().unwrap_or(d.app),
+                    client_id: args.client_id.clone().unwrap_or(d.client_id),
+                    client_secret: args.client_secret.clone().unwrap_or(d.client_secret),
+                    limits: d.limits,
+                };
+                if args.open_registration {
+                    app.limits.registration_mode = RegistrationMode::Open;
                 }
-                "--org" => c.org = value("--org")?,
-                "--app" => c.app = value("--app")?,
-                "--client-id" => c.client_id = value("--client-id")?,
-                "--client-secret" => c.client_secret = value("--client-secret")?,
-                "--open-registration" if inline.is_none() => c.open_registration = true,
-                _ => return Err(format!("unknown argument {arg}")),
+                app.key()
+                    .map_err(|e| CliError::Config(format!("--org/--app: {e}")))?;
+                Config {
+                    apps: vec![app],
+                    ..Config::default()
+                }
             }
+        };
+        if let Some(l) = args.listen {
+            c.listen = l;
         }
-        Ok(Cli::Run(Box::new(c)))
+        if let Some(d) = &args.data_dir {
+            c.storage.data_dir = d.clone();
+            c.storage.in_memory = false;
+        }
+        if args.in_memory {
+            c.storage.in_memory = true;
+        }
+        Ok(if args.print_config {
+            Cli::PrintConfig(Box::new(c))
+        } else {
+            Cli::Run(Box::new(c))
+        })
+    }
+
+    /// Reads a config file.
+    ///
+    /// # Errors
+    /// A message naming the file and, for a bad file, the line and field at fault.
+    pub fn from_file(path: &Path) -> Result<Config, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("config file {}: {e}", path.display()))?;
+        Config::from_toml(&text).map_err(|e| format!("config file {}: {e}", path.display()))
+    }
+
+    /// Parses a config file's text.
+    ///
+    /// # Errors
+    /// A message with the line and field at fault: TOML syntax, an unknown field, a value of
+    /// the wrong type, no apps, an illegal org or app name, an empty client id or secret, an
+    /// app listed twice.
+    pub fn from_toml(text: &str) -> Result<Config, String> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| e.to_string())?;
+        let line = |span: std::ops::Range<usize>| {
+            text[..span.start.min(text.len())].lines().count().max(1)
+        };
+        if raw.apps.is_empty() {
+            return Err(
+                "no apps: list at least one [[apps]] table (org, app, client_id, client_secret)"
+                    .into(),
+            );
+        }
+        let mut apps = Vec::new();
+        let mut seen = std::collections::BTreeMap::new();
+        for (i, a) in raw.apps.into_iter().enumerate() {
+            let at = |field: &str, s: &toml::Spanned<String>| {
+                format!("line {}, apps[{i}].{field}", line(s.span()))
+            };
+            let key = AppKey::new(a.org.get_ref(), a.app.get_ref()).map_err(|e| {
+                let bad = if AppKey::new(a.org.get_ref(), "x").is_err() {
+                    at("org", &a.org)
+                } else {
+                    at("app", &a.app)
+                };
+                format!("{bad}: {e}")
+            })?;
+            for (field, v) in [
+                ("client_id", &a.client_id),
+                ("client_secret", &a.client_secret),
+            ] {
+                if v.get_ref().is_empty() {
+                    return Err(format!("{}: must not be empty", at(field, v)));
+                }
+            }
+            if let Some(first) = seen.insert(key.clone(), line(a.org.span())) {
+                return Err(format!(
+                    "{}: app {key} is listed twice (first at line {first})",
+                    at("org", &a.org)
+                ));
+            }
+            apps.push(AppConfig {
+                org: a.org.into_inner(),
+                app: a.app.into_inner(),
+                client_id: a.client_id.into_inner(),
+                client_secret: a.client_secret.into_inner(),
+                limits: a.limits,
+            });
+        }
+        Ok(Config {
+            listen: raw.listen,
+            storage: raw.storage,
+            apps,
+        })
+    }
+
+    /// The configuration as a config file, every field included: fields whose value is "no
+    /// limit" (`users_max`, `groups_per_app_max`, …) are written as comments, since TOML has
+    /// no null.
+    pub fn to_toml(&self) -> String {
+        let text = toml::to_string_pretty(self).expect("the configuration serializes");
+        let fields_of = |header: &str| -> Option<&'static [&'static str]> {
+            match header {
+                "[[apps]]" => Some(field_names::<AppConfig>()),
+                "[apps.limits]" => Some(field_names::<Limits>()),
+                "[apps.limits.groups]" => Some(field_names::<imcore::GroupLimits>()),
+                "[apps.limits.rooms]" => Some(field_names::<imcore::RoomLimits>()),
+                "[storage]" => Some(field_names::<Storage>()),
+                _ => None,
+            }
+        };
+        let mut out = String::new();
+        let mut section: Option<&'static [&'static str]> = Some(field_names::<Config>());
+        let mut present: Vec<String> = Vec::new();
+        let flush = |out: &mut String, section: Option<&[&str]>, present: &[String]| {
+            let Some(fields) = section else { return };
+            let missing: Vec<&&str> = fields
+                .iter()
+                .filter(|f| !present.iter().any(|p| p == **f))
+                .filter(|f| !matches!(**f, "apps" | "storage" | "limits" | "groups" | "rooms"))
+                .collect();
+            if missing.is_empty() {
+                return;
+            }
+            while out.ends_with("\n\n") {
+                out.pop();
+            }
+            for f in missing {
+                out.push_str(&format!("# {f}: not set (no limit)\n"));
+            }
+            out.push('\n');
+        };
+        for l in text.lines() {
+            let t = l.trim();
+            if t.starts_with('[') {
+                flush(&mut out, section, &present);
+                section = fields_of(t);
+                present.clear();
+            } else if let Some((k, _)) = t.split_once(" = ") {
+                present.push(k.trim().to_owned());
+            }
+            out.push_str(l);
+            out.push('\n');
+        }
+        flush(&mut out, section, &present);
+        out
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default = "default_listen")]
+    listen: SocketAddr,
+    #[serde(default)]
+    storage: Storage,
+    #[serde(default)]
+    apps: Vec<RawApp>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawApp {
+    org: toml::Spanned<String>,
+    app: toml::Spanned<String>,
+    client_id: toml::Spanned<String>,
+    client_secret: toml::Spanned<String>,
+    #[serde(default)]
+    limits: Limits,
+}
+
+/// The field names of a struct, as serde sees them (to list the fields a TOML rendering
+/// leaves out because they are `None`).
+fn field_names<T: for<'de> Deserialize<'de>>() -> &'static [&'static str] {
+    use serde::de::{self, Visitor};
+
+    #[derive(Debug)]
+    struct Found(&'static [&'static str]);
+    impl std::fmt::Display for Found {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("field names")
+        }
+    }
+    impl std::error::Error for Found {}
+    impl de::Error for Found {
+        fn custom<M: std::fmt::Display>(_: M) -> Self {
+            Found(&[])
+        }
+    }
+    struct Probe;
+    impl<'de> de::Deserializer<'de> for Probe {
+        type Error = Found;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Found> {
+            Err(Found(&[]))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Found> {
+            Err(Found(fields))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+            ignored_any
+        }
+    }
+    match T::deserialize(Probe) {
+        Err(Found(f)) => f,
+        Ok(_) => &[],
     }
 }
 
@@ -99,13 +463,20 @@ impl Config {
 mod tests {
     use super::*;
 
-    fn parse(a: &[&str]) -> Result<Cli, String> {
+    fn parse(a: &[&str]) -> Result<Cli, CliError> {
         Config::from_args(a.iter().map(|s| s.to_string()))
     }
 
+    fn run(a: &[&str]) -> Config {
+        match parse(a) {
+            Ok(Cli::Run(c)) => *c,
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
-    fn flags_parse() {
-        let Ok(Cli::Run(c)) = parse(&[
+    fn the_single_app_flags_of_before_still_work() {
+        let c = run(&[
             "--listen",
             "0.0.0.0:9",
             "--org=acme",
@@ -116,25 +487,144 @@ mod tests {
             "--client-secret",
             "s",
             "--open-registration",
-        ]) else {
-            panic!("should parse")
-        };
+        ]);
         assert_eq!(c.listen.to_string(), "0.0.0.0:9");
-        assert_eq!((c.org.as_str(), c.app.as_str()), ("acme", "chat"));
-        assert_eq!((c.client_id.as_str(), c.client_secret.as_str()), ("i", "s"));
-        assert!(c.open_registration);
-        let Ok(Cli::Run(d)) = parse(&[]) else {
-            panic!()
-        };
+        let a = &c.apps[0];
+        assert_eq!((a.org.as_str(), a.app.as_str()), ("acme", "chat"));
+        assert_eq!((a.client_id.as_str(), a.client_secret.as_str()), ("i", "s"));
+        assert_eq!(a.limits.registration_mode, RegistrationMode::Open);
+        let d = run(&[]);
+        assert_eq!(d, Config::default());
         assert_eq!(d.listen.to_string(), "127.0.0.1:5080");
-        assert!(!d.open_registration);
+        assert_eq!(d.storage.data_dir, PathBuf::from("imcore-data"));
+        assert!(!d.storage.in_memory);
+        assert!(run(&["--in-memory"]).storage.in_memory);
+        assert_eq!(
+            run(&["--data-dir", "/x"]).storage.data_dir,
+            PathBuf::from("/x")
+        );
     }
 
     #[test]
     fn bad_flags_are_refused() {
-        assert!(parse(&["--nope"]).is_err());
-        assert!(parse(&["--org"]).is_err());
-        assert!(parse(&["--listen", "nowhere"]).is_err());
-        assert!(matches!(parse(&["--help"]), Ok(Cli::Help)));
+        for bad in [
+            &["--nope"][..],
+            &["--org"],
+            &["--listen", "nowhere"],
+            &["--in-memory", "--data-dir", "x"],
+            &["--config", "f.toml", "--org", "o"],
+        ] {
+            assert!(matches!(parse(bad), Err(CliError::Args(_))), "{bad:?}");
+        }
+        assert!(matches!(parse(&["--org", "a b"]), Err(CliError::Config(_))));
+        let Err(CliError::Args(e)) = parse(&["--help"]) else {
+            panic!()
+        };
+        assert_eq!(e.kind(), clap::error::ErrorKind::DisplayHelp);
+    }
+
+    #[test]
+    fn a_config_file_lists_apps_with_limits_and_defaults() {
+        let c = Config::from_toml(
+            r#"
+listen = "127.0.0.1:7000"
+[storage]
+data_dir = "/var/lib/imcore"
+[[apps]]
+org = "acme"
+app = "chat"
+client_id = "id"
+client_secret = "secret"
+[apps.limits]
+friends_max = 3
+users_max = 10
+[apps.limits.groups]
+threads_enabled = false
+[[apps]]
+org = "acme"
+app = "support"
+client_id = "id2"
+client_secret = "secret2"
+"#,
+        )
+        .unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:7000");
+        assert_eq!(c.storage.data_dir, PathBuf::from("/var/lib/imcore"));
+        assert_eq!(c.storage.segment_bytes, Storage::default().segment_bytes);
+        assert_eq!(c.apps.len(), 2);
+        let l = &c.apps[0].limits;
+        assert_eq!((l.friends_max, l.users_max), (Some(3), Some(10)));
+        assert!(!l.groups.threads_enabled);
+        assert_eq!(l.groups.admins_max, Limits::default().groups.admins_max);
+        assert_eq!(c.apps[1].limits, Limits::default());
+    }
+
+    #[test]
+    fn a_bad_config_file_names_the_line_and_field() {
+        let app =
+            "[[apps]]\norg = \"acme\"\napp = \"chat\"\nclient_id = \"i\"\nclient_secret = \"s\"\n";
+        let cases = [
+            (
+                format!("{app}[apps.limits]\nfrends_max = 3\n"),
+                "line 7",
+                "frends_max",
+            ),
+            (
+                format!("{app}[apps.limits]\nfriends_max = \"many\"\n"),
+                "line 7",
+                "friends_max",
+            ),
+            (
+                format!("{app}[apps.limits.rooms]\nadmins_max = -1\n"),
+                "line 7",
+                "admins_max",
+            ),
+            (format!("{app}colour = 1\n"), "line 6", "colour"),
+            (format!("listen = \"nowhere\"\n{app}"), "line 1", "listen"),
+            (app.replace("acme", "ac me"), "line 2", "apps[0].org"),
+            (app.replace("chat", ""), "line 3", "apps[0].app"),
+            (
+                app.replace("= \"s\"", "= \"\""),
+                "line 5",
+                "apps[0].client_secret",
+            ),
+            (format!("{app}{app}"), "line 7", "listed twice"),
+            ("[[apps]]\norg = \"acme\"\n".to_string(), "line 1", "app"),
+            (
+                "[storage]\nin_memory = \"yes\"\n".to_string(),
+                "line 2",
+                "in_memory",
+            ),
+            (String::new(), "", "no apps"),
+        ];
+        for (text, line, field) in cases {
+            let e = Config::from_toml(&text).unwrap_err();
+            assert!(e.contains(line) && e.contains(field), "{text}\n=> {e}");
+        }
+    }
+
+    #[test]
+    fn print_config_writes_every_field_and_reads_back_the_same() {
+        let mut c = Config::default();
+        c.apps[0].limits.users_max = Some(7);
+        let text = c.to_toml();
+        for f in field_names::<Limits>()
+            .iter()
+            .chain(field_names::<imcore::GroupLimits>())
+            .chain(field_names::<imcore::RoomLimits>())
+            .chain(field_names::<Storage>())
+            .filter(|f| !matches!(**f, "groups" | "rooms"))
+        {
+            assert!(
+                text.contains(&format!("\n{f} = ")) || text.contains(&format!("# {f}: not set")),
+                "{f} missing from:\n{text}"
+            );
+        }
+        assert!(
+            text.contains("# groups_per_app_max: not set (no limit)"),
+            "{text}"
+        );
+        assert!(text.contains("users_max = 7"), "{text}");
+        assert_eq!(Config::from_toml(&text).unwrap(), c);
     }
 }

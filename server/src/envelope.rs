@@ -4,7 +4,7 @@
 //! the attribute calls answer with the bare one (`timestamp`, `data`, `duration`).
 //!
 //! Also here: the vendor's user view (`{uuid, type, created, modified, username, activated,
-//! nickname?}`), shared by every route that shows users.
+//! nickname?, <push fields>?}`), shared by every route that shows users.
 
 use axum::Json;
 use axum::response::{IntoResponse, Response};
@@ -99,6 +99,26 @@ pub fn user_json(u: &UserView) -> Value {
     });
     if let Some(n) = &u.nickname {
         v["nickname"] = n.as_str().into();
+    }
+    // The push fields that are set (spec 01 §1); the hours as the vendor's strings.
+    let p = &u.push;
+    if let Some(s) = p.notification_display_style {
+        v["notification_display_style"] = s.into();
+    }
+    if let Some(on) = p.notification_no_disturbing {
+        v["notification_no_disturbing"] = on.into();
+    }
+    if let Some(h) = p.notification_no_disturbing_start {
+        v["notification_no_disturbing_start"] = h.to_string().into();
+    }
+    if let Some(h) = p.notification_no_disturbing_end {
+        v["notification_no_disturbing_end"] = h.to_string().into();
+    }
+    if let Some(n) = &p.notifier_name {
+        v["notifier_name"] = n.as_str().into();
+    }
+    if let Some(t) = &p.device_token {
+        v["device_token"] = t.as_str().into();
     }
     v
 }

@@ -8,7 +8,7 @@ use std::time::Instant;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::Method;
-use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST};
+use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST};
 use axum::http::request::Parts;
 use imcore::{Actor, Ask, Exec, Timestamp, UserName, ValidateToken};
 use serde::de::DeserializeOwned;
@@ -37,6 +37,7 @@ pub struct Call {
     query: Vec<(String, String)>,
     content_type: Option<String>,
     content_length: Option<u64>,
+    accept: Option<String>,
 }
 
 /// A call that may be anonymous: registration (open mode) and the token endpoint. A token,
@@ -100,6 +101,7 @@ async fn build(parts: &mut Parts, host: &Arc<Host>, mode: TokenMode) -> ApiResul
     let content_length = header(CONTENT_LENGTH)
         .and_then(Result::ok)
         .and_then(|v| v.parse().ok());
+    let accept = header(ACCEPT).and_then(Result::ok);
     let actor = match header(AUTHORIZATION) {
         None if mode == TokenMode::Required => {
             return Err(imcore::Error::TokenExpired.into());
@@ -139,6 +141,7 @@ async fn build(parts: &mut Parts, host: &Arc<Host>, mode: TokenMode) -> ApiResul
         query,
         content_type,
         content_length,
+        accept,
     })
 }
 
@@ -260,12 +263,41 @@ impl Call {
         }
     }
 
-    /// Runs a command as the caller at the call's `now`, logging its events (one line each).
+    /// Runs a command as the caller at the call's `now` through the app's durable handle, so
+    /// that the answer goes out only once the command is on disk (with a data directory), and
+    /// logs its events (one line each).
     ///
     /// # Errors
-    /// The command's error, in the vendor's shape.
-    pub fn exec<C: Exec>(&self, cmd: C) -> ApiResult<C::Reply> {
-        let out = guard(|| self.app.app.execute(&self.actor, self.now, cmd))??;
+    /// The command's error, in the vendor's shape; `503 service_unavailable` when the server is
+    /// stopping, `500` when the data directory failed.
+    ///
+    /// # Locking
+    /// Blocks the calling worker thread until the command is durable (about one disk sync,
+    /// shared with the commands that arrive meanwhile); on tokio's multi-threaded runtime it
+    /// tells the runtime first (`block_in_place`), so other requests keep being served and
+    /// concurrent commands share a sync.
+    pub fn exec<C: Exec + Clone>(&self, cmd: C) -> ApiResult<C::Reply> {
+        let durable = &self.app.durable;
+        let run = || guard(|| durable.execute(&self.actor, self.now, cmd));
+        let blocking = durable.is_logged()
+            && tokio::runtime::Handle::try_current()
+                .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+        let out = if blocking {
+            tokio::task::block_in_place(run)
+        } else {
+            run()
+        }?
+        .map_err(|e| match e {
+            imcore_durable::ExecError::Refused(e) => ApiError::from(e),
+            imcore_durable::ExecError::Storage(e @ imcore_durable::Error::Closed) => {
+                ApiError::new(503, "service_unavailable", e.to_string())
+            }
+            imcore_durable::ExecError::Storage(e) => {
+                tracing::error!(app = %self.app.app.key(), error = %e, "command not made durable");
+                ApiError::new(500, "INTERNAL_SERVER_ERROR", e.to_string())
+            }
+            e => ApiError::new(500, "INTERNAL_SERVER_ERROR", e.to_string()),
+        })?;
         for e in &out.events {
             tracing::info!(target: "imcore_server::events", app = %self.app.app.key(), event = ?e, "event");
         }
@@ -294,6 +326,47 @@ impl Call {
     /// Whether the body is declared form-encoded.
     pub fn is_form(&self) -> bool {
         self.media_type().as_deref() == Some("application/x-www-form-urlencoded")
+    }
+
+    /// Whether the body is declared raw bytes (`application/octet-stream`).
+    pub fn is_octet_stream(&self) -> bool {
+        self.media_type().as_deref() == Some("application/octet-stream")
+    }
+
+    /// Whether the caller asks for raw bytes (`Accept: application/octet-stream`).
+    pub fn wants_octet_stream(&self) -> bool {
+        self.accept.as_deref().is_some_and(|a| {
+            a.split(',').any(|m| {
+                m.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .eq_ignore_ascii_case("application/octet-stream")
+            })
+        })
+    }
+
+    /// Reads the body whole, up to `max` bytes; `None` when it is longer.
+    ///
+    /// # Errors
+    /// None besides the length: a body cut off by the client reads as what arrived.
+    pub async fn bytes_up_to(&self, body: Body, max: usize) -> Option<axum::body::Bytes> {
+        if self.content_length.is_some_and(|n| n > max as u64) {
+            return None;
+        }
+        axum::body::to_bytes(body, max).await.ok()
+    }
+
+    /// Runs blocking work (disk I/O: the blob store) on this worker thread, telling tokio's
+    /// multi-threaded runtime first so that other requests keep being served.
+    pub fn blocking<T>(&self, f: impl FnOnce() -> T) -> T {
+        let multi = tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+        if multi {
+            tokio::task::block_in_place(f)
+        } else {
+            f()
+        }
     }
 
     /// Reads the body whole, refusing more than [`BODY_BYTES_MAX`] bytes.

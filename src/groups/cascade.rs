@@ -29,9 +29,9 @@ pub(crate) fn user_deleted(cx: &mut Ctx<'_>, user: UserId, _name: &UserName) {
         return;
     };
     for gid in &x.listed {
+        cx.st.groups.unmute(gid, user);
         if let Some(g) = cx.st.groups.get_mut(gid) {
             g.roster.blocks.shift_remove(&user);
-            g.roster.unmute(user);
             g.applications.shift_remove(&user);
             g.invitations.shift_remove(&user);
         }

@@ -137,6 +137,13 @@ pub enum GroupEvent {
         /// Who.
         user: UserName,
     },
+    /// A timed mute lapsed (reported by [`crate::expiry::Expire`], once).
+    MuteExpired {
+        /// The group.
+        group: GroupId,
+        /// Who.
+        user: UserName,
+    },
     /// Mute-all was switched on or off.
     MuteAllChanged {
         /// The group.

@@ -847,8 +847,8 @@ impl Exec for TransferGroupOwner {
         let g = group_mut(cx.st, &self.group);
         let old_name = g.owner_name().clone();
         let was_admin = g.roster.transfer(t);
-        let was_muted = g.roster.unmute(t).is_some();
         g.modified = cx.now;
+        let was_muted = cx.st.groups.unmute(&self.group, t).is_some();
         if was_admin {
             emit(
                 &mut cx.out,

@@ -17,6 +17,7 @@
 //! | §10 announcement and shared files, §11 member attributes | `content.rs` |
 //! | §12 threads | `threads.rs` |
 //! | §14 the user-deletion cascade | `cascade.rs` |
+//! | §14 GDPR: a user's part of the data export (spec 01 §16) | `export.rs` |
 //! | §15 events | `events.rs` |
 //! | §17 errors | `error.rs` |
 //!
@@ -67,6 +68,7 @@ mod cascade;
 mod content;
 mod error;
 mod events;
+mod export;
 mod lifecycle;
 mod members;
 mod moderation;
@@ -86,6 +88,7 @@ pub use admins::*;
 pub use content::*;
 pub use error::GroupError;
 pub use events::{GroupEvent, LeaveReason};
+pub use export::{ExportedGroupFile, UserGroupRecord, UserGroupsExport, UserThreadRecord};
 pub use lifecycle::*;
 pub use members::*;
 pub use moderation::*;
@@ -102,6 +105,11 @@ pub use crate::limits::GroupLimits;
 /// requests (spec §14, OPEN 9), and drops their reverse index.
 pub(crate) fn on_user_deleted(cx: &mut Ctx<'_>, user: UserId, name: &UserName) {
     cascade::user_deleted(cx, user, name);
+}
+
+/// The groups area's part of a user's data export (spec 01 §16): see [`UserGroupsExport`].
+pub(crate) fn export_user(st: &State, user: UserId) -> UserGroupsExport {
+    export::user_part(st, user)
 }
 
 /// Sort order of a list.

@@ -585,11 +585,9 @@ impl Exec for MuteGroupMembers {
         };
         let mut out = Vec::with_capacity(names.len());
         for (n, id) in names.iter().zip(ids) {
-            let g = group_mut(cx.st, &self.group);
             match expiry {
                 Some(e) => {
-                    g.roster.mute(id, n.clone(), e);
-                    cx.st.groups.list(id, &self.group);
+                    cx.st.groups.mute(&self.group, id, n.clone(), e);
                     emit(
                         &mut cx.out,
                         GroupEvent::MuteAdded {
@@ -600,7 +598,7 @@ impl Exec for MuteGroupMembers {
                     );
                 }
                 None => {
-                    if g.roster.unmute(id).is_some() {
+                    if cx.st.groups.unmute(&self.group, id).is_some() {
                         emit(
                             &mut cx.out,
                             GroupEvent::MuteRemoved {
@@ -654,10 +652,9 @@ impl Exec for UnmuteGroupMembers {
             "removeMute member size more than max limit",
         )?;
         let ids = resolve(cx.st, &names);
-        let g = group_mut(cx.st, &self.group);
         let mut out = Vec::with_capacity(names.len());
         for (n, id) in names.iter().zip(ids) {
-            let removed = id.and_then(|id| g.roster.unmute(id));
+            let removed = id.and_then(|id| cx.st.groups.unmute(&self.group, id));
             if removed.is_some_and(|(_, e)| e.is_live(cx.now)) {
                 emit(
                     &mut cx.out,
@@ -671,7 +668,7 @@ impl Exec for UnmuteGroupMembers {
                 out.push(BatchItem::fail(n.clone(), format!("user {n} is not muted")));
             }
         }
-        g.modified = cx.now;
+        group_mut(cx.st, &self.group).modified = cx.now;
         Ok(out)
     }
 }

@@ -19,6 +19,23 @@ pub(super) fn check(st: &State) -> Result<(), String> {
     joined_groups_index_exact(st)?;
     joined_threads_index_exact(st)?;
     listed_index_covers_lists(st)?;
+    mute_deadlines_exact(st)?;
+    Ok(())
+}
+
+/// The member-mute deadlines are exactly the timed mute entries of the live groups.
+fn mute_deadlines_exact(st: &State) -> Result<(), String> {
+    let mut want = BTreeMap::new();
+    for (gid, g) in st.groups.iter() {
+        for (u, (_, e)) in &g.roster.mutes {
+            if let crate::time::Expiry::At(t) = e {
+                want.insert((gid.clone(), *u), *t);
+            }
+        }
+    }
+    if !st.groups.mute_deadlines().matches(&want) {
+        return Err("group mute deadlines differ from the mute lists".into());
+    }
     Ok(())
 }
 

@@ -18,7 +18,15 @@ pub(super) fn check(st: &State) -> Result<(), String> {
     attribute_bytes_exact(st)?;
     named_users_live(st)?;
     room_counts_within_caps(st)?;
+    timers_agree(st)?;
     Ok(())
+}
+
+/// The mute deadlines are exactly the timed mute entries, and the offline sweep's timers are
+/// exactly the offline members who are neither owner, admin nor allow-listed (each since the
+/// later of their offline-since time and their join).
+fn timers_agree(st: &State) -> Result<(), String> {
+    st.rooms.timers_agree()
 }
 
 /// Runs `f` on every room, naming the room in the message of the first failure.

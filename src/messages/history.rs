@@ -212,23 +212,28 @@ impl Ask for ExportUserMessages {
         cx.actor.admin_only(NOT_ALLOWED)?;
         let st = cx.st;
         let (u, _) = find(st, &self.user)?;
-        let mut attachments: Vec<String> = st
+        Ok(export_user(st, u, cx.now))
+    }
+}
+
+/// The messages part of `u`'s export at `now` (also [`crate::ExportUser`]'s `messages`).
+pub(crate) fn export_user(st: &State, u: UserId, now: Timestamp) -> UserMessagesExport {
+    let mut attachments: Vec<String> = st
+        .messages
+        .attachments()
+        .filter(|(_, a)| a.uploader == Some(u))
+        .map(|(k, _)| k.to_string())
+        .collect();
+    attachments.sort();
+    UserMessagesExport {
+        offline_count: super::offline::count(st, u, now),
+        messages: st
             .messages
-            .attachments()
-            .filter(|(_, a)| a.uploader == Some(u))
-            .map(|(k, _)| k.to_string())
-            .collect();
-        attachments.sort();
-        Ok(UserMessagesExport {
-            offline_count: super::offline::count(st, u, cx.now),
-            messages: st
-                .messages
-                .iter()
-                .filter(|(_, m)| involves(m, u) && kept(st, m, cx.now))
-                .map(|(id, m)| HistoryRecord::of(id, m))
-                .collect(),
-            attachments,
-        })
+            .iter()
+            .filter(|(_, m)| involves(m, u) && kept(st, m, now))
+            .map(|(id, m)| HistoryRecord::of(id, m))
+            .collect(),
+        attachments,
     }
 }
 

@@ -77,6 +77,7 @@ impl Exec for AddRoomAdmin {
         let r = room_mut(cx.st, self.room);
         r.roster.promote(u);
         r.roster.disallow(u);
+        cx.st.rooms.refresh(self.room, u);
         emit(
             &mut cx.out,
             RoomEvent::AdminAdded {
@@ -117,6 +118,7 @@ impl Exec for RemoveRoomAdmin {
             .into());
         }
         room_mut(cx.st, self.room).roster.demote(u);
+        cx.st.rooms.refresh(self.room, u);
         emit(
             &mut cx.out,
             RoomEvent::AdminRemoved {

@@ -107,6 +107,13 @@ pub enum RoomEvent {
         /// Who.
         user: UserName,
     },
+    /// A timed mute lapsed (reported by [`crate::expiry::Expire`], once).
+    MuteExpired {
+        /// Which.
+        room: RoomId,
+        /// Who.
+        user: UserName,
+    },
     /// Mute-all changed.
     AllMemberMuteChanged {
         /// Which.

@@ -7,8 +7,9 @@ use super::lifecycle::details;
 use super::{AttrOwner, RoomDetails, RoomMute, find_q, target};
 use crate::engine::{NOT_ALLOWED, ReadCtx};
 use crate::error::Result;
-use crate::ids::{RoomId, UserName};
+use crate::ids::{RoomId, UserId, UserName};
 use crate::query::Ask;
+use crate::store::State;
 use crate::time::Expiry;
 
 /// What one room holds about a user.
@@ -60,7 +61,15 @@ impl Ask for ExportUserRooms {
     fn ask(self, cx: &ReadCtx<'_>) -> Result<UserRoomsExport> {
         cx.actor.admin_only(NOT_ALLOWED)?;
         let uid = target(cx.st, &self.user)?;
-        let rooms = &cx.st.rooms;
+        Ok(user_part(cx.st, uid))
+    }
+}
+
+/// What the rooms area holds about user `uid`: the body of [`ExportUserRooms`], and the rooms
+/// part of the whole-user export ([`crate::users::ExportUser`]).
+pub(crate) fn user_part(st: &State, uid: UserId) -> UserRoomsExport {
+    {
+        let rooms = &st.rooms;
         let (joined, mut ids) = match rooms.of_user(uid) {
             Some(x) => (
                 x.joined.iter().rev().copied().collect(),
@@ -89,11 +98,11 @@ impl Ask for ExportUserRooms {
                     .collect(),
             })
             .collect();
-        Ok(UserRoomsExport {
+        UserRoomsExport {
             super_admin: rooms.super_admins.contains_key(&uid),
             joined,
             rooms: records,
-        })
+        }
     }
 }
 

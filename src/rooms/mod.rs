@@ -5,6 +5,7 @@
 //! | §3.1 super admins | `super_admins.rs` |
 //! | §3.2 create, list, details, update, transfer, delete; §3.3 announcement | `lifecycle.rs` |
 //! | §3.4 membership: add, remove, join, leave, member lists, departures | `members.rs` |
+//! | §3.4 `sweep_offline_members`: offline members leave after the grace | `sweep.rs` |
 //! | §3.5 admins | `admins.rs` |
 //! | §3.6 block list, §3.7 allow list, §3.8 mutes and the send rule | `moderation.rs` |
 //! | §3.9 custom attributes and their byte budget | `attributes.rs` |
@@ -40,7 +41,9 @@
 //!   were a member), and visits the rooms that list or name them in id order.
 //! - `JoinRoom { leave_other_rooms }` checks everything first, then leaves the other rooms in
 //!   id order and joins: a refused join leaves the user in their other rooms.
-//! - `sweep_offline_members` is not built (the engine keeps no offline-since time yet).
+//! - `sweep_offline_members` runs inside [`crate::expiry::Expire`], one member at a time as
+//!   their grace ends; a member's clock starts at the later of their offline-since time and
+//!   their join, and users who never connected are not swept (see `sweep.rs`).
 //! - Member lists in page mode cost O(offset) steps of the join-order walk; cursor mode is
 //!   O(log n + limit) at any depth.
 
@@ -55,6 +58,7 @@ mod members;
 mod moderation;
 mod state;
 mod super_admins;
+mod sweep;
 
 pub use admins::*;
 pub use attributes::*;
@@ -67,7 +71,9 @@ pub use moderation::*;
 pub use super_admins::*;
 
 pub(crate) use cascade::on_user_deleted;
+pub(crate) use export::user_part as export_user;
 pub(crate) use state::{Attr, AttrOwner, Room};
+pub(crate) use sweep::sweep_member;
 
 pub use crate::ids::RoomId;
 pub use crate::limits::RoomLimits;

@@ -242,9 +242,9 @@ impl Exec for AllowRoomUsers {
             .into_iter()
             .filter(|(u, _)| !r.exempt(*u) && !r.roster.allow.contains_key(u))
             .collect();
-        let r = room_mut(cx.st, id);
         for (u, n) in new {
-            r.roster.allow(u, n.clone());
+            room_mut(cx.st, id).roster.allow(u, n.clone());
+            cx.st.rooms.refresh(id, u);
             emit(&mut cx.out, RoomEvent::AllowListAdded { room: id, user: n });
         }
         Ok(items)
@@ -420,9 +420,9 @@ impl Exec for MuteRoomMembers {
             |u| Verdict::of(r, role, u),
             |n| not_in_chatroom(n, id),
         )?;
-        let r = room_mut(cx.st, id);
         for (u, n) in targets {
-            r.roster.mute(u, n.clone(), expire);
+            room_mut(cx.st, id).roster.mute(u, n.clone(), expire);
+            cx.st.rooms.refresh(id, u);
             emit(
                 &mut cx.out,
                 RoomEvent::MuteListAdded {

@@ -31,7 +31,9 @@ struct Slot {
 /// What listings show of a member.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 struct Details {
-    name: UserName,
+    /// `None` in a hole: a departed member's name does not linger in the state (so that
+    /// erasing a user leaves no trace of their name, spec 01 §16).
+    name: Option<UserName>,
     joined: Timestamp,
 }
 
@@ -49,7 +51,10 @@ impl<'a> Member<'a> {
     }
     /// Their name when they joined (names never change).
     pub fn name(&self) -> &'a UserName {
-        &self.details.name
+        self.details
+            .name
+            .as_ref()
+            .expect("a live member has a name")
     }
     /// When they joined.
     pub fn joined(&self) -> Timestamp {
@@ -94,7 +99,7 @@ pub(crate) struct Mirrors<'a> {
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Members {
     slots: Vec<Slot>,
-    /// Parallel to `slots`; a hole's details are those of the member who left.
+    /// Parallel to `slots`; a hole's details keep the departed member's join time only.
     details: Vec<Details>,
     /// Member id → its position.
     #[serde(with = "crate::store::sorted")]
@@ -159,7 +164,10 @@ impl Members {
             allowed: false,
             live: true,
         });
-        self.details.push(Details { name, joined });
+        self.details.push(Details {
+            name: Some(name),
+            joined,
+        });
         self.at.insert(u, i);
         let s = &mut self.slots[i];
         Mirrors {
@@ -173,7 +181,10 @@ impl Members {
     pub fn remove(&mut self, u: UserId) -> Option<Left> {
         let i = self.at.remove(&u)?;
         let left = Left {
-            name: self.details[i].name.clone(),
+            name: self.details[i]
+                .name
+                .take()
+                .expect("a live member has a name"),
         };
         if i + 1 == self.slots.len() {
             self.slots.pop();
@@ -249,8 +260,11 @@ impl Members {
     pub fn names_where(&self, keep: impl Fn(Role, bool, i64) -> bool) -> Vec<UserName> {
         let mut out = Vec::with_capacity(self.at.len());
         for (s, d) in self.slots.iter().zip(&self.details) {
-            if s.live && keep(s.role, s.allowed, s.mute_until) {
-                out.push(d.name.clone());
+            if s.live
+                && keep(s.role, s.allowed, s.mute_until)
+                && let Some(n) = &d.name
+            {
+                out.push(n.clone());
             }
         }
         out
@@ -277,6 +291,14 @@ impl Members {
         }
         if !self.slots.windows(2).all(|w| w[0].seq < w[1].seq) {
             return Err("join order not sorted by sequence".into());
+        }
+        if self
+            .slots
+            .iter()
+            .zip(&self.details)
+            .any(|(s, d)| s.live != d.name.is_some())
+        {
+            return Err("a hole keeps a name, or a member has none".into());
         }
         let live = self.slots.iter().filter(|s| s.live).count();
         if live != self.at.len() {

@@ -5,17 +5,18 @@
 //!
 //! The indexes change only through the methods here, which keep them in step: inserting and
 //! removing a group or a thread, a user joining or leaving a group or a thread, a group's list
-//! naming a user ([`Groups::list`]), a user going away ([`Groups::drop_user`]).
+//! naming a user ([`Groups::list`]), a user going away ([`Groups::drop_user`]), a member mute
+//! set or lifted ([`Groups::mute`], [`Groups::unmute`], which keep the mute deadlines).
 
 use std::collections::BTreeMap;
 
 use indexmap::IndexMap;
 
-use super::{Map, Set};
+use super::{Deadlines, Map, Set};
 use crate::groups::{Group, Thread};
 use crate::ids::{GroupId, ThreadId, UserId, UserName};
 use crate::roster::Left;
-use crate::time::Timestamp;
+use crate::time::{Expiry, Timestamp};
 
 /// A user's link to a thread (in their reverse index).
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -67,6 +68,8 @@ pub(crate) struct Groups {
     /// Per-user reverse indexes.
     #[serde(with = "crate::store::sorted")]
     users: Map<UserId, UserGroups>,
+    /// When each timed member mute lapses.
+    mute_deadlines: Deadlines<(GroupId, UserId)>,
 }
 
 impl Groups {
@@ -180,6 +183,8 @@ impl Groups {
             }
         }
         self.by_created.remove(&(g.created, g.seq));
+        self.mute_deadlines
+            .clear_range((id.clone(), UserId(0))..=(id.clone(), UserId(u64::MAX)));
         if !crate::groups::is_minted_id(id.as_str()) {
             self.retired.insert(id.clone());
         }
@@ -235,6 +240,32 @@ impl Groups {
             }
         }
         Some((m, left))
+    }
+
+    /// Sets (or overwrites) a member mute of a live group, with its deadline, and notes that
+    /// the group's lists name the user.
+    pub fn mute(&mut self, id: &GroupId, u: UserId, name: UserName, e: Expiry) {
+        let g = self.by_id.get_mut(id).expect("a live group");
+        g.roster.mute(u, name, e);
+        let at = match e {
+            Expiry::At(t) => Some(t),
+            Expiry::Never => None,
+        };
+        self.mute_deadlines.set((id.clone(), u), at);
+        self.list(u, id);
+    }
+
+    /// Lifts a member mute of a group, with its deadline; the entry that was there.
+    pub fn unmute(&mut self, id: &GroupId, u: UserId) -> Option<(UserName, Expiry)> {
+        let g = self.by_id.get_mut(id)?;
+        let was = g.roster.unmute(u);
+        self.mute_deadlines.clear(&(id.clone(), u));
+        was
+    }
+
+    /// The timed member mutes, by when they lapse.
+    pub fn mute_deadlines(&self) -> &Deadlines<(GroupId, UserId)> {
+        &self.mute_deadlines
     }
 
     /// Notes that a group's block list, mute list or pending requests name a user.

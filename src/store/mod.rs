@@ -27,9 +27,11 @@
 //! - Ids: [`State::mint`] draws the next id from the app's counter.
 //! - The tenant registry ([`Registry`]) maps app keys to handles for the [`crate::Engine`].
 
+mod deadlines;
 mod groups;
 mod messages;
 mod rooms;
+mod subscriptions;
 mod users;
 
 use std::collections::BTreeMap;
@@ -37,9 +39,11 @@ use std::sync::{PoisonError, RwLock};
 
 use crossbeam_utils::sync::ShardedLock;
 
+pub(crate) use deadlines::Deadlines;
 pub(crate) use groups::Groups;
 pub(crate) use messages::{Messages, Queue};
 pub(crate) use rooms::Rooms;
+pub(crate) use subscriptions::Subscriptions;
 pub(crate) use users::Users;
 
 use crate::ids::AppKey;

@@ -1,19 +1,23 @@
 //! The chatrooms table: rooms by id and in id order, the app's super admins, the room-attribute
 //! byte total, and the per-user reverse index (the rooms a user joined, in join order, and the
-//! rooms that still name them without their being a member).
+//! rooms that still name them without their being a member); and the timers of the rooms: when
+//! each timed member mute lapses, and since when each member who may be swept for being
+//! offline has been offline while a member (spec 03 §3.4), from the users' offline-since
+//! times, which the users area reports here ([`Rooms::set_offline`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
 use indexmap::{IndexMap, IndexSet};
 
-use super::Map;
+use super::{Deadlines, Map};
 use crate::ids::{RoomId, UserId, UserName};
 use crate::rooms::Room;
+use crate::time::{Expiry, Timestamp};
 
-/// The chatrooms table. The id order and the per-user index change only through
-/// [`Rooms::insert`], [`Rooms::remove`] and [`Rooms::refresh`], which keep them in step with
-/// the rooms.
+/// The chatrooms table. The id order, the per-user index and the timers change only through
+/// [`Rooms::insert`], [`Rooms::remove`], [`Rooms::refresh`] and [`Rooms::set_offline`], which
+/// keep them in step with the rooms.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Rooms {
     #[serde(with = "crate::store::sorted")]
@@ -27,6 +31,15 @@ pub(crate) struct Rooms {
     pub super_admins: IndexMap<UserId, UserName>,
     /// Room attribute bytes in the app: the sum of every room's `attr_bytes`.
     pub attr_total: u64,
+    /// When each timed member mute lapses.
+    mute_deadlines: Deadlines<(RoomId, UserId)>,
+    /// For each member who may be swept (not the owner, an admin or allow-listed) and is
+    /// offline: since when they have been offline while a member (the later of their
+    /// offline-since time and their join). They are due `offline_grace` after it.
+    offline_from: Deadlines<(RoomId, UserId)>,
+    /// Users with no open session, since when (kept by the users area through
+    /// [`Rooms::set_offline`]; users who never had a session are not here).
+    offline: BTreeMap<UserId, Timestamp>,
 }
 
 /// One user's entry of the reverse index.
@@ -56,8 +69,9 @@ impl Rooms {
         self.by_id.get(&id)
     }
 
-    /// A room by id, to change. A change to who the room lists or names must be followed by
-    /// [`Rooms::refresh`] for each user concerned.
+    /// A room by id, to change. A change to who the room lists or names, or to a user's
+    /// membership, role, allow entry or mute, must be followed by [`Rooms::refresh`] for each
+    /// user concerned.
     pub fn get_mut(&mut self, id: RoomId) -> Option<&mut Room> {
         self.by_id.get_mut(&id)
     }
@@ -100,6 +114,9 @@ impl Rooms {
     pub fn remove(&mut self, id: RoomId) -> Option<Room> {
         let room = self.by_id.remove(&id)?;
         self.ids.remove(&id);
+        let all = (id, UserId(0))..=(id, UserId(u64::MAX));
+        self.mute_deadlines.clear_range(all.clone());
+        self.offline_from.clear_range(all);
         for u in room.roster.everyone() {
             if let Some(x) = self.by_user.get_mut(&u) {
                 x.joined.shift_remove(&id);
@@ -114,12 +131,17 @@ impl Rooms {
 
     /// Brings `u`'s index entry for room `id` in line with the room: in `joined` (kept in join
     /// order, so a new member goes last) while a member, in `named` while the room names them
-    /// otherwise, neither once the room no longer mentions them.
+    /// otherwise, neither once the room no longer mentions them; and `u`'s timers there: the
+    /// deadline of a timed mute, and the offline sweep's for a member who is offline and
+    /// neither the owner, an admin nor allow-listed.
     pub fn refresh(&mut self, id: RoomId, u: UserId) {
         let (member, named) = self.by_id.get(&id).map_or((false, false), |r| {
             let member = r.roster.is_member(u);
             (member, !member && r.roster.mentions(u))
         });
+        let (mute_at, offline_from) = self.timers_of(id, u);
+        self.mute_deadlines.set((id, u), mute_at);
+        self.offline_from.set((id, u), offline_from);
         let x = self.by_user.entry(u).or_default();
         if member {
             x.joined.insert(id);
@@ -134,6 +156,83 @@ impl Rooms {
         if x.is_empty() {
             self.by_user.remove(&u);
         }
+    }
+
+    /// What `u`'s timers in room `id` should be: when their mute lapses (a timed mute), and
+    /// since when they count as offline for the sweep.
+    fn timers_of(&self, id: RoomId, u: UserId) -> (Option<Timestamp>, Option<Timestamp>) {
+        let Some(r) = self.by_id.get(&id) else {
+            return (None, None);
+        };
+        let mute_at = match r.roster.mutes.get(&u) {
+            Some((_, Expiry::At(t))) => Some(*t),
+            _ => None,
+        };
+        let sweepable = !r.exempt(u) && !r.roster.allow.contains_key(&u);
+        let offline_from = match (r.roster.members.get(u), self.offline.get(&u)) {
+            (Some(m), Some(since)) if sweepable => Some((*since).max(m.joined())),
+            _ => None,
+        };
+        (mute_at, offline_from)
+    }
+
+    /// Records that `u` has had no open session since `since` (`None`: online again, or
+    /// deleted), and re-arms their offline timers in every room they are in.
+    pub fn set_offline(&mut self, u: UserId, since: Option<Timestamp>) {
+        match since {
+            Some(t) => self.offline.insert(u, t),
+            None => self.offline.remove(&u),
+        };
+        let joined: Vec<RoomId> = self
+            .by_user
+            .get(&u)
+            .map(|x| x.joined.iter().copied().collect())
+            .unwrap_or_default();
+        for id in joined {
+            self.refresh(id, u);
+        }
+    }
+
+    /// Every user reported offline, with since when (for the invariants).
+    pub fn offline_users(&self) -> impl Iterator<Item = (UserId, Timestamp)> + '_ {
+        self.offline.iter().map(|(u, t)| (*u, *t))
+    }
+
+    /// The timed member mutes, by when they lapse.
+    pub fn mute_deadlines(&self) -> &Deadlines<(RoomId, UserId)> {
+        &self.mute_deadlines
+    }
+
+    /// The members the offline sweep may remove, by since when they have been offline while
+    /// a member (they are due `offline_grace` later).
+    pub fn offline_from(&self) -> &Deadlines<(RoomId, UserId)> {
+        &self.offline_from
+    }
+
+    /// Whether both timer indexes hold exactly what the rooms and the offline reports say (an
+    /// invariant).
+    pub fn timers_agree(&self) -> Result<(), String> {
+        let mut mutes = BTreeMap::new();
+        let mut offline = BTreeMap::new();
+        for (id, r) in &self.by_id {
+            let users = r.roster.everyone();
+            for u in users {
+                let (m, o) = self.timers_of(*id, u);
+                if let Some(t) = m {
+                    mutes.insert((*id, u), t);
+                }
+                if let Some(t) = o {
+                    offline.insert((*id, u), t);
+                }
+            }
+        }
+        if !self.mute_deadlines.matches(&mutes) {
+            return Err("room mute deadlines differ from the mute lists".into());
+        }
+        if !self.offline_from.matches(&offline) {
+            return Err("room offline timers differ from the members and offline reports".into());
+        }
+        Ok(())
     }
 
     /// Whether the id order lists exactly the rooms and the per-user index is exactly what the

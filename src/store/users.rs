@@ -1,6 +1,7 @@
 //! The users table: users in dense slots (a [`UserId`] is a slot and its generation), by name
 //! and by creation time; who is online, one bit a slot; token grants; the app's credentials;
-//! the app-wide attribute total and the index of globally muted users.
+//! the app-wide attribute total and the index of globally muted users; the deadlines of
+//! global mutes; presence subscriptions; who holds a push setting about a peer.
 //!
 //! A handle finds its user with one array index and one generation compare: no hashing on the
 //! hot paths that hold handles (the id forms of the checks, the fan-out of a group message).
@@ -8,10 +9,10 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::ops::Bound;
 
-use super::Map;
+use super::{Deadlines, Map, Subscriptions};
 use crate::ids::{UserId, UserName};
-use crate::time::Timestamp;
-use crate::users::{Credentials, Grant, User};
+use crate::time::{Expiry, Timestamp};
+use crate::users::{Credentials, Grant, MuteScope, User};
 
 /// The users table. The indexes change only through [`Users::insert`], [`Users::remove`]
 /// and [`Users::set_online`], which keep them in step.
@@ -40,8 +41,16 @@ pub(crate) struct Users {
     pub credentials: Option<Credentials>,
     /// Bytes of user attributes in the app: the sum of every user's `attr_bytes`.
     pub attr_total: u64,
-    /// Users with a global mute set (live or lapsed), by name.
+    /// Users with a global mute set (live, or lapsed and not yet expired), by name.
     pub muted: BTreeMap<UserName, UserId>,
+    /// When each timed global mute lapses (changed only by [`Users::set_global_mute`] and
+    /// [`Users::remove`]).
+    pub mute_deadlines: Deadlines<(UserId, MuteScope)>,
+    /// Presence subscriptions (spec 01 §13).
+    pub subscriptions: Subscriptions,
+    /// Per peer name: the users holding a one-to-one notification setting about that peer
+    /// (spec 01 §15), which the delete cascade follows to erase them.
+    pub notified_about: BTreeMap<UserName, BTreeSet<UserId>>,
 }
 
 impl Users {
@@ -179,7 +188,8 @@ impl Users {
         id
     }
 
-    /// Unindexes a user, frees their slot, and returns their record.
+    /// Unindexes a user, frees their slot, and returns their record; their global-mute index
+    /// entry and deadlines go with them.
     pub fn remove(&mut self, id: UserId) -> Option<User> {
         self.get(id)?;
         self.set_online(id, false);
@@ -188,7 +198,49 @@ impl Users {
         self.by_created.remove(&(user.created, user.seq, id));
         self.free.push(id.slot() as u32);
         self.count -= 1;
+        self.muted.remove(&user.name);
+        for scope in MuteScope::ALL {
+            self.mute_deadlines.clear(&(id, scope));
+        }
         Some(user)
+    }
+
+    /// Sets (`Some`) or lifts (`None`) one scope of a user's global mute, with the mute index
+    /// and the deadline. Does nothing for an unknown id.
+    pub fn set_global_mute(&mut self, id: UserId, scope: MuteScope, to: Option<Expiry>) {
+        let Some(u) = self.get_mut(id) else {
+            return;
+        };
+        let name = u.name.clone();
+        let x = u.extra_mut();
+        x.mutes[scope as usize] = to;
+        let any = x.mutes.iter().any(Option::is_some);
+        if any {
+            self.muted.insert(name, id);
+        } else {
+            self.muted.remove(&name);
+        }
+        let at = match to {
+            Some(Expiry::At(t)) => Some(t),
+            _ => None,
+        };
+        self.mute_deadlines.set((id, scope), at);
+    }
+
+    /// Notes that `owner` holds (`true`) or no longer holds (`false`) a one-to-one
+    /// notification setting about `peer`.
+    pub fn note_notified(&mut self, peer: &UserName, owner: UserId, holds: bool) {
+        if holds {
+            self.notified_about
+                .entry(peer.clone())
+                .or_default()
+                .insert(owner);
+        } else if let Some(s) = self.notified_about.get_mut(peer) {
+            s.remove(&owner);
+            if s.is_empty() {
+                self.notified_about.remove(peer);
+            }
+        }
     }
 
     /// The first `limit` users after `after` (a `(created, seq)` position) in creation
@@ -245,14 +297,21 @@ impl Users {
                 return Err(format!("free slot {f} is taken"));
             }
         }
-        if self.generations.len() != self.slots.len() || self.online.len() * 64 < self.slots.len()
-        {
+        if self.generations.len() != self.slots.len() || self.online.len() * 64 < self.slots.len() {
             return Err("generations or online bits do not cover the slots".into());
         }
         for (i, s) in self.slots.iter().enumerate() {
             let bit = self.online[i / 64] & (1 << (i % 64)) != 0;
-            if s.is_none() && bit {
-                return Err(format!("empty slot {i} is online"));
+            match s {
+                None if bit => return Err(format!("empty slot {i} is online")),
+                Some(u) if bit != u.online() => {
+                    return Err(format!(
+                        "{}'s online bit is {bit} but their sessions say {}",
+                        u.name,
+                        u.online()
+                    ));
+                }
+                _ => {}
             }
         }
         Ok(())

@@ -33,6 +33,8 @@ pub struct UserView {
     pub activated: bool,
     /// The push nickname, when set.
     pub nickname: Option<String>,
+    /// The push fields that are set (spec 01 §1, §15).
+    pub push: super::PushFields,
 }
 
 impl UserView {
@@ -44,6 +46,7 @@ impl UserView {
             modified: s.modified,
             activated: s.activated,
             nickname: s.nickname.as_deref().map(str::to_owned),
+            push: super::push::fields_of(s),
         }
     }
 }
@@ -463,13 +466,15 @@ impl Exec for ChangePassword {
         for t in tokens {
             cx.st.users.tokens.remove(&t);
         }
-        for sess in sessions {
+        let resources: Vec<Box<str>> = sessions.into_iter().map(|e| e.resource).collect();
+        for r in &resources {
             cx.emit(Event::ForceDisconnect {
                 user: name.clone(),
-                resource: sess.resource.into(),
+                resource: r.to_string(),
                 reason: DisconnectReason::PasswordChanged,
             });
         }
+        super::sessions::closed(cx, id, &resources);
         cx.emit(Event::PasswordChanged { user: name });
         Ok(())
     }
@@ -533,16 +538,15 @@ fn set_activated(cx: &mut Ctx<'_>, user: &UserName, on: bool) -> Result<UserView
         _ => Vec::new(),
     };
     let view = UserView::of(u);
-    if !on {
-        cx.st.users.set_online(id, false);
-    }
-    for sess in sessions {
+    let resources: Vec<Box<str>> = sessions.into_iter().map(|e| e.resource).collect();
+    for r in &resources {
         cx.emit(Event::ForceDisconnect {
             user: user.clone(),
-            resource: sess.resource.into(),
+            resource: r.to_string(),
             reason: DisconnectReason::Disabled,
         });
     }
+    super::sessions::closed(cx, id, &resources);
     cx.emit(if on {
         Event::UserEnabled { user: user.clone() }
     } else {

@@ -1,5 +1,6 @@
-//! The users area (spec 01): accounts, tokens, sessions, attributes, friends, block lists and
-//! global mutes. Every item here is re-exported at the crate root.
+//! The users area (spec 01): accounts, tokens, sessions, attributes, friends, block lists,
+//! global mutes, presence, push settings and the GDPR export. Every item here is re-exported
+//! at the crate root.
 //!
 //! | spec 01 | file |
 //! |---|---|
@@ -11,16 +12,26 @@
 //! | §10 friends | `contacts.rs` |
 //! | §11 block lists | `blocks.rs` |
 //! | §12 global mutes | `mutes.rs` |
+//! | §13 presence: statuses, subscriptions, `PresenceChanged` | `presence.rs` |
+//! | §15 push settings: nicknames, display style, do-not-disturb, notifications, bindings | `push.rs` |
+//! | §16 GDPR export (erase: the §6 cascade) | `export.rs` |
 //!
-//! The records (a user, their out-of-line extras, sessions, grants) are in `state.rs`; the
-//! table that indexes them by id, name and creation time is the store's.
+//! The records (a user, their out-of-line extras, sessions, grants) are in `state.rs`, those
+//! of presence and push in `records.rs`; the table that indexes them by id, name and creation
+//! time, with the presence subscriptions and the deadlines of timed state, is the store's.
+//! Timed state lapses on time through [`crate::expiry`]; the per-second rate limits of §17
+//! are the host's, with the windows in [`crate::rate`].
 
 mod accounts;
 mod attributes;
 mod blocks;
 pub(crate) mod cascade;
 mod contacts;
+mod export;
 mod mutes;
+mod presence;
+mod push;
+mod records;
 mod sessions;
 mod state;
 mod tokens;
@@ -29,7 +40,11 @@ pub use accounts::*;
 pub use attributes::*;
 pub use blocks::*;
 pub use contacts::*;
+pub use export::*;
 pub use mutes::*;
+pub use presence::*;
+pub use push::*;
+pub use records::{Interval, NotifyKey, NotifyType};
 pub use sessions::*;
 pub use state::Credentials;
 pub(crate) use state::{Grant, Subject, User};

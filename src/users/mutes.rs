@@ -1,5 +1,7 @@
 //! Global mutes (spec 01 §12): an app-wide ban on sending, with one timer per scope. A mute
-//! lapses by itself once `now >= expiry`; no command or sweeper is needed.
+//! lapses by itself once `now >= expiry`: every read decides against its `now`, so no command
+//! or sweeper is needed for correctness. [`crate::Expire`] removes a lapsed mute from the
+//! state (and from the list's index) and reports it once with `MuteExpired`.
 
 use serde::{Deserialize, Serialize};
 
@@ -97,16 +99,10 @@ impl Exec for SetGlobalMute {
         if to.iter().all(Option::is_none) {
             return Ok(());
         }
-        let x = users.get_mut(id).expect("indexed").extra_mut();
-        for (i, t) in to.iter().enumerate() {
+        for (scope, t) in MuteScope::ALL.into_iter().zip(to) {
             if let Some(e) = t {
-                x.mutes[i] = *e;
+                users.set_global_mute(id, scope, e);
             }
-        }
-        if x.mutes.iter().any(Option::is_some) {
-            users.muted.insert(self.username.clone(), id);
-        } else {
-            users.muted.remove(&self.username);
         }
         for (scope, t) in MuteScope::ALL.into_iter().zip(to) {
             if let Some(expiry) = t {

@@ -1,6 +1,11 @@
 //! Sessions, forced logout and online status (spec 01 §8). The host reports sessions as
 //! devices connect and disconnect; the engine keeps them, caps them per platform, and turns
 //! admin actions into `ForceDisconnect` events for the host to carry out.
+//!
+//! Every command that opens or closes sessions goes through [`opened`] and [`closed`]: they
+//! set the resources' presence (`"1"`/`"0"`, `last_time`, spec §13) and keep the user's
+//! offline-since time — set when their last session closes, cleared when one opens — which
+//! the chatrooms' offline sweep reads (spec 03 §3.4).
 
 use serde::{Deserialize, Serialize};
 
@@ -9,9 +14,47 @@ use super::{find, find_mut};
 use crate::command::{DisconnectReason, Event, Exec};
 use crate::engine::{Ctx, NOT_ALLOWED, ReadCtx};
 use crate::error::{Error, Result};
-use crate::ids::UserName;
+use crate::ids::{UserId, UserName};
 use crate::limits::{BATCH_STATUS_MAX, RESOURCE_BYTES_MAX, SESSIONS_PER_USER_MAX};
 use crate::query::Ask;
+
+/// After `resource` of user `id` opened: its presence is `"1"` (with `last_time`), and the
+/// user is no longer offline.
+pub(crate) fn opened(cx: &mut Ctx<'_>, id: UserId, resource: Box<str>) {
+    cx.st.users.set_online(id, true);
+    super::presence::sessions_changed(cx, id, &[resource], true);
+    let Some(x) = cx.st.users.get_mut(id).and_then(|u| u.extra.as_deref_mut()) else {
+        return;
+    };
+    if x.offline_since.take().is_some() {
+        cx.st.rooms.set_offline(id, None);
+    }
+}
+
+/// After sessions of user `id` on `resources` closed (none: nothing happens): their presence
+/// is `"0"` (with `last_time`), and if no session is left the user is offline since `now`.
+pub(crate) fn closed(cx: &mut Ctx<'_>, id: UserId, resources: &[Box<str>]) {
+    if resources.is_empty() {
+        return;
+    }
+    super::presence::sessions_changed(cx, id, resources, false);
+    let now = cx.now;
+    let Some(on) = cx.st.users.get(id).map(super::User::online) else {
+        return;
+    };
+    cx.st.users.set_online(id, on);
+    if on {
+        return;
+    }
+    let Some(u) = cx.st.users.get_mut(id) else {
+        return;
+    };
+    let x = u.extra_mut();
+    if x.offline_since.is_none() {
+        x.offline_since = Some(now);
+        cx.st.rooms.set_offline(id, Some(now));
+    }
+}
 
 /// The platform of a resource: the part before the first `_` (`android_1` is `android`).
 fn platform(resource: &str) -> &str {
@@ -96,14 +139,16 @@ impl Exec for OpenSession {
             device_name: self.device_name.map(Into::into),
             opened: now,
         });
-        cx.st.users.set_online(id, true);
-        for r in kicked {
+        for r in &kicked {
             cx.emit(Event::ForceDisconnect {
                 user: self.username.clone(),
-                resource: r.into(),
+                resource: r.to_string(),
                 reason: DisconnectReason::LoginAnotherDevice,
             });
         }
+        kicked.retain(|r| **r != *self.resource);
+        closed(cx, id, &kicked);
+        opened(cx, id, self.resource.into());
         Ok(())
     }
 }
@@ -127,11 +172,14 @@ impl Exec for CloseSession {
     fn exec(self, cx: &mut Ctx<'_>) -> Result<()> {
         cx.actor.admin_only(NOT_ALLOWED)?;
         let (id, s) = find_mut(cx.st, &self.username)?;
-        if let Some(x) = s.extra.as_deref_mut() {
-            x.sessions.retain(|e| *e.resource != *self.resource);
+        let Some(x) = s.extra.as_deref_mut() else {
+            return Ok(());
+        };
+        let before = x.sessions.len();
+        x.sessions.retain(|e| *e.resource != *self.resource);
+        if x.sessions.len() < before {
+            closed(cx, id, &[self.resource.into()]);
         }
-        let on = s.online();
-        cx.st.users.set_online(id, on);
         Ok(())
     }
 }
@@ -156,7 +204,7 @@ impl Exec for ForceLogout {
     fn exec(self, cx: &mut Ctx<'_>) -> Result<bool> {
         cx.actor.admin_only(NOT_ALLOWED)?;
         let (id, s) = find_mut(cx.st, &self.username)?;
-        let closed: Vec<Session> = match s.extra.as_deref_mut() {
+        let gone: Vec<Session> = match s.extra.as_deref_mut() {
             None => Vec::new(),
             Some(x) => match &self.resource {
                 None => std::mem::take(&mut x.sessions),
@@ -169,15 +217,15 @@ impl Exec for ForceLogout {
                 }
             },
         };
-        let on = s.online();
-        cx.st.users.set_online(id, on);
-        for e in closed {
+        let resources: Vec<Box<str>> = gone.into_iter().map(|e| e.resource).collect();
+        for r in &resources {
             cx.emit(Event::ForceDisconnect {
                 user: self.username.clone(),
-                resource: e.resource.into(),
+                resource: r.to_string(),
                 reason: DisconnectReason::Kicked,
             });
         }
+        closed(cx, id, &resources);
         Ok(true)
     }
 }

@@ -68,6 +68,13 @@ pub(crate) struct Extra {
     pub tokens: VecDeque<Box<str>>,
     /// Open sessions, oldest first.
     pub sessions: Vec<Session>,
+    /// Since when the user has had no open session: set when their last session closes,
+    /// cleared when one opens; `None` while online and for users who never connected.
+    pub offline_since: Option<Timestamp>,
+    /// Presence (spec 01 §13); `None` until first recorded.
+    pub presence: Option<Box<super::records::Presence>>,
+    /// Push settings (spec 01 §15); `None` until first set.
+    pub push: Option<Box<super::records::Push>>,
 }
 
 /// One user.

@@ -292,8 +292,8 @@ fn generated_log(seed: u64, len: usize) -> Vec<(Actor, Timestamp, Command)> {
 #[test]
 fn a_replayed_generated_log_reproduces_replies_events_and_errors() {
     for seed in 1..=10u64 {
-        let entries = generated_log(seed, 600);
-        assert!(entries.len() >= 300, "seed {seed}: {}", entries.len());
+        let entries = generated_log(seed, 1200);
+        assert!(entries.len() >= 600, "seed {seed}: {}", entries.len());
         let limits = || {
             let mut l = Limits {
                 friends_max: Some(3),

@@ -16,6 +16,7 @@ mod field_caps_and_side_effects;
 mod lifecycle;
 mod limits;
 mod membership;
+mod mute_expiry;
 mod rights_follow_identity;
 mod roles_matrix;
 mod threads;

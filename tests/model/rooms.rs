@@ -196,6 +196,7 @@ fn user_view(name: &str, uuid: &str, created: Timestamp, nickname: Option<String
         modified: created,
         activated: true,
         nickname,
+        push: PushFields::default(),
     }
 }
 

@@ -1,9 +1,12 @@
 //! Model of the users area: users, tokens, sessions, attributes, friends, block lists, global
-//! mutes. Generated commands (`crate::steps`, the users commands only) run on the engine and on
+//! mutes, presence (statuses, subscriptions, `PresenceChanged`), push settings, and `Expire`
+//! (global mutes and subscriptions lapsing). Generated commands (`crate::steps`, the users commands only) run on the engine and on
 //! [`Model::apply`], with small limits; after every step:
 //! - equal replies and events, or errors with the same status and code;
-//! - equal observations: users, friends (with remarks and `added_at`), block lists,
-//!   attributes, capacity, mutes, devices and every pool token's validity;
+//! - equal observations: users (with their push fields), friends (with remarks and
+//!   `added_at`), block lists, attributes, capacity, mutes, devices, every pool token's
+//!   validity, and each user's exported presence (statuses, ext, last_time, offline-since,
+//!   subscriptions) and push settings;
 //! - `imcore::invariants::check` passes (friendship symmetric, friends ≤ cap, blocks ≤ cap,
 //!   app attribute total = sum of user sizes ≤ cap, nothing refers to a deleted user).
 
@@ -69,6 +72,16 @@ const TABLE: &[(u32, Gen)] = &[
     (6, g::<OpenSession>),
     (3, g::<CloseSession>),
     (3, g::<ForceLogout>),
+    (9, g::<SetPresence>),
+    (12, g::<SubscribePresence>),
+    (2, g::<UnsubscribePresence>),
+    (4, g::<SetPushProfile>),
+    (2, g::<SetPushNicknames>),
+    (4, g::<SetNotification>),
+    (2, g::<SetPushLanguage>),
+    (2, g::<SetPushTemplate>),
+    (3, g::<BindPushDevice>),
+    (8, g::<Expire>),
 ];
 
 fn who(u: &mut Unstructured<'_>) -> arbitrary::Result<Actor> {
@@ -108,6 +121,29 @@ struct MUser {
     mutes: [Option<Expiry>; 3],
     tokens: Vec<String>,
     sessions: Vec<Device>,
+    /// Presence statuses by resource, least recently set first.
+    statuses: Vec<(String, String)>,
+    ext: String,
+    last_time: Option<i64>,
+    offline_since: Option<i64>,
+    /// Subscriptions: target name and expiry, in subscribe order.
+    subs: Vec<(String, i64)>,
+    push: MPush,
+}
+
+/// One notification setting: type, interval (app level only), quiet until.
+type MNotify = (NotifyType, Option<String>, Option<i64>);
+
+#[derive(Clone, Debug, Default)]
+struct MPush {
+    display_style: Option<u8>,
+    dnd: (Option<bool>, Option<u8>, Option<u8>),
+    app: Option<MNotify>,
+    conv: BTreeMap<NotifyKey, MNotify>,
+    language: Option<String>,
+    template: Option<String>,
+    /// Device, notifier, token; least recently bound first.
+    bindings: Vec<(String, String, String)>,
 }
 
 impl MUser {
@@ -132,6 +168,10 @@ struct Model {
     tokens: BTreeMap<String, (Subj, Expiry)>,
     attr_total: u64,
     credentials: Option<(String, String)>,
+    /// When each (subscriber, target) subscription was first made (its place in the target's
+    /// subscriber order).
+    sub_seq: BTreeMap<(String, String), u64>,
+    next_sub_seq: u64,
 }
 
 fn view(name: &str, u: &MUser) -> UserView {
@@ -142,8 +182,39 @@ fn view(name: &str, u: &MUser) -> UserView {
         modified: Timestamp(u.modified),
         activated: u.activated,
         nickname: u.nickname.clone(),
+        push: push_fields(u),
     }
 }
+
+fn push_fields(u: &MUser) -> PushFields {
+    let p = &u.push;
+    let last = p.bindings.last();
+    PushFields {
+        notification_display_style: p.display_style,
+        notification_no_disturbing: p.dnd.0,
+        notification_no_disturbing_start: p.dnd.1,
+        notification_no_disturbing_end: p.dnd.2,
+        notifier_name: last.map(|b| b.1.clone()),
+        device_token: last.map(|b| b.2.clone()),
+    }
+}
+
+fn notify_view(n: Option<&MNotify>, app: bool, now: i64) -> NotifyView {
+    NotifyView {
+        kind: n.map_or(
+            if app {
+                NotifyType::All
+            } else {
+                NotifyType::Default
+            },
+            |n| n.0,
+        ),
+        ignore_interval: n.and_then(|n| n.1.clone()).unwrap_or_default(),
+        ignore_until: n.and_then(|n| n.2).filter(|t| now < *t).map(Timestamp),
+    }
+}
+
+const RPNF: Fail = (400, "required_property_not_found");
 
 fn admin_or_self(a: &Actor, user: &UserName) -> R<()> {
     match a {
@@ -232,6 +303,12 @@ impl Model {
             mutes: [None; 3],
             tokens: Vec::new(),
             sessions: Vec::new(),
+            statuses: Vec::new(),
+            ext: String::new(),
+            last_time: None,
+            offline_since: None,
+            subs: Vec::new(),
+            push: MPush::default(),
         };
         let v = view(name, &u);
         self.users.insert(name.into(), u);
@@ -297,6 +374,8 @@ impl Model {
         }
         for u in self.users.values_mut() {
             u.blocks.remove(name);
+            u.subs.retain(|(t, _)| t != name);
+            u.push.conv.remove(&NotifyKey::User(nm(name)));
         }
         self.revoke_tokens(name);
         self.attr_total -= d.size();
@@ -306,6 +385,107 @@ impl Model {
             uuid: d.uuid.clone(),
         });
         view(name, &d)
+    }
+
+    /// The live subscribers of `target` at `now`, in the order they first subscribed (the
+    /// engine keeps that order per target: a subscriber's place is where they were added).
+    fn live_subscribers(&self, target: &str, now: i64) -> Vec<UserName> {
+        let mut subs: Vec<(u64, String)> = Vec::new();
+        for (n, u) in &self.users {
+            if let Some((_, at)) = u.subs.iter().find(|(t, _)| t == target)
+                && now < *at
+            {
+                let seq = self
+                    .sub_seq
+                    .get(&(n.clone(), target.to_string()))
+                    .copied()
+                    .unwrap_or(0);
+                subs.push((seq, n.clone()));
+            }
+        }
+        subs.sort();
+        subs.into_iter().map(|(_, n)| nm(&n)).collect()
+    }
+
+    fn announce(&self, name: &str, resource: &str, now: i64, ev: &mut Vec<Event>) {
+        let subscribers = self.live_subscribers(name, now);
+        if subscribers.is_empty() {
+            return;
+        }
+        let u = &self.users[name];
+        let status = u
+            .statuses
+            .iter()
+            .find(|(r, _)| r == resource)
+            .map(|(_, s)| s.clone())
+            .unwrap_or_default();
+        ev.push(Event::PresenceChanged {
+            user: nm(name),
+            resource: resource.into(),
+            status,
+            ext: u.ext.clone(),
+            subscribers,
+        });
+    }
+
+    fn put_status(u: &mut MUser, resource: &str, status: &str) {
+        u.statuses.retain(|(r, _)| r != resource);
+        while u.statuses.len() >= imcore::limits::PRESENCE_RESOURCES_MAX {
+            u.statuses.remove(0);
+        }
+        u.statuses.push((resource.into(), status.into()));
+    }
+
+    fn sessions_changed(
+        &mut self,
+        name: &str,
+        res: &[String],
+        on: bool,
+        now: i64,
+        ev: &mut Vec<Event>,
+    ) {
+        if res.is_empty() {
+            return;
+        }
+        let u = self.users.get_mut(name).unwrap();
+        for r in res {
+            Model::put_status(u, r, if on { "1" } else { "0" });
+        }
+        u.last_time = Some(now);
+        for r in res {
+            self.announce(name, r, now, ev);
+        }
+    }
+
+    fn closed(&mut self, name: &str, res: &[String], now: i64, ev: &mut Vec<Event>) {
+        if res.is_empty() {
+            return;
+        }
+        self.sessions_changed(name, res, false, now, ev);
+        let u = self.users.get_mut(name).unwrap();
+        if u.sessions.is_empty() && u.offline_since.is_none() {
+            u.offline_since = Some(now);
+        }
+    }
+
+    fn opened(&mut self, name: &str, res: &str, now: i64, ev: &mut Vec<Event>) {
+        self.sessions_changed(name, &[res.to_string()], true, now, ev);
+        self.users.get_mut(name).unwrap().offline_since = None;
+    }
+
+    fn presence_view(&self, name: &UserName) -> PresenceView {
+        match self.users.get(name.as_str()) {
+            None => PresenceView {
+                uid: name.to_string(),
+                ..PresenceView::default()
+            },
+            Some(u) => PresenceView {
+                uid: name.to_string(),
+                last_time: u.last_time.map(Timestamp),
+                ext: u.ext.clone(),
+                status: u.statuses.iter().cloned().collect(),
+            },
+        }
     }
 
     fn ttl(&self, given: Option<Millis>, now: i64) -> (Millis, Expiry) {
@@ -589,14 +769,19 @@ impl Model {
                 let u = self.users.get_mut(name).ok_or((404, "entity_not_found"))?;
                 u.password = Some(c.new_password.clone());
                 u.modified = now;
-                for s in std::mem::take(&mut u.sessions) {
+                let res: Vec<String> = std::mem::take(&mut u.sessions)
+                    .into_iter()
+                    .map(|s| s.res)
+                    .collect();
+                for r in &res {
                     ev.push(Event::ForceDisconnect {
                         user: c.username.clone(),
-                        resource: s.res,
+                        resource: r.clone(),
                         reason: DisconnectReason::PasswordChanged,
                     });
                 }
                 self.revoke_tokens(name);
+                self.closed(name, &res, now, ev);
                 ev.push(Event::PasswordChanged {
                     user: c.username.clone(),
                 });
@@ -611,13 +796,18 @@ impl Model {
                     u.activated = on;
                     u.modified = now;
                     if !on {
-                        for s in std::mem::take(&mut u.sessions) {
+                        let res: Vec<String> = std::mem::take(&mut u.sessions)
+                            .into_iter()
+                            .map(|s| s.res)
+                            .collect();
+                        for r in &res {
                             ev.push(Event::ForceDisconnect {
                                 user: username.clone(),
-                                resource: s.res,
+                                resource: r.clone(),
                                 reason: DisconnectReason::Disabled,
                             });
                         }
+                        self.closed(username.as_str(), &res, now, ev);
                     }
                     ev.push(if on {
                         Event::UserEnabled {
@@ -629,7 +819,7 @@ impl Model {
                         }
                     });
                 }
-                let v = view(username.as_str(), u);
+                let v = view(username.as_str(), &self.users[username.as_str()]);
                 Ok(if on {
                     Reply::EnableUser(v)
                 } else {
@@ -674,19 +864,31 @@ impl Model {
                     device_uuid: c.device_uuid.clone(),
                     device_name: c.device_name.clone(),
                 });
-                for k in kicked {
+                for k in &kicked {
                     ev.push(Event::ForceDisconnect {
                         user: c.username.clone(),
-                        resource: k,
+                        resource: k.clone(),
                         reason: DisconnectReason::LoginAnotherDevice,
                     });
                 }
+                kicked.retain(|k| *k != c.resource);
+                self.closed(c.username.as_str(), &kicked, now, ev);
+                self.opened(c.username.as_str(), &c.resource, now, ev);
                 Ok(Reply::OpenSession(()))
             })(),
             Command::CloseSession(c) => (|| {
                 admin_only(a)?;
                 let u = self.users.get_mut(c.username.as_str()).ok_or(NOT_FOUND)?;
+                let before = u.sessions.len();
                 u.sessions.retain(|s| s.res != c.resource);
+                if u.sessions.len() < before {
+                    self.closed(
+                        c.username.as_str(),
+                        std::slice::from_ref(&c.resource),
+                        now,
+                        ev,
+                    );
+                }
                 Ok(Reply::CloseSession(()))
             })(),
             Command::ForceLogout(c) => (|| {
@@ -696,14 +898,288 @@ impl Model {
                     .into_iter()
                     .partition(|s| c.resource.as_ref().is_none_or(|r| s.res == *r));
                 u.sessions = kept;
-                for s in gone {
+                let res: Vec<String> = gone.into_iter().map(|s| s.res).collect();
+                for r in &res {
                     ev.push(Event::ForceDisconnect {
                         user: c.username.clone(),
-                        resource: s.res,
+                        resource: r.clone(),
                         reason: DisconnectReason::Kicked,
                     });
                 }
+                self.closed(c.username.as_str(), &res, now, ev);
                 Ok(Reply::ForceLogout(true))
+            })(),
+            Command::SetPresence(c) => (|| {
+                admin_or_self(a, &c.username)?;
+                let ext = c.ext.as_ref().ok_or(ILLEGAL)?;
+                if ext.len() > 1024 || c.resource.is_empty() || c.resource.len() > 128 {
+                    return Err(ILLEGAL);
+                }
+                let st = &c.status;
+                if st.is_empty() || st.len() > 32 || !st.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(ILLEGAL);
+                }
+                let u = self.users.get_mut(c.username.as_str()).ok_or(NOT_FOUND)?;
+                Model::put_status(u, &c.resource, st);
+                u.ext = ext.clone();
+                self.announce(c.username.as_str(), &c.resource, now, ev);
+                Ok(Reply::SetPresence(()))
+            })(),
+            Command::SubscribePresence(c) => (|| {
+                admin_or_self(a, &c.username)?;
+                if c.duration.0 == 0
+                    || c.duration.0 > imcore::limits::PRESENCE_SUBSCRIPTION_MILLIS_MAX
+                {
+                    return Err(ILLEGAL);
+                }
+                if c.usernames.is_empty()
+                    || c.usernames.len() > 100
+                    || c.usernames.contains(&c.username)
+                {
+                    return Err(ILLEGAL);
+                }
+                let me = c.username.as_str().to_string();
+                self.user(&c.username)?;
+                let expires = Timestamp(now.div_euclid(1000) * 1000).after(c.duration).0;
+                let mut targets: Vec<UserName> = Vec::new();
+                for t in &c.usernames {
+                    if !targets.contains(t) {
+                        targets.push(t.clone());
+                    }
+                }
+                for t in &targets {
+                    let key = (me.clone(), t.to_string());
+                    let u = self.users.get_mut(&me).unwrap();
+                    match u.subs.iter_mut().find(|(x, _)| x == t.as_str()) {
+                        Some(s) => s.1 = expires,
+                        None => {
+                            u.subs.push((t.to_string(), expires));
+                            self.next_sub_seq += 1;
+                            self.sub_seq.insert(key, self.next_sub_seq);
+                        }
+                    }
+                }
+                Ok(Reply::SubscribePresence(
+                    targets
+                        .iter()
+                        .map(|t| PresenceSubscribed {
+                            presence: self.presence_view(t),
+                            expiry: Timestamp(expires),
+                        })
+                        .collect(),
+                ))
+            })(),
+            Command::UnsubscribePresence(c) => (|| {
+                admin_or_self(a, &c.username)?;
+                if c.usernames.is_empty() || c.usernames.len() > 100 {
+                    return Err(ILLEGAL);
+                }
+                self.user(&c.username)?;
+                let u = self.users.get_mut(c.username.as_str()).unwrap();
+                u.subs
+                    .retain(|(t, _)| !c.usernames.iter().any(|n| n.as_str() == t));
+                Ok(Reply::UnsubscribePresence(()))
+            })(),
+            Command::SetPushProfile(c) => (|| {
+                admin_or_self(a, &c.username)?;
+                if c.nickname.as_ref().is_some_and(|n| n.chars().count() > 100)
+                    || c.display_style.is_some_and(|s| s > 1)
+                    || c.no_disturbing_start.is_some_and(|h| h > 23)
+                    || c.no_disturbing_end.is_some_and(|h| h > 23)
+                {
+                    return Err(ILLEGAL);
+                }
+                let u = self.users.get_mut(c.username.as_str()).ok_or(RPNF)?;
+                let mut dnd = u.push.dnd;
+                if c.no_disturbing_start.is_some() {
+                    dnd.1 = c.no_disturbing_start;
+                }
+                if c.no_disturbing_end.is_some() {
+                    dnd.2 = c.no_disturbing_end;
+                }
+                if c.no_disturbing.is_some() {
+                    dnd.0 = c.no_disturbing;
+                }
+                if dnd.0 == Some(true) && (dnd.1.is_none() || dnd.2.is_none()) {
+                    return Err(ILLEGAL);
+                }
+                u.push.dnd = dnd;
+                if c.display_style.is_some() {
+                    u.push.display_style = c.display_style;
+                }
+                if let Some(n) = &c.nickname {
+                    u.nickname = (!n.is_empty()).then(|| n.clone());
+                }
+                if c.nickname.is_some()
+                    || c.display_style.is_some()
+                    || c.no_disturbing.is_some()
+                    || c.no_disturbing_start.is_some()
+                    || c.no_disturbing_end.is_some()
+                {
+                    u.modified = now;
+                }
+                Ok(Reply::SetPushProfile(view(c.username.as_str(), u)))
+            })(),
+            Command::SetPushNicknames(c) => (|| {
+                admin_only(a)?;
+                if c.0.is_empty()
+                    || c.0.len() > 50
+                    || c.0.iter().any(|i| i.push_nickname.chars().count() > 100)
+                {
+                    return Err(ILLEGAL);
+                }
+                let mut out = Vec::new();
+                for i in &c.0 {
+                    let Ok(n) = UserName::parse(&i.username) else {
+                        continue;
+                    };
+                    let Some(u) = self.users.get_mut(n.as_str()) else {
+                        continue;
+                    };
+                    u.nickname = (!i.push_nickname.is_empty()).then(|| i.push_nickname.clone());
+                    u.modified = now;
+                    out.push(PushNickname {
+                        username: n.to_string(),
+                        push_nickname: i.push_nickname.clone(),
+                    });
+                }
+                Ok(Reply::SetPushNicknames(out))
+            })(),
+            Command::SetNotification(c) => (|| {
+                admin_or_self(a, &c.username)?;
+                let app_level = c.key == NotifyKey::User(c.username.clone());
+                if app_level && c.kind == Some(NotifyType::Default) {
+                    return Err(ILLEGAL);
+                }
+                if let Some(i) = &c.ignore_interval
+                    && (!app_level || !["", "00:00-00:00", "22:00-07:30"].contains(&i.as_str()))
+                {
+                    return Err(ILLEGAL);
+                }
+                if c.ignore_duration
+                    .is_some_and(|d| !(0..=604_800_000).contains(&d))
+                {
+                    return Err(ILLEGAL);
+                }
+                let u = self.users.get_mut(c.username.as_str()).ok_or(RPNF)?;
+                let n = if app_level {
+                    u.push.app.get_or_insert((NotifyType::All, None, None))
+                } else {
+                    u.push
+                        .conv
+                        .entry(c.key.clone())
+                        .or_insert((NotifyType::Default, None, None))
+                };
+                if let Some(k) = c.kind {
+                    n.0 = k;
+                }
+                if let Some(i) = &c.ignore_interval {
+                    n.1 = (!i.is_empty()).then(|| i.clone());
+                }
+                if let Some(d) = c.ignore_duration {
+                    n.2 = (d != 0).then(|| Timestamp(now).after(Millis(d as u64)).0);
+                }
+                let v = notify_view(Some(n), app_level, now);
+                if !app_level && *n == (NotifyType::Default, None, None) {
+                    u.push.conv.remove(&c.key);
+                }
+                Ok(Reply::SetNotification(v))
+            })(),
+            Command::SetPushLanguage(SetPushLanguage {
+                username,
+                language: text,
+            })
+            | Command::SetPushTemplate(SetPushTemplate {
+                username,
+                template: text,
+            }) => (|| {
+                admin_or_self(a, username)?;
+                if text.len() > 128 {
+                    return Err(ILLEGAL);
+                }
+                let u = self.users.get_mut(username.as_str()).ok_or(RPNF)?;
+                let v = (!text.is_empty()).then(|| text.clone());
+                Ok(if matches!(cmd, Command::SetPushLanguage(_)) {
+                    u.push.language = v;
+                    Reply::SetPushLanguage(text.clone())
+                } else {
+                    u.push.template = v;
+                    Reply::SetPushTemplate(text.clone())
+                })
+            })(),
+            Command::BindPushDevice(c) => (|| {
+                admin_or_self(a, &c.username)?;
+                if c.device_id.is_empty()
+                    || c.device_id.len() > 128
+                    || c.notifier_name.len() > 128
+                    || c.device_token.len() > 512
+                {
+                    return Err(ILLEGAL);
+                }
+                let u = self.users.get_mut(c.username.as_str()).ok_or(RPNF)?;
+                let b = &mut u.push.bindings;
+                if c.notifier_name.is_empty() {
+                    b.retain(|x| x.0 != c.device_id);
+                } else {
+                    b.retain(|x| !(x.0 == c.device_id && x.1 == c.notifier_name));
+                    if !c.device_token.is_empty() {
+                        while b.len() >= 16 {
+                            b.remove(0);
+                        }
+                        b.push((
+                            c.device_id.clone(),
+                            c.notifier_name.clone(),
+                            c.device_token.clone(),
+                        ));
+                    }
+                }
+                Ok(Reply::BindPushDevice(
+                    b.iter()
+                        .filter(|x| x.0 == c.device_id)
+                        .map(|x| PushBinding {
+                            device_id: x.0.clone(),
+                            device_token: x.2.clone(),
+                            notifier_name: x.1.clone(),
+                        })
+                        .collect(),
+                ))
+            })(),
+            Command::Expire(_) => (|| {
+                admin_only(a)?;
+                // (instant, kind, user id, scope or target)
+                let mut due: Vec<(i64, u8, u64, usize, String, String)> = Vec::new();
+                for (n, u) in &self.users {
+                    for (i, m) in u.mutes.iter().enumerate() {
+                        if let Some(Expiry::At(t)) = m
+                            && t.0 <= now
+                        {
+                            due.push((t.0, 0, u.id, i, String::new(), n.clone()));
+                        }
+                    }
+                    for (t, at) in &u.subs {
+                        if *at <= now {
+                            due.push((*at, 1, u.id, 0, t.clone(), n.clone()));
+                        }
+                    }
+                }
+                due.sort();
+                for (_, kind, _, i, target, n) in &due {
+                    let u = self.users.get_mut(n).unwrap();
+                    if *kind == 0 {
+                        u.mutes[*i] = None;
+                        ev.push(Event::MuteExpired {
+                            user: nm(n),
+                            scope: MuteScope::ALL[*i],
+                        });
+                    } else {
+                        u.subs.retain(|(t, _)| t != target);
+                        ev.push(Event::SubscriptionExpired {
+                            subscriber: nm(n),
+                            target: nm(target),
+                        });
+                    }
+                }
+                Ok(Reply::Expire(due.len()))
             })(),
             _ => return None,
         })
@@ -987,6 +1463,75 @@ fn observe(app: &App, m: &Model, now: Timestamp) -> std::result::Result<(), Test
             )
             .unwrap();
         prop_assert_eq!(&dev, &mu.sessions);
+        let ex = app
+            .query(
+                &ad,
+                now,
+                ExportUser {
+                    username: name.clone(),
+                },
+            )
+            .unwrap();
+        let want = ExportedPresence {
+            statuses: mu.statuses.iter().cloned().collect(),
+            ext: mu.ext.clone(),
+            last_time: mu.last_time.map(Timestamp),
+            offline_since: mu.offline_since.map(Timestamp),
+            subscriptions: mu
+                .subs
+                .iter()
+                .map(|(t, at)| ExportedSubscription {
+                    target: nm(t),
+                    expiry: Timestamp(*at),
+                })
+                .collect(),
+        };
+        prop_assert_eq!(&ex.presence, &want);
+        let p = &mu.push;
+        let want = ExportedPush {
+            nickname: mu.nickname.clone(),
+            fields: push_fields(mu),
+            app: p.app.as_ref().map(|n| notify_view(Some(n), true, now.0)),
+            conversations: p
+                .conv
+                .iter()
+                .map(|(k, n)| (k.clone(), notify_view(Some(n), false, now.0)))
+                .collect(),
+            language: p.language.clone(),
+            template: p.template.clone(),
+            bindings: p
+                .bindings
+                .iter()
+                .map(|b| PushBinding {
+                    device_id: b.0.clone(),
+                    device_token: b.2.clone(),
+                    notifier_name: b.1.clone(),
+                })
+                .collect(),
+        };
+        prop_assert_eq!(&ex.push, &want);
+        let live = app
+            .query(
+                &ad,
+                now,
+                ListPresenceSubscriptions {
+                    username: name.clone(),
+                    page_num: None,
+                    page_size: Some(500),
+                },
+            )
+            .unwrap();
+        let want: Vec<PresenceSubscription> = mu
+            .subs
+            .iter()
+            .filter(|(_, at)| now.0 < *at)
+            .map(|(t, at)| PresenceSubscription {
+                uid: nm(t),
+                expiry: Timestamp(*at),
+            })
+            .collect();
+        prop_assert_eq!(live.totalnum, want.len());
+        prop_assert_eq!(live.sublist, want);
     }
     for t in TOKENS {
         let got = err_of(app.query(&Actor::Anonymous, now, ValidateToken { token: t.into() }));
@@ -1201,7 +1746,65 @@ fn a_fixed_walk_matches_the_model() {
         c(open("u0", "ios_2").into()),
         c(open("u0", "android_1").into()),
         c(open("u0", "ios_3").into()),
+        // Presence, push settings and the timers.
+        c(SubscribePresence {
+            username: nm("u1"),
+            duration: Millis(3000),
+            usernames: vec![nm("u0"), nm("u7")],
+        }
+        .into()),
+        c(SubscribePresence {
+            username: nm("u3"),
+            duration: Millis(1000),
+            usernames: vec![nm("u0")],
+        }
+        .into()),
+        c(SetPresence {
+            username: nm("u0"),
+            resource: "ios_1".into(),
+            status: "7".into(),
+            ext: Some("e".into()),
+        }
+        .into()),
+        c(SetPushProfile {
+            username: nm("u0"),
+            nickname: Some("n".into()),
+            display_style: Some(1),
+            no_disturbing: Some(true),
+            no_disturbing_start: Some(22),
+            no_disturbing_end: Some(7),
+        }
+        .into()),
+        c(SetNotification {
+            username: nm("u1"),
+            key: NotifyKey::User(nm("u0")),
+            kind: Some(NotifyType::None),
+            ignore_interval: None,
+            ignore_duration: Some(3000),
+        }
+        .into()),
+        c(BindPushDevice {
+            username: nm("u0"),
+            device_id: "d1".into(),
+            notifier_name: "fcm".into(),
+            device_token: "tok1".into(),
+        }
+        .into()),
         Step::Advance(1000),
+        c(CloseSession {
+            username: nm("u0"),
+            resource: "ios_1".into(),
+        }
+        .into()),
+        c(Expire.into()),
+        c(ForceLogout {
+            username: nm("u0"),
+            resource: None,
+        }
+        .into()),
+        Step::Advance(3000),
+        c(Expire.into()),
+        c(Expire.into()),
         c(DeleteUser { username: nm("u0") }.into()),
         c(RegisterUser(new("u0", "p1")).into()),
         c(token("u0", "p1", "t3", Some(0)).into()),

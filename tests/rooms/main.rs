@@ -16,3 +16,4 @@ mod limits;
 mod membership;
 mod roles_matrix;
 mod super_admins;
+mod timers;

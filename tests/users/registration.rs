@@ -37,6 +37,7 @@ fn registering_returns_the_view_and_an_event() {
             modified: T0,
             activated: true,
             nickname: Some("Ally".into()),
+            push: PushFields::default(),
         }
     );
     assert_eq!(out.events, vec![Event::UserRegistered { user: n("alice") }]);

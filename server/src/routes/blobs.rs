@@ -3,8 +3,9 @@
 //!
 //! [`MemoryBlobs`] keeps them in memory, bounded: at most [`MEMORY_BLOBS_BYTES_MAX`] bytes in
 //! all, each blob dropped after its retention (7 days, as the engine's metadata), on a
-//! download the engine refuses, and when the engine says it dropped an attachment. A store on
-//! the data directory implements the same trait.
+//! download the engine refuses, and when the engine says it dropped an attachment.
+//! [`DirBlobs`] keeps them in the app's data directory ([`imcore_durable::Blobs`]: one sealed
+//! file per blob, synced before `put` returns), so they survive restarts with the metadata.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -82,6 +83,45 @@ impl Blobs for MemoryBlobs {
             keep
         });
     }
+}
+
+/// Blobs in an app's data directory. Each is written and synced before [`Blobs::put`]
+/// returns, before the command that names it runs, so after a crash a blob may lack its
+/// metadata (an orphan, never served, removed by the start-up sweep) but never the reverse.
+/// [`Blobs::expire`] does nothing here: the engine's metadata decides what is expired (a
+/// download it refuses removes the bytes), and the start-up sweep removes the bytes of every
+/// attachment and shared file the engine no longer holds.
+#[derive(Debug)]
+pub struct DirBlobs(pub imcore_durable::Blobs);
+
+impl Blobs for DirBlobs {
+    fn put(&self, key: &str, bytes: Bytes, _now: Timestamp) -> bool {
+        match self.0.put(key, &bytes) {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::error!(error = %e, key, "storing bytes failed");
+                false
+            }
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<Bytes> {
+        match self.0.get(key) {
+            Ok(b) => b.map(Bytes::from),
+            Err(e) => {
+                tracing::error!(error = %e, key, "reading stored bytes failed");
+                None
+            }
+        }
+    }
+
+    fn remove(&self, key: &str) {
+        if let Err(e) = self.0.delete(key) {
+            tracing::warn!(error = %e, key, "deleting stored bytes failed");
+        }
+    }
+
+    fn expire(&self, _cutoff: Timestamp) {}
 }
 
 #[cfg(test)]

@@ -5,7 +5,6 @@
 
 use std::sync::Arc;
 
-use axum::Extension;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Multipart};
@@ -90,12 +89,8 @@ fn header<'a>(h: &'a HeaderMap, k: &str) -> Option<&'a str> {
 
 /// `POST /chatfiles` (multipart, field `file`; header `restrict-access`): `entities: [{uuid,
 /// type: "chatfile", share-secret}]`.
-async fn upload(
-    call: Call,
-    headers: HeaderMap,
-    Extension(blobs): Extension<SharedBlobs>,
-    mut mp: Multipart,
-) -> ApiResult<Envelope> {
+async fn upload(call: Call, headers: HeaderMap, mut mp: Multipart) -> ApiResult<Envelope> {
+    let blobs = call.app.blobs.clone();
     let l = call.app.app.limits().messages.clone();
     let cutoff = imcore::Timestamp(call.now.0.saturating_sub(l.attachment_retention.0 as i64));
     blobs.expire(cutoff);
@@ -106,7 +101,7 @@ async fn upload(
     let size = part.as_ref().map(|p| p.bytes.len() as u64);
     if let Some(p) = &part
         && size <= Some(l.attachment_bytes_max)
-        && !blobs.put(&key, p.bytes.clone(), call.now)
+        && !call.blocking(|| blobs.put(&key, p.bytes.clone(), call.now))
     {
         return Err(ApiError::new(
             507,
@@ -148,11 +143,8 @@ async fn upload(
 /// `GET /chatfiles/{uuid}` (headers `share-secret`, `thumbnail`): the bytes. A token is not
 /// needed; restricted files need their secret. The thumbnail of an image is the image itself
 /// (the host makes no thumbnails).
-async fn download(
-    MaybeAnon(call): MaybeAnon,
-    headers: HeaderMap,
-    Extension(blobs): Extension<SharedBlobs>,
-) -> ApiResult<Response> {
+async fn download(MaybeAnon(call): MaybeAnon, headers: HeaderMap) -> ApiResult<Response> {
+    let blobs = call.app.blobs.clone();
     let uuid = call.param("uuid").to_owned();
     let key = format!("chatfile/{uuid}");
     let meta = call.ask(AuthorizeDownload {
@@ -169,8 +161,8 @@ async fn download(
             return Err(e);
         }
     };
-    let bytes = blobs
-        .get(&key)
+    let bytes = call
+        .blocking(|| blobs.get(&key))
         .ok_or_else(|| ApiError::from(imcore::Error::from(MessageError::FileNotFound)))?;
     let _ = meta;
     Ok(([(CONTENT_TYPE, "application/octet-stream")], bytes).into_response())

@@ -27,11 +27,11 @@
 
 use std::sync::Arc;
 
+use axum::Router;
 use axum::body::Body;
 use axum::extract::FromRequest;
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, post, put};
-use axum::{Extension, Router};
 use imcore::groups::{
     AcceptGroupInvite, AddGroupAdmin, AddGroupMember, AddGroupMembers, Affiliation,
     AllowGroupMember, AllowGroupMembers, ApproveGroupJoin, BatchSetGroupMemberAttrs,
@@ -62,7 +62,7 @@ use crate::envelope::Envelope;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Call;
 use crate::host::Host;
-use crate::routes::chatfiles::{SharedBlobs, UPLOAD_BODY_BYTES_MAX};
+use crate::routes::chatfiles::UPLOAD_BODY_BYTES_MAX;
 
 /// This module's routes.
 pub fn routes() -> Router<Arc<Host>> {
@@ -834,6 +834,11 @@ async fn files(call: Call) -> ApiResult<Envelope> {
     Ok(Envelope::full(&call).count(data.len()).data(data))
 }
 
+/// The blob key of a shared file's bytes (in its app's blob store).
+pub fn file_blob(group: &GroupId, file_id: &str) -> String {
+    format!("groupfile/{group}/{file_id}")
+}
+
 #[derive(Deserialize)]
 struct UploadBody {
     file_name: Option<String>,
@@ -842,13 +847,13 @@ struct UploadBody {
 }
 
 /// `POST /chatgroups/{g}/share_files`: a `multipart/form-data` upload (field `file`), as the
-/// vendor takes it, whose bytes the host keeps; or a JSON body `{file_name, file_size}` that
-/// records metadata only. `data: file`.
-async fn upload_file(
-    call: Call,
-    Extension(blobs): Extension<SharedBlobs>,
-    req: axum::extract::Request,
-) -> ApiResult<Envelope> {
+/// vendor takes it, or the bytes as an `application/octet-stream` body with the name in query
+/// parameter `file_name` — the host keeps the bytes in the app's blob store (the data
+/// directory); or a JSON body `{file_name, file_size}` that records metadata only.
+/// `data: file`. The metadata is recorded first (the engine draws the file id); if the bytes
+/// cannot then be stored, the file is deleted again and the answer is `507 storage_full`.
+async fn upload_file(call: Call, req: axum::extract::Request) -> ApiResult<Envelope> {
+    let blobs = call.app.blobs.clone();
     let multipart = req
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
@@ -866,12 +871,29 @@ async fn upload_file(
         );
         blobs.expire(cutoff);
         match crate::routes::chatfiles::read_file(&mut mp, max + 1).await {
-            Ok(Some(p)) => (Some(p.filename), p.bytes.len() as u64, Some(p.bytes)),
+            // A part without a file name is called `file`.
+            Ok(Some(p)) => (
+                Some(p.filename)
+                    .filter(|n| !n.is_empty())
+                    .or(Some("file".into())),
+                p.bytes.len() as u64,
+                Some(p.bytes),
+            ),
             Ok(None) => (None, 0, None),
             // Over the cap: the engine's own FILE_TOO_LARGE.
             Err(e) if e.status == 413 => (Some("file".into()), max + 1, None),
             Err(e) => return Err(e),
         }
+    } else if call.is_octet_stream() {
+        let max = call.app.app.limits().groups.file_bytes_max;
+        let bytes = call
+            .bytes_up_to(req.into_body(), usize::try_from(max).unwrap_or(usize::MAX))
+            .await;
+        // Over the cap: the engine refuses it with FILE_TOO_LARGE, in its check order.
+        let size = bytes
+            .as_ref()
+            .map_or(max.saturating_add(1), |b| b.len() as u64);
+        (call.query("file_name").map(str::to_owned), size, bytes)
     } else {
         let b: UploadBody = call.json(req.into_body()).await?;
         (b.file_name, b.file_size, None)
@@ -879,14 +901,16 @@ async fn upload_file(
     let g = group(&call);
     let f = call.exec(UploadGroupFile {
         group: g.clone(),
-        file_name: file_name
-            .filter(|n| !n.is_empty())
-            .or(bytes.as_ref().map(|_| "file".into())),
+        file_name,
         file_size,
     })?;
     if let Some(b) = bytes
-        && !blobs.put(&format!("groupfile/{g}/{}", f.file_id), b, call.now)
+        && !call.blocking(|| blobs.put(&file_blob(&g, &f.file_id), b, call.now))
     {
+        let _ = call.exec(DeleteGroupFile {
+            group: g,
+            file_id: f.file_id,
+        });
         return Err(crate::error::ApiError::new(
             507,
             "storage_full",
@@ -897,13 +921,11 @@ async fn upload_file(
 }
 
 /// `GET /chatgroups/{g}/share_files/{file_id}`: the file's bytes when they were uploaded
-/// (multipart), else `data: file` (metadata).
-async fn file(
-    call: Call,
-    Extension(blobs): Extension<SharedBlobs>,
-) -> ApiResult<axum::response::Response> {
+/// (multipart or octet-stream), else `data: file` (metadata).
+async fn file(call: Call) -> ApiResult<axum::response::Response> {
+    let blobs = call.app.blobs.clone();
     let g = group(&call);
-    let key = format!("groupfile/{g}/{}", call.param("file_id"));
+    let key = file_blob(&g, call.param("file_id"));
     let f = match call.ask(GetGroupFile {
         group: g,
         file_id: call.param("file_id").to_owned(),
@@ -916,7 +938,7 @@ async fn file(
             return Err(e);
         }
     };
-    Ok(match blobs.get(&key) {
+    Ok(match call.blocking(|| blobs.get(&key)) {
         Some(b) => (
             [(axum::http::header::CONTENT_TYPE, "application/octet-stream")],
             b,
@@ -927,12 +949,14 @@ async fn file(
 }
 
 /// `DELETE /chatgroups/{g}/share_files/{file_id}`: `data: {group_id, file_id, result}`.
-async fn delete_file(call: Call, Extension(blobs): Extension<SharedBlobs>) -> ApiResult<Envelope> {
+async fn delete_file(call: Call) -> ApiResult<Envelope> {
+    let blobs = call.app.blobs.clone();
     let id = call.param("file_id").to_owned();
+    let g = group(&call);
     let r = call.exec(DeleteGroupFile {
-        group: group(&call),
+        group: g.clone(),
         file_id: id.clone(),
     })?;
-    blobs.remove(&format!("groupfile/{}/{id}", group(&call)));
+    call.blocking(|| blobs.remove(&file_blob(&g, &id)));
     Ok(Envelope::full(&call).data(json!({"group_id": group(&call), "file_id": id, "result": r})))
 }

@@ -8,16 +8,17 @@
 //! [`Envelope`](crate::envelope::Envelope) or an [`ApiError`]. Engine errors, and their
 //! order, are the engine's: a handler never words one itself.
 //!
-//! Areas: users, tokens, attributes, contacts, blocks, mutes (spec 01); [`groups`] and
-//! [`threads`] (spec 02); [`rooms`], [`room_lists`] and [`room_attributes`] (spec 03);
-//! [`messages`], [`chatfiles`] (with the host's byte store, [`blobs`]) and [`reactions`]
-//! (spec 03 §4). The
+//! Areas: users, tokens, attributes, contacts, blocks, mutes, [`presence`], [`push`] (spec
+//! 01); [`groups`] and [`threads`] (spec 02); [`rooms`], [`room_lists`] and
+//! [`room_attributes`] (spec 03); [`messages`], [`chatfiles`] (with the host's byte store,
+//! [`blobs`]) and [`reactions`] (spec 03 §4). The
 //! block, allow and mute lists of groups and rooms are one set of handlers, [`lists`].
 //! Where the engine has an operation the vendor serves only to client SDKs (join, leave,
 //! status reads, exports), the module docs name the host path chosen for it.
 //!
 //! To add an area: write `routes/<area>.rs` the same way, declare it here and
-//! `.merge(<area>::routes())` in [`router`].
+//! `.merge(<area>::routes())` in [`router`]. Every matched route passes the rate limiter
+//! first ([`crate::rate`]; off unless the app's limits turn it on).
 
 use std::sync::Arc;
 
@@ -36,6 +37,8 @@ pub mod groups;
 pub mod lists;
 pub mod messages;
 pub mod mutes;
+pub mod presence;
+pub mod push;
 pub mod reactions;
 pub mod room_attributes;
 pub mod room_lists;
@@ -62,16 +65,15 @@ pub fn router(host: Arc<Host>) -> Router {
         .merge(messages::routes())
         .merge(chatfiles::routes())
         .merge(reactions::routes())
-        .layer(axum::Extension(default_blobs()))
+        .merge(presence::routes())
+        .merge(push::routes())
+        .route_layer(axum::middleware::from_fn_with_state(
+            (host.clone(), Arc::new(crate::rate::Limiter::default())),
+            crate::rate::limit,
+        ))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(host)
-}
-
-/// The bytes of attachments and group shared files: in memory ([`blobs::MemoryBlobs`],
-/// bounded by [`blobs::MEMORY_BLOBS_BYTES_MAX`]).
-fn default_blobs() -> chatfiles::SharedBlobs {
-    Arc::new(blobs::MemoryBlobs::new(blobs::MEMORY_BLOBS_BYTES_MAX))
 }
 
 /// Unknown routes: `404 organization_application_not_found` when the first two segments do

@@ -149,9 +149,9 @@ impl Named {
     ) -> ApiResult<Items>
     where
         T: Clone,
-        O: Exec,
+        O: Exec + Clone,
         O::Reply: OneReply,
-        M: Exec<Reply = Vec<BatchItem>>,
+        M: Exec<Reply = Vec<BatchItem>> + Clone,
     {
         let at = at.clone();
         Ok(match self {

@@ -1,6 +1,8 @@
 //! Users (spec 01 §4–§8): registration (one or a batch of up to 60), reading and listing,
 //! deletion (one, or the oldest `limit`), password change, disable and enable, forced logout,
-//! devices and online status.
+//! devices and online status; and the GDPR export (§16), `GET /users/{u}/export` (app token
+//! only): `data` is the engine's whole-user document as JSON (instants in epoch ms, expiries
+//! as `{"At": ms}` or `"Never"`). `PUT /users/{u}` (push settings) is [`super::push`]'s.
 
 use std::sync::Arc;
 
@@ -8,9 +10,9 @@ use axum::Router;
 use axum::body::Body;
 use axum::routing::{delete, get, post, put};
 use imcore::{
-    BatchOnline, ChangePassword, DeleteUser, DeleteUsers, DisableUser, EnableUser, ForceLogout,
-    GetUser, IsOnline, ListDevices, ListUsers, NewUser, Page, RegisterUser, RegisterUsers,
-    UserView,
+    BatchOnline, ChangePassword, DeleteUser, DeleteUsers, DisableUser, EnableUser, ExportUser,
+    ForceLogout, GetUser, IsOnline, ListDevices, ListUsers, NewUser, Page, RegisterUser,
+    RegisterUsers, UserView,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -29,7 +31,11 @@ pub fn routes() -> Router<Arc<Host>> {
             post(register).get(list).delete(delete_oldest),
         )
         .route("/{org}/{app}/users/batch/status", post(batch_status))
-        .route("/{org}/{app}/users/{username}", get(read).delete(remove))
+        .route(
+            "/{org}/{app}/users/{username}",
+            get(read).delete(remove).put(super::push::set_profile),
+        )
+        .route("/{org}/{app}/users/{username}/export", get(export))
         .route("/{org}/{app}/users/{username}/password", put(password))
         .route(
             "/{org}/{app}/users/{username}/deactivate",
@@ -232,4 +238,22 @@ async fn batch_status(call: Call, body: Body) -> ApiResult<Envelope> {
         .map(|(name, on)| object_json([(name, online_word(on))]))
         .collect();
     Ok(Envelope::bare(&call, Some("get batch user status")).data(data))
+}
+
+/// `GET /users/{username}/export` (spec 01 §16): `data` is everything the engine holds about
+/// the user, as one JSON document. App token only.
+async fn export(call: Call) -> ApiResult<Envelope> {
+    let doc = call.ask(ExportUser {
+        username: call.user("username")?,
+    })?;
+    let mut data = serde_json::to_value(&*doc)
+        .map_err(|e| crate::error::ApiError::new(500, "INTERNAL_SERVER_ERROR", e.to_string()))?;
+    // Messages as the history routes show them (bodies and ext as plain JSON).
+    data["messages"]["messages"] = doc
+        .messages
+        .messages
+        .iter()
+        .map(super::messages::record_json)
+        .collect();
+    Ok(Envelope::full(&call).data(data))
 }

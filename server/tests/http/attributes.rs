@@ -116,7 +116,7 @@ fn users_may_touch_only_their_own_attributes() {
 #[test]
 fn the_4kb_request_limit_is_413_at_its_edge() {
     let mut c = config();
-    c.limits.attr_bytes_per_user = 100_000;
+    c.apps[0].limits.attr_bytes_per_user = 100_000;
     let api = api_with(c);
     api.register(&["alice"]);
     // {"k":"<v>"} is 8 + len(v) bytes of compact JSON.
@@ -192,7 +192,7 @@ fn attribute_input_errors() {
 #[test]
 fn attributes_switched_off_are_403() {
     let mut c = config();
-    c.limits.metadata_enabled = false;
+    c.apps[0].limits.metadata_enabled = false;
     let api = api_with(c);
     api.register(&["alice"]);
     let r = form(&api, "alice", &api.admin, "a=1");

@@ -137,7 +137,7 @@ fn the_block_cap_is_500() {
 #[test]
 fn block_lists_switched_off_are_403() {
     let mut c = config();
-    c.limits.blocklist_enabled = false;
+    c.apps[0].limits.blocklist_enabled = false;
     let api = api_with(c);
     api.register(&["o", "a"]);
     api.admin(

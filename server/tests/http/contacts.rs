@@ -51,7 +51,7 @@ fn add_list_and_remove_friends() {
 #[test]
 fn friend_errors() {
     let mut c = config();
-    c.limits.friends_max = Some(2);
+    c.apps[0].limits.friends_max = Some(2);
     let api = api_with(c);
     api.register(&["a", "b", "c", "d"]);
     api.admin("POST", "/users/a/contacts/users/a", &Value::Null)
@@ -168,7 +168,7 @@ fn remark_errors() {
 #[test]
 fn import_sorts_names_into_buckets() {
     let mut c = config();
-    c.limits.friends_max = Some(2);
+    c.apps[0].limits.friends_max = Some(2);
     let api = api_with(c);
     api.register(&["o", "a", "b", "c"]);
     let r = api.admin(

@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-use imcore_server::Config;
+use imcore_server::{AppConfig, Config, Storage};
 use serde_json::{Value, json};
 
 /// The app every test server serves.
@@ -20,13 +20,18 @@ pub const CLIENT_ID: &str = "test-id";
 /// Its credentials.
 pub const CLIENT_SECRET: &str = "test-secret";
 
-/// The configuration the tests start from.
+/// The configuration the tests start from: the one app, in memory. Its limits are
+/// `config().apps[0].limits`.
 pub fn config() -> Config {
     Config {
-        org: ORG.into(),
-        app: APP.into(),
-        client_id: CLIENT_ID.into(),
-        client_secret: CLIENT_SECRET.into(),
+        storage: Storage::in_memory(),
+        apps: vec![AppConfig {
+            org: ORG.into(),
+            app: APP.into(),
+            client_id: CLIENT_ID.into(),
+            client_secret: CLIENT_SECRET.into(),
+            ..AppConfig::default()
+        }],
         ..Config::default()
     }
 }
@@ -100,7 +105,11 @@ pub fn raw(addr: SocketAddr, request: &[u8]) -> Resp {
     parse(&buf)
 }
 
-fn parse(buf: &[u8]) -> Resp {
+/// Parses a whole answer.
+///
+/// # Panics
+/// If it is not an HTTP answer with a JSON (or empty) body.
+pub fn parse(buf: &[u8]) -> Resp {
     let split = buf
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

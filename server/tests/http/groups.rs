@@ -525,3 +525,80 @@ fn requests_invitations_speak_and_files() {
     api.get(&format!("{fp}/{fid}"))
         .assert_error(404, "resource_not_found");
 }
+
+/// Sends `body` with `Content-Type: application/octet-stream`; or, with an empty body and
+/// `accept`, asks for bytes. Returns the status and the raw body.
+fn octets(api: &Api, method: &str, p: &str, body: &[u8], accept: bool) -> (u16, Vec<u8>) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(api.addr).unwrap();
+    let mut req = format!(
+        "{method} {} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer {}\r\nContent-Length: {}\r\n",
+        path(p),
+        api.admin,
+        body.len()
+    );
+    if !body.is_empty() {
+        req.push_str("Content-Type: application/octet-stream\r\n");
+    }
+    if accept {
+        req.push_str("Accept: application/octet-stream\r\n");
+    }
+    req.push_str("\r\n");
+    // The server may answer (and stop reading) before a large body is fully sent.
+    let _ = s.write_all(req.as_bytes()).and_then(|()| s.write_all(body));
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let status = std::str::from_utf8(&buf[9..12]).unwrap().parse().unwrap();
+    (status, buf[split + 4..].to_vec())
+}
+
+#[test]
+fn shared_file_bytes_are_kept_served_and_deleted() {
+    let api = api();
+    let gid = group(&api, "owner", &["a"]);
+    let fp = format!("/chatgroups/{gid}/share_files");
+    // 2 MiB: past the 1 MiB JSON body limit, within the 10 MiB file cap.
+    let bytes: Vec<u8> = (0..2 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
+    let (st, body) = octets(
+        &api,
+        "POST",
+        &format!("{fp}?file_name=big.bin"),
+        &bytes,
+        false,
+    );
+    assert_eq!(st, 200, "{}", String::from_utf8_lossy(&body));
+    let f: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(f["data"]["file_name"], "big.bin");
+    assert_eq!(f["data"]["file_size"], bytes.len());
+    let fid = f["data"]["file_id"].as_str().unwrap().to_owned();
+    // Reading the file serves its bytes.
+    let (st, got) = octets(&api, "GET", &format!("{fp}/{fid}"), b"", true);
+    assert_eq!(st, 200);
+    assert!(got == bytes, "the same bytes back");
+    // A metadata-only file has no bytes: reading it answers its metadata.
+    let r = api.admin("POST", &fp, &json!({"file_name": "m.txt", "file_size": 3}));
+    let meta_id = r.ok()["data"]["file_id"].as_str().unwrap().to_owned();
+    let (st, got) = octets(&api, "GET", &format!("{fp}/{meta_id}"), b"", true);
+    assert_eq!(st, 200);
+    let meta: Value = serde_json::from_slice(&got).unwrap();
+    assert_eq!(meta["data"]["file_name"], "m.txt");
+    // No name: the engine's error, nothing stored.
+    assert_eq!(octets(&api, "POST", &fp, b"abc", false).0, 400);
+    assert_eq!(api.get(&fp).ok()["data"].as_array().unwrap().len(), 2);
+    // Over the app's cap (4 KiB here): 413, nothing stored.
+    let mut c = config();
+    c.apps[0].limits.groups.file_bytes_max = 4096;
+    let small = api_with(c);
+    let sg = group(&small, "owner", &[]);
+    let sp = format!("/chatgroups/{sg}/share_files?file_name=x");
+    assert_eq!(octets(&small, "POST", &sp, &[7u8; 4097], false).0, 413);
+    assert_eq!(octets(&small, "POST", &sp, &[7u8; 4096], false).0, 200);
+    // Deleting the file deletes its bytes.
+    api.admin("DELETE", &format!("{fp}/{fid}"), &Value::Null)
+        .ok();
+    assert_eq!(
+        octets(&api, "GET", &format!("{fp}/{fid}"), b"", true).0,
+        404
+    );
+}

@@ -1,7 +1,8 @@
 //! The HTTP host end to end: each module starts servers on ephemeral loopback ports (see
-//! `fixture`) and checks one part of the REST surface over real HTTP/1.1; `startup` runs the
-//! built binary. One test binary; one module per behaviour.
+//! `fixture`) and checks one part of the REST surface over real HTTP/1.1; `startup` and
+//! `crash` run the built binary (`binary`). One test binary; one module per behaviour.
 
+mod binary;
 mod fixture;
 
 mod attributes;
@@ -9,12 +10,18 @@ mod bad_input;
 mod blocks;
 mod concurrent_clients;
 mod contacts;
+mod crash;
+mod export;
 mod groups;
 mod messages;
 mod mutes;
+mod presence;
+mod push;
+mod rate_limits;
 mod rooms;
 mod rooms_attributes;
 mod startup;
 mod threads;
+mod timer;
 mod tokens;
 mod users;

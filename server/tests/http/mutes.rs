@@ -128,7 +128,7 @@ fn mute_duration_edges_and_errors() {
 #[test]
 fn global_mutes_switched_off_are_403() {
     let mut c = config();
-    c.limits.global_mute_enabled = false;
+    c.apps[0].limits.global_mute_enabled = false;
     let api = api_with(c);
     api.register(&["alice"]);
     let r = api.admin("POST", "/mutes", &json!({"username": "alice", "chat": 5}));

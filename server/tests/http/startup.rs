@@ -1,106 +1,376 @@
-//! The binary: with `--listen` it prints one line naming where it listens, the app key, that
-//! state is in memory, and a curl line for a token; it serves; it logs the engine's events on
-//! stderr, one line each; it stops cleanly on SIGTERM.
+//! The binary: it prints one line naming where it listens, the app keys, where the data lives,
+//! and a curl line for a token; it serves; it logs the engine's events on stderr, one line
+//! each; on SIGTERM it finishes, writes a final snapshot and exits 0, and a restart on the same
+//! data directory has every user, token, shared file's bytes and the same `application` uuid. A second server on
+//! the same directory is refused; a bad config file stops start-up naming the line and field;
+//! `--print-config` prints every field; `--in-memory` keeps nothing.
 
 #![cfg(unix)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use crate::binary::Server;
+use crate::fixture::request;
+
+fn post(s: &Server, path: &str, token: Option<&str>, body: Value) -> crate::fixture::Resp {
+    request(
+        s.addr,
+        "POST",
+        path,
+        token,
+        Some("application/json"),
+        body.to_string().as_bytes(),
+    )
+}
+
+fn get(s: &Server, path: &str, token: &str) -> crate::fixture::Resp {
+    request(s.addr, "GET", path, Some(token), None, b"")
+}
+
+/// A raw request with extra headers; the status and the raw body.
+fn raw_bytes(s: &Server, head: &str, body: &[u8]) -> (u16, Vec<u8>) {
+    use std::io::{Read, Write};
+    let mut c = std::net::TcpStream::connect(s.addr).unwrap();
+    let req = format!(
+        "{head}\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    c.write_all(req.as_bytes()).unwrap();
+    c.write_all(body).unwrap();
+    let mut buf = Vec::new();
+    c.read_to_end(&mut buf).unwrap();
+    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let status = std::str::from_utf8(&buf[9..12]).unwrap().parse().unwrap();
+    (status, buf[split + 4..].to_vec())
+}
+
+const ONE_APP: [&str; 9] = [
+    "--org",
+    "o1",
+    "--app",
+    "a1",
+    "--client-id",
+    "cid",
+    "--client-secret",
+    "sec",
+    "--open-registration",
+];
 
 #[test]
-fn prints_its_address_serves_and_stops_on_sigterm() {
-    // Find a free port, then hand it to the binary.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_imcore-server"))
-        .args([
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--org",
-            "o1",
-            "--app",
-            "a1",
-            "--client-id",
-            "cid",
-            "--client-secret",
-            "sec",
-            "--open-registration",
-        ])
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    assert!(line.contains(&format!("http://127.0.0.1:{port}")), "{line}");
+fn serves_stops_on_sigterm_with_a_final_snapshot_and_restarts_with_everything() {
+    let t = tempfile::tempdir().unwrap();
+    let data = t.path().join("data");
+    let data_s = data.to_str().unwrap();
+    let args: Vec<&str> = ONE_APP
+        .iter()
+        .copied()
+        .chain(["--data-dir", data_s])
+        .collect();
+    let s = Server::start(&args, &t.path().join("1.log"));
+    let line = &s.banner;
+    assert!(line.contains(&format!("http://{}", s.addr)), "{line}");
     assert!(line.contains("o1#a1"), "{line}");
-    assert!(line.contains("in memory"), "{line}");
+    assert!(line.contains(&format!("data in {data_s}/")), "{line}");
     assert!(
         line.contains("curl") && line.contains("client_credentials"),
         "{line}"
     );
-
-    let post = |p: &str, body: &str| {
-        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-        write!(
-            s,
-            "POST {p} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        )
-        .unwrap();
-        let mut resp = String::new();
-        s.read_to_string(&mut resp).unwrap();
-        resp
-    };
-    let resp = post(
-        "/o1/a1/token",
-        r#"{"grant_type":"client_credentials","client_id":"cid","client_secret":"sec"}"#,
-    );
-    assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
-    assert!(resp.contains("access_token"), "{resp}");
+    let admin = s.token("o1", "a1", "cid", "sec");
     // --open-registration: no token needed to register.
-    let resp = post("/o1/a1/users", r#"{"username":"zed","password":"pw"}"#);
-    assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
-
-    let st = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(st.success());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "clean exit: {status}");
-            break;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("did not stop on SIGTERM");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let mut log = String::new();
-    child
-        .stderr
-        .take()
+    post(
+        &s,
+        "/o1/a1/users",
+        None,
+        json!({"username": "zed", "password": "pw"}),
+    )
+    .ok();
+    let user_token = post(
+        &s,
+        "/o1/a1/token",
+        None,
+        json!({"grant_type": "password", "username": "zed", "password": "pw"}),
+    )
+    .ok()["access_token"]
+        .as_str()
         .unwrap()
-        .read_to_string(&mut log)
-        .unwrap();
-    let events: Vec<&str> = log
+        .to_owned();
+    let uuid = get(&s, "/o1/a1/users/zed", &admin).ok()["application"].clone();
+    assert!(uuid.is_string());
+    // A group with a shared file's bytes.
+    post(
+        &s,
+        "/o1/a1/chatgroups",
+        Some(&admin),
+        json!({"groupname": "g", "description": "d", "public": true, "owner": "zed",
+               "maxusers": 10, "groupid": "g1"}),
+    )
+    .ok();
+    let content: Vec<u8> = (0..100_000u32).map(|i| (i % 253) as u8).collect();
+    let (st, body) = raw_bytes(
+        &s,
+        &format!(
+            "POST /o1/a1/chatgroups/g1/share_files?file_name=f.bin HTTP/1.1\r\nAuthorization: Bearer {admin}\r\nContent-Type: application/octet-stream"
+        ),
+        &content,
+    );
+    assert_eq!(st, 200, "{}", String::from_utf8_lossy(&body));
+    let file_id = serde_json::from_slice::<Value>(&body).unwrap()["data"]["file_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // An attachment, uploaded as the vendor takes it (multipart).
+    const B: &str = "XBOUNDARYX";
+    let mut mp = format!(
+        "--{B}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    mp.extend_from_slice(b"attachment-bytes");
+    mp.extend_from_slice(format!("\r\n--{B}--\r\n").as_bytes());
+    let (st, body) = raw_bytes(
+        &s,
+        &format!(
+            "POST /o1/a1/chatfiles HTTP/1.1\r\nAuthorization: Bearer {admin}\r\nContent-Type: multipart/form-data; boundary={B}"
+        ),
+        &mp,
+    );
+    assert_eq!(st, 200, "{}", String::from_utf8_lossy(&body));
+    let attachment = serde_json::from_slice::<Value>(&body).unwrap()["entities"][0]["uuid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Another group's file, then the group destroyed: its bytes are orphans, swept at the
+    // next start.
+    post(
+        &s,
+        "/o1/a1/chatgroups",
+        Some(&admin),
+        json!({"groupname": "g", "description": "d", "public": true, "owner": "zed",
+               "maxusers": 10, "groupid": "g2"}),
+    )
+    .ok();
+    let (st, _) = raw_bytes(
+        &s,
+        &format!(
+            "POST /o1/a1/chatgroups/g2/share_files?file_name=o.bin HTTP/1.1\r\nAuthorization: Bearer {admin}\r\nContent-Type: application/octet-stream"
+        ),
+        b"orphan",
+    );
+    assert_eq!(st, 200);
+    request(
+        s.addr,
+        "DELETE",
+        "/o1/a1/chatgroups/g2",
+        Some(&admin),
+        None,
+        b"",
+    )
+    .ok();
+
+    let status = s.term();
+    let log_of_first = std::fs::read_to_string(t.path().join("1.log")).unwrap();
+    assert!(status.success(), "clean exit: {status:?}\n{log_of_first}");
+    let events: Vec<&str> = log_of_first
         .lines()
         .filter(|l| l.contains("UserRegistered"))
         .collect();
-    assert_eq!(events.len(), 1, "one line per event: {log}");
+    assert_eq!(events.len(), 1, "one line per event: {log_of_first}");
     assert!(
         events[0].contains("INFO") && events[0].contains("zed"),
-        "{log}"
+        "{log_of_first}"
     );
+    assert!(log_of_first.contains("snapshot written"), "{log_of_first}");
+    // A final snapshot, and no log left.
+    let app_dir = data.join("apps/o1/a1");
+    let names: Vec<String> = std::fs::read_dir(&app_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names.iter().filter(|n| n.ends_with(".snap")).count(),
+        1,
+        "{names:?}"
+    );
+    assert_eq!(std::fs::read_dir(app_dir.join("log")).unwrap().count(), 0);
+
+    // Restart: the user, both tokens and the uuid are still there.
+    let s = Server::start(&args, &t.path().join("2.log"));
+    let r = get(&s, "/o1/a1/users/zed", &admin);
+    assert_eq!(r.ok()["entities"][0]["username"], "zed");
+    assert_eq!(r.body["application"], uuid, "the same application uuid");
+    get(&s, "/o1/a1/users/zed", &user_token).ok();
+    // The shared file's bytes live in the data directory and are served again.
+    let (st, got) = raw_bytes(
+        &s,
+        &format!(
+            "GET /o1/a1/chatgroups/g1/share_files/{file_id} HTTP/1.1\r\nAuthorization: Bearer {admin}\r\nAccept: application/octet-stream"
+        ),
+        b"",
+    );
+    assert_eq!(st, 200);
+    assert!(got == content, "the same bytes after a restart");
+    // So do the attachment's.
+    let (st, got) = raw_bytes(
+        &s,
+        &format!("GET /o1/a1/chatfiles/{attachment} HTTP/1.1"),
+        b"",
+    );
+    assert_eq!(st, 200, "{}", String::from_utf8_lossy(&got));
+    assert_eq!(got, b"attachment-bytes");
+    assert_eq!(
+        std::fs::read_dir(app_dir.join("blobs")).unwrap().count(),
+        2,
+        "the destroyed group's bytes were swept at start-up; the file and attachment stay"
+    );
+    assert!(s.term().success());
+}
+
+#[test]
+fn a_second_server_on_the_same_data_directory_is_refused() {
+    let t = tempfile::tempdir().unwrap();
+    let data = t.path().join("data");
+    let args = ["--data-dir", data.to_str().unwrap()];
+    let first = Server::start(&args, &t.path().join("1.log"));
+    let Err((status, log)) = Server::try_start(&args, &t.path().join("2.log")) else {
+        panic!("a second server started")
+    };
+    assert_eq!(status.and_then(|s| s.code()), Some(1), "{log}");
+    assert!(log.contains("in use") && log.contains("LOCK"), "{log}");
+    assert!(log.contains(&format!("pid {}", first.child.id())), "{log}");
+    // The first one still serves.
+    first.token("demo", "demo", "demo-client-id", "demo-client-secret");
+    assert!(first.term().success());
+}
+
+#[test]
+fn in_memory_keeps_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let s = Server::start(&["--in-memory"], &t.path().join("1.log"));
+    assert!(s.banner.contains("in memory"), "{}", s.banner);
+    assert!(s.term().success());
+    assert_eq!(
+        std::fs::read_dir(t.path()).unwrap().count(),
+        1,
+        "only the log"
+    );
+}
+
+#[test]
+fn a_config_file_serves_several_apps_with_their_own_limits() {
+    let t = tempfile::tempdir().unwrap();
+    let cfg = t.path().join("imcore.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            r#"
+[storage]
+data_dir = "{}"
+
+[[apps]]
+org = "acme"
+app = "chat"
+client_id = "c1"
+client_secret = "s1"
+[apps.limits]
+registration_mode = "Open"
+
+[[apps]]
+org = "acme"
+app = "shop"
+client_id = "c2"
+client_secret = "s2"
+"#,
+            t.path().join("data").display()
+        ),
+    )
+    .unwrap();
+    let s = Server::start(
+        &["--config", cfg.to_str().unwrap()],
+        &t.path().join("1.log"),
+    );
+    assert!(s.banner.contains("acme#chat, acme#shop"), "{}", s.banner);
+    post(
+        &s,
+        "/acme/chat/users",
+        None,
+        json!({"username": "a", "password": "pw"}),
+    )
+    .ok();
+    post(
+        &s,
+        "/acme/shop/users",
+        None,
+        json!({"username": "a", "password": "pw"}),
+    )
+    .assert_error(401, "unauthorized");
+    let shop = s.token("acme", "shop", "c2", "s2");
+    get(&s, "/acme/shop/users", &shop).ok();
+    assert!(s.term().success());
+    assert!(t.path().join("data/apps/acme/shop/app.meta").is_file());
+}
+
+#[test]
+fn changed_limits_of_an_existing_app_stop_startup() {
+    let t = tempfile::tempdir().unwrap();
+    let data = t.path().join("data");
+    let d = data.to_str().unwrap();
+    let s = Server::start(&["--data-dir", d], &t.path().join("1.log"));
+    assert!(s.term().success());
+    let Err((status, log)) = Server::try_start(
+        &["--data-dir", d, "--open-registration"],
+        &t.path().join("2.log"),
+    ) else {
+        panic!("started with other limits")
+    };
+    assert_eq!(status.and_then(|s| s.code()), Some(1), "{log}");
+    assert!(log.contains("registration_mode"), "{log}");
+}
+
+#[test]
+fn a_bad_config_file_stops_startup_naming_the_line_and_field() {
+    let t = tempfile::tempdir().unwrap();
+    let cfg = t.path().join("bad.toml");
+    std::fs::write(
+        &cfg,
+        "[[apps]]\norg = \"acme\"\napp = \"chat\"\nclient_id = \"i\"\nclient_secret = \"s\"\n[apps.limits]\nfrends_max = 3\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_imcore-server"))
+        .args(["--config", cfg.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.toml") && err.contains("line 7") && err.contains("frends_max"),
+        "{err}"
+    );
+}
+
+#[test]
+fn print_config_prints_every_field() {
+    let out = Command::new(env!("CARGO_BIN_EXE_imcore-server"))
+        .args(["--print-config", "--org", "acme", "--in-memory"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "listen = \"127.0.0.1:5080\"",
+        "in_memory = true",
+        "org = \"acme\"",
+        "friends_max = 1000",
+        "# users_max: not set (no limit)",
+        "[apps.limits.groups]",
+        "threads_enabled = true",
+        "[apps.limits.rooms]",
+        "maxusers_cap = 10000",
+    ] {
+        assert!(text.contains(needle), "{needle} in:\n{text}");
+    }
+    // What it prints is a config file that reads back.
+    imcore_server::Config::from_toml(&text).unwrap();
 }
 
 #[test]
@@ -110,7 +380,16 @@ fn help_prints_usage() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("--open-registration"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for flag in [
+        "--open-registration",
+        "--config",
+        "--data-dir",
+        "--in-memory",
+        "--print-config",
+    ] {
+        assert!(text.contains(flag), "{flag}: {text}");
+    }
 }
 
 #[test]
@@ -120,5 +399,5 @@ fn bad_flags_exit_with_usage() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("usage: imcore-server"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Usage: imcore-server"));
 }

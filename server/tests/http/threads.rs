@@ -189,7 +189,7 @@ fn user_callers_and_the_feature_switch() {
     .assert_error(403, "forbidden_op");
 
     let mut c = config();
-    c.limits.groups.threads_enabled = false;
+    c.apps[0].limits.groups.threads_enabled = false;
     let api = api_with(c);
     let gid = group(&api);
     let r = api.admin(

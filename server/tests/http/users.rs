@@ -55,10 +55,9 @@ fn registration_needs_a_token_unless_open() {
         r.body["error_description"],
         "Open registration doesn't allow, so register user need token"
     );
-    let open = api_with(imcore_server::Config {
-        open_registration: true,
-        ..config()
-    });
+    let mut c = config();
+    c.apps[0].limits.registration_mode = imcore::RegistrationMode::Open;
+    let open = api_with(c);
     let r = open.call(
         "POST",
         "/users",
@@ -140,7 +139,7 @@ fn batch_register_reports_existing_names_with_200() {
 #[test]
 fn the_user_cap_is_429() {
     let mut c = config();
-    c.limits.users_max = Some(2);
+    c.apps[0].limits.users_max = Some(2);
     let api = api_with(c);
     api.register(&["a", "b"]);
     api.admin(
