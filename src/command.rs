@@ -11,6 +11,7 @@ use crate::error::Result;
 use crate::expiry::Expire;
 use crate::groups::*;
 use crate::ids::UserName;
+use crate::limits::SetLimits;
 use crate::messages::*;
 use crate::paging::Page;
 #[allow(unused_imports)]
@@ -99,6 +100,7 @@ commands! {
     UnblockUser => UserView,
     SetGlobalMute => (),
     SetCredentials => (),
+    SetLimits => (),
 
     // ---- groups and threads (src/groups) ----
     CreateGroup => GroupCreated,

@@ -146,7 +146,6 @@ pub(crate) const NOT_ALLOWED: Error = Error::Unauthorized("principal not allowed
 #[derive(Clone)]
 pub struct App {
     key: AppKey,
-    limits: Arc<Limits>,
     pub(crate) store: Arc<Store>,
 }
 
@@ -160,7 +159,6 @@ impl App {
     fn new(key: AppKey, limits: Limits, hash_seed: u64) -> App {
         App {
             key: key.clone(),
-            limits: Arc::new(limits.clone()),
             store: Arc::new(Store::new(State::new(key, limits, hash_seed))),
         }
     }
@@ -170,9 +168,12 @@ impl App {
         &self.key
     }
 
-    /// The app's limits, as set when it was created.
-    pub fn limits(&self) -> &Limits {
-        &self.limits
+    /// The app's limits: as set when it was created, or by the last [`crate::SetLimits`].
+    ///
+    /// # Locking
+    /// Takes the app's read lock briefly.
+    pub fn limits(&self) -> Arc<Limits> {
+        self.store.view(|st| Arc::clone(&st.limits))
     }
 
     /// Runs a typed command at `now` as `actor`.
@@ -402,12 +403,10 @@ impl Engine {
         state.reseed(self.hash_seed);
         crate::invariants::check_state(&state).map_err(RestoreError::Inconsistent)?;
         let key = state.key.clone();
-        let limits = state.limits.clone();
         let mut state = Some(state);
         self.apps
             .insert_new(key.clone(), || App {
                 key: key.clone(),
-                limits: Arc::new(limits),
                 store: Arc::new(Store::new(state.take().expect("made once"))),
             })
             .ok_or_else(|| RestoreError::AppExists(key.to_string()))

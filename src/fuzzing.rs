@@ -690,3 +690,19 @@ pub fn device_token(u: &mut Unstructured<'_>) -> Result<String> {
         _ => "t".repeat(513),
     })
 }
+
+/// Limits for `SetLimits`: the defaults with small caps now and then (so that lowering a cap
+/// below current use is tried).
+pub fn limits(u: &mut Unstructured<'_>) -> Result<Box<crate::Limits>> {
+    let mut l = crate::Limits::default();
+    if u.ratio(1, 2)? {
+        l.friends_max = Some(u.int_in_range(0..=5)?);
+    }
+    if u.ratio(1, 3)? {
+        l.users_max = Some(u.int_in_range(0..=8)?);
+    }
+    if u.ratio(1, 3)? {
+        l.attr_bytes_per_user = u.int_in_range(0..=64)?;
+    }
+    Ok(Box::new(l))
+}

@@ -118,7 +118,7 @@ pub use engine::{Actor, App, Engine, Output, RestoreError, SNAPSHOT_VERSION};
 pub use error::{Error, Result};
 pub use expiry::{Expire, NextExpiry};
 pub use ids::{AppKey, GroupId, MessageId, RoomId, ThreadId, UserId, UserName};
-pub use limits::{GroupLimits, Limits, MessageLimits, RegistrationMode, RoomLimits};
+pub use limits::{GroupLimits, Limits, MessageLimits, RegistrationMode, RoomLimits, SetLimits};
 pub use paging::Page;
 pub use query::{Ask, Query, QueryReply};
 pub use roster::BatchItem;

@@ -524,3 +524,39 @@ pub const THUMBNAIL_EDGE_DEFAULT: u32 = 170;
 pub const CUSTOM_EXTS_MAX: usize = 16;
 /// Longest `customEvent`, in chars.
 pub const CUSTOM_EVENT_CHARS_MAX: usize = 32;
+
+/// Replaces the app's limits (a host applying a changed configuration; as a command, so a
+/// command log replays the change where it happened). Admin (the host) only.
+///
+/// The new limits must hold for what the app already holds — every cap the invariants check
+/// (users, friends, attribute bytes, members, admins, stored messages, …) — so that lowering
+/// a cap below current use is refused rather than leaving state that breaks it; a refused
+/// change leaves the old limits. Caps apply to later commands; nothing is evicted.
+///
+/// Errors, in check order: `401 unauthorized`; `400 illegal_argument` naming the first
+/// invariant the new limits would break.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
+pub struct SetLimits(
+    /// The new limits (boxed: they are large beside the other commands).
+    #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::limits))]
+    pub Box<Limits>,
+);
+
+impl crate::command::Exec for SetLimits {
+    type Reply = ();
+    fn exec(self, cx: &mut crate::engine::Ctx<'_>) -> crate::error::Result<()> {
+        cx.actor.admin_only(crate::engine::NOT_ALLOWED)?;
+        if *cx.st.limits == *self.0 {
+            return Ok(());
+        }
+        let old = std::mem::replace(&mut cx.st.limits, std::sync::Arc::new(*self.0));
+        if let Err(e) = crate::invariants::check_state(cx.st) {
+            cx.st.limits = old;
+            return Err(crate::error::Error::illegal(format!(
+                "the new limits do not hold for the app's data: {e}"
+            )));
+        }
+        Ok(())
+    }
+}

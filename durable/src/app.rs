@@ -399,7 +399,7 @@ impl Durable {
     pub fn in_memory(app: App) -> Durable {
         let meta = AppMeta {
             key: app.key().clone(),
-            limits: app.limits().clone(),
+            limits: Limits::clone(&app.limits()),
             host: BTreeMap::new(),
         };
         Durable {

@@ -307,7 +307,7 @@ impl DataDir {
         )?;
         let meta = AppMeta {
             key: key.clone(),
-            limits: app.limits().clone(),
+            limits: Limits::clone(&app.limits()),
             host,
         };
         write_meta(&meta_path, &meta)?;

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use imcore::{Actor, App, Credentials, Engine, SetCredentials, Timestamp};
+use imcore::{Actor, App, Credentials, Engine, SetCredentials, SetLimits, Timestamp};
 use imcore_durable::{DataDir, Durable};
 use rand::TryRng;
 
@@ -102,12 +102,12 @@ pub struct Host {
 impl Host {
     /// Opens the storage `config` names (the data directory, recovering every configured app
     /// in it, or memory), creates the configured apps it does not hold, and sets each app's
-    /// credentials.
+    /// credentials and, where the configuration changed them, its limits.
     ///
     /// # Errors
     /// A message for: no randomness; a data directory that is locked by another server,
     /// damaged (naming the file and offset) or of another format; an app whose configured
-    /// limits differ from those it was created with; an illegal org or app name.
+    /// limits do not hold for what it holds ([`SetLimits`]); an illegal org or app name.
     pub fn open(config: &Config) -> Result<Host, String> {
         check_randomness()?;
         // A secret seed for the engine's maps of client-chosen names.
@@ -298,13 +298,23 @@ fn open_app(engine: &Engine, data: Option<&DataDir>, a: &AppConfig) -> Result<Du
             .map_err(|e| e.to_string());
     }
     let durable = d.open_app(engine, &key).map_err(|e| e.to_string())?;
-    if durable.app().limits() != &a.limits {
-        let diff = limits_diff(durable.app().limits(), &a.limits);
-        return Err(format!(
-            "app {key}: its limits in the configuration differ from those it was created with \
-             ({diff}); an app's limits are fixed when it is created: put back the old values, \
-             or serve the app from a new data directory"
-        ));
+    let kept = durable.app().limits();
+    if *kept != a.limits {
+        // A changed configuration applies as a logged command, so that replay reproduces it.
+        let diff = limits_diff(&kept, &a.limits);
+        durable
+            .execute(
+                &Actor::Admin,
+                now_millis(),
+                SetLimits(Box::new(a.limits.clone())),
+            )
+            .map_err(|e| {
+                format!(
+                    "app {key}: its limits in the configuration ({diff}) cannot apply: {e}; \
+                     raise them to cover what the app holds"
+                )
+            })?;
+        tracing::info!(app = %key, changed = %diff, "the app's limits changed to the configuration's");
     }
     Ok(durable)
 }

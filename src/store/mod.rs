@@ -125,8 +125,9 @@ pub(crate) fn seeded_map<K, V>(seed: u64) -> Map<K, V> {
 pub(crate) struct State {
     /// The app's key.
     pub key: AppKey,
-    /// The app's limits, fixed when it was created.
-    pub limits: Limits,
+    /// The app's limits: set when it was created, changed only by [`crate::SetLimits`]
+    /// (shared, so that [`crate::App::limits`] hands them out without copying).
+    pub limits: std::sync::Arc<Limits>,
     /// The next id [`State::mint`] hands out: user handles, group, thread and room ids.
     next_id: u64,
     /// How many commands have been applied (successful ones; a refused command changes
@@ -147,7 +148,7 @@ impl State {
     pub fn new(key: AppKey, limits: Limits, hash_seed: u64) -> State {
         State {
             key,
-            limits,
+            limits: std::sync::Arc::new(limits),
             next_id: 1,
             applied: 0,
             users: Users::with_seed(hash_seed),

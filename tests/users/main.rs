@@ -25,6 +25,7 @@ mod presence;
 mod push_settings;
 mod registration;
 mod sessions_and_online_status;
+mod set_limits;
 mod tenant_isolation;
 mod tokens;
 mod user_deletion_cascade;

@@ -194,7 +194,7 @@ fn the_hosts_values_and_limits_are_kept_and_apps_are_listed() {
     let app = dir.open_app(&engine, &key()).unwrap();
     assert_eq!(app.meta().host, host);
     assert_eq!(app.meta().limits, limits);
-    assert_eq!(app.app().limits(), &limits);
+    assert_eq!(*app.app().limits(), limits);
     assert!(matches!(
         dir.open_app(&engine, &AppKey::new("no", "such").unwrap()),
         Err(Error::AppNotFound(_))

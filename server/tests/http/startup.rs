@@ -311,20 +311,66 @@ client_secret = "s2"
 }
 
 #[test]
-fn changed_limits_of_an_existing_app_stop_startup() {
+fn changed_limits_apply_at_restart_unless_the_data_breaks_them() {
     let t = tempfile::tempdir().unwrap();
     let data = t.path().join("data");
-    let d = data.to_str().unwrap();
-    let s = Server::start(&["--data-dir", d], &t.path().join("1.log"));
+    let cfg = t.path().join("imcore.toml");
+    let write_cfg = |limits: &str| {
+        std::fs::write(
+            &cfg,
+            format!(
+                "[storage]\ndata_dir = \"{}\"\n[[apps]]\norg = \"acme\"\napp = \"chat\"\nclient_id = \"c\"\nclient_secret = \"s\"\n[apps.limits]\n{limits}",
+                data.display()
+            ),
+        )
+        .unwrap();
+    };
+    let c = cfg.to_str().unwrap();
+    let register = |s: &Server, name: &str| {
+        post(
+            s,
+            "/acme/chat/users",
+            None,
+            json!({"username": name, "password": "pw"}),
+        )
+    };
+    // Open registration, three users.
+    write_cfg("registration_mode = \"Open\"\n");
+    let s = Server::start(&["--config", c], &t.path().join("1.log"));
+    for u in ["a", "b", "c"] {
+        register(&s, u).ok();
+    }
     assert!(s.term().success());
-    let Err((status, log)) = Server::try_start(
-        &["--data-dir", d, "--open-registration"],
-        &t.path().join("2.log"),
-    ) else {
-        panic!("started with other limits")
+    // Admin-only registration from the next start: applied (and logged), the users kept.
+    write_cfg("");
+    let s = Server::start(&["--config", c], &t.path().join("2.log"));
+    assert!(s.log().contains("limits changed"), "{}", s.log());
+    register(&s, "d").assert_error(401, "unauthorized");
+    let admin = s.token("acme", "chat", "c", "s");
+    get(&s, "/acme/chat/users/c", &admin).ok();
+    assert!(s.term().success());
+    // A cap below what the app holds is refused, naming it; nothing changes.
+    write_cfg("users_max = 2\n");
+    let Err((status, log)) = Server::try_start(&["--config", c], &t.path().join("3.log")) else {
+        panic!("started with a cap the data breaks")
     };
     assert_eq!(status.and_then(|s| s.code()), Some(1), "{log}");
-    assert!(log.contains("registration_mode"), "{log}");
+    assert!(
+        log.contains("users_max") && log.contains("cannot apply"),
+        "{log}"
+    );
+    // At the edge it applies: three users, a cap of three, the fourth refused.
+    write_cfg("users_max = 3\n");
+    let s = Server::start(&["--config", c], &t.path().join("4.log"));
+    let admin = s.token("acme", "chat", "c", "s");
+    post(
+        &s,
+        "/acme/chat/users",
+        Some(&admin),
+        json!({"username": "d", "password": "pw"}),
+    )
+    .assert_error(429, "resource_limited");
+    assert!(s.term().success());
 }
 
 #[test]
