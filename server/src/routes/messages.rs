@@ -26,6 +26,7 @@ use crate::routes::shared::{comma_list, flag, string_list, text};
 /// The message routes.
 pub fn routes() -> Router<Arc<Host>> {
     Router::new()
+        .route("/{org}/{app}/messages", post(send_legacy))
         .route("/{org}/{app}/messages/users", post(send_users))
         .route("/{org}/{app}/messages/chatgroups", post(send_groups))
         .route("/{org}/{app}/messages/chatrooms", post(send_rooms))
@@ -142,6 +143,43 @@ async fn send(call: Call, body: Body, ct: ChatType, directed: bool) -> ApiResult
     let data: Map<String, Value> = r
         .accepted()
         .map(|(t, id)| (t.to_owned(), id.to_string().into()))
+        .collect();
+    Ok(Envelope::full(&call).data(Value::Object(data)))
+}
+
+/// `POST /messages`: the vendor's older send, which answers without message ids. Body
+/// `{target_type: "users" | "chatgroups" | "chatrooms", target: [..], msg: {type, ..body},
+/// from?, ext?}` (the other fields as the newer routes take them); the same engine send, with
+/// `data: {target: "success"}` for the accepted targets (spec 03 §4.4, the no-ID variant). A
+/// missing or unknown `target_type` is `400 message_send_error "param target_type …"`.
+async fn send_legacy(call: Call, body: Body) -> ApiResult<Envelope> {
+    let mut m: Map<String, Value> = call.json(body).await?;
+    let ct = match text(&m, "target_type")?.as_deref() {
+        Some("users") => ChatType::Chat,
+        Some("chatgroups") => ChatType::GroupChat,
+        Some("chatrooms") => ChatType::ChatRoom,
+        _ => {
+            return Err(ApiError::new(
+                400,
+                "message_send_error",
+                "param target_type must be one of users, chatgroups, chatrooms",
+            ));
+        }
+    };
+    // The older shape: `target` for `to`, `msg: {type, ..}` for `type` and `body`.
+    if let Some(t) = m.remove("target") {
+        m.insert("to".into(), t);
+    }
+    if let Some(Value::Object(mut msg)) = m.remove("msg") {
+        if let Some(t) = msg.remove("type") {
+            m.insert("type".into(), t);
+        }
+        m.insert("body".into(), Value::Object(msg));
+    }
+    let r = call.exec(send_of(ct, &m, false)?)?;
+    let data: Map<String, Value> = r
+        .accepted()
+        .map(|(t, _)| (t.to_owned(), "success".into()))
         .collect();
     Ok(Envelope::full(&call).data(Value::Object(data)))
 }

@@ -364,3 +364,47 @@ fn roaming_clears_on_the_vendor_paths() {
     )
     .assert_error(404, "service_resource_not_found");
 }
+
+#[test]
+fn the_older_send_answers_success_without_ids() {
+    let api = api();
+    api.register(&["a", "b"]);
+    let r = api.admin(
+        "POST",
+        "/messages",
+        &json!({"target_type": "users", "target": ["b"], "from": "a",
+                "msg": {"type": "txt", "msg": "hello"}}),
+    );
+    assert_eq!(r.ok()["data"], json!({"b": "success"}));
+    // The same send as the newer route: queued for b, stored under a's name.
+    assert_eq!(
+        api.get("/users/b/offline_msg_count").ok()["data"],
+        json!({"b": 1})
+    );
+    // Groups too; the body rules are the same; an unknown target type is refused.
+    let g = api.admin(
+        "POST",
+        "/chatgroups",
+        &json!({"groupname": "g", "desc": "d", "public": true, "owner": "a", "members": ["b"]}),
+    );
+    let gid = g.ok()["data"]["groupid"].as_str().unwrap().to_owned();
+    let r = api.admin(
+        "POST",
+        "/messages",
+        &json!({"target_type": "chatgroups", "target": [gid.clone()],
+                "msg": {"type": "txt", "msg": "all"}}),
+    );
+    assert_eq!(r.ok()["data"], json!({gid: "success"}));
+    api.admin(
+        "POST",
+        "/messages",
+        &json!({"target_type": "users", "target": ["b"], "msg": {"type": "txt", "text": "x"}}),
+    )
+    .assert_error(400, "invalid_request_body");
+    api.admin(
+        "POST",
+        "/messages",
+        &json!({"target_type": "people", "target": ["b"], "msg": {"type": "txt", "msg": "x"}}),
+    )
+    .assert_error(400, "message_send_error");
+}
