@@ -450,6 +450,19 @@ pub struct MessageLimits {
     pub rewrite_enabled: bool,
     /// Edits per message. Default 10.
     pub rewrite_edits_max: u32,
+    /// The send rate limits of spec 03 §4.2 step 10 are on (`users_sends_per_minute_max`,
+    /// `groups_sends_per_second_max`, `rooms_sends_per_second_max`,
+    /// `directed_sends_per_second_max`, fixed windows on `now`). Default false (the vendor's
+    /// limits are optional per app).
+    pub send_rates_enabled: bool,
+    /// One-to-one messages per minute in the app (a send to N users counts N). Default 6000.
+    pub users_sends_per_minute_max: u64,
+    /// Group sends per second in the app (each target group counts one). Default 20.
+    pub groups_sends_per_second_max: u64,
+    /// Room sends per second in the app (each target room counts one). Default 100.
+    pub rooms_sends_per_second_max: u64,
+    /// Directed sends (to some members of a group or room) per second. Default 100.
+    pub directed_sends_per_second_max: u64,
     /// Broadcast to rooms is on. Default false.
     pub broadcast_enabled: bool,
     /// Broadcasts per minute. Default 10.
@@ -492,6 +505,11 @@ impl Default for MessageLimits {
             recall_batch_max: 20,
             rewrite_enabled: false,
             rewrite_edits_max: 10,
+            send_rates_enabled: false,
+            users_sends_per_minute_max: 6000,
+            groups_sends_per_second_max: 20,
+            rooms_sends_per_second_max: 100,
+            directed_sends_per_second_max: 100,
             broadcast_enabled: false,
             broadcasts_per_minute_max: 10,
             broadcasts_per_day_max: 100,

@@ -111,10 +111,14 @@ impl SendResult {
 /// 9. "message is too large" (body + ext over 5120 bytes of compact JSON);
 /// 10. more than 20 `roam_ignore_users`, or a `chatroom_msg_level` other than high, normal,
 ///     low: `400 invalid_request_body`;
-/// 11. stage S: `403 forbidden_op` "user {from} is deactivated"; `404 resource_not_found`
+/// 11. with `send_rates_enabled`: `403 message_send_error` "message send reach limit" when
+///     the send would pass its rate — one-to-one messages per minute (N targets count N),
+///     group or room sends per second (each target counts one), directed sends per second —
+///     in fixed windows on `now` (a refused send counts nothing);
+/// 12. stage S: `403 forbidden_op` "user {from} is deactivated"; `404 resource_not_found`
 ///     "username {from} doesn't exist!" (client origin); `403 forbidden_op` "user {from} is
 ///     muted" (global mute of this kind, both origins);
-/// 12. every target refused by stage T: `403 forbidden_op` with the first refusal (OPEN 2).
+/// 13. every target refused by stage T: `403 forbidden_op` with the first refusal (OPEN 2).
 ///
 /// A server-origin `from` that is no legal username is `400 illegal_argument` (the
 /// username rule it breaks).
@@ -552,6 +556,8 @@ impl Exec for SendMessage {
             None => Priority::Normal,
             Some(p) => Priority::parse(p).ok_or(MessageError::InvalidBody)?,
         };
+        let to = distinct_targets(ct, self.to);
+        let rate = send_rate(cx.st, ct, directed, to.len() as u64, cx.now)?;
         let scope = match ct {
             ChatType::Chat => MuteScope::Chat,
             ChatType::GroupChat => MuteScope::GroupChat,
@@ -559,7 +565,7 @@ impl Exec for SendMessage {
         };
         let now = cx.now;
         let from = sender_of(cx.st, cx.actor, origin, self.from.as_deref(), scope, now)?;
-        let decided = decide(cx.st, ct, origin, &from, distinct_targets(ct, self.to), now);
+        let decided = decide(cx.st, ct, origin, &from, to, now);
         if let Some((t, Err(r))) = decided
             .first()
             .filter(|_| decided.iter().all(|(_, v)| v.is_err()))
@@ -610,8 +616,61 @@ impl Exec for SendMessage {
             };
             targets.push(TargetResult { target: t, outcome });
         }
+        if let Some((w, at, n)) = rate {
+            w(&mut cx.st.messages.send_windows).add(at, n);
+        }
         Ok(SendResult { targets })
     }
+}
+
+/// Which rate window a send counts in.
+type WindowOf = fn(&mut crate::store::SendWindows) -> &mut crate::store::Window;
+
+/// Checks a send against its rate (spec 03 §4.2 step 10) when the app has the rates on:
+/// `Some((window, window number, count))` to add once the send succeeds, `None` when off.
+fn send_rate(
+    st: &crate::store::State,
+    ct: ChatType,
+    directed: bool,
+    targets: u64,
+    now: crate::time::Timestamp,
+) -> Result<Option<(WindowOf, i64, u64)>> {
+    let l = &st.limits.messages;
+    if !l.send_rates_enabled {
+        return Ok(None);
+    }
+    let (w, len, max, n): (WindowOf, i64, u64, u64) = match ct {
+        _ if directed => (
+            |w| &mut w.directed,
+            1000,
+            l.directed_sends_per_second_max,
+            1,
+        ),
+        ChatType::Chat => (
+            |w| &mut w.users,
+            60_000,
+            l.users_sends_per_minute_max,
+            targets,
+        ),
+        ChatType::GroupChat => (
+            |w| &mut w.groups,
+            1000,
+            l.groups_sends_per_second_max,
+            targets,
+        ),
+        ChatType::ChatRoom => (
+            |w| &mut w.rooms,
+            1000,
+            l.rooms_sends_per_second_max,
+            targets,
+        ),
+    };
+    let at = now.0.div_euclid(len);
+    let mut windows = st.messages.send_windows.clone();
+    if w(&mut windows).count_in(at) + n > max {
+        return Err(MessageError::RateLimited.into());
+    }
+    Ok(Some((w, at, n)))
 }
 
 /// The reply of [`BroadcastMessage`].

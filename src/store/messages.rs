@@ -40,6 +40,42 @@ pub(crate) struct Messages {
     pub rooms_used: BTreeSet<RoomId>,
     /// When the broadcasts of the last day went out, oldest first.
     pub broadcasts: VecDeque<Timestamp>,
+    /// The send rate windows (spec 03 §4.2 step 10), kept only while they are on.
+    pub send_windows: SendWindows,
+}
+
+/// One fixed rate window: which window (`now` divided by its length) and how many sends it
+/// has counted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Window {
+    /// The window's number (`now_ms / length_ms`).
+    pub at: i64,
+    /// Sends counted in it.
+    pub count: u64,
+}
+
+impl Window {
+    /// The count in window `at` (0 in a later window).
+    pub fn count_in(&self, at: i64) -> u64 {
+        if self.at == at { self.count } else { 0 }
+    }
+
+    /// Counts `n` more in window `at`.
+    pub fn add(&mut self, at: i64, n: u64) {
+        *self = Window {
+            at,
+            count: self.count_in(at) + n,
+        };
+    }
+}
+
+/// The send rate windows: one-to-one per minute, groups, rooms and directed per second.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct SendWindows {
+    pub users: Window,
+    pub groups: Window,
+    pub rooms: Window,
+    pub directed: Window,
 }
 
 /// Which offline queue.

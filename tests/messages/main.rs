@@ -15,5 +15,6 @@ mod offline_queue;
 mod reactions;
 mod recall;
 mod rewrite;
+mod send_rates;
 mod send_validation;
 mod thread_parents;
