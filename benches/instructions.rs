@@ -12,7 +12,8 @@
 //!
 //! Operations: `room_join_leave`, `group_add_remove`, `speaker_ids_3000`, `speakers_3000`,
 //! `are_friends`, `friend_add_remove`, `room_is_member`, `get_user`, `room_set_attr`,
-//! `room_get_2_attrs`, `group_send_3000` (a text to the group, all members online). Data: 10,001 users (the
+//! `room_get_2_attrs`, `group_send_3000` (a text to the group, all members online), `chat_send`
+//! (a one-to-one text, server origin, to an offline user). Data: 10,001 users (the
 //! first 2,000 with 25 friends), one group of 3,000 members, one room of 9,999.
 use imcore::groups::*;
 use imcore::rooms::*;
@@ -152,6 +153,12 @@ fn main() {
         &[g.as_str()],
         "hello",
     );
+    let chat_text = imcore::messages::SendMessage::text(
+        imcore::messages::ChatType::Chat,
+        Some(names[5000].as_str()),
+        &[names[5001].as_str()],
+        "hello",
+    );
     let x = names[10_000].clone();
     let me = Actor::User(x.clone());
     let mut acc = 0usize;
@@ -285,6 +292,9 @@ fn main() {
             }
             "group_send_3000" => {
                 app.execute(&Actor::Admin, NOW, group_text.clone()).unwrap();
+            }
+            "chat_send" => {
+                app.execute(&Actor::Admin, NOW, chat_text.clone()).unwrap();
             }
             "room_get_2_attrs" => {
                 acc += app

@@ -6,7 +6,9 @@
 //! `apply(&mut self, actor, now, &Command) -> Option<Outcome>` (`None`: not this model's area);
 //! after every step the replies and events (or the errors' status and code) are equal, what
 //! the model knows equals what the engine shows through queries, and
-//! `imcore::invariants::check` passes. One module per area: `users`, `groups`, `rooms`.
+//! `imcore::invariants::check` passes. One module per area: `users`, `groups`, `rooms`; and
+//! `delivery`, one-to-one messages under the delivery policy, the offline queue and recall,
+//! whose steps come from a small table of real commands (see its docs).
 //!
 //! `PROPTEST_CASES` sets the number of cases; `MODEL_STATS=1` prints one `STAT <area> <command>
 //! <outcome>` line per step (`-- --nocapture`), to check the mix of outcomes, e.g.
@@ -19,6 +21,7 @@
 #[path = "../fixture/mod.rs"]
 mod fixture;
 
+mod delivery;
 mod groups;
 mod rooms;
 mod users;
