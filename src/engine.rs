@@ -99,7 +99,7 @@ pub struct ReadCtx<'a> {
 
 /// The version of the snapshot format [`App::snapshot`] writes. A snapshot of another version
 /// is refused by [`Engine::restore_app`].
-pub const SNAPSHOT_VERSION: u32 = 1;
+pub const SNAPSHOT_VERSION: u32 = 2;
 
 #[derive(Serialize)]
 struct SnapshotRef<'a> {

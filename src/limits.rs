@@ -147,6 +147,11 @@ pub struct Limits {
     pub rooms: RoomLimits,
     /// Limits and feature switches of messages.
     pub messages: MessageLimits,
+    /// Most users on one block list (spec 04 §9: 500 for an Easemob-style app, 3 000 on
+    /// RongCloud's premium plans). Default [`BLOCKS_MAX`] (500).
+    pub blocklist_max: usize,
+    /// Limits and switches of the RongCloud user lifecycle (spec 04).
+    pub lifecycle: LifecycleLimits,
 }
 
 impl Default for Limits {
@@ -168,9 +173,69 @@ impl Default for Limits {
             groups: Default::default(),
             rooms: Default::default(),
             messages: Default::default(),
+            blocklist_max: BLOCKS_MAX,
+            lifecycle: Default::default(),
         }
     }
 }
+
+/// Per-app limits and switches of the RongCloud user lifecycle (spec 04): the DM allow list,
+/// the app-wide allow-list mode, and the lifetime of RongCloud token grants.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LifecycleLimits {
+    /// Most users on one DM allow list (spec 04 §10). Default 3 000.
+    pub allowlist_max: usize,
+    /// Every user is in allow-list mode and may not leave it (the console switch of spec 04
+    /// §10). Default false.
+    pub force_allowlist_mode: bool,
+    /// How long a RongCloud token grant lives; `None` is unlimited (spec 04 §1). Default
+    /// `None`.
+    pub token_ttl: Option<Millis>,
+}
+
+impl Default for LifecycleLimits {
+    fn default() -> Self {
+        LifecycleLimits {
+            allowlist_max: ALLOWLIST_MAX,
+            force_allowlist_mode: false,
+            token_ttl: None,
+        }
+    }
+}
+
+/// Default most users on one DM allow list (spec 04 §10).
+pub const ALLOWLIST_MAX: usize = 3000;
+/// The block-list cap of RongCloud's premium and ultimate plans (spec 04 §9).
+pub const RONG_BLOCKLIST_MAX: usize = 3000;
+/// Most ids in one RongCloud list or block request (spec 04 §2, §7, §9, §10).
+pub const RONG_BATCH_MAX: usize = 20;
+/// Most ids in one close or reopen request (spec 04 §3, §5).
+pub const RONG_CLOSE_BATCH_MAX: usize = 100;
+/// Shortest and longest timed login block, in minutes (spec 04 §7).
+pub const LOGIN_BLOCK_MINUTES: std::ops::RangeInclusive<u32> = 1..=43_200;
+/// How long after its closure an id may be reopened, in milliseconds (spec 04 §5).
+pub const REOPEN_WAIT_MS: i64 = 3_600_000;
+/// Longest RongCloud push name, in Unicode scalar values (spec 04 §1 OPEN).
+pub const RONG_NAME_CHARS_MAX: usize = 64;
+/// Longest portrait URI, in bytes (spec 04 §1).
+pub const PORTRAIT_BYTES_MAX: usize = 1024;
+/// Largest closed-accounts page (spec 04 §4); also the default.
+pub const CLOSED_PAGE_MAX: u32 = 50;
+/// Most login blocks in one unpaged read, and the default page size (spec 04 §7).
+pub const LOGIN_BLOCKS_UNPAGED_MAX: usize = 1000;
+/// Default login-block page size (spec 04 §7).
+pub const LOGIN_BLOCKS_PAGE_DEFAULT: u32 = 50;
+/// Largest (and default) RongCloud block or allow list page (spec 04 §9).
+pub const RONG_LIST_PAGE_MAX: u32 = 1000;
+/// Most tags per user (spec 04 §11).
+pub const TAGS_PER_USER_MAX: usize = 20;
+/// Longest tag, in bytes (spec 04 §11).
+pub const TAG_BYTES_MAX: usize = 40;
+/// Most users in one batch tag set (spec 04 §11).
+pub const TAG_BATCH_USERS_MAX: usize = 1000;
+/// Most users in one tag read (spec 04 §11).
+pub const TAG_GET_USERS_MAX: usize = 50;
 
 /// Per-app limits of the groups area. [`GroupLimits::default`] gives the spec's values for an
 /// engine without a plan record (the Flagship plan's caps where the spec has a plan table).

@@ -140,6 +140,8 @@ pub(crate) struct State {
     pub rooms: Rooms,
     /// Messages: the store, offline queues, roaming marks, attachments, reactions.
     pub messages: Messages,
+    /// The RongCloud user lifecycle: closed ids, timed login blocks, allow lists, tags.
+    pub lifecycle: crate::lifecycle::Lifecycle,
 }
 
 impl State {
@@ -154,6 +156,7 @@ impl State {
             groups: Groups::with_seed(hash_seed),
             rooms: Rooms::default(),
             messages: Messages::default(),
+            lifecycle: Default::default(),
         }
     }
 

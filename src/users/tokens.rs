@@ -194,11 +194,13 @@ impl Exec for IssueToken {
 /// Records a user grant, unless the user is disabled: onto the user's list (at most
 /// [`TOKENS_PER_USER_MAX`], the oldest dropped) and into the token map.
 fn grant_user(cx: &mut Ctx<'_>, id: UserId, token: Box<str>, expires: Expiry) -> Result<UserView> {
-    let users = &mut cx.st.users;
-    let u = users.get_mut(id).ok_or(Error::EntityNotFound)?;
+    let u = cx.st.users.get(id).ok_or(Error::EntityNotFound)?;
     if !u.activated {
         return Err(Error::InvalidGrant("user not activated"));
     }
+    crate::lifecycle::login_allowed(cx.st, id, &u.name.clone(), cx.now)?;
+    let users = &mut cx.st.users;
+    let u = users.get_mut(id).ok_or(Error::EntityNotFound)?;
     let view = UserView::of(u);
     let x = u.extra_mut();
     let mut dropped = Vec::new();
