@@ -177,5 +177,6 @@ queries! {
     MayDirectMessage => Option<crate::lifecycle::DmRefusal>,
     GetUserTags => Vec<(UserName, Vec<String>)>,
     UsersWithTag => Vec<UserName>,
+    GetCredentials => Option<crate::users::Credentials>,
     // ---- end of RongCloud user lifecycle ----
 }

@@ -34,6 +34,7 @@ pub mod error;
 pub mod extract;
 pub mod host;
 pub mod rate;
+pub mod rong;
 pub mod routes;
 pub mod timer;
 

@@ -337,3 +337,19 @@ impl Exec for SetCredentials {
         Ok(())
     }
 }
+
+/// The app's `client_credentials`, if set: what a host that signs requests with the app
+/// secret (the RongCloud face, spec 04) checks signatures against. Admin (the host) only.
+///
+/// Errors: `401 unauthorized` (not the admin).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
+pub struct GetCredentials;
+
+impl Ask for GetCredentials {
+    type Reply = Option<Credentials>;
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Option<Credentials>> {
+        cx.actor.admin_only(NOT_ALLOWED)?;
+        Ok(cx.st.users.credentials.clone())
+    }
+}
