@@ -20,6 +20,7 @@
 mod fixture;
 
 mod groups;
+mod lifecycle;
 mod rooms;
 mod users;
 
