@@ -216,6 +216,7 @@ commands! {
     RemoveFromDmList => (),
     SetDmMode => (),
     SetUserTags => (),
+    SetChatBan => (),
     // ---- end of RongCloud user lifecycle ----
 }
 

@@ -232,6 +232,12 @@ pub const RONG_LIST_PAGE_MAX: u32 = 1000;
 pub const TAGS_PER_USER_MAX: usize = 20;
 /// Longest tag, in bytes (spec 04 §11).
 pub const TAG_BYTES_MAX: usize = 40;
+/// Most users in one one-to-one ban request (spec 04 §12).
+pub const CHAT_BAN_BATCH_MAX: usize = 1000;
+/// Largest one-to-one ban page (spec 04 §12).
+pub const CHAT_BAN_PAGE_MAX: u32 = 200;
+/// Default one-to-one ban page.
+pub const CHAT_BAN_PAGE_DEFAULT: u32 = 100;
 /// Most users in one batch tag set (spec 04 §11).
 pub const TAG_BATCH_USERS_MAX: usize = 1000;
 /// Most users in one tag read (spec 04 §11).

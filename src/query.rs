@@ -178,5 +178,6 @@ queries! {
     GetUserTags => Vec<(UserName, Vec<String>)>,
     UsersWithTag => Vec<UserName>,
     GetCredentials => Option<crate::users::Credentials>,
+    ListChatBans => crate::lifecycle::ChatBanPage,
     // ---- end of RongCloud user lifecycle ----
 }

@@ -14,9 +14,11 @@
 //! | §13 errors | `error.rs` ([`crate::Error::rong_code`] maps every error) |
 //! | §14 events | `events.rs` |
 //!
+//! | §12 one-to-one ban: the users area's chat-scope global mute, never lapsing | `chat_bans.rs` |
+//!
 //! §8 (online status) is the users area's sessions ([`crate::IsOnline`]); block, disable and
-//! close end the user's sessions, which sets them offline. §12 (per-user mutes) is the users
-//! area's global mute ([`crate::SetGlobalMute`]).
+//! close end the user's sessions, which sets them offline. The group and chatroom bans of §12
+//! are the groups and rooms areas' mutes.
 //!
 //! **Terminology (spec 04 §0).** RongCloud's *block* is a timed login ban ([`BlockLogin`]);
 //! Easemob's *deactivate* is an indefinite one ([`crate::DisableUser`]); RongCloud's
@@ -27,6 +29,7 @@
 //! (`[A-Za-z0-9_.-]`, case-folded): a RongCloud id with `+` or `=` is refused as bad input, and
 //! ids differing only in case are the same user. A per-app id policy is not built.
 
+mod chat_bans;
 mod closure;
 mod dm;
 mod error;
@@ -36,6 +39,7 @@ mod login_blocks;
 mod state;
 mod tags;
 
+pub use chat_bans::*;
 pub use closure::*;
 pub use dm::*;
 pub use error::LifecycleError;

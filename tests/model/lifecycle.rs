@@ -1,12 +1,12 @@
 //! Model of the RongCloud user lifecycle (spec 04): registration as token issue, revocation,
 //! the push profile, closure and reopening, timed login blocks lapsing through `Expire`, the
-//! block list and the DM allow list with its mode, tags — with the Easemob commands that meet
-//! them (disable, enable, delete). Generated commands run on the engine and on
+//! block list and the DM allow list with its mode, tags, the one-to-one ban — with the Easemob
+//! commands that meet them (disable, enable, delete). Generated commands run on the engine and on
 //! [`Model::apply`], with small caps; after every step:
 //! - equal replies and events, or errors with the same status and code;
 //! - equal observations, per pool user: what a grant issued at `T0` and at `now` is worth,
-//!   the push profile, both lists, the DM mode, the tags; and the app's live login blocks and
-//!   closed ids;
+//!   the push profile, both lists, the DM mode, the tags; and the app's live login blocks,
+//!   closed ids and one-to-one bans;
 //! - `imcore::invariants::check` passes.
 
 use std::collections::BTreeMap;
@@ -50,6 +50,7 @@ const TABLE: &[(u32, Gen)] = &[
     (4, g::<RemoveFromDmList>),
     (4, g::<SetDmMode>),
     (4, g::<SetUserTags>),
+    (3, g::<SetChatBan>),
     (2, g::<DisableUser>),
     (2, g::<EnableUser>),
     (2, g::<DeleteUser>),
@@ -98,6 +99,8 @@ struct MU {
     blocks: BTreeMap<String, u64>,
     block_seq: u64,
     tags: Vec<String>,
+    /// The one-to-one ban (a never-lapsing chat-scope global mute).
+    chat_banned: bool,
 }
 
 #[derive(Default)]
@@ -542,6 +545,26 @@ impl Model {
                 }
                 Ok(Reply::SetUserTags(()))
             })(),
+            Command::SetChatBan(c) => (|| {
+                admin(a)?;
+                batch(c.users.len(), 1000)?;
+                let names = distinct(&c.users);
+                for n in &names {
+                    self.find(n)?;
+                }
+                for n in names {
+                    let u = self.users.get_mut(&n).unwrap();
+                    if u.chat_banned != c.banned {
+                        u.chat_banned = c.banned;
+                        out.push(Event::GlobalMuteChanged {
+                            user: nm(&n),
+                            scope: MuteScope::Chat,
+                            expiry: c.banned.then_some(Expiry::Never),
+                        });
+                    }
+                }
+                Ok(Reply::SetChatBan(()))
+            })(),
             Command::DisableUser(DisableUser { username })
             | Command::EnableUser(EnableUser { username }) => (|| {
                 let on = matches!(cmd, Command::EnableUser(_));
@@ -740,6 +763,24 @@ fn observe(app: &App, m: &Model, now: Timestamp) -> std::result::Result<(), Test
         closed.users,
         want.into_iter().map(|(_, n)| nm(&n)).collect::<Vec<_>>()
     );
+    let bans = app
+        .query(
+            &ad,
+            now,
+            ListChatBans {
+                num: Some(200),
+                offset: None,
+            },
+        )
+        .unwrap();
+    let want: Vec<UserName> = m
+        .users
+        .iter()
+        .filter(|(_, u)| u.chat_banned)
+        .map(|(n, _)| nm(n))
+        .collect();
+    prop_assert_eq!(bans.total, want.len() as u64);
+    prop_assert_eq!(bans.users, want, "chat bans");
     let next = app.next_expiry();
     let want = m.users.values().filter_map(|u| u.block_until).min();
     prop_assert_eq!(next.map(|t| t.0), want, "next expiry");

@@ -1279,3 +1279,201 @@ fn state_survives_a_snapshot() {
     assert_eq!(back.dump_state(), app.dump_state());
     check(&back);
 }
+
+#[test]
+fn batch_and_page_edges() {
+    let app = app();
+    grant(&app, "o", T0).unwrap();
+    let ghosts = |k: usize| -> Vec<UserName> { (0..k).map(|i| n(&format!("g{i}"))).collect() };
+    // Tag batch set: 1 000 ids pass the batch check (then the unknown id is found), 1 001 not.
+    let set = |users| {
+        app.execute(
+            &Actor::Admin,
+            T0,
+            SetUserTags {
+                users,
+                tags: vec![],
+            },
+        )
+    };
+    assert_err(set(ghosts(999)), 404, "service_resource_not_found");
+    assert_err(set(ghosts(1000)), 404, "service_resource_not_found");
+    assert_err(set(ghosts(1001)), 400, "illegal_argument");
+    // Tag read: 50 ids, not 51.
+    let get = |users| app.query(&Actor::Admin, T0, GetUserTags { users });
+    assert_err(get(ghosts(49)), 404, "service_resource_not_found");
+    assert_err(get(ghosts(50)), 404, "service_resource_not_found");
+    assert_err(get(ghosts(51)), 400, "illegal_argument");
+    // DM mode: 20 ids, not 21.
+    let mode = |users| {
+        app.execute(
+            &Actor::Admin,
+            T0,
+            SetDmMode {
+                users,
+                mode: DmMode::Allowlist,
+            },
+        )
+    };
+    assert_err(mode(ghosts(20)), 404, "service_resource_not_found");
+    assert_err(mode(ghosts(21)), 400, "illegal_argument");
+    let read = |users| app.query(&Actor::Admin, T0, GetDmMode { users });
+    assert_err(read(ghosts(20)), 404, "service_resource_not_found");
+    assert_err(read(ghosts(21)), 400, "illegal_argument");
+    // Unblock and list removal: 20 ids, not 21.
+    let unblock = |users| app.execute(&Actor::Admin, T0, UnblockLogin { users });
+    assert_err(unblock(ghosts(20)), 404, "service_resource_not_found");
+    assert_err(unblock(ghosts(21)), 400, "illegal_argument");
+    let remove = |users| {
+        app.execute(
+            &Actor::Admin,
+            T0,
+            RemoveFromDmList {
+                list: DmList::Allow,
+                owner: n("o"),
+                users,
+            },
+        )
+    };
+    assert_err(remove(ghosts(20)), 404, "service_resource_not_found");
+    assert_err(remove(ghosts(21)), 400, "illegal_argument");
+    // List pages: 999 and 1 000 entries per page, not 1 001.
+    for size in [999, 1000] {
+        assert!(
+            app.query(
+                &Actor::Admin,
+                T0,
+                ListDmList {
+                    list: DmList::Allow,
+                    owner: n("o"),
+                    size: Some(size),
+                    cursor: None,
+                },
+            )
+            .is_ok()
+        );
+    }
+    // Tags: 39 and 40 bytes, not 41 (above); a 39-byte tag too.
+    assert!(
+        app.execute(
+            &Actor::Admin,
+            T0,
+            SetUserTags {
+                users: names(&["o"]),
+                tags: vec!["t".repeat(39)],
+            },
+        )
+        .is_ok()
+    );
+    // Only the admin reads the lifecycle queries.
+    assert_err(
+        app.query(
+            &user("o"),
+            T0,
+            ListLoginBlocks {
+                page: None,
+                size: None,
+            },
+        ),
+        401,
+        "unauthorized",
+    );
+    assert_err(
+        app.query(
+            &user("o"),
+            T0,
+            ValidateGrant {
+                user: n("o"),
+                issued_at: T0,
+            },
+        ),
+        401,
+        "unauthorized",
+    );
+}
+
+// ---- §12 one-to-one ban ----
+
+#[test]
+fn chat_ban_is_the_global_chat_mute() {
+    let app = app();
+    for u in ["a", "b", "c"] {
+        grant(&app, u, T0).unwrap();
+    }
+    let ban = |users: &[&str], banned| {
+        app.execute(
+            &Actor::Admin,
+            T0,
+            SetChatBan {
+                users: names(users),
+                banned,
+            },
+        )
+    };
+    let out = ban(&["b", "a"], true).unwrap();
+    assert_eq!(
+        out.events,
+        vec![
+            Event::GlobalMuteChanged {
+                user: n("b"),
+                scope: MuteScope::Chat,
+                expiry: Some(Expiry::Never)
+            },
+            Event::GlobalMuteChanged {
+                user: n("a"),
+                scope: MuteScope::Chat,
+                expiry: Some(Expiry::Never)
+            },
+        ]
+    );
+    // Again: no change, no event.
+    assert_eq!(ban(&["a"], true).unwrap().events, vec![]);
+    // The Easemob face sees the same mute.
+    assert!(
+        app.query(
+            &Actor::Admin,
+            T0,
+            IsGloballyMuted {
+                username: n("a"),
+                scope: MuteScope::Chat
+            }
+        )
+        .unwrap()
+    );
+    let list = |num, offset| app.query(&Actor::Admin, T0, ListChatBans { num, offset });
+    assert_eq!(
+        list(None, None).unwrap(),
+        ChatBanPage {
+            users: names(&["a", "b"]),
+            total: 2
+        }
+    );
+    assert_eq!(list(Some(1), Some(1)).unwrap().users, names(&["b"]));
+    assert!(list(Some(199), None).is_ok());
+    assert!(list(Some(200), None).is_ok());
+    assert_err(list(Some(201), None), 400, "illegal_argument");
+    assert_err(list(Some(0), None), 400, "illegal_argument");
+    ban(&["a"], false).unwrap();
+    assert_eq!(list(None, None).unwrap().users, names(&["b"]));
+    // Batches: 1 000 ids pass the batch check, 1 001 do not; unknown ids are 404.
+    let ghosts: Vec<String> = (0..1001).map(|i| format!("g{i}")).collect();
+    let refs: Vec<&str> = ghosts.iter().map(String::as_str).collect();
+    assert_err(ban(&refs[..1000], true), 404, "service_resource_not_found");
+    assert_err(ban(&refs, true), 400, "illegal_argument");
+    assert_err(ban(&[], true), 400, "illegal_argument");
+    // Off with global mutes: 1009.
+    let off = app_with(Limits {
+        global_mute_enabled: false,
+        ..Limits::default()
+    });
+    let e = off.execute(
+        &Actor::Admin,
+        T0,
+        SetChatBan {
+            users: names(&["a"]),
+            banned: true,
+        },
+    );
+    assert_eq!(rong_code(e), 1009);
+    check(&app);
+}

@@ -22,6 +22,8 @@
 //! | `/user/tag/set.json` (`userId`, `tags`) | [`SetUserTags`] |
 //! | `/user/tag/batch/set.json` (`userIds`×1–1 000, `tags`) | [`SetUserTags`] |
 //! | `/user/tags/get.json` (`userIds`×1–50) | [`GetUserTags`] → `{result: {id: [tags]}}` |
+//! | `/user/chat/fb/set.json` (`userId`×1–1 000, `state` 1/0, `type=PERSON`) | [`SetChatBan`] |
+//! | `/user/chat/fb/querylist.json` (`num?`, `offset?`, `type=PERSON`) | [`ListChatBans`] → `{total, users}` |
 //!
 //! Times shown as text (`createTime`, `blockEndTime`) are `YYYY-MM-DD HH:MM:SS` in UTC+8,
 //! RongCloud's zone (spec 04 §6 OPEN: the engine keeps UTC milliseconds, the adapter picks the
@@ -35,9 +37,9 @@ use axum::Router;
 use axum::routing::post;
 use imcore::{
     AddToDmList, BlockLogin, CloseAccounts, CloseOutcome, DmList, DmMode, GetDmMode, GetUserInfo,
-    GetUserTags, GrantToken, IsOnline, ListClosedAccounts, ListDmList, ListLoginBlocks,
-    RemoveFromDmList, ReopenAccountIds, ReopenOutcome, RevokeTokens, SetDmMode, SetUserTags,
-    Timestamp, UnblockLogin, UpdateUserInfo,
+    GetUserTags, GrantToken, IsOnline, ListChatBans, ListClosedAccounts, ListDmList,
+    ListLoginBlocks, RemoveFromDmList, ReopenAccountIds, ReopenOutcome, RevokeTokens, SetChatBan,
+    SetDmMode, SetUserTags, Timestamp, UnblockLogin, UpdateUserInfo,
 };
 use serde_json::{Map, Value, json};
 
@@ -70,6 +72,8 @@ pub fn routes() -> Router<Arc<Host>> {
         .route("/user/tag/set.json", post(tag_set))
         .route("/user/tag/batch/set.json", post(tag_batch_set))
         .route("/user/tags/get.json", post(tags_get))
+        .route("/user/chat/fb/set.json", post(chat_ban_set))
+        .route("/user/chat/fb/querylist.json", post(chat_ban_list))
 }
 
 /// `YYYY-MM-DD HH:MM:SS` of `t` in UTC+8.
@@ -346,6 +350,38 @@ async fn tags_get(r: Rong) -> RongResult {
         .map(|(u, t)| (u.to_string(), t.into()))
         .collect();
     Ok(RongOk::empty().with("result", result))
+}
+
+/// `type` must be `PERSON` when given (the one-to-one ban's only type).
+fn person(r: &Rong) -> Result<(), RongError> {
+    match r.params.opt("type") {
+        None | Some("PERSON") => Ok(()),
+        Some(_) => Err(RongError::param("type must be PERSON")),
+    }
+}
+
+async fn chat_ban_set(r: Rong) -> RongResult {
+    person(&r)?;
+    let users = r.params.users("userId")?;
+    let banned = match r.params.req("state")? {
+        "1" => true,
+        "0" => false,
+        _ => return Err(RongError::param("state must be 0 or 1")),
+    };
+    r.exec(SetChatBan { users, banned })?;
+    Ok(RongOk::empty())
+}
+
+async fn chat_ban_list(r: Rong) -> RongResult {
+    person(&r)?;
+    let page = r.ask(ListChatBans {
+        num: r.params.int("num")?,
+        offset: r.params.int("offset")?,
+    })?;
+    let users: Vec<String> = page.users.iter().map(ToString::to_string).collect();
+    Ok(RongOk::empty()
+        .with("total", page.total)
+        .with("users", users))
 }
 
 #[cfg(test)]

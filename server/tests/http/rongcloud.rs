@@ -566,6 +566,56 @@ fn forced_allowlist_mode_is_1009() {
     );
 }
 
+// ---- §12 one-to-one ban ----
+
+#[test]
+fn chat_ban_set_and_list() {
+    let api = api();
+    token(api.addr, "a");
+    token(api.addr, "b");
+    ok(&post(
+        api.addr,
+        "/user/chat/fb/set.json",
+        "userId=a&userId=b&state=1&type=PERSON",
+    ));
+    let q = post(
+        api.addr,
+        "/user/chat/fb/querylist.json",
+        "num=1&offset=1&type=PERSON",
+    );
+    assert_eq!(ok(&q)["users"], json!(["b"]));
+    assert_eq!(q.body["total"], 2);
+    // The Easemob face sees the same mute.
+    let m = api.get("/mutes/a");
+    assert_eq!(m.ok()["data"]["chat"], -1, "{}", m.body);
+    ok(&post(
+        api.addr,
+        "/user/chat/fb/set.json",
+        "userId=a&state=0&type=PERSON",
+    ));
+    let q = post(api.addr, "/user/chat/fb/querylist.json", "type=PERSON");
+    assert_eq!(ok(&q)["users"], json!(["b"]));
+    code(
+        &post(api.addr, "/user/chat/fb/set.json", "userId=a&state=2"),
+        400,
+        1002,
+    );
+    code(
+        &post(
+            api.addr,
+            "/user/chat/fb/set.json",
+            "userId=a&state=1&type=GROUP",
+        ),
+        400,
+        1002,
+    );
+    code(
+        &post(api.addr, "/user/chat/fb/querylist.json", "num=201"),
+        400,
+        1002,
+    );
+}
+
 // ---- §11 tags (JSON bodies, as the SDKs send them) ----
 
 #[test]
