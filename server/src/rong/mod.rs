@@ -1,6 +1,6 @@
 //! The RongCloud Server API face (spec 04): the user routes of RongCloud's IM Server API
-//! (`POST /user/getToken.json` and the rest, see [`routes`]) on the same port and state as the
-//! Easemob face, so that an app server written for RongCloud — its own code or one of
+//! (`POST /user/getToken.json` and the rest, see [`mod@routes`]) on the same port and state as
+//! the Easemob face, so that an app server written for RongCloud — its own code or one of
 //! RongCloud's server SDKs — runs against imcore-server unchanged.
 //!
 //! - **Authentication** ([`auth`]): headers `App-Key`, `Nonce`, `Timestamp` and `Signature`,
@@ -18,7 +18,9 @@
 //!   synced before the answer, events logged.
 //! - **Tokens** ([`token`]): the engine records a grant (user, issue time, sequence); the host
 //!   mints the opaque token from it, signed with the app secret, so that rotating the secret
-//!   kills every token of the app.
+//!   kills every token of the app. A connection gateway checks a token with
+//!   `/user/token/check.json` (an imcore extension; RongCloud clients connect to RongCloud's
+//!   own servers), which answers RongCloud's client codes.
 //!
 //! Not served: the message-sending routes (their `verifyBlacklist` is the engine's
 //! [`imcore::MayDirectMessage`]), callbacks (the engine's `AccountClosed`/`AccountReopened`

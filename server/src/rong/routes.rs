@@ -24,6 +24,13 @@
 //! | `/user/tags/get.json` (`userIds`×1–50) | [`GetUserTags`] → `{result: {id: [tags]}}` |
 //! | `/user/chat/fb/set.json` (`userId`×1–1 000, `state` 1/0, `type=PERSON`) | [`SetChatBan`] |
 //! | `/user/chat/fb/querylist.json` (`num?`, `offset?`, `type=PERSON`) | [`ListChatBans`] → `{total, users}` |
+//! | `/user/token/check.json` (`token`) — an imcore extension for a connection gateway | [`ValidateGrant`] → `{userId}` or the client code |
+//!
+//! `/user/token/check.json` is what a gateway asks when a client connects with a token (spec
+//! 04 §1 `ValidateToken`): `{"code": 200, "userId"}` when it may connect, else the RongCloud
+//! client code — `31004` a token that is malformed, signed with another secret, of a deleted
+//! user or revoked; `31020` expired; `31009` a disabled user or a live login block (with
+//! `blockEndTime`); `31029` a closed account.
 //!
 //! Times shown as text (`createTime`, `blockEndTime`) are `YYYY-MM-DD HH:MM:SS` in UTC+8,
 //! RongCloud's zone (spec 04 §6 OPEN: the engine keeps UTC milliseconds, the adapter picks the
@@ -37,9 +44,9 @@ use axum::Router;
 use axum::routing::post;
 use imcore::{
     AddToDmList, BlockLogin, CloseAccounts, CloseOutcome, DmList, DmMode, GetDmMode, GetUserInfo,
-    GetUserTags, GrantToken, IsOnline, ListChatBans, ListClosedAccounts, ListDmList,
+    GetUserTags, GrantStatus, GrantToken, IsOnline, ListChatBans, ListClosedAccounts, ListDmList,
     ListLoginBlocks, RemoveFromDmList, ReopenAccountIds, ReopenOutcome, RevokeTokens, SetChatBan,
-    SetDmMode, SetUserTags, Timestamp, UnblockLogin, UpdateUserInfo,
+    SetDmMode, SetUserTags, Timestamp, UnblockLogin, UpdateUserInfo, ValidateGrant,
 };
 use serde_json::{Map, Value, json};
 
@@ -74,6 +81,7 @@ pub fn routes() -> Router<Arc<Host>> {
         .route("/user/tags/get.json", post(tags_get))
         .route("/user/chat/fb/set.json", post(chat_ban_set))
         .route("/user/chat/fb/querylist.json", post(chat_ban_list))
+        .route("/user/token/check.json", post(token_check))
 }
 
 /// `YYYY-MM-DD HH:MM:SS` of `t` in UTC+8.
@@ -382,6 +390,33 @@ async fn chat_ban_list(r: Rong) -> RongResult {
     Ok(RongOk::empty()
         .with("total", page.total)
         .with("users", users))
+}
+
+async fn token_check(r: Rong) -> RongResult {
+    let token = r.params.req("token")?;
+    let refuse = |code: u16, message: &str| RongError {
+        code,
+        message: message.into(),
+    };
+    let (user, issued_at) = super::token::verify(&r.secret, token)
+        .ok_or_else(|| refuse(31004, "token is not valid"))?;
+    let status = r
+        .ask(ValidateGrant {
+            user: user.clone(),
+            issued_at,
+        })
+        .map_err(|_| refuse(31004, "token is not valid"))?;
+    match status {
+        GrantStatus::Ok => Ok(RongOk::empty().with("userId", user.to_string())),
+        GrantStatus::Revoked => Err(refuse(31004, "token was revoked")),
+        GrantStatus::Expired => Err(refuse(31020, "token expired")),
+        GrantStatus::Disabled => Err(refuse(31009, "user is disabled")),
+        GrantStatus::Blocked(until) => Err(refuse(
+            31009,
+            &format!("user is blocked; blockEndTime {}", beijing_time(until)),
+        )),
+        GrantStatus::Closed => Err(refuse(31029, "user is deactivated")),
+    }
 }
 
 #[cfg(test)]

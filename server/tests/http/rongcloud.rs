@@ -382,6 +382,63 @@ fn block_unblock_and_query() {
     assert_eq!(ok(&q)["users"], json!([]));
 }
 
+// ---- connect-time token check (§1, §2, §7, §3 through one gateway route) ----
+
+#[test]
+fn token_check_follows_revocation_blocks_and_closure() {
+    let api = api();
+    let first = token(api.addr, "a");
+    let check = |t: &str| post(api.addr, "/user/token/check.json", &format!("token={t}"));
+    assert_eq!(ok(&check(&first))["userId"], "a");
+    code(&check("garbage"), 400, 31004);
+    code(&check(&first.replace('.', ".9")), 400, 31004);
+    code(&post(api.addr, "/user/token/check.json", ""), 400, 1002);
+    // §15.1 over HTTP: revoke before the second grant; the first fails, the second passes.
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let second = token(api.addr, "a");
+    let issued: i64 = second.split('.').nth(1).unwrap().parse().unwrap();
+    ok(&post(
+        api.addr,
+        "/user/token/expire.json",
+        &format!("userId=a&time={issued}"),
+    ));
+    code(&check(&first), 400, 31004);
+    ok(&check(&second));
+    // A login block, then a closure.
+    ok(&post(api.addr, "/user/block.json", "userId=a&minute=1"));
+    let r = check(&second);
+    code(&r, 400, 31009);
+    assert!(
+        r.body["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("blockEndTime")
+    );
+    ok(&post(api.addr, "/user/unblock.json", "userId=a"));
+    ok(&check(&second));
+    ok(&post(api.addr, "/user/deactivate.json", "userId=a"));
+    code(&check(&second), 400, 31029);
+    // Another secret (a rotated one) fails every token minted with the old one.
+    let mut c = config();
+    c.apps[0].client_secret = "another".into();
+    let other = start(c);
+    let signed = |path: &str, form: &str| {
+        raw_signed(
+            other,
+            path,
+            &headers(CLIENT_ID, "another", now_secs()),
+            "application/x-www-form-urlencoded",
+            form.as_bytes(),
+        )
+    };
+    ok(&signed("/user/getToken.json", "userId=a&name=A"));
+    code(
+        &signed("/user/token/check.json", &format!("token={second}")),
+        400,
+        31004,
+    );
+}
+
 // ---- §3–§5 closure ----
 
 #[test]
