@@ -1477,3 +1477,50 @@ fn chat_ban_is_the_global_chat_mute() {
     assert_eq!(rong_code(e), 1009);
     check(&app);
 }
+
+#[test]
+fn closure_keeps_groups_leaves_rooms_and_drops_the_offline_queue() {
+    use crate::fixture::messages as mx;
+    use imcore::groups::IsGroupMember;
+    use imcore::messages::ChatType;
+    use imcore::rooms::IsRoomMember;
+    let app = mx::app(&["a", "b", "c"]);
+    let g = mx::group(&app, "b", &["a"]);
+    let r = mx::room(&app, "b", &["a"]);
+    mx::ok(
+        &app,
+        &Actor::Admin,
+        mx::txt(ChatType::Chat, Some("b"), &["a"]),
+    );
+    mx::ok(
+        &app,
+        &Actor::Admin,
+        mx::txt(ChatType::Chat, Some("a"), &["c"]),
+    );
+    assert_eq!(mx::offline_count(&app, "a", 0), 1);
+    close(&app, &["a"], T0);
+    check(&app);
+    // Group memberships stay (spec 04 §3, OPEN (c)); chatrooms are left (OPEN (d)); the
+    // offline queue is gone; others' copies of what they received stay theirs.
+    assert!(mx::ask(
+        &app,
+        IsGroupMember {
+            group: g,
+            user: n("a")
+        }
+    ));
+    assert!(!mx::ask(
+        &app,
+        IsRoomMember {
+            room: r,
+            user: n("a")
+        }
+    ));
+    assert_eq!(mx::offline_count(&app, "a", 0), 0);
+    assert_eq!(mx::offline_count(&app, "c", 0), 1);
+    // A client send to the closed id is refused.
+    assert_eq!(
+        may_message(&app, "c", "a"),
+        ChatVerdict::TargetRefused(TargetRefusal::RecipientClosed)
+    );
+}
