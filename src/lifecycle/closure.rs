@@ -46,7 +46,11 @@ pub struct LifecycleOp<T> {
 ///    chatrooms they are in (OPEN (d): always leave);
 /// 4. a tombstone `{closed_at, op_id}` is written.
 ///
-/// Kept: group memberships (OPEN (c)), entries naming them in other users' lists (OPEN (b)),
+/// With `leave_groups` they also leave every group (an owned one handed over or dismissed,
+/// OPEN (c)), before the rest.
+///
+/// Kept: group memberships unless `leave_groups` (OPEN (c)), entries naming them in other
+/// users' lists (OPEN (b)),
 /// messages they sent into groups (OPEN (e)), global mutes. Admin only.
 ///
 /// Errors, in check order: `401 unauthorized`; `400 illegal_argument` (no ids, or over 100).
@@ -58,6 +62,10 @@ pub struct CloseAccounts {
     /// Who.
     #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::names))]
     pub users: Vec<UserName>,
+    /// Also leave every group (spec 04 §3 OPEN (c)): a group they own goes to its oldest
+    /// admin, else its oldest member, else is dismissed. Default: memberships are kept, as the
+    /// vendor does.
+    pub leave_groups: bool,
 }
 
 impl Exec for CloseAccounts {
@@ -72,7 +80,7 @@ impl Exec for CloseAccounts {
                 None => CloseOutcome::NotFound,
                 Some(id) if cx.st.lifecycle.is_closed(id) => CloseOutcome::AlreadyClosed,
                 Some(id) => {
-                    close_one(cx, id, &name, op_id);
+                    close_one(cx, id, &name, op_id, self.leave_groups);
                     CloseOutcome::Closed
                 }
             };
@@ -83,7 +91,7 @@ impl Exec for CloseAccounts {
 }
 
 /// The closure of one open user (see [`CloseAccounts`]).
-fn close_one(cx: &mut Ctx<'_>, id: UserId, name: &UserName, op_id: u64) {
+fn close_one(cx: &mut Ctx<'_>, id: UserId, name: &UserName, op_id: u64, leave_groups: bool) {
     let now = cx.now;
     // 1, 2.
     let lu = cx.st.lifecycle.user_mut(id);
@@ -91,6 +99,9 @@ fn close_one(cx: &mut Ctx<'_>, id: UserId, name: &UserName, op_id: u64) {
     cx.st.lifecycle.login_blocks.clear(&id);
     // 3: sessions, then the personal data.
     super::login_blocks::disconnect(cx, id, name, DisconnectReason::AccountClosed);
+    if leave_groups {
+        crate::groups::on_account_closed_leave(cx, id);
+    }
     crate::rooms::on_user_deleted(cx, id, name);
     cx.st.messages.drop_user(id);
     crate::users::cascade::forget_presence_and_push(cx, id, name);

@@ -906,6 +906,7 @@ fn a_fixed_walk_matches_the_model() {
         c(Expire.into()),
         c(CloseAccounts {
             users: us(&["u3", "u7"]),
+            leave_groups: true,
         }
         .into()),
         c(ReopenAccountIds {

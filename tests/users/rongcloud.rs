@@ -75,6 +75,7 @@ fn close(app: &App, users: &[&str], now: Timestamp) -> LifecycleOp<CloseOutcome>
         now,
         CloseAccounts {
             users: names(users),
+            leave_groups: false,
         },
     )
     .unwrap()
@@ -626,6 +627,7 @@ fn acceptance_5_close_and_reopen() {
             at(10),
             CloseAccounts {
                 users: names(&["a", "ghost"]),
+                leave_groups: false,
             },
         )
         .unwrap();
@@ -787,6 +789,7 @@ fn close_and_reopen_batches_and_closed_paging() {
     }
     let cmd = |k: usize| CloseAccounts {
         users: ids[..k].iter().map(|s| n(s)).collect(),
+        leave_groups: false,
     };
     assert_err(
         app.execute(&Actor::Admin, T0, cmd(101)),
@@ -1523,4 +1526,69 @@ fn closure_keeps_groups_leaves_rooms_and_drops_the_offline_queue() {
         may_message(&app, "c", "a"),
         ChatVerdict::TargetRefused(TargetRefusal::RecipientClosed)
     );
+}
+
+#[test]
+fn closing_with_leave_groups_hands_owned_groups_over() {
+    use crate::fixture::messages as mx;
+    use imcore::groups::{AddGroupAdmin, GroupEvent, IsGroupMember, LeaveReason};
+    let app = mx::app(&["a", "b", "c", "d"]);
+    // a owns g1 (admin c, member b), owns g2 (member b only), owns g3 alone, is in g4.
+    let g1 = mx::group(&app, "a", &["b", "c"]);
+    mx::ok(
+        &app,
+        &Actor::Admin,
+        AddGroupAdmin {
+            group: g1.clone(),
+            user: n("c"),
+        },
+    );
+    let g2 = mx::group(&app, "a", &["b"]);
+    let g3 = mx::group(&app, "a", &[]);
+    let g4 = mx::group(&app, "d", &["a"]);
+    let out = app
+        .execute(
+            &Actor::Admin,
+            T0,
+            CloseAccounts {
+                users: names(&["a"]),
+                leave_groups: true,
+            },
+        )
+        .unwrap();
+    check(&app);
+    let member = |g: &GroupId, u: &str| {
+        mx::ask(
+            &app,
+            IsGroupMember {
+                group: g.clone(),
+                user: n(u),
+            },
+        )
+    };
+    // g1 went to its admin c, g2 to its oldest member b; g3 was dismissed; a left g4.
+    let changed: Vec<(GroupId, UserName)> = out
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Group(GroupEvent::OwnerChanged { group, new, .. }) => {
+                Some((group.clone(), new.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(changed, vec![(g1.clone(), n("c")), (g2.clone(), n("b"))]);
+    assert!(out.events.iter().any(|e| matches!(
+        e,
+        Event::Group(GroupEvent::GroupDestroyed { group, .. }) if *group == g3
+    )));
+    assert!(out.events.iter().any(|e| matches!(
+        e,
+        Event::Group(GroupEvent::MemberLeft { group, user, reason: LeaveReason::Quit })
+            if *group == g4 && *user == n("a")
+    )));
+    for g in [&g1, &g2, &g4] {
+        assert!(!member(g, "a"));
+    }
+    assert!(member(&g1, "c") && member(&g2, "b"));
 }

@@ -10,7 +10,7 @@
 //! | `/user/block.json` (`userId`×1–20, `minute`) | [`BlockLogin`] |
 //! | `/user/unblock.json` (`userId`×1–20) | [`UnblockLogin`] |
 //! | `/user/block/query.json` (`page?`, `size?`) | [`ListLoginBlocks`] → `{users: [{userId, blockEndTime}]}` |
-//! | `/user/deactivate.json` (`userId`×1–100) | [`CloseAccounts`] → `{operateId}` |
+//! | `/user/deactivate.json` (`userId`×1–100, imcore's `leaveGroups=1`) | [`CloseAccounts`] → `{operateId}` |
 //! | `/user/deactivate/query.json` (`pageNo?`, `pageSize?`) | [`ListClosedAccounts`] → `{users, total}` |
 //! | `/user/reactivate.json` (`userId`×1–100) | [`ReopenAccountIds`] → `{operateId}` |
 //! | `/user/blacklist/add.json`, `remove.json` (`userId`, `blackUserId`×1–20) | [`AddToDmList`], [`RemoveFromDmList`] |
@@ -216,6 +216,7 @@ fn op_reply<T: Copy>(
 async fn deactivate(r: Rong) -> RongResult {
     let out = r.exec(CloseAccounts {
         users: r.params.users("userId")?,
+        leave_groups: r.params.opt("leaveGroups") == Some("1"),
     })?;
     Ok(op_reply(
         out.op_id,
