@@ -439,6 +439,60 @@ fn token_check_follows_revocation_blocks_and_closure() {
     );
 }
 
+#[test]
+fn the_two_bans_stay_independent_across_the_faces() {
+    // §15.4 over HTTP: Easemob's deactivate (an indefinite ban) and RongCloud's block (a timed
+    // one) are two states; each face's lift clears only its own.
+    let api = api();
+    let t = token(api.addr, "a");
+    let check = || post(api.addr, "/user/token/check.json", &format!("token={t}"));
+    api.admin("POST", "/users/a/deactivate", &Value::Null).ok();
+    ok(&post(api.addr, "/user/block.json", "userId=a&minute=10"));
+    ok(&post(api.addr, "/user/unblock.json", "userId=a"));
+    code(&check(), 400, 31009);
+    ok(&post(api.addr, "/user/block.json", "userId=a&minute=10"));
+    api.admin("POST", "/users/a/activate", &Value::Null).ok();
+    code(&check(), 400, 31009);
+    ok(&post(api.addr, "/user/unblock.json", "userId=a"));
+    assert_eq!(ok(&check())["userId"], "a");
+}
+
+#[test]
+fn allowlist_mode_refuses_easemob_client_sends() {
+    // §15.7 over HTTP: users registered on the Easemob face, lists set on the RongCloud face,
+    // a one-to-one send by a user token (client origin) through the Easemob face.
+    let api = api();
+    api.register(&["r", "s", "f"]);
+    ok(&post(
+        api.addr,
+        "/user/whitelist/add.json",
+        "userId=r&whiteUserId=f",
+    ));
+    ok(&post(
+        api.addr,
+        "/user/whitesetting/set.json",
+        "userId=r&whiteSetting=1",
+    ));
+    let send = |from: &str| {
+        let t = api.user_token(from);
+        api.call(
+            "POST",
+            "/messages/users",
+            Some(&t),
+            &json!({"to": ["r"], "type": "txt", "body": {"msg": "x"}}),
+        )
+    };
+    send("s").assert_error(403, "forbidden_op");
+    send("f").ok();
+    // Back to block-list mode: s may send again.
+    ok(&post(
+        api.addr,
+        "/user/whitesetting/set.json",
+        "userId=r&whiteSetting=0",
+    ));
+    send("s").ok();
+}
+
 // ---- §3–§5 closure ----
 
 #[test]
