@@ -179,6 +179,78 @@ impl Default for Limits {
     }
 }
 
+/// [`Limits`] as snapshot format version 1 wrote them (before the lifecycle's
+/// `blocklist_max` and `lifecycle`): read from old snapshots, which take the new fields'
+/// defaults.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct LimitsV1 {
+    pub registration_mode: RegistrationMode,
+    pub users_max: Option<u64>,
+    pub friends_max: Option<u32>,
+    pub friend_check: bool,
+    pub blocklist_enabled: bool,
+    pub metadata_enabled: bool,
+    pub global_mute_enabled: bool,
+    pub presence_enabled: bool,
+    pub rate_limits: bool,
+    pub attr_bytes_per_user: u64,
+    pub attr_bytes_per_app: u64,
+    pub devices_per_platform_max: u32,
+    pub token_ttl_default: Millis,
+    pub groups: GroupLimits,
+    pub rooms: RoomLimits,
+    pub messages: MessageLimits,
+}
+
+impl From<LimitsV1> for Limits {
+    fn from(l: LimitsV1) -> Limits {
+        Limits {
+            registration_mode: l.registration_mode,
+            users_max: l.users_max,
+            friends_max: l.friends_max,
+            friend_check: l.friend_check,
+            blocklist_enabled: l.blocklist_enabled,
+            metadata_enabled: l.metadata_enabled,
+            global_mute_enabled: l.global_mute_enabled,
+            presence_enabled: l.presence_enabled,
+            rate_limits: l.rate_limits,
+            attr_bytes_per_user: l.attr_bytes_per_user,
+            attr_bytes_per_app: l.attr_bytes_per_app,
+            devices_per_platform_max: l.devices_per_platform_max,
+            token_ttl_default: l.token_ttl_default,
+            groups: l.groups,
+            rooms: l.rooms,
+            messages: l.messages,
+            ..Limits::default()
+        }
+    }
+}
+
+#[cfg(test)]
+impl From<&Limits> for LimitsV1 {
+    fn from(l: &Limits) -> LimitsV1 {
+        let l = l.clone();
+        LimitsV1 {
+            registration_mode: l.registration_mode,
+            users_max: l.users_max,
+            friends_max: l.friends_max,
+            friend_check: l.friend_check,
+            blocklist_enabled: l.blocklist_enabled,
+            metadata_enabled: l.metadata_enabled,
+            global_mute_enabled: l.global_mute_enabled,
+            presence_enabled: l.presence_enabled,
+            rate_limits: l.rate_limits,
+            attr_bytes_per_user: l.attr_bytes_per_user,
+            attr_bytes_per_app: l.attr_bytes_per_app,
+            devices_per_platform_max: l.devices_per_platform_max,
+            token_ttl_default: l.token_ttl_default,
+            groups: l.groups,
+            rooms: l.rooms,
+            messages: l.messages,
+        }
+    }
+}
+
 /// Per-app limits and switches of the RongCloud user lifecycle (spec 04): the DM allow list,
 /// the app-wide allow-list mode, and the lifetime of RongCloud token grants.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
