@@ -1592,3 +1592,54 @@ fn closing_with_leave_groups_hands_owned_groups_over() {
     }
     assert!(member(&g1, "c") && member(&g2, "b"));
 }
+
+// ---- §8 online status ----
+
+#[test]
+fn block_and_close_set_the_user_offline_for_subscribers() {
+    let app = app();
+    for u in ["a", "s"] {
+        grant(&app, u, T0).unwrap();
+    }
+    app.execute(
+        &Actor::Admin,
+        T0,
+        SubscribePresence {
+            username: n("s"),
+            duration: Millis(3_600_000),
+            usernames: names(&["a"]),
+        },
+    )
+    .unwrap();
+    let offline_to_s = |events: &[Event]| {
+        events.iter().any(|e| {
+            matches!(e, Event::PresenceChanged { user, status, subscribers, .. }
+                if *user == n("a") && status == "0" && *subscribers == names(&["s"]))
+        })
+    };
+    open(&app, "a", "ios_1").unwrap();
+    assert!(
+        app.query(&Actor::Admin, T0, IsOnline { username: n("a") })
+            .unwrap()
+    );
+    let out = block_login(&app, &["a"], 5, T0).unwrap();
+    assert!(offline_to_s(&out.events), "{:?}", out.events);
+    assert!(
+        !app.query(&Actor::Admin, T0, IsOnline { username: n("a") })
+            .unwrap()
+    );
+    unblock_login(&app, &["a"], T0).unwrap();
+    open(&app, "a", "ios_1").unwrap();
+    let out = app
+        .execute(
+            &Actor::Admin,
+            T0,
+            CloseAccounts {
+                users: names(&["a"]),
+                leave_groups: false,
+            },
+        )
+        .unwrap();
+    assert!(offline_to_s(&out.events), "{:?}", out.events);
+    check(&app);
+}
