@@ -12,7 +12,7 @@
 //!
 //! Operations: `room_join_leave`, `group_add_remove`, `speaker_ids_3000`, `speakers_3000`,
 //! `are_friends`, `friend_add_remove`, `room_is_member`, `get_user`, `room_set_attr`,
-//! `room_get_2_attrs`. Data: 10,001 users (the
+//! `room_get_2_attrs`, `group_send_3000` (a text to the group, all members online). Data: 10,001 users (the
 //! first 2,000 with 25 friends), one group of 3,000 members, one room of 9,999.
 use imcore::groups::*;
 use imcore::rooms::*;
@@ -132,6 +132,26 @@ fn main() {
         [("key7".to_string(), "w".repeat(64))].into_iter().collect();
     let owner = Actor::User(names[1].clone());
     let some = Some(vec!["key3".to_string(), "key42".to_string()]);
+    // The group's members are online (one session each).
+    for u in &names[..3000] {
+        app.execute(
+            &Actor::Admin,
+            NOW,
+            OpenSession {
+                username: u.clone(),
+                resource: "ios_1".into(),
+                device_uuid: None,
+                device_name: None,
+            },
+        )
+        .unwrap();
+    }
+    let group_text = imcore::messages::SendMessage::text(
+        imcore::messages::ChatType::GroupChat,
+        None,
+        &[g.as_str()],
+        "hello",
+    );
     let x = names[10_000].clone();
     let me = Actor::User(x.clone());
     let mut acc = 0usize;
@@ -262,6 +282,9 @@ fn main() {
                     },
                 )
                 .unwrap();
+            }
+            "group_send_3000" => {
+                app.execute(&Actor::Admin, NOW, group_text.clone()).unwrap();
             }
             "room_get_2_attrs" => {
                 acc += app

@@ -1,5 +1,7 @@
-//! Friend and block checks (hot and cold, 1 and 2 threads), adding and removing friends,
-//! blocking and unblocking, on the shared 200k-user data set (see `common`).
+//! Friend and block checks and the one-to-one send decision (`MayMessage`, client origin),
+//! name and id forms (hot and cold, 1 and 2 threads), adding and removing friends, blocking
+//! and unblocking, on the shared 200k-user data set (see `common`). The id forms take the
+//! handles `LookupUser` gave once, as a host that authenticated the caller holds them.
 //!
 //! Times are CPU time (see `common::cpu_now`). Throughput: the 1-thread benches count 1 element per iteration, the 2-thread ones 2 (each
 //! thread does one op per iteration), so criterion's `thrpt` lines compare directly and the
@@ -17,6 +19,69 @@ use criterion::{BenchmarkId, Criterion, Throughput};
 use imcore::*;
 
 type Pairs = Vec<(UserName, UserName, bool)>;
+type IdPairs = Vec<(UserId, UserId, bool)>;
+
+fn may_message(app: &App, p: &(UserName, UserName, bool)) -> bool {
+    let v = app
+        .query(
+            &Actor::Admin,
+            NOW,
+            imcore::messages::MayMessage {
+                origin: imcore::messages::Origin::Client,
+                from: Some(p.0.clone()),
+                to: p.1.clone(),
+            },
+        )
+        .expect("query");
+    matches!(v, imcore::messages::ChatVerdict::Deliver)
+}
+
+fn are_friends_id(app: &App, p: &(UserId, UserId, bool)) -> bool {
+    app.query(&Actor::Admin, NOW, AreFriendsById { a: p.0, b: p.1 })
+        .expect("query")
+}
+
+fn is_blocked_id(app: &App, p: &(UserId, UserId, bool)) -> bool {
+    app.query(
+        &Actor::Admin,
+        NOW,
+        IsBlockedById {
+            owner: p.0,
+            other: p.1,
+        },
+    )
+    .expect("query")
+}
+
+fn may_message_id(app: &App, p: &(UserId, UserId, bool)) -> bool {
+    let v = app
+        .query(
+            &Actor::Admin,
+            NOW,
+            imcore::messages::MayMessageById {
+                origin: imcore::messages::Origin::Client,
+                from: Some(p.0),
+                to: p.1,
+            },
+        )
+        .expect("query");
+    matches!(v, imcore::messages::ChatVerdict::Deliver)
+}
+
+/// The handles of a name pair list (resolved once, outside timing).
+fn ids(app: &App, pairs: Pairs) -> IdPairs {
+    let id = |n: &UserName| {
+        app.query(
+            &Actor::Admin,
+            NOW,
+            LookupUser {
+                username: n.clone(),
+            },
+        )
+        .expect("registered")
+    };
+    pairs.iter().map(|p| (id(&p.0), id(&p.1), p.2)).collect()
+}
 
 fn are_friends(app: &App, p: &(UserName, UserName, bool)) -> bool {
     let r = app
@@ -49,18 +114,18 @@ fn is_blocked(app: &App, p: &(UserName, UserName, bool)) -> bool {
 }
 
 /// One check bench group: `<group>/<hot|cold>/<1|2>t`.
-fn checks(
+fn checks<K: Clone + Sync + std::fmt::Debug>(
     c: &mut Criterion,
     w: &World,
     group: &str,
-    pairs: &dyn Fn(bool, u64) -> Pairs,
-    check: fn(&App, &(UserName, UserName, bool)) -> bool,
+    pairs: &dyn Fn(bool, u64) -> Vec<(K, K, bool)>,
+    check: fn(&App, &(K, K, bool)) -> bool,
 ) {
     let mut g = c.benchmark_group(group);
     for hot in [true, false] {
         let temp = if hot { "hot" } else { "cold" };
         // Each thread gets its own request list, built with its own `UserName`s.
-        let lists: Vec<Pairs> = (0..2).map(|t| pairs(hot, 1000 + t as u64)).collect();
+        let lists: Vec<Vec<(K, K, bool)>> = (0..2).map(|t| pairs(hot, 1000 + t as u64)).collect();
         // Every answer must match the data set (checked once, outside timing).
         for p in &lists[0] {
             assert_eq!(check(&w.app, p), p.2, "{group} {p:?}");
@@ -241,6 +306,37 @@ fn main() {
         "is_blocked",
         &|hot, seed| w.block_pairs(hot, seed),
         is_blocked,
+    );
+    checks(
+        &mut c,
+        &w,
+        "are_friends_id",
+        &|hot, seed| ids(&w.app, w.friend_pairs(hot, seed)),
+        are_friends_id,
+    );
+    checks(
+        &mut c,
+        &w,
+        "is_blocked_id",
+        &|hot, seed| ids(&w.app, w.block_pairs(hot, seed)),
+        is_blocked_id,
+    );
+    // May A message B: delivered unless B blocks A (the data set's friend check is off), so
+    // the block pairs, reversed, give both answers.
+    let reversed = |v: Pairs| -> Pairs { v.into_iter().map(|(a, b, x)| (b, a, !x)).collect() };
+    checks(
+        &mut c,
+        &w,
+        "may_message",
+        &|hot, seed| reversed(w.block_pairs(hot, seed)),
+        may_message,
+    );
+    checks(
+        &mut c,
+        &w,
+        "may_message_id",
+        &|hot, seed| ids(&w.app, reversed(w.block_pairs(hot, seed))),
+        may_message_id,
     );
     mutations(&mut c, &w);
     parts(&mut c, &w);

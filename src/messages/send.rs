@@ -364,15 +364,17 @@ fn record(
         Sender::System => None,
     };
     let mut routes: Vec<Delivery> = Vec::new();
-    let online = |u: UserId| st.users.get(u).is_some_and(|x| x.online());
+    let users = &st.users;
+    // Members are live users, so their online status is one bit (no handle check).
     let push = |routes: &mut Vec<Delivery>, u: UserId, room: bool| {
         if Some(u) != me {
             routes.push(Delivery {
                 user: u,
-                route: stage_r(online(u), room, route_online),
+                route: stage_r(users.is_online_member(u), room, route_online),
             });
         }
     };
+    let online = |u: UserId| users.is_online(u);
     let (stored_to, room) = match target {
         Accepted::User(name, id) => {
             if let Some(r) = id {
@@ -708,7 +710,7 @@ impl Exec for BroadcastMessage {
                 .roster
                 .members
                 .for_each_id(|u| {
-                    let on = st.users.get(u).is_some_and(|x| x.online());
+                    let on = st.users.is_online(u);
                     routes.push(Delivery {
                         user: u,
                         route: stage_r(on, true, false),

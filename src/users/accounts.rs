@@ -117,6 +117,7 @@ pub(crate) fn new_user(
     now: Timestamp,
 ) -> User {
     User {
+        seq: 0,
         name,
         uuid: u.uuid.as_str().into(),
         created: now,
@@ -138,13 +139,13 @@ pub(crate) fn room_for_users(st: &State, n: usize) -> Result<()> {
     }
 }
 
-/// Registers a user whose name is free and who fits the cap: draws their id, indexes them and
-/// emits `UserRegistered`.
-pub(crate) fn insert_user(cx: &mut Ctx<'_>, user: User) -> (UserId, UserView) {
-    let id = UserId(cx.st.mint());
+/// Registers a user whose name is free and who fits the cap: draws their registration sequence
+/// from the app's counter, gives them a slot (their handle), and emits `UserRegistered`.
+pub(crate) fn insert_user(cx: &mut Ctx<'_>, mut user: User) -> (UserId, UserView) {
+    user.seq = cx.st.mint();
     let view = UserView::of(&user);
     let name = user.name.clone();
-    cx.st.users.insert(id, user);
+    let id = cx.st.users.insert(user);
     cx.emit(Event::UserRegistered { user: name });
     (id, view)
 }
@@ -348,17 +349,17 @@ impl Ask for ListUsers {
         let after = match &self.cursor {
             Some(c) => {
                 let [t, id] = paging::decode::<2>(USERS_CURSOR, c)?;
-                Some((Timestamp(t as i64), UserId(id)))
+                Some((Timestamp(t as i64), id))
             }
             None => None,
         };
         let (ids, more) = cx.st.users.oldest(after, limit);
         let items = ids
             .iter()
-            .filter_map(|(_, id)| cx.st.users.get(*id).map(UserView::of))
+            .filter_map(|(_, _, id)| cx.st.users.get(*id).map(UserView::of))
             .collect();
         let cursor = match (more, ids.last()) {
-            (true, Some((t, id))) => Some(paging::encode(USERS_CURSOR, &[t.0 as u64, id.0])),
+            (true, Some((t, seq, _))) => Some(paging::encode(USERS_CURSOR, &[t.0 as u64, *seq])),
             _ => None,
         };
         Ok(Page { items, cursor })
@@ -416,7 +417,7 @@ impl Exec for DeleteUsers {
         let (ids, _) = cx.st.users.oldest(None, limit);
         let items = ids
             .into_iter()
-            .map(|(_, id)| super::cascade::delete_user(cx, id))
+            .map(|(_, _, id)| super::cascade::delete_user(cx, id))
             .collect();
         let more = cx.st.users.len() > 0;
         let cursor = more.then(|| paging::encode(USERS_CURSOR, &[0, 0]));
@@ -461,6 +462,7 @@ impl Exec for ChangePassword {
             None => Default::default(),
         };
         let name = u.name.clone();
+        cx.st.users.set_online(id, false);
         for t in tokens {
             cx.st.users.tokens.remove(&t);
         }

@@ -14,7 +14,8 @@ use crate::ids::{UserId, UserName};
 /// the messages area (their offline queue and roaming marks, their one-to-one messages, their
 /// reactions; see `messages::cascade`),
 /// their sessions (`ForceDisconnect{UserRemoved}` each), friend edges on both sides with the
-/// friends' remarks about them (`ContactRemoved` from the friend's side, friends by id), their
+/// friends' remarks about them (`ContactRemoved` from the friend's side, friends in
+/// registration order), their
 /// name in other users' block lists and their own block list, tokens, attributes and the bytes
 /// they used, global mutes (with their deadlines), presence (their statuses, the
 /// subscriptions they hold and every subscription to their name), push settings and device
@@ -46,8 +47,14 @@ pub(crate) fn delete_user(cx: &mut Ctx<'_>, id: UserId) -> UserView {
         });
     }
     let users = &mut cx.st.users;
-    // Friend edges and the friends' remarks about this user.
-    for (f, _) in &user.contacts {
+    // Friend edges and the friends' remarks about this user, friends in registration order.
+    let mut friends: Vec<(u64, UserId)> = user
+        .contacts
+        .iter()
+        .map(|&(f, _)| (users.get(f).map_or(0, |u| u.seq), f))
+        .collect();
+    friends.sort_unstable();
+    for (_, f) in &friends {
         if let Some(fu) = users.get_mut(*f)
             && let Ok(i) = fu.contacts.binary_search_by_key(&id, |c| c.0)
         {

@@ -2,7 +2,7 @@
 //!
 //! Friendship is symmetric: both users' contact lists change together. Each list is a vector
 //! of `(id, added_at)` sorted by id, so "are A and B friends" is one binary search and an edge
-//! direction costs 16 bytes. Lists are shown most recently added first (ties by id,
+//! direction costs 16 bytes. Lists are shown most recently added first (ties by registration,
 //! descending). Remarks are one-directional and kept out of line.
 
 use serde::{Deserialize, Serialize};
@@ -187,10 +187,15 @@ pub struct Contact {
     pub added_at: Timestamp,
 }
 
-/// The owner's friends, most recently added first, ties by id descending.
-fn sorted_contacts(s: &User) -> Vec<(UserId, Timestamp)> {
-    let mut v = s.contacts.clone();
-    v.sort_unstable_by_key(|c| std::cmp::Reverse((c.1, c.0)));
+/// The owner's friends, most recently added first, ties by registration descending (the
+/// friend registered last first).
+fn sorted_contacts(users: &Users, s: &User) -> Vec<(UserId, Timestamp, u64)> {
+    let mut v: Vec<(UserId, Timestamp, u64)> = s
+        .contacts
+        .iter()
+        .map(|&(id, at)| (id, at, users.get(id).map_or(0, |f| f.seq)))
+        .collect();
+    v.sort_unstable_by_key(|c| std::cmp::Reverse((c.1, c.2)));
     v
 }
 
@@ -210,9 +215,9 @@ impl Ask for ListFriends {
     fn ask(self, cx: &ReadCtx<'_>) -> Result<Vec<UserName>> {
         cx.actor.admin_or_self(&self.owner, NOT_ALLOWED)?;
         let (_, s) = find(cx.st, &self.owner)?;
-        Ok(sorted_contacts(s)
+        Ok(sorted_contacts(&cx.st.users, s)
             .into_iter()
-            .filter_map(|(id, _)| cx.st.users.name(id).cloned())
+            .filter_map(|(id, _, _)| cx.st.users.name(id).cloned())
             .collect())
     }
 }
@@ -254,20 +259,20 @@ impl Ask for ListFriendsPage {
             None => None,
         };
         let (_, s) = find(cx.st, &self.owner)?;
-        let mut ids = sorted_contacts(s);
-        if let Some([t, id]) = after {
-            let key = (Timestamp(t as i64), UserId(id));
-            ids.retain(|c| (c.1, c.0) < key);
+        let mut ids = sorted_contacts(&cx.st.users, s);
+        if let Some([t, seq]) = after {
+            let key = (Timestamp(t as i64), seq);
+            ids.retain(|c| (c.1, c.2) < key);
         }
         let more = ids.len() > limit;
         ids.truncate(limit);
         let cursor = match (more, ids.last()) {
-            (true, Some((id, t))) => Some(paging::encode(FRIENDS_CURSOR, &[t.0 as u64, id.0])),
+            (true, Some((_, t, seq))) => Some(paging::encode(FRIENDS_CURSOR, &[t.0 as u64, *seq])),
             _ => None,
         };
         let items = ids
             .into_iter()
-            .filter_map(|(id, added_at)| {
+            .filter_map(|(id, added_at, _)| {
                 let remark = if self.need_remark {
                     s.extra()
                         .and_then(|x| x.remarks.get(&id))

@@ -21,6 +21,7 @@ use crate::query::Ask;
 /// After `resource` of user `id` opened: its presence is `"1"` (with `last_time`), and the
 /// user is no longer offline.
 pub(crate) fn opened(cx: &mut Ctx<'_>, id: UserId, resource: Box<str>) {
+    cx.st.users.set_online(id, true);
     super::presence::sessions_changed(cx, id, &[resource], true);
     let Some(x) = cx.st.users.get_mut(id).and_then(|u| u.extra.as_deref_mut()) else {
         return;
@@ -38,12 +39,16 @@ pub(crate) fn closed(cx: &mut Ctx<'_>, id: UserId, resources: &[Box<str>]) {
     }
     super::presence::sessions_changed(cx, id, resources, false);
     let now = cx.now;
+    let Some(on) = cx.st.users.get(id).map(super::User::online) else {
+        return;
+    };
+    cx.st.users.set_online(id, on);
+    if on {
+        return;
+    }
     let Some(u) = cx.st.users.get_mut(id) else {
         return;
     };
-    if u.online() {
-        return;
-    }
     let x = u.extra_mut();
     if x.offline_since.is_none() {
         x.offline_since = Some(now);

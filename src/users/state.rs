@@ -80,6 +80,9 @@ pub(crate) struct Extra {
 /// One user.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct User {
+    /// The id drawn from the app's counter at registration: the registration order (users
+    /// registered in the same millisecond list in this order).
+    pub seq: u64,
     pub name: UserName,
     pub uuid: Box<str>,
     pub created: Timestamp,
@@ -114,5 +117,20 @@ impl User {
     /// Whether the user has at least one open session.
     pub fn online(&self) -> bool {
         self.extra().is_some_and(|x| !x.sessions.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod layout {
+    use super::*;
+
+    /// Issue 9's layout goals: a user record (as its table slot holds it) in at most 128
+    /// bytes — two cache lines — and a friend edge direction in at most 24.
+    #[test]
+    fn the_user_record_and_a_friend_edge_fit_their_budgets() {
+        let slot = std::mem::size_of::<Option<User>>();
+        assert!(slot <= 128, "a user slot takes {slot} bytes");
+        let edge = std::mem::size_of::<(UserId, Timestamp)>();
+        assert!(edge <= 24, "a friend edge direction takes {edge} bytes");
     }
 }

@@ -81,7 +81,9 @@ const CLOSED: Fail = (404, "account_closed");
 
 #[derive(Clone, Debug, Default)]
 struct MU {
-    id: u64,
+    /// The engine's handle: the slot's generation in the high 32 bits, the slot in the low
+    /// (handles order lapses due at one instant).
+    handle: u64,
     uuid: String,
     created: i64,
     modified: i64,
@@ -108,6 +110,10 @@ struct Model {
     users: BTreeMap<String, MU>,
     next_id: u64,
     op_seq: u64,
+    /// The users table's slots: each slot's generation, and the freed ones (reused last
+    /// freed first).
+    generations: Vec<u32>,
+    free: Vec<u32>,
 }
 
 fn ev(e: LifecycleEvent) -> Event {
@@ -174,6 +180,21 @@ impl Model {
         self.next_id
     }
 
+    /// The handle the users table gives the next registered user.
+    fn take_slot(&mut self) -> u64 {
+        let slot = match self.free.pop() {
+            Some(s) => {
+                self.generations[s as usize] += 1;
+                s
+            }
+            None => {
+                self.generations.push(0);
+                (self.generations.len() - 1) as u32
+            }
+        };
+        (u64::from(self.generations[slot as usize]) << 32) | u64::from(slot)
+    }
+
     fn find(&self, n: &str) -> R<&MU> {
         self.users.get(n).ok_or(NOT_FOUND)
     }
@@ -214,11 +235,12 @@ impl Model {
                         if self.users.len() as u64 >= USERS_MAX {
                             return Err((429, "resource_limited"));
                         }
-                        let id = self.mint();
+                        self.mint();
+                        let handle = self.take_slot();
                         self.users.insert(
                             key.clone(),
                             MU {
-                                id,
+                                handle,
                                 uuid: c.uuid.clone(),
                                 created: t,
                                 modified: t,
@@ -593,6 +615,7 @@ impl Model {
             Command::DeleteUser(c) => (|| {
                 admin(a)?;
                 let u = self.users.remove(c.username.as_str()).ok_or(NOT_FOUND)?;
+                self.free.push((u.handle & 0xffff_ffff) as u32);
                 for o in self.users.values_mut() {
                     o.blocks.remove(c.username.as_str());
                     o.allow.remove(c.username.as_str());
@@ -611,7 +634,7 @@ impl Model {
                     .filter_map(|(n, u)| {
                         u.block_until
                             .filter(|b| *b <= t)
-                            .map(|b| (b, u.id, n.clone()))
+                            .map(|b| (b, u.handle, n.clone()))
                     })
                     .collect();
                 due.sort();
