@@ -205,6 +205,84 @@ fn signature_failures_are_1004_before_the_body_is_read() {
     ));
 }
 
+/// The bodies RongCloud's Python SDK (`rc-server-sdk` 3.2.0, `rongcloud/user.py`) renders
+/// with its templates, byte for byte: values are not percent-encoded (raw spaces, UTF-8, `:`
+/// and `/`), empty optional fields are sent empty, lists repeat their key, the tag routes
+/// send JSON and the block query an empty body.
+#[test]
+fn the_python_sdk_request_bodies_byte_for_byte() {
+    let api = api();
+    let sdk = |path: &str, body: &str| {
+        let json = serde_json::from_str::<Value>(body).is_ok();
+        raw_signed(
+            api.addr,
+            path,
+            &headers(CLIENT_ID, CLIENT_SECRET, now_secs()),
+            if json {
+                "application/json"
+            } else {
+                "application/x-www-form-urlencoded"
+            },
+            body.as_bytes(),
+        )
+    };
+    let r = sdk(
+        "/user/getToken.json",
+        "userId=alice&name=Alice Liddell&portraitUri=http://img/a.png",
+    );
+    assert_eq!(ok(&r)["userId"], "alice");
+    ok(&sdk(
+        "/user/getToken.json",
+        "userId=bob&name=张三&portraitUri=",
+    ));
+    ok(&sdk(
+        "/user/refresh.json",
+        "userId=alice&name=&portraitUri=",
+    ));
+    let info = sdk("/user/info.json", "userId=alice");
+    assert_eq!(ok(&info)["userName"], "Alice Liddell");
+    assert_eq!(info.body["userPortrait"], "http://img/a.png");
+    assert_eq!(
+        ok(&sdk("/user/info.json", "userId=bob"))["userName"],
+        "张三"
+    );
+    ok(&sdk(
+        "/user/block.json",
+        "userId=alice&userId=bob&minute=10",
+    ));
+    let q = sdk("/user/block/query.json", "");
+    assert_eq!(ok(&q)["users"].as_array().unwrap().len(), 2);
+    ok(&sdk("/user/unblock.json", "userId=alice&userId=bob"));
+    ok(&sdk(
+        "/user/blacklist/add.json",
+        "userId=alice&blackUserId=bob",
+    ));
+    assert_eq!(
+        ok(&sdk("/user/blacklist/query.json", "userId=alice"))["users"],
+        json!(["bob"])
+    );
+    ok(&sdk(
+        "/user/whitelist/add.json",
+        "userId=alice&whiteUserId=bob",
+    ));
+    ok(&sdk(
+        "/user/tag/set.json",
+        r#"{"userId":"alice","tags":["vip","cn"]}"#,
+    ));
+    ok(&sdk(
+        "/user/tag/batch/set.json",
+        r#"{"userIds":["alice","bob"],"tags":["beta"]}"#,
+    ));
+    assert_eq!(
+        ok(&sdk("/user/tags/get.json", "userIds=alice&userIds=bob"))["result"],
+        json!({"alice": ["beta"], "bob": ["beta"]})
+    );
+    assert_eq!(
+        ok(&sdk("/user/checkOnline.json", "userId=alice"))["status"],
+        "0"
+    );
+}
+
 // ---- §1 registration, §6 profile, §8 online, shared state ----
 
 #[test]
