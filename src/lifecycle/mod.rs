@@ -11,10 +11,9 @@
 //! | §7 timed login blocks (they lapse through [`crate::expiry`]) | `login_blocks.rs` |
 //! | §9 block list, §10 DM allow list and mode, the DM policy check | `dm.rs` |
 //! | §11 tags | `tags.rs` |
+//! | §12 one-to-one ban: the users area's chat-scope global mute, never lapsing | `chat_bans.rs` |
 //! | §13 errors | `error.rs` ([`crate::Error::rong_code`] maps every error) |
 //! | §14 events | `events.rs` |
-//!
-//! | §12 one-to-one ban: the users area's chat-scope global mute, never lapsing | `chat_bans.rs` |
 //!
 //! §8 (online status) is the users area's sessions ([`crate::IsOnline`]); block, disable and
 //! close end the user's sessions, which sets them offline. The group and chatroom bans of §12
@@ -28,6 +27,9 @@
 //! **Ids (spec 04 §1 OPEN).** Users live in the one table under the users area's names
 //! (`[A-Za-z0-9_.-]`, case-folded): a RongCloud id with `+` or `=` is refused as bad input, and
 //! ids differing only in case are the same user. A per-app id policy is not built.
+//!
+//! **Events (spec 04 §14)** carry the user and `at` (the call's `now`); the app is the one the
+//! call ran on, which the host knows, so no event repeats it.
 
 mod chat_bans;
 mod closure;
