@@ -11,6 +11,7 @@ use crate::error::Result;
 use crate::expiry::Expire;
 use crate::groups::*;
 use crate::ids::UserName;
+use crate::lifecycle::*;
 use crate::limits::SetLimits;
 use crate::messages::*;
 use crate::paging::Page;
@@ -205,6 +206,20 @@ commands! {
     BindPushDevice => Vec<PushBinding>,
     Expire => usize,
     // ---- end of presence, push settings, timers ----
+    // ---- RongCloud user lifecycle (spec 04; src/lifecycle) ----
+    GrantToken => crate::lifecycle::TokenGrant,
+    RevokeTokens => (),
+    UpdateUserInfo => (),
+    CloseAccounts => crate::lifecycle::LifecycleOp<crate::lifecycle::CloseOutcome>,
+    ReopenAccountIds => crate::lifecycle::LifecycleOp<crate::lifecycle::ReopenOutcome>,
+    BlockLogin => crate::time::Timestamp,
+    UnblockLogin => (),
+    AddToDmList => (),
+    RemoveFromDmList => (),
+    SetDmMode => (),
+    SetUserTags => (),
+    SetChatBan => (),
+    // ---- end of RongCloud user lifecycle ----
 }
 
 /// Why the host must drop a connection.
@@ -220,6 +235,10 @@ pub enum DisconnectReason {
     Kicked,
     /// Another device took the slot (client error 217).
     LoginAnotherDevice,
+    /// A timed login block began (spec 04 §7; RongCloud client error 31009).
+    Blocked,
+    /// The account was closed (spec 04 §3; RongCloud client error 31029).
+    AccountClosed,
 }
 
 /// Something the host should act on: a push, a callback, a disconnect. Events are plain data,
@@ -346,4 +365,6 @@ pub enum Event {
     Room(crate::rooms::RoomEvent),
     /// An event of the messages area.
     Message(crate::messages::MessageEvent),
+    /// An event of the RongCloud user lifecycle.
+    Lifecycle(crate::lifecycle::LifecycleEvent),
 }

@@ -97,9 +97,10 @@ pub struct ReadCtx<'a> {
     pub(crate) now: Timestamp,
 }
 
-/// The version of the snapshot format [`App::snapshot`] writes. A snapshot of another version
-/// is refused by [`Engine::restore_app`].
-pub const SNAPSHOT_VERSION: u32 = 1;
+/// The version of the snapshot format [`App::snapshot`] writes. [`Engine::restore_app`] also
+/// reads version 1 (before the RongCloud lifecycle's table: it restores with an empty one and
+/// the new limits' defaults); any other version is refused.
+pub const SNAPSHOT_VERSION: u32 = 2;
 
 #[derive(Serialize)]
 struct SnapshotRef<'a> {
@@ -107,10 +108,85 @@ struct SnapshotRef<'a> {
     state: &'a State,
 }
 
-#[derive(Deserialize)]
-struct SnapshotOwned {
-    version: u32,
-    state: State,
+/// A snapshot read back: the version is read first, and the state in that version's layout
+/// (version 1, before the lifecycle table, is migrated); another version is not read further.
+enum SnapshotOwned {
+    State(Box<State>),
+    Other(u32),
+}
+
+impl<'de> Deserialize<'de> for SnapshotOwned {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::{self, MapAccess, SeqAccess, Visitor};
+
+        struct V;
+
+        fn state_of<E: de::Error>(
+            version: u32,
+            read_current: impl FnOnce() -> std::result::Result<Option<State>, E>,
+            read_v1: impl FnOnce() -> std::result::Result<Option<crate::store::StateV1>, E>,
+        ) -> std::result::Result<SnapshotOwned, E> {
+            let missing = || E::missing_field("state");
+            Ok(match version {
+                SNAPSHOT_VERSION => {
+                    SnapshotOwned::State(Box::new(read_current()?.ok_or_else(missing)?))
+                }
+                crate::store::SNAPSHOT_V1 => {
+                    SnapshotOwned::State(Box::new(read_v1()?.ok_or_else(missing)?.into()))
+                }
+                v => SnapshotOwned::Other(v),
+            })
+        }
+
+        impl<'de> Visitor<'de> for V {
+            type Value = SnapshotOwned;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a snapshot: a version, then the state")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<SnapshotOwned, A::Error> {
+                let version: u32 = seq
+                    .next_element()?
+                    .ok_or_else(|| de::Error::missing_field("version"))?;
+                // Only one of the two readers runs; both need the sequence.
+                let seq = std::cell::RefCell::new(seq);
+                state_of(
+                    version,
+                    || seq.borrow_mut().next_element::<State>(),
+                    || seq.borrow_mut().next_element::<crate::store::StateV1>(),
+                )
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<SnapshotOwned, A::Error> {
+                let mut version = None;
+                while let Some(k) = map.next_key::<String>()? {
+                    match (k.as_str(), version) {
+                        ("version", _) => version = Some(map.next_value::<u32>()?),
+                        ("state", Some(v)) => {
+                            let map = std::cell::RefCell::new(&mut map);
+                            return state_of(
+                                v,
+                                || map.borrow_mut().next_value::<State>().map(Some),
+                                || {
+                                    map.borrow_mut()
+                                        .next_value::<crate::store::StateV1>()
+                                        .map(Some)
+                                },
+                            );
+                        }
+                        _ => return Err(de::Error::custom("version must come before state")),
+                    }
+                }
+                Err(de::Error::missing_field("state"))
+            }
+        }
+
+        d.deserialize_struct("SnapshotOwned", &["version", "state"], V)
+    }
 }
 
 /// Why a snapshot could not be restored.
@@ -396,10 +472,10 @@ impl Engine {
     ) -> std::result::Result<App, RestoreError> {
         let snap = <SnapshotOwned as Deserialize>::deserialize(deserializer)
             .map_err(|e| RestoreError::Format(e.to_string()))?;
-        if snap.version != SNAPSHOT_VERSION {
-            return Err(RestoreError::Version(snap.version));
-        }
-        let mut state = snap.state;
+        let mut state = match snap {
+            SnapshotOwned::State(s) => *s,
+            SnapshotOwned::Other(v) => return Err(RestoreError::Version(v)),
+        };
         state.reseed(self.hash_seed);
         crate::invariants::check_state(&state).map_err(RestoreError::Inconsistent)?;
         let key = state.key.clone();
@@ -496,6 +572,66 @@ mod tests {
         };
         app.snapshot(&mut ser).unwrap();
         ser.output.finalize().unwrap()
+    }
+
+    /// Snapshot format version 1 (before the lifecycle table) restores: same users and
+    /// attributes, an empty lifecycle table, the new limits at their defaults.
+    #[test]
+    fn version_1_snapshots_migrate() {
+        struct V1<'a>(&'a State);
+        impl Serialize for V1<'_> {
+            fn serialize<S: serde::Serializer>(
+                &self,
+                s: S,
+            ) -> std::result::Result<S::Ok, S::Error> {
+                self.0.serialize_v1(s)
+            }
+        }
+        let engine = Engine::new();
+        let limits = Limits {
+            friends_max: Some(7),
+            ..Limits::default()
+        };
+        let app = engine
+            .create_app(AppKey::new("o", "a").unwrap(), limits.clone())
+            .unwrap();
+        let now = Timestamp(0);
+        app.execute(
+            &Actor::Admin,
+            now,
+            RegisterUser(NewUser::new("a", "pw", "u")),
+        )
+        .unwrap();
+        let pairs = vec![("k".to_string(), "v".to_string())];
+        let a = UserName::parse("a").unwrap();
+        app.execute(&Actor::Admin, now, SetAttributes { username: a, pairs })
+            .unwrap();
+        let bytes = app
+            .store
+            .view(|st| postcard::to_stdvec(&(crate::store::SNAPSHOT_V1, V1(st))).unwrap());
+        let other = Engine::new();
+        let back = other
+            .restore_app(&mut postcard::Deserializer::from_bytes(&bytes))
+            .unwrap();
+        assert_eq!(back.dump_state(), app.dump_state());
+        assert_eq!(*back.limits(), limits);
+        // A self-describing format (JSON) round-trips the current version.
+        let mut json = Vec::new();
+        app.snapshot(&mut serde_json::Serializer::new(&mut json))
+            .unwrap();
+        let from_json = Engine::new()
+            .restore_app(&mut serde_json::Deserializer::from_slice(&json))
+            .unwrap();
+        assert_eq!(from_json.dump_state(), app.dump_state());
+        // A later, unknown version is refused by its number.
+        let mut bytes = snapshot(&app);
+        bytes[0] = (SNAPSHOT_VERSION + 1) as u8;
+        assert_eq!(
+            Engine::new()
+                .restore_app(&mut postcard::Deserializer::from_bytes(&bytes))
+                .unwrap_err(),
+            RestoreError::Version(SNAPSHOT_VERSION + 1)
+        );
     }
 
     #[test]

@@ -116,6 +116,9 @@ pub enum Error {
     /// An error of the messages area.
     #[error(transparent)]
     Message(#[from] crate::messages::MessageError),
+    /// An error of the RongCloud user lifecycle (spec 04).
+    #[error(transparent)]
+    Lifecycle(#[from] crate::lifecycle::LifecycleError),
     /// `500 INTERNAL_SERVER_ERROR`: an id space or counter ran out. Should never happen.
     #[error("{0}")]
     Internal(&'static str),
@@ -146,6 +149,7 @@ impl Error {
             Group(e) => e.status(),
             Room(e) => e.status(),
             Message(e) => e.status(),
+            Lifecycle(e) => e.status(),
             Internal(_) => 500,
         }
     }
@@ -179,7 +183,38 @@ impl Error {
             Group(e) => e.code(),
             Room(e) => e.code(),
             Message(e) => e.code(),
+            Lifecycle(e) => e.code(),
             Internal(_) => "INTERNAL_SERVER_ERROR",
+        }
+    }
+
+    /// The RongCloud Server API code for this error (spec 04 §13), for a host that answers
+    /// `{"code": ...}`: the one mapping of engine errors to RongCloud codes. Bad input, unknown
+    /// users and list caps are 1002; the app's user cap (a development app's 100) is 2007;
+    /// authentication is 1004; rate limits 1008; switched-off features 1009; anything else
+    /// 1000 (RongCloud's server-side error).
+    pub fn rong_code(&self) -> u16 {
+        use Error::*;
+        match self {
+            Lifecycle(e) => e.rong_code(),
+            IllegalArgument(_)
+            | GrantArgument(_)
+            | BatchGetTooLarge
+            | RequestTooLarge
+            | UserNotFound(_)
+            | EntityNotFound
+            | RequiredPropertyNotFound
+            | DuplicateUsername { .. }
+            | ExceedLimit(_)
+            | UserAttrBudget(_)
+            | AppAttrBudget(_) => 1002,
+            UserCapReached => 2007,
+            Unauthorized(_) | TokenExpired | BadAccessToken | MetadataAuth | InvalidGrant(_) => {
+                1004
+            }
+            ReachLimit => 1008,
+            ForbiddenOp(_) | MetadataDisabled(_) | PresenceDisabled => 1009,
+            _ => 1000,
         }
     }
 

@@ -3,10 +3,8 @@
 //! at its `now` and returns one event per lapse.
 //!
 //! Timed state: global mutes (spec 01 §12), group member mutes (spec 02 §9), chatroom member
-//! mutes (spec 03 §3.8), presence subscriptions (spec 01 §13), and chatroom members offline
-//! past the grace (spec 03 §3.4, the offline sweep). Timed login blocks (spec 04) join this
-//! list when the lifecycle area exists: a deadline index on their table, a [`Due`] kind, and a
-//! line in [`next`] and [`Expire`].
+//! mutes (spec 03 §3.8), presence subscriptions (spec 01 §13), chatroom members offline
+//! past the grace (spec 03 §3.4, the offline sweep), and timed login blocks (spec 04 §7).
 //!
 //! - **Correctness never depends on the timer.** Every read decides against its own `now`, so
 //!   a mute that has lapsed reads as lapsed whether or not `Expire` ran. `Expire` removes the
@@ -23,7 +21,8 @@
 //!
 //! The events: [`Event::MuteExpired`] (global), [`GroupEvent::MuteExpired`],
 //! [`RoomEvent::MuteExpired`], [`Event::SubscriptionExpired`], and for the sweep the room's
-//! `MemberExited{reason: Offline}` (plus `AttributesRemoved` when auto-delete keys go). Lapses
+//! `MemberExited{reason: Offline}` (plus `AttributesRemoved` when auto-delete keys go), and
+//! `LifecycleEvent::LoginUnblocked{Expired}`. Lapses
 //! are applied earliest first; at one instant, in the order of the list above.
 
 use serde::{Deserialize, Serialize};
@@ -33,6 +32,7 @@ use crate::engine::{Ctx, NOT_ALLOWED, ReadCtx};
 use crate::error::Result;
 use crate::groups::GroupEvent;
 use crate::ids::{GroupId, RoomId, UserId, UserName};
+use crate::lifecycle::{LifecycleEvent, UnblockReason};
 use crate::limits::EXPIRE_BATCH_MAX;
 use crate::query::Ask;
 use crate::rooms::RoomEvent;
@@ -48,6 +48,7 @@ enum Due {
     RoomMute(RoomId, UserId),
     Subscription(UserId, UserName),
     RoomOffline(RoomId, UserId),
+    LoginBlock(UserId),
 }
 
 /// The earliest instant at which some timed state of the app lapses (`None`: nothing is
@@ -60,6 +61,7 @@ pub(crate) fn next(st: &State) -> Option<Timestamp> {
         st.rooms.mute_deadlines().next(),
         st.users.subscriptions.next(),
         st.rooms.offline_from().next().map(|t| t.after(grace)),
+        st.lifecycle.login_blocks.next(),
     ]
     .into_iter()
     .flatten()
@@ -111,6 +113,13 @@ fn due(st: &State, now: Timestamp, max: usize) -> Vec<(Timestamp, Due)> {
                 .map(|(t, (r, u))| (t.after(grace), Due::RoomOffline(r, u))),
         );
     }
+    all.extend(
+        st.lifecycle
+            .login_blocks
+            .due(now, max)
+            .into_iter()
+            .map(|(t, u)| (t, Due::LoginBlock(u))),
+    );
     all.sort_unstable();
     all.truncate(max);
     all
@@ -189,12 +198,26 @@ fn lapse(cx: &mut Ctx<'_>, at: Timestamp, d: Due) -> bool {
             cx.st.rooms.refresh(r, u);
             return false;
         }
+        Due::LoginBlock(u) => {
+            if cx.st.lifecycle.login_blocks.get(&u) != Some(at) {
+                return false;
+            }
+            cx.st.lifecycle.login_blocks.clear(&u);
+            let Some(user) = cx.st.users.name(u).cloned() else {
+                return false;
+            };
+            cx.emit(Event::Lifecycle(LifecycleEvent::LoginUnblocked {
+                user,
+                at: cx.now,
+                reason: UnblockReason::Expired,
+            }));
+        }
     }
     true
 }
 
 /// Lapses every piece of timed state due at `now` — global, group and chatroom mutes, presence
-/// subscriptions, chatroom members offline past the grace — at most [`EXPIRE_BATCH_MAX`] per
+/// subscriptions, chatroom members offline past the grace, timed login blocks — at most [`EXPIRE_BATCH_MAX`] per
 /// call, earliest first, and reports each once (see the module docs for the events). The app
 /// admin only (the host's timer runs it when [`crate::App::next_expiry`] comes due). Returns
 /// how many lapsed.

@@ -100,6 +100,32 @@ pub fn nickname(u: &mut Unstructured<'_>) -> Result<Option<String>> {
     opt(u, |u| Ok(text_of(pick(u, &[0, 4, 100, 101])?)))
 }
 
+/// A RongCloud push name: empty (illegal), short, the longest (64), one too long.
+pub fn nickname_req(u: &mut Unstructured<'_>) -> Result<String> {
+    Ok(text_of(pick(u, &[0, 4, 4, 64, 65])?))
+}
+
+/// A portrait URI: none, empty (clears), short, the longest (1 024 bytes), one too long.
+pub fn opt_portrait(u: &mut Unstructured<'_>) -> Result<Option<String>> {
+    opt(u, |u| Ok(text_of(pick(u, &[0, 8, 1024, 1025])?)))
+}
+
+/// Login-block minutes: 0 and 43 201 (illegal), 1, 10, 43 200.
+pub fn block_minutes(u: &mut Unstructured<'_>) -> Result<u32> {
+    pick(u, &[0, 1, 1, 10, 43_200, 43_201])
+}
+
+/// User tags: a few from a small pool, sometimes a bad one or too many.
+pub fn tags(u: &mut Unstructured<'_>) -> Result<Vec<String>> {
+    if u.ratio(1, 16)? {
+        return Ok((0..21).map(|i| format!("t{i}")).collect());
+    }
+    let n = pick(u, &[0, 1, 1, 2, 3])?;
+    (0..n)
+        .map(|_| Ok(pick(u, &["vip", "beta", "cn", "bad tag", ""])?.to_string()))
+        .collect()
+}
+
 /// A friend remark: empty (clears), short, the longest, one too long.
 pub fn remark(u: &mut Unstructured<'_>) -> Result<String> {
     Ok(text_of(pick(u, &[0, 1, 5, 100, 101])?))

@@ -8,8 +8,10 @@
 //! The users area ([`users`]: users, tokens, sessions, attributes, contacts, mutes,
 //! presence, push settings, the GDPR export) is
 //! re-exported at the crate root; the groups and threads area lives in [`groups`] and the
-//! chatrooms area in [`rooms`] (`use imcore::groups::*;`). Every area's commands and queries
-//! are also variants of the one [`Command`] and [`Query`] enums.
+//! chatrooms area in [`rooms`] (`use imcore::groups::*;`). The RongCloud user lifecycle
+//! ([`lifecycle`]: token grants and revocation, account closure, timed login blocks, the DM
+//! allow list, tags) shares the users area's state and is re-exported at the root too. Every
+//! area's commands and queries are also variants of the one [`Command`] and [`Query`] enums.
 //!
 //! ## The contract (sans-IO)
 //!
@@ -76,6 +78,7 @@
 //! | [`error`] | [`Error`]: the vendor's status and code for every failure |
 //! | [`ids`], [`time`], [`limits`], [`paging`] | names and ids, instants and expiries, caps, pages |
 //! | [`users`] (re-exported here) | users, tokens, sessions, attributes, friends, blocks, mutes (spec 01) |
+//! | [`lifecycle`] (re-exported here) | the RongCloud user lifecycle: grants, revocation, closure, login blocks, allow list, tags (spec 04) |
 //! | [`groups`] | groups and threads (spec 02) |
 //! | [`rooms`] | chatrooms and their attributes (spec 03 §0–§3) |
 //! | [`messages`] | messages: send and the delivery policy, offline queues, recall, rewrite, roaming, history, attachments, reactions (spec 03 §4) |
@@ -102,6 +105,7 @@ pub mod fuzzing;
 pub mod groups;
 pub mod ids;
 pub mod invariants;
+pub mod lifecycle;
 pub mod limits;
 pub mod messages;
 pub mod paging;
@@ -118,7 +122,11 @@ pub use engine::{Actor, App, Engine, Output, RestoreError, SNAPSHOT_VERSION};
 pub use error::{Error, Result};
 pub use expiry::{Expire, NextExpiry};
 pub use ids::{AppKey, GroupId, MessageId, RoomId, ThreadId, UserId, UserName};
-pub use limits::{GroupLimits, Limits, MessageLimits, RegistrationMode, RoomLimits, SetLimits};
+pub use lifecycle::*;
+pub use limits::{
+    GroupLimits, LifecycleLimits, Limits, MessageLimits, RegistrationMode, RoomLimits,
+    SendRateLimits, SetLimits,
+};
 pub use paging::Page;
 pub use query::{Ask, Query, QueryReply};
 pub use roster::BatchItem;

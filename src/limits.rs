@@ -147,6 +147,43 @@ pub struct Limits {
     pub rooms: RoomLimits,
     /// Limits and feature switches of messages.
     pub messages: MessageLimits,
+    /// Most users on one block list (spec 04 §9: 500 for an Easemob-style app, 3 000 on
+    /// RongCloud's premium plans). Default [`BLOCKS_MAX`] (500).
+    pub blocklist_max: usize,
+    /// Limits and switches of the RongCloud user lifecycle (spec 04).
+    pub lifecycle: LifecycleLimits,
+    /// The optional send rates of spec 03 §4.2 step 10 (off by default).
+    pub send_rates: SendRateLimits,
+}
+
+/// The send rate limits of spec 03 §4.2 step 10: fixed windows on `now`, per app; a send past
+/// its rate is `403 message_send_error` "message send reach limit". The vendor makes them
+/// optional per app: off by default.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SendRateLimits {
+    /// The rates are enforced. Default false.
+    pub enabled: bool,
+    /// One-to-one messages per minute in the app (a send to N users counts N). Default 6000.
+    pub users_per_minute_max: u64,
+    /// Group sends per second in the app (each target group counts one). Default 20.
+    pub groups_per_second_max: u64,
+    /// Room sends per second in the app (each target room counts one). Default 100.
+    pub rooms_per_second_max: u64,
+    /// Directed sends (to some members of a group or room) per second. Default 100.
+    pub directed_per_second_max: u64,
+}
+
+impl Default for SendRateLimits {
+    fn default() -> Self {
+        SendRateLimits {
+            enabled: false,
+            users_per_minute_max: 6000,
+            groups_per_second_max: 20,
+            rooms_per_second_max: 100,
+            directed_per_second_max: 100,
+        }
+    }
 }
 
 impl Default for Limits {
@@ -168,9 +205,148 @@ impl Default for Limits {
             groups: Default::default(),
             rooms: Default::default(),
             messages: Default::default(),
+            blocklist_max: BLOCKS_MAX,
+            lifecycle: Default::default(),
+            send_rates: Default::default(),
         }
     }
 }
+
+/// [`Limits`] as snapshot format version 1 wrote them (before the lifecycle's
+/// `blocklist_max` and `lifecycle`): read from old snapshots, which take the new fields'
+/// defaults.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct LimitsV1 {
+    pub registration_mode: RegistrationMode,
+    pub users_max: Option<u64>,
+    pub friends_max: Option<u32>,
+    pub friend_check: bool,
+    pub blocklist_enabled: bool,
+    pub metadata_enabled: bool,
+    pub global_mute_enabled: bool,
+    pub presence_enabled: bool,
+    pub rate_limits: bool,
+    pub attr_bytes_per_user: u64,
+    pub attr_bytes_per_app: u64,
+    pub devices_per_platform_max: u32,
+    pub token_ttl_default: Millis,
+    pub groups: GroupLimits,
+    pub rooms: RoomLimits,
+    pub messages: MessageLimits,
+}
+
+impl From<LimitsV1> for Limits {
+    fn from(l: LimitsV1) -> Limits {
+        Limits {
+            registration_mode: l.registration_mode,
+            users_max: l.users_max,
+            friends_max: l.friends_max,
+            friend_check: l.friend_check,
+            blocklist_enabled: l.blocklist_enabled,
+            metadata_enabled: l.metadata_enabled,
+            global_mute_enabled: l.global_mute_enabled,
+            presence_enabled: l.presence_enabled,
+            rate_limits: l.rate_limits,
+            attr_bytes_per_user: l.attr_bytes_per_user,
+            attr_bytes_per_app: l.attr_bytes_per_app,
+            devices_per_platform_max: l.devices_per_platform_max,
+            token_ttl_default: l.token_ttl_default,
+            groups: l.groups,
+            rooms: l.rooms,
+            messages: l.messages,
+            ..Limits::default()
+        }
+    }
+}
+
+#[cfg(test)]
+impl From<&Limits> for LimitsV1 {
+    fn from(l: &Limits) -> LimitsV1 {
+        let l = l.clone();
+        LimitsV1 {
+            registration_mode: l.registration_mode,
+            users_max: l.users_max,
+            friends_max: l.friends_max,
+            friend_check: l.friend_check,
+            blocklist_enabled: l.blocklist_enabled,
+            metadata_enabled: l.metadata_enabled,
+            global_mute_enabled: l.global_mute_enabled,
+            presence_enabled: l.presence_enabled,
+            rate_limits: l.rate_limits,
+            attr_bytes_per_user: l.attr_bytes_per_user,
+            attr_bytes_per_app: l.attr_bytes_per_app,
+            devices_per_platform_max: l.devices_per_platform_max,
+            token_ttl_default: l.token_ttl_default,
+            groups: l.groups,
+            rooms: l.rooms,
+            messages: l.messages,
+        }
+    }
+}
+
+/// Per-app limits and switches of the RongCloud user lifecycle (spec 04): the DM allow list,
+/// the app-wide allow-list mode, and the lifetime of RongCloud token grants.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LifecycleLimits {
+    /// Most users on one DM allow list (spec 04 §10). Default 3 000.
+    pub allowlist_max: usize,
+    /// Every user is in allow-list mode and may not leave it (the console switch of spec 04
+    /// §10). Default false.
+    pub force_allowlist_mode: bool,
+    /// How long a RongCloud token grant lives; `None` is unlimited (spec 04 §1). Default
+    /// `None`.
+    pub token_ttl: Option<Millis>,
+}
+
+impl Default for LifecycleLimits {
+    fn default() -> Self {
+        LifecycleLimits {
+            allowlist_max: ALLOWLIST_MAX,
+            force_allowlist_mode: false,
+            token_ttl: None,
+        }
+    }
+}
+
+/// Default most users on one DM allow list (spec 04 §10).
+pub const ALLOWLIST_MAX: usize = 3000;
+/// The block-list cap of RongCloud's premium and ultimate plans (spec 04 §9).
+pub const RONG_BLOCKLIST_MAX: usize = 3000;
+/// Most ids in one RongCloud list or block request (spec 04 §2, §7, §9, §10).
+pub const RONG_BATCH_MAX: usize = 20;
+/// Most ids in one close or reopen request (spec 04 §3, §5).
+pub const RONG_CLOSE_BATCH_MAX: usize = 100;
+/// Shortest and longest timed login block, in minutes (spec 04 §7).
+pub const LOGIN_BLOCK_MINUTES: std::ops::RangeInclusive<u32> = 1..=43_200;
+/// How long after its closure an id may be reopened, in milliseconds (spec 04 §5).
+pub const REOPEN_WAIT_MS: i64 = 3_600_000;
+/// Longest RongCloud push name, in Unicode scalar values (spec 04 §1 OPEN).
+pub const RONG_NAME_CHARS_MAX: usize = 64;
+/// Longest portrait URI, in bytes (spec 04 §1).
+pub const PORTRAIT_BYTES_MAX: usize = 1024;
+/// Largest closed-accounts page (spec 04 §4); also the default.
+pub const CLOSED_PAGE_MAX: u32 = 50;
+/// Most login blocks in one unpaged read, and the default page size (spec 04 §7).
+pub const LOGIN_BLOCKS_UNPAGED_MAX: usize = 1000;
+/// Default login-block page size (spec 04 §7).
+pub const LOGIN_BLOCKS_PAGE_DEFAULT: u32 = 50;
+/// Largest (and default) RongCloud block or allow list page (spec 04 §9).
+pub const RONG_LIST_PAGE_MAX: u32 = 1000;
+/// Most tags per user (spec 04 §11).
+pub const TAGS_PER_USER_MAX: usize = 20;
+/// Longest tag, in bytes (spec 04 §11).
+pub const TAG_BYTES_MAX: usize = 40;
+/// Most users in one one-to-one ban request (spec 04 §12).
+pub const CHAT_BAN_BATCH_MAX: usize = 1000;
+/// Largest one-to-one ban page (spec 04 §12).
+pub const CHAT_BAN_PAGE_MAX: u32 = 200;
+/// Default one-to-one ban page.
+pub const CHAT_BAN_PAGE_DEFAULT: u32 = 100;
+/// Most users in one batch tag set (spec 04 §11).
+pub const TAG_BATCH_USERS_MAX: usize = 1000;
+/// Most users in one tag read (spec 04 §11).
+pub const TAG_GET_USERS_MAX: usize = 50;
 
 /// Per-app limits of the groups area. [`GroupLimits::default`] gives the spec's values for an
 /// engine without a plan record (the Flagship plan's caps where the spec has a plan table).
@@ -450,19 +626,6 @@ pub struct MessageLimits {
     pub rewrite_enabled: bool,
     /// Edits per message. Default 10.
     pub rewrite_edits_max: u32,
-    /// The send rate limits of spec 03 §4.2 step 10 are on (`users_sends_per_minute_max`,
-    /// `groups_sends_per_second_max`, `rooms_sends_per_second_max`,
-    /// `directed_sends_per_second_max`, fixed windows on `now`). Default false (the vendor's
-    /// limits are optional per app).
-    pub send_rates_enabled: bool,
-    /// One-to-one messages per minute in the app (a send to N users counts N). Default 6000.
-    pub users_sends_per_minute_max: u64,
-    /// Group sends per second in the app (each target group counts one). Default 20.
-    pub groups_sends_per_second_max: u64,
-    /// Room sends per second in the app (each target room counts one). Default 100.
-    pub rooms_sends_per_second_max: u64,
-    /// Directed sends (to some members of a group or room) per second. Default 100.
-    pub directed_sends_per_second_max: u64,
     /// Broadcast to rooms is on. Default false.
     pub broadcast_enabled: bool,
     /// Broadcasts per minute. Default 10.
@@ -505,11 +668,6 @@ impl Default for MessageLimits {
             recall_batch_max: 20,
             rewrite_enabled: false,
             rewrite_edits_max: 10,
-            send_rates_enabled: false,
-            users_sends_per_minute_max: 6000,
-            groups_sends_per_second_max: 20,
-            rooms_sends_per_second_max: 100,
-            directed_sends_per_second_max: 100,
             broadcast_enabled: false,
             broadcasts_per_minute_max: 10,
             broadcasts_per_day_max: 100,

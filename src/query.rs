@@ -7,6 +7,7 @@ use crate::error::Result;
 use crate::expiry::NextExpiry;
 use crate::groups::*;
 use crate::ids::UserName;
+use crate::lifecycle::*;
 use crate::messages::*;
 use crate::paging::Page;
 #[allow(unused_imports)]
@@ -166,4 +167,17 @@ queries! {
     ExportUser => Box<UserExport>,
     NextExpiry => Option<crate::time::Timestamp>,
     // ---- end of presence, push settings, export, timers ----
+    // ---- RongCloud user lifecycle (spec 04; src/lifecycle) ----
+    ValidateGrant => crate::lifecycle::GrantStatus,
+    GetUserInfo => crate::lifecycle::UserInfo,
+    ListClosedAccounts => crate::lifecycle::ClosedPage,
+    ListLoginBlocks => Vec<crate::lifecycle::LoginBlockEntry>,
+    ListDmList => Page<UserName>,
+    GetDmMode => Vec<(UserName, crate::lifecycle::DmMode)>,
+    MayDirectMessage => Option<crate::lifecycle::DmRefusal>,
+    GetUserTags => Vec<(UserName, Vec<String>)>,
+    UsersWithTag => Vec<UserName>,
+    GetCredentials => Option<crate::users::Credentials>,
+    ListChatBans => crate::lifecycle::ChatBanPage,
+    // ---- end of RongCloud user lifecycle ----
 }

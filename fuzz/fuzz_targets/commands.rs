@@ -37,7 +37,8 @@ struct Config {
     /// `friends_max`: 0 to 5.
     friends_max: u8,
     /// Bit 0: block lists off, bit 1: attributes off, bit 2: global mutes off, bit 3:
-    /// presence off (each rare: the byte must be at least 0xf8 for any of them).
+    /// presence off, bit 4: forced DM allow-list mode (each rare: the byte must be at least
+    /// 0xf8 for any of them).
     switches: u8,
     /// Attribute budgets: per user and per app, from presets.
     attr_preset: u8,
@@ -78,6 +79,14 @@ impl Config {
             token_ttl_default: Millis([500, 5000, 5_184_000_000][usize::from(self.ttl_preset % 3)]),
             groups: group_limits(self.caps),
             rooms: room_limits(self.caps),
+            // The RongCloud lifecycle (spec 04): small list caps so that they are reached, the
+            // forced allow-list mode rarely (switch bit 4), grants that expire with the preset.
+            blocklist_max: [2, 3, 500][usize::from(self.friends_max % 3)],
+            lifecycle: LifecycleLimits {
+                allowlist_max: 1 + usize::from(self.caps[5] % 3),
+                force_allowlist_mode: off(4),
+                token_ttl: [None, Some(Millis(5000))][usize::from(self.ttl_preset % 2)],
+            },
             ..Limits::default()
         }
     }
@@ -193,6 +202,7 @@ fn cursor_slot(q: &mut Query) -> Option<&mut Option<String>> {
         Query::ListThreadMembers(x) => &mut x.cursor,
         Query::ListRooms(x) => &mut x.cursor,
         Query::ListRoomMembersCursor(x) => &mut x.cursor,
+        Query::ListDmList(x) => &mut x.cursor,
         _ => return None,
     })
 }
@@ -211,6 +221,7 @@ fn reply_cursor(r: &QueryReply) -> Option<Option<String>> {
         QueryReply::ListThreadMembers(p) => p.cursor.clone(),
         QueryReply::ListRooms(p) => p.cursor.clone(),
         QueryReply::ListRoomMembersCursor(p) => p.cursor.clone(),
+        QueryReply::ListDmList(p) => p.cursor.clone(),
         _ => return None,
     })
 }

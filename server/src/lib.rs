@@ -2,7 +2,8 @@
 //!
 //! The reference host for the imcore engine: an axum/tokio server speaking the Easemob REST
 //! API (`/{org}/{app}/...`), so that an app server written for Easemob can point at it
-//! unchanged. It is the only crate in the workspace with network I/O: it reads the clock
+//! unchanged, and RongCloud's Server API for the user lifecycle (`/user/*.json`, [`rong`]) on
+//! the same port and state. It is the only crate in the workspace with network I/O: it reads the clock
 //! ([`host::now_millis`]), draws token strings and uuids from `rand`, validates bearer tokens
 //! with the engine to learn the caller, converts vendor units (seconds, `-1` for forever) to
 //! engine units, answers in the vendor's envelopes and error bodies, and logs the engine's
@@ -34,6 +35,7 @@ pub mod error;
 pub mod extract;
 pub mod host;
 pub mod rate;
+pub mod rong;
 pub mod routes;
 pub mod timer;
 

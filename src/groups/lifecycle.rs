@@ -844,39 +844,46 @@ impl Exec for TransferGroupOwner {
         if t == g.roster.owner {
             return Err(GroupError::SameOwner.into());
         }
-        let g = group_mut(cx.st, &self.group);
-        let old_name = g.owner_name().clone();
-        let was_admin = g.roster.transfer(t);
-        g.modified = cx.now;
-        let was_muted = cx.st.groups.unmute(&self.group, t).is_some();
-        if was_admin {
-            emit(
-                &mut cx.out,
-                GroupEvent::AdminRemoved {
-                    group: self.group.clone(),
-                    user: self.new_owner.clone(),
-                },
-            );
-        }
-        if was_muted {
-            emit(
-                &mut cx.out,
-                GroupEvent::MuteRemoved {
-                    group: self.group.clone(),
-                    user: self.new_owner.clone(),
-                },
-            );
-        }
-        emit(
-            &mut cx.out,
-            GroupEvent::OwnerChanged {
-                group: self.group,
-                old: old_name,
-                new: self.new_owner,
-            },
-        );
+        hand_over(cx, &self.group, t, self.new_owner);
         Ok(true)
     }
+}
+
+/// Makes member `t` (named `new_name`) the owner of `gid`: the old owner becomes an ordinary
+/// member, `t` leaves the admin list and the mute list. Emits `AdminRemoved` and `MuteRemoved`
+/// when they applied, then `OwnerChanged`.
+pub(crate) fn hand_over(cx: &mut Ctx<'_>, gid: &GroupId, t: UserId, new_name: UserName) {
+    let g = group_mut(cx.st, gid);
+    let old_name = g.owner_name().clone();
+    let was_admin = g.roster.transfer(t);
+    g.modified = cx.now;
+    let was_muted = cx.st.groups.unmute(gid, t).is_some();
+    if was_admin {
+        emit(
+            &mut cx.out,
+            GroupEvent::AdminRemoved {
+                group: gid.clone(),
+                user: new_name.clone(),
+            },
+        );
+    }
+    if was_muted {
+        emit(
+            &mut cx.out,
+            GroupEvent::MuteRemoved {
+                group: gid.clone(),
+                user: new_name.clone(),
+            },
+        );
+    }
+    emit(
+        &mut cx.out,
+        GroupEvent::OwnerChanged {
+            group: gid.clone(),
+            old: old_name,
+            new: new_name,
+        },
+    );
 }
 
 /// Disables (`true`) or enables a group: the app admin only; idempotent. Returns `disabled`.

@@ -107,6 +107,12 @@ pub(crate) fn on_user_deleted(cx: &mut Ctx<'_>, user: UserId, name: &UserName) {
     cascade::user_deleted(cx, user, name);
 }
 
+/// A closed account leaving every group it is in (spec 04 §3 OPEN (c)): owned groups go to
+/// the oldest admin, else the oldest member, else are dismissed.
+pub(crate) fn on_account_closed_leave(cx: &mut Ctx<'_>, user: UserId) {
+    cascade::user_leaves_all(cx, user);
+}
+
 /// The groups area's part of a user's data export (spec 01 §16): see [`UserGroupsExport`].
 pub(crate) fn export_user(st: &State, user: UserId) -> UserGroupsExport {
     export::user_part(st, user)

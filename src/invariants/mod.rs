@@ -3,6 +3,7 @@
 //! every step; a broken property comes back as a message naming it.
 
 mod groups;
+mod lifecycle;
 mod messages;
 mod rooms;
 mod users;
@@ -27,5 +28,6 @@ pub(crate) fn check_state(st: &State) -> Result<(), String> {
     groups::check(st)?;
     rooms::check(st)?;
     messages::check(st)?;
+    lifecycle::check(st)?;
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ids::{UserId, UserName};
 use crate::limits::{
-    BLOCKS_MAX, NOTIFY_CONVERSATIONS_MAX, PRESENCE_EXT_BYTES_MAX, PRESENCE_RESOURCES_MAX,
+    NOTIFY_CONVERSATIONS_MAX, PRESENCE_EXT_BYTES_MAX, PRESENCE_RESOURCES_MAX,
     PRESENCE_SUBSCRIBERS_MAX, PRESENCE_SUBSCRIPTIONS_MAX, PUSH_BINDINGS_MAX, TOKENS_PER_USER_MAX,
 };
 use crate::store::State;
@@ -127,7 +127,7 @@ fn blocks_consistent(st: &State) -> Result<(), String> {
     for (id, u) in st.users.iter() {
         let bl = blocks(u);
         let by = blocked_by(u);
-        if bl.len() > BLOCKS_MAX {
+        if bl.len() > st.limits.blocklist_max {
             return Err(format!("{} blocks {} users", u.name, bl.len()));
         }
         // Membership tests binary-search both lists.

@@ -83,6 +83,12 @@ pub enum TargetRefusal {
     NotRoomMember,
     /// Room T3: the sender's mute in the room is live (client code 215).
     MutedInRoom,
+    /// The recipient's account is closed (spec 04 §10 step 1; client code 204, as for no
+    /// recipient).
+    RecipientClosed,
+    /// A client send to a recipient in allow-list mode who has not listed the sender (spec 04
+    /// §10 step 2; client code 210, as for a block; RongCloud 405).
+    NotInAllowlist,
 }
 
 impl TargetRefusal {
@@ -90,8 +96,8 @@ impl TargetRefusal {
     pub fn client_code(self) -> u16 {
         use TargetRefusal::*;
         match self {
-            RecipientNotFound => 204,
-            BlockedByRecipient => 210,
+            RecipientNotFound | RecipientClosed => 204,
+            BlockedByRecipient | NotInAllowlist => 210,
             NotFriend => 221,
             GroupNotFound => 606,
             GroupDisabled => 603,
@@ -119,6 +125,8 @@ impl TargetRefusal {
             RoomNotFound => format!("chatroom {to} does not exist"),
             NotRoomMember => format!("user {from} is not a member of chatroom {to}"),
             MutedInRoom => format!("user {from} is muted in chatroom {to}"),
+            RecipientClosed => format!("user {to} is deactivated"),
+            NotInAllowlist => format!("user {from} is not in the allowlist of {to}"),
         }
     }
 }
@@ -189,6 +197,9 @@ pub(crate) fn stage_t_chat(
             Origin::Client => ChatVerdict::TargetRefused(TargetRefusal::RecipientNotFound),
         };
     };
+    if st.lifecycle.is_closed(r.0) {
+        return ChatVerdict::TargetRefused(TargetRefusal::RecipientClosed);
+    }
     let Sender::User(from) = sender else {
         return ChatVerdict::Deliver;
     };
@@ -196,7 +207,14 @@ pub(crate) fn stage_t_chat(
         // Sending to oneself is allowed (T4), friend check or not.
         return ChatVerdict::Deliver;
     }
-    if r.1.has_blocked(from) {
+    // Client sends: the recipient's DM mode decides which list applies (spec 04 §10). Server
+    // sends: the block list, as Easemob does (RongCloud's `verifyBlacklist` is the lifecycle
+    // area's `MayDirectMessage`).
+    if origin == Origin::Client {
+        if let Some(t) = crate::lifecycle::lists_refuse(st, from, r.0) {
+            return ChatVerdict::TargetRefused(t);
+        }
+    } else if r.1.has_blocked(from) {
         return ChatVerdict::TargetRefused(TargetRefusal::BlockedByRecipient);
     }
     if origin == Origin::Client && st.limits.friend_check && !r.1.is_friend(from) {

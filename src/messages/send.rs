@@ -111,7 +111,7 @@ impl SendResult {
 /// 9. "message is too large" (body + ext over 5120 bytes of compact JSON);
 /// 10. more than 20 `roam_ignore_users`, or a `chatroom_msg_level` other than high, normal,
 ///     low: `400 invalid_request_body`;
-/// 11. with `send_rates_enabled`: `403 message_send_error` "message send reach limit" when
+/// 11. with [`crate::SendRateLimits::enabled`]: `403 message_send_error` "message send reach limit" when
 ///     the send would pass its rate — one-to-one messages per minute (N targets count N),
 ///     group or room sends per second (each target counts one), directed sends per second —
 ///     in fixed windows on `now` (a refused send counts nothing);
@@ -617,7 +617,7 @@ impl Exec for SendMessage {
             targets.push(TargetResult { target: t, outcome });
         }
         if let Some((w, at, n)) = rate {
-            w(&mut cx.st.messages.send_windows).add(at, n);
+            w(&mut cx.st.send_windows).add(at, n);
         }
         Ok(SendResult { targets })
     }
@@ -635,38 +635,18 @@ fn send_rate(
     targets: u64,
     now: crate::time::Timestamp,
 ) -> Result<Option<(WindowOf, i64, u64)>> {
-    let l = &st.limits.messages;
-    if !l.send_rates_enabled {
+    let l = &st.limits.send_rates;
+    if !l.enabled {
         return Ok(None);
     }
     let (w, len, max, n): (WindowOf, i64, u64, u64) = match ct {
-        _ if directed => (
-            |w| &mut w.directed,
-            1000,
-            l.directed_sends_per_second_max,
-            1,
-        ),
-        ChatType::Chat => (
-            |w| &mut w.users,
-            60_000,
-            l.users_sends_per_minute_max,
-            targets,
-        ),
-        ChatType::GroupChat => (
-            |w| &mut w.groups,
-            1000,
-            l.groups_sends_per_second_max,
-            targets,
-        ),
-        ChatType::ChatRoom => (
-            |w| &mut w.rooms,
-            1000,
-            l.rooms_sends_per_second_max,
-            targets,
-        ),
+        _ if directed => (|w| &mut w.directed, 1000, l.directed_per_second_max, 1),
+        ChatType::Chat => (|w| &mut w.users, 60_000, l.users_per_minute_max, targets),
+        ChatType::GroupChat => (|w| &mut w.groups, 1000, l.groups_per_second_max, targets),
+        ChatType::ChatRoom => (|w| &mut w.rooms, 1000, l.rooms_per_second_max, targets),
     };
     let at = now.0.div_euclid(len);
-    let mut windows = st.messages.send_windows.clone();
+    let mut windows = st.send_windows.clone();
     if w(&mut windows).count_in(at) + n > max {
         return Err(MessageError::RateLimited.into());
     }

@@ -95,6 +95,21 @@ impl<K: Ord + Clone> Deadlines<K> {
             .collect()
     }
 
+    /// Every `(key, at)` with `at` after `now`, latest first (ties in reverse key order).
+    pub fn after(&self, now: Timestamp) -> Vec<(K, Timestamp)> {
+        self.by_time
+            .iter()
+            .rev()
+            .take_while(|(t, _)| *t > now)
+            .map(|(t, k)| (k.clone(), *t))
+            .collect()
+    }
+
+    /// Every `(key, at)`, in key order.
+    pub fn entries(&self) -> impl Iterator<Item = (&K, Timestamp)> {
+        self.by_key.iter().map(|(k, t)| (k, *t))
+    }
+
     /// How many keys are set.
     #[cfg(test)]
     pub fn len(&self) -> usize {

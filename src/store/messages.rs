@@ -40,8 +40,6 @@ pub(crate) struct Messages {
     pub rooms_used: BTreeSet<RoomId>,
     /// When the broadcasts of the last day went out, oldest first.
     pub broadcasts: VecDeque<Timestamp>,
-    /// The send rate windows (spec 03 §4.2 step 10), kept only while they are on.
-    pub send_windows: SendWindows,
 }
 
 /// One fixed rate window: which window (`now` divided by its length) and how many sends it

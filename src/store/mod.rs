@@ -46,6 +46,9 @@ pub(crate) use rooms::Rooms;
 pub(crate) use subscriptions::Subscriptions;
 pub(crate) use users::Users;
 
+/// The snapshot format version before the lifecycle table ([`StateV1`]).
+pub(crate) const SNAPSHOT_V1: u32 = 1;
+
 use crate::ids::AppKey;
 use crate::limits::Limits;
 
@@ -141,6 +144,10 @@ pub(crate) struct State {
     pub rooms: Rooms,
     /// Messages: the store, offline queues, roaming marks, attachments, reactions.
     pub messages: Messages,
+    /// The RongCloud user lifecycle: closed ids, timed login blocks, allow lists, tags.
+    pub lifecycle: crate::lifecycle::Lifecycle,
+    /// The send rate windows (spec 03 §4.2 step 10; counted only while the rates are on).
+    pub send_windows: SendWindows,
 }
 
 impl State {
@@ -155,6 +162,8 @@ impl State {
             groups: Groups::with_seed(hash_seed),
             rooms: Rooms::default(),
             messages: Messages::default(),
+            lifecycle: Default::default(),
+            send_windows: SendWindows::default(),
         }
     }
 
@@ -171,6 +180,56 @@ impl State {
         let id = self.next_id;
         self.next_id += 1;
         id
+    }
+}
+
+/// [`State`] as snapshot format version 1 wrote it (before the lifecycle table and the send
+/// rate windows): read from old snapshots, which get an empty lifecycle table, no send
+/// counts, and the new limits' defaults.
+#[derive(serde::Deserialize)]
+pub(crate) struct StateV1 {
+    key: AppKey,
+    limits: crate::limits::LimitsV1,
+    next_id: u64,
+    applied: u64,
+    users: Users,
+    groups: Groups,
+    rooms: Rooms,
+    messages: Messages,
+}
+
+impl From<StateV1> for State {
+    fn from(s: StateV1) -> State {
+        State {
+            key: s.key,
+            limits: std::sync::Arc::new(s.limits.into()),
+            next_id: s.next_id,
+            applied: s.applied,
+            users: s.users,
+            groups: s.groups,
+            rooms: s.rooms,
+            messages: s.messages,
+            lifecycle: Default::default(),
+            send_windows: SendWindows::default(),
+        }
+    }
+}
+
+impl State {
+    /// Writes the state as snapshot format version 1 did (tests of the migration only).
+    #[cfg(test)]
+    pub fn serialize_v1<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("State", 8)?;
+        st.serialize_field("key", &self.key)?;
+        st.serialize_field("limits", &crate::limits::LimitsV1::from(&*self.limits))?;
+        st.serialize_field("next_id", &self.next_id)?;
+        st.serialize_field("applied", &self.applied)?;
+        st.serialize_field("users", &self.users)?;
+        st.serialize_field("groups", &self.groups)?;
+        st.serialize_field("rooms", &self.rooms)?;
+        st.serialize_field("messages", &self.messages)?;
+        st.end()
     }
 }
 

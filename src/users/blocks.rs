@@ -11,7 +11,7 @@ use crate::command::{Event, Exec};
 use crate::engine::{Ctx, NOT_ALLOWED, ReadCtx};
 use crate::error::{Error, Result};
 use crate::ids::{UserId, UserName};
-use crate::limits::{BLOCKS_MAX, BLOCKS_PAGE_MAX};
+use crate::limits::BLOCKS_PAGE_MAX;
 use crate::paging::{self, Page};
 use crate::query::Ask;
 use crate::store::State;
@@ -68,6 +68,45 @@ impl Ask for IsBlockedById {
     }
 }
 
+/// Puts `targets` (registered, not yet on the list, not the owner) on `owner`'s block list,
+/// newest last, with the reverse index; the caller checked the cap. Shared by the Easemob
+/// block list and RongCloud's blacklist (spec 04 §9: one list).
+pub(crate) fn add_blocks(st: &mut State, owner: UserId, targets: &[UserId]) {
+    let users = &mut st.users;
+    let x = users.get_mut(owner).expect("found").extra_mut();
+    for &t in targets {
+        let seq = x.block_seq;
+        x.block_seq += 1;
+        if let Err(at) = x.blocks.binary_search_by_key(&t, |b| b.0) {
+            x.blocks.insert(at, (t, seq));
+        }
+    }
+    for &t in targets {
+        let x = users.get_mut(t).expect("found").extra_mut();
+        if let Err(at) = x.blocked_by.binary_search(&owner) {
+            x.blocked_by.insert(at, owner);
+        }
+    }
+}
+
+/// Takes `other` off `owner`'s block list and the reverse index; whether it was there.
+pub(crate) fn remove_block(st: &mut State, owner: UserId, other: UserId) -> bool {
+    let users = &mut st.users;
+    let mut was = false;
+    if let Some(x) = users.get_mut(owner).and_then(|u| u.extra.as_deref_mut())
+        && let Ok(i) = x.blocks.binary_search_by_key(&other, |e| e.0)
+    {
+        x.blocks.remove(i);
+        was = true;
+    }
+    if let Some(x) = users.get_mut(other).and_then(|u| u.extra.as_deref_mut())
+        && let Ok(i) = x.blocked_by.binary_search(&owner)
+    {
+        x.blocked_by.remove(i);
+    }
+    was
+}
+
 fn block_gate(st: &State) -> Result<()> {
     if st.limits.blocklist_enabled {
         Ok(())
@@ -87,7 +126,8 @@ fn block_gate(st: &State) -> Result<()> {
 /// 2. `401 unauthorized`;
 /// 3. `400 illegal_argument` — no names, or the owner's own name;
 /// 4. `404 service_resource_not_found` — the owner or any listed user unknown;
-/// 5. `403 exceed_limit` "blocklist exceed limit" — the list would pass 500.
+/// 5. `403 exceed_limit` "blocklist exceed limit" — the list would pass
+///    [`crate::Limits::blocklist_max`] (500 by default).
 ///
 /// Emits `UserBlocked` per newly blocked user.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,24 +162,12 @@ impl Exec for BlockUsers {
             .filter(|&i| !so.has_blocked(targets[i]))
             .collect();
         let have = so.extra().map_or(0, |x| x.blocks.len());
-        if targets.len() > BLOCKS_MAX || have + new.len() > BLOCKS_MAX {
+        let cap = cx.st.limits.blocklist_max;
+        if targets.len() > cap || have + new.len() > cap {
             return Err(Error::ExceedLimit("blocklist exceed limit"));
         }
-        let users = &mut cx.st.users;
-        let x = users.get_mut(owner).expect("found").extra_mut();
-        for &i in &new {
-            let seq = x.block_seq;
-            x.block_seq += 1;
-            if let Err(at) = x.blocks.binary_search_by_key(&targets[i], |b| b.0) {
-                x.blocks.insert(at, (targets[i], seq));
-            }
-        }
-        for &i in &new {
-            let x = users.get_mut(targets[i]).expect("found").extra_mut();
-            if let Err(at) = x.blocked_by.binary_search(&owner) {
-                x.blocked_by.insert(at, owner);
-            }
-        }
+        let fresh: Vec<UserId> = new.iter().map(|&i| targets[i]).collect();
+        add_blocks(cx.st, owner, &fresh);
         for &i in &new {
             cx.out.push(Event::UserBlocked {
                 owner: self.owner.clone(),
@@ -177,17 +205,7 @@ impl Exec for UnblockUser {
         if a == b || !sa.has_blocked(b) {
             return Ok(view);
         }
-        let users = &mut cx.st.users;
-        if let Some(x) = users.get_mut(a).and_then(|u| u.extra.as_deref_mut())
-            && let Ok(i) = x.blocks.binary_search_by_key(&b, |e| e.0)
-        {
-            x.blocks.remove(i);
-        }
-        if let Some(x) = users.get_mut(b).and_then(|u| u.extra.as_deref_mut())
-            && let Ok(i) = x.blocked_by.binary_search(&a)
-        {
-            x.blocked_by.remove(i);
-        }
+        remove_block(cx.st, a, b);
         cx.emit(Event::UserUnblocked {
             owner: self.owner,
             blocked: self.blocked,
@@ -199,7 +217,8 @@ impl Exec for UnblockUser {
 const BLOCKS_CURSOR: &str = "b";
 
 /// The owner's block list, newest first (`GET /users/{owner}/blocks/users`). With neither
-/// `page_size` nor `cursor`, the newest 500 in one page; otherwise pages of 1–50 (default 50).
+/// `page_size` nor `cursor`, the newest 500 in one page; otherwise pages of 1–50 (default 50); the unpaged read shows up to
+/// [`crate::Limits::blocklist_max`].
 /// Admin, or `owner`.
 ///
 /// Errors, in check order: `403 forbidden_op` (off); `401 unauthorized`; `400
@@ -223,7 +242,7 @@ impl Ask for ListBlocks {
         block_gate(cx.st)?;
         cx.actor.admin_or_self(&self.owner, NOT_ALLOWED)?;
         let limit = match (self.page_size, &self.cursor) {
-            (None, None) => BLOCKS_MAX,
+            (None, None) => cx.st.limits.blocklist_max,
             (Some(p), _) if p > BLOCKS_PAGE_MAX => {
                 return Err(Error::illegal(format!(
                     "pageSize must be between 1 and {BLOCKS_PAGE_MAX}"

@@ -33,6 +33,8 @@ pub(crate) fn delete_user(cx: &mut Ctx<'_>, id: UserId) -> UserView {
     crate::rooms::on_user_deleted(cx, id, &name);
     // Their offline queue, roaming, one-to-one history and reactions (spec 01 §6 item 3).
     crate::messages::cascade::on_user_deleted(cx, id);
+    // Their RongCloud lifecycle state, and their id in other users' allow lists.
+    crate::lifecycle::on_user_deleted(cx, id);
     cx.st.rooms.set_offline(id, None);
     forget_presence_and_push(cx, id, &name);
     let user = cx.st.users.remove(id).expect("still indexed");
@@ -96,7 +98,7 @@ pub(crate) fn delete_user(cx: &mut Ctx<'_>, id: UserId) -> UserView {
 
 /// Presence subscriptions held by and to the user, and the one-to-one notification settings
 /// that name them: theirs about others (the reverse index) and others' about them.
-fn forget_presence_and_push(cx: &mut Ctx<'_>, id: UserId, name: &UserName) {
+pub(crate) fn forget_presence_and_push(cx: &mut Ctx<'_>, id: UserId, name: &UserName) {
     let users = &mut cx.st.users;
     users.subscriptions.drop_subscriber(id);
     users.subscriptions.drop_target(name);

@@ -132,6 +132,9 @@ pub struct UserExport {
     /// The messages area's part: the offline queue size, the retained messages the user sent
     /// (to anyone) or received one-to-one, oldest first, and the attachments they uploaded.
     pub messages: crate::messages::UserMessagesExport,
+    /// The RongCloud lifecycle's part (spec 04): portrait, revocation, login block, DM mode
+    /// and allow list, tags, closure.
+    pub lifecycle: crate::lifecycle::UserLifecycleExport,
 }
 
 /// Exports everything the engine holds about a user (`GET /users/{u}/export`, spec 01 §16).
@@ -245,6 +248,7 @@ impl Ask for ExportUser {
             groups: crate::groups::export_user(st, id),
             rooms: crate::rooms::export_user(st, id),
             messages: crate::messages::export_user(st, id, cx.now),
+            lifecycle: crate::lifecycle::export_user(st, id, cx.now),
         }))
     }
 }

@@ -103,6 +103,8 @@ impl Exec for OpenSession {
         if !s.activated {
             return Err(Error::InvalidGrant("user not activated"));
         }
+        crate::lifecycle::login_allowed(cx.st, id, &self.username, cx.now)?;
+        let s = cx.st.users.get_mut(id).expect("found");
         let now = cx.now;
         let x = s.extra_mut();
         let mut kicked = Vec::new();

@@ -194,11 +194,13 @@ impl Exec for IssueToken {
 /// Records a user grant, unless the user is disabled: onto the user's list (at most
 /// [`TOKENS_PER_USER_MAX`], the oldest dropped) and into the token map.
 fn grant_user(cx: &mut Ctx<'_>, id: UserId, token: Box<str>, expires: Expiry) -> Result<UserView> {
-    let users = &mut cx.st.users;
-    let u = users.get_mut(id).ok_or(Error::EntityNotFound)?;
+    let u = cx.st.users.get(id).ok_or(Error::EntityNotFound)?;
     if !u.activated {
         return Err(Error::InvalidGrant("user not activated"));
     }
+    crate::lifecycle::login_allowed(cx.st, id, &u.name.clone(), cx.now)?;
+    let users = &mut cx.st.users;
+    let u = users.get_mut(id).ok_or(Error::EntityNotFound)?;
     let view = UserView::of(u);
     let x = u.extra_mut();
     let mut dropped = Vec::new();
@@ -333,5 +335,21 @@ impl Exec for SetCredentials {
         }
         cx.st.users.credentials = Some(self.0);
         Ok(())
+    }
+}
+
+/// The app's `client_credentials`, if set: what a host that signs requests with the app
+/// secret (the RongCloud face, spec 04) checks signatures against. Admin (the host) only.
+///
+/// Errors: `401 unauthorized` (not the admin).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
+pub struct GetCredentials;
+
+impl Ask for GetCredentials {
+    type Reply = Option<Credentials>;
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<Option<Credentials>> {
+        cx.actor.admin_only(NOT_ALLOWED)?;
+        Ok(cx.st.users.credentials.clone())
     }
 }

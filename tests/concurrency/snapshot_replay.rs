@@ -264,11 +264,14 @@ fn damaged_or_foreign_snapshots_are_refused() {
         restore(&e, &bytes[..bytes.len() / 2]),
         Err(RestoreError::Format(_))
     ));
-    // The version is the first field (a varint): 1 → 2.
-    let mut v2 = bytes.clone();
-    assert_eq!(v2[0], 1);
-    v2[0] = 2;
-    assert_eq!(restore(&e, &v2).unwrap_err(), RestoreError::Version(2));
+    // The version is the first field (a varint): the current one → the next.
+    let mut next = bytes.clone();
+    assert_eq!(u32::from(next[0]), SNAPSHOT_VERSION);
+    next[0] += 1;
+    assert_eq!(
+        restore(&e, &next).unwrap_err(),
+        RestoreError::Version(SNAPSHOT_VERSION + 1)
+    );
     assert!(e.app_keys().is_empty(), "nothing refused was registered");
     assert!(restore(&e, &bytes).is_ok());
 }

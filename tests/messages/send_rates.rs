@@ -26,11 +26,11 @@ fn reach<T: std::fmt::Debug>(r: Result<T>) {
     assert_eq!(e.to_string(), REACH);
 }
 
-fn rated(f: impl FnOnce(&mut MessageLimits)) -> App {
+fn rated(f: impl FnOnce(&mut SendRateLimits)) -> App {
     app_with(
         |l| {
-            l.messages.send_rates_enabled = true;
-            f(&mut l.messages);
+            l.send_rates.enabled = true;
+            f(&mut l.send_rates);
         },
         &["a", "b", "c", "d"],
     )
@@ -46,7 +46,7 @@ fn off_by_default() {
 
 #[test]
 fn one_to_one_messages_per_minute_count_each_target() {
-    let app = rated(|m| m.users_sends_per_minute_max = 3);
+    let app = rated(|m| m.users_per_minute_max = 3);
     let send =
         |ms: i64, to: &[&str]| run_at(&app, &Actor::Admin, ms, txt(ChatType::Chat, Some("a"), to));
     // Start at a window's first ms, so the whole test stays in it until `next_minute()`.
@@ -74,9 +74,9 @@ fn one_to_one_messages_per_minute_count_each_target() {
 #[test]
 fn group_room_and_directed_sends_per_second() {
     let app = rated(|m| {
-        m.groups_sends_per_second_max = 2;
-        m.rooms_sends_per_second_max = 1;
-        m.directed_sends_per_second_max = 1;
+        m.groups_per_second_max = 2;
+        m.rooms_per_second_max = 1;
+        m.directed_per_second_max = 1;
     });
     let g = ok(
         &app,

@@ -23,6 +23,7 @@ mod fixture;
 
 mod delivery;
 mod groups;
+mod lifecycle;
 mod rooms;
 mod users;
 

@@ -24,6 +24,7 @@ mod permissions;
 mod presence;
 mod push_settings;
 mod registration;
+mod rongcloud;
 mod sessions_and_online_status;
 mod set_limits;
 mod tenant_isolation;

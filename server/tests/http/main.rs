@@ -18,6 +18,7 @@ mod mutes;
 mod presence;
 mod push;
 mod rate_limits;
+mod rongcloud;
 mod rooms;
 mod rooms_attributes;
 mod startup;
