@@ -12,6 +12,10 @@
 //! [storage]
 //! data_dir = "imcore-data"        # or: in_memory = true
 //!
+//! [http]                          # connection limits and timeouts; see `Http`
+//! connections_max = 1024
+//! header_timeout_ms = 10000
+//!
 //! [[apps]]
 //! org = "acme"
 //! app = "chat"
@@ -47,6 +51,9 @@ pub struct Config {
     /// Where the data lives. Default: the directory `imcore-data` under the working directory.
     #[serde(default)]
     pub storage: Storage,
+    /// Connection limits and timeouts (issue 14). Default: [`Http::default`].
+    #[serde(default)]
+    pub http: Http,
     /// The apps served, each at `/{org}/{app}`. Default: one app, org `demo`, app `demo`.
     pub apps: Vec<AppConfig>,
 }
@@ -94,6 +101,47 @@ impl Storage {
             segment_bytes: self.segment_bytes,
             snapshot_log_bytes: self.snapshot_log_bytes,
             ..imcore_durable::Options::default()
+        }
+    }
+}
+
+/// What one client may hold of the server: connections, time and header sizes. A client over
+/// these gets the vendor's JSON error (`408`, `431`, `503`) or is cut off, and the server keeps
+/// serving the others.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Http {
+    /// The most connections open at once; one more is answered `503 service_unavailable` and
+    /// closed. Default 1024.
+    pub connections_max: usize,
+    /// A request's line and headers must arrive within this many milliseconds of the
+    /// connection waiting for them, else the connection is closed. The same timer bounds an
+    /// idle keep-alive connection (hyper starts it as soon as the connection waits for the
+    /// next request). Default 10,000 (10 s).
+    pub header_timeout_ms: u64,
+    /// A request, body included, must be answered within this many milliseconds, else it is
+    /// answered `408 request_timeout` and the connection closed: a trickled body is cut off
+    /// here. Default 30,000 (30 s).
+    pub request_timeout_ms: u64,
+    /// The longest pause, in milliseconds, between two pieces of a request body, else the
+    /// body fails and the request is answered `408`. Default 10,000 (10 s).
+    pub body_idle_timeout_ms: u64,
+    /// The most header lines a request may have; more is `431`. Default 100.
+    pub headers_max: usize,
+    /// The most bytes of request line and headers (hyper's read buffer, at least 8192); more is
+    /// `431` (`414` for a long URL). Default 65,536.
+    pub head_bytes_max: usize,
+}
+
+impl Default for Http {
+    fn default() -> Self {
+        Http {
+            connections_max: 1024,
+            header_timeout_ms: 10_000,
+            request_timeout_ms: 30_000,
+            body_idle_timeout_ms: 10_000,
+            headers_max: 100,
+            head_bytes_max: 64 * 1024,
         }
     }
 }
@@ -147,6 +195,7 @@ impl Default for Config {
         Config {
             listen: default_listen(),
             storage: Storage::default(),
+            http: Http::default(),
             apps: vec![AppConfig::default()],
         }
     }
@@ -333,9 +382,13 @@ impl Config {
                 limits: a.limits,
             });
         }
+        if raw.http.connections_max == 0 {
+            return Err("http.connections_max: must be at least 1".into());
+        }
         Ok(Config {
             listen: raw.listen,
             storage: raw.storage,
+            http: raw.http,
             apps,
         })
     }
@@ -352,6 +405,7 @@ impl Config {
                 "[apps.limits.groups]" => Some(field_names::<imcore::GroupLimits>()),
                 "[apps.limits.rooms]" => Some(field_names::<imcore::RoomLimits>()),
                 "[storage]" => Some(field_names::<Storage>()),
+                "[http]" => Some(field_names::<Http>()),
                 _ => None,
             }
         };
@@ -363,7 +417,12 @@ impl Config {
             let missing: Vec<&&str> = fields
                 .iter()
                 .filter(|f| !present.iter().any(|p| p == **f))
-                .filter(|f| !matches!(**f, "apps" | "storage" | "limits" | "groups" | "rooms"))
+                .filter(|f| {
+                    !matches!(
+                        **f,
+                        "apps" | "storage" | "http" | "limits" | "groups" | "rooms"
+                    )
+                })
                 .collect();
             if missing.is_empty() {
                 return;
@@ -400,6 +459,8 @@ struct RawConfig {
     listen: SocketAddr,
     #[serde(default)]
     storage: Storage,
+    #[serde(default)]
+    http: Http,
     #[serde(default)]
     apps: Vec<RawApp>,
 }
@@ -613,6 +674,7 @@ client_secret = "secret2"
             .chain(field_names::<imcore::GroupLimits>())
             .chain(field_names::<imcore::RoomLimits>())
             .chain(field_names::<Storage>())
+            .chain(field_names::<Http>())
             .filter(|f| !matches!(**f, "groups" | "rooms"))
         {
             assert!(

@@ -103,17 +103,23 @@ impl From<imcore::groups::GroupError> for ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = json!({
+impl ApiError {
+    /// The vendor's error body for this error.
+    pub fn body(&self) -> serde_json::Value {
+        json!({
             "error": self.error,
             "error_description": self.description,
             "exception": self.exception(),
             "timestamp": now_millis().0,
             "duration": 0,
-        });
-        (status, axum::Json(body)).into_response()
+        })
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, axum::Json(self.body())).into_response()
     }
 }
 

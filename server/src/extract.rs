@@ -357,6 +357,18 @@ impl Call {
         axum::body::to_bytes(body, max).await.ok()
     }
 
+    /// Reads the body whole, up to `max` bytes.
+    ///
+    /// # Errors
+    /// `413` when it is longer; `408` when it stalled past the body timeout; `400` when it is
+    /// not well-formed (a bad chunk size).
+    pub async fn bytes_max(&self, body: Body, max: usize) -> ApiResult<axum::body::Bytes> {
+        if self.content_length.is_some_and(|n| n > max as u64) {
+            return Err(ApiError::body_too_large());
+        }
+        axum::body::to_bytes(body, max).await.map_err(body_error)
+    }
+
     /// Runs blocking work (disk I/O: the blob store) on this worker thread, telling tokio's
     /// multi-threaded runtime first so that other requests keep being served.
     pub fn blocking<T>(&self, f: impl FnOnce() -> T) -> T {
@@ -372,17 +384,9 @@ impl Call {
     /// Reads the body whole, refusing more than [`BODY_BYTES_MAX`] bytes.
     ///
     /// # Errors
-    /// `413` when the body is too large.
+    /// `413` when the body is too large, and as [`Call::bytes_max`].
     pub async fn bytes(&self, body: Body) -> ApiResult<axum::body::Bytes> {
-        if self
-            .content_length
-            .is_some_and(|n| n > BODY_BYTES_MAX as u64)
-        {
-            return Err(ApiError::body_too_large());
-        }
-        axum::body::to_bytes(body, BODY_BYTES_MAX)
-            .await
-            .map_err(|_| ApiError::body_too_large())
+        self.bytes_max(body, BODY_BYTES_MAX).await
     }
 
     /// Reads an optional JSON body into `T`: an empty (or all-whitespace) body is `None`.
@@ -419,6 +423,23 @@ impl Call {
         let bytes = self.bytes(body).await?;
         serde_json::from_slice(&bytes).map_err(ApiError::json_parse)
     }
+}
+
+/// The answer for a body that could not be read: over the cap (`413`), stalled (`408`), or
+/// malformed on the wire (`400`, a bad chunk size or a connection cut midway).
+pub fn body_error(e: axum::Error) -> ApiError {
+    let e = e.into_inner();
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&*e);
+    while let Some(c) = cause {
+        if c.is::<http_body_util::LengthLimitError>() {
+            return ApiError::body_too_large();
+        }
+        if c.is::<tower_http::timeout::TimeoutError>() {
+            return crate::conn::fallback_error(axum::http::StatusCode::REQUEST_TIMEOUT);
+        }
+        cause = c.source();
+    }
+    ApiError::new(400, "bad_request", "the request body is not well-formed")
 }
 
 /// Runs an engine call, turning a panic (an engine bug) into `500 INTERNAL_SERVER_ERROR`

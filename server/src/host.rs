@@ -97,6 +97,8 @@ pub struct Host {
     pub engine: Arc<Engine>,
     apps: HashMap<(String, String), Arc<HostApp>>,
     data: Mutex<Option<DataDir>>,
+    /// The connection limits and timeouts the server applies ([`crate::conn`]).
+    pub http: crate::config::Http,
 }
 
 impl Host {
@@ -177,6 +179,7 @@ impl Host {
             engine,
             apps,
             data: Mutex::new(data),
+            http: config.http.clone(),
         })
     }
 

@@ -29,6 +29,7 @@
 #![warn(missing_docs)]
 
 pub mod config;
+pub mod conn;
 pub mod envelope;
 pub mod error;
 pub mod extract;
@@ -101,9 +102,8 @@ pub async fn serve_host(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     timer::start(&host);
-    let served = axum::serve(listener, routes::router(Arc::clone(&host)))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let http = host.http.clone();
+    let served = conn::serve(listener, routes::router(Arc::clone(&host)), http, shutdown).await;
     let closing = Arc::clone(&host);
     let closed = tokio::task::spawn_blocking(move || closing.close())
         .await

@@ -13,6 +13,7 @@ mod contacts;
 mod crash;
 mod export;
 mod groups;
+mod hardening;
 mod messages;
 mod mutes;
 mod presence;

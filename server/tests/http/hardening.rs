@@ -1,0 +1,251 @@
+//! A host that holds under abuse (issue 14): slow clients are cut off within their timeouts,
+//! a connection flood past the cap is refused while an ordinary client is served, a
+//! keep-alive client that sends bodies to routes that take none never finds its connection
+//! dropped.
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
+
+use crate::fixture::*;
+use imcore_server::Config;
+use serde_json::json;
+
+/// A config with short timeouts, so these tests run in about a second each.
+fn quick() -> Config {
+    let mut c = config();
+    c.http.header_timeout_ms = 400;
+    c.http.request_timeout_ms = 600;
+    c.http.body_idle_timeout_ms = 400;
+    c
+}
+
+fn connect(addr: SocketAddr) -> TcpStream {
+    let s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok();
+    s
+}
+
+/// Reads until the server closes the connection (or 5 s pass); returns what arrived and how
+/// long it took.
+fn read_to_close(s: &mut TcpStream) -> (Vec<u8>, Duration, bool) {
+    let t = Instant::now();
+    let mut buf = Vec::new();
+    let closed = match s.read_to_end(&mut buf) {
+        Ok(_) => true,
+        Err(e) => matches!(e.kind(), ErrorKind::ConnectionReset | ErrorKind::BrokenPipe),
+    };
+    (buf, t.elapsed(), closed)
+}
+
+/// Reads one answer from a keep-alive connection: `None` if the connection was closed before
+/// a whole answer arrived.
+pub fn read_one(s: &mut TcpStream) -> Option<Resp> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let len: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .map(|v| v.trim().parse().unwrap())
+                .unwrap_or(0);
+            if buf.len() >= end + 4 + len {
+                return Some(parse(&buf[..end + 4 + len]));
+            }
+        }
+        match s.read(&mut chunk) {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+fn header<'a>(r: &'a Resp, name: &str) -> Option<&'a str> {
+    r.headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+#[test]
+fn a_client_sending_half_its_headers_is_cut_off_within_the_header_timeout() {
+    let api = api_with(quick());
+    let mut s = connect(api.addr);
+    s.write_all(format!("GET {} HTTP/1.1\r\nHost: x\r\n", path("/users")).as_bytes())
+        .unwrap();
+    let (got, took, closed) = read_to_close(&mut s);
+    assert!(closed, "still open after {took:?}");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    // Nothing, or a JSON 408: never a request served.
+    if !got.is_empty() {
+        parse(&got).assert_error(408, "request_timeout");
+    }
+    assert_eq!(api.get("/users").status, 200, "still serving");
+}
+
+#[test]
+fn a_connection_that_sends_nothing_or_idles_on_keep_alive_is_closed() {
+    let api = api_with(quick());
+    let mut silent = connect(api.addr);
+    let (_, took, closed) = read_to_close(&mut silent);
+    assert!(closed && took < Duration::from_secs(3), "{took:?}");
+    // Keep-alive: one request answered, then the idle connection is closed.
+    let mut s = connect(api.addr);
+    let req = format!(
+        "GET {} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\r\n",
+        path("/users"),
+        api.admin
+    );
+    s.write_all(req.as_bytes()).unwrap();
+    assert_eq!(read_one(&mut s).expect("answer").status, 200);
+    let (rest, took, closed) = read_to_close(&mut s);
+    assert!(closed && rest.is_empty(), "{rest:?}");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+}
+
+#[test]
+fn a_trickled_body_is_cut_off_with_a_json_408() {
+    let api = api_with(quick());
+    let mut s = connect(api.addr);
+    let head = format!(
+        "POST {} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n",
+        path("/users"),
+        api.admin
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    // One byte every 100 ms: never a pause long enough for the body's idle timeout, but the
+    // whole request is over its time.
+    let t = Instant::now();
+    let mut answer = None;
+    for _ in 0..40 {
+        if s.write_all(b" ").is_err() {
+            break;
+        }
+        s.set_nonblocking(true).unwrap();
+        let mut b = [0u8; 1];
+        let ready = matches!(s.peek(&mut b), Ok(n) if n > 0);
+        s.set_nonblocking(false).unwrap();
+        if ready {
+            answer = read_one(&mut s);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let took = t.elapsed();
+    let r = answer.expect("an answer before the body was sent");
+    r.assert_error(408, "request_timeout");
+    assert_eq!(header(&r, "connection"), Some("close"));
+    assert!(took < Duration::from_secs(3), "{took:?}");
+}
+
+#[test]
+fn a_body_that_pauses_past_the_body_timeout_is_a_json_408() {
+    let mut c = quick();
+    c.http.request_timeout_ms = 5_000;
+    let api = api_with(c);
+    let mut s = connect(api.addr);
+    let head = format!(
+        "POST {} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n[",
+        path("/users"),
+        api.admin
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    let t = Instant::now();
+    let r = read_one(&mut s).expect("answer");
+    r.assert_error(408, "request_timeout");
+    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+}
+
+#[test]
+fn a_flood_beyond_the_connection_cap_is_refused_while_an_ordinary_client_is_served() {
+    let mut c = config();
+    c.http.connections_max = 8;
+    c.http.header_timeout_ms = 1_500;
+    let api = api_with(c);
+    // The ordinary client: one keep-alive connection, one request before the flood.
+    let mut ordinary = connect(api.addr);
+    let req = format!(
+        "GET {} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\r\n",
+        path("/users"),
+        api.admin
+    );
+    ordinary.write_all(req.as_bytes()).unwrap();
+    assert_eq!(read_one(&mut ordinary).expect("answer").status, 200);
+    // The flood: 30 connections that send nothing. 7 slots are left; the rest are refused.
+    let mut flood: Vec<TcpStream> = (0..30).map(|_| connect(api.addr)).collect();
+    std::thread::sleep(Duration::from_millis(200));
+    // The ordinary client is still served on its connection, during the flood.
+    ordinary.write_all(req.as_bytes()).unwrap();
+    assert_eq!(read_one(&mut ordinary).expect("answer").status, 200);
+    let mut refused = 0;
+    for s in &mut flood {
+        s.set_read_timeout(Some(Duration::from_millis(100))).ok();
+        let mut buf = Vec::new();
+        let _ = s.read_to_end(&mut buf);
+        if !buf.is_empty() {
+            parse(&buf).assert_error(503, "service_unavailable");
+            refused += 1;
+        }
+    }
+    // At most the 7 free slots let in (one more may still be held by the fixture's token
+    // request, whose connection the server closes asynchronously).
+    assert!((30 - 8..=30 - 7).contains(&refused), "{refused} refused");
+    // The flood's connections are dropped at the header timeout; new clients get in.
+    drop(ordinary);
+    let t = Instant::now();
+    loop {
+        let r = api.get("/users");
+        if r.status == 200 {
+            break;
+        }
+        r.assert_error(503, "service_unavailable");
+        assert!(t.elapsed() < Duration::from_secs(5), "never let in");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_keep_alive_client_sending_bodies_to_body_less_routes_sees_no_dropped_connection() {
+    let api = api();
+    api.register(&["alice"]);
+    let body = json!({"junk": "x".repeat(3000)}).to_string();
+    let mut s = connect(api.addr);
+    let mut reconnects = 0;
+    for i in 0..40 {
+        let (method, p) = match i % 4 {
+            0 => ("GET", "/users"),
+            1 => ("GET", "/users/alice"),
+            2 => ("DELETE", "/users/nobody"),
+            _ => ("POST", "/users"),
+        };
+        let (ct, b) = if p == "/users" && method == "POST" {
+            (
+                "application/json",
+                json!({"username": format!("u{i}"), "password": "pw"}).to_string(),
+            )
+        } else {
+            ("application/json", body.clone())
+        };
+        let req = format!(
+            "{method} {} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\
+             Content-Type: {ct}\r\nContent-Length: {}\r\n\r\n{b}",
+            path(p),
+            api.admin,
+            b.len()
+        );
+        s.write_all(req.as_bytes()).unwrap();
+        let r = read_one(&mut s).unwrap_or_else(|| panic!("request {i}: connection dropped"));
+        assert!(r.status == 200 || r.status == 404, "{i}: {}", r.body);
+        if header(&r, "connection") == Some("close") {
+            // Told to: open a new one.
+            reconnects += 1;
+            s = connect(api.addr);
+        }
+    }
+    // Routes that read their body keep the connection.
+    assert!((1..=30).contains(&reconnects), "{reconnects}");
+}
