@@ -14,7 +14,8 @@
 //!   with answers with `connection: close`, so a keep-alive client opens a new connection
 //!   instead of finding the old one dropped under its next request.
 //! - **JSON errors only**: an answer of the HTTP layers (a timeout, a rejection) that is not
-//!   already the vendor's JSON error is turned into one with the same status.
+//!   already the vendor's JSON error is turned into one with the same status, and so are
+//!   the answers hyper writes itself for requests it cannot parse ([`JsonErrors`]).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -62,7 +63,10 @@ pub async fn serve(
         .map_request(
             |r: Request<tower_http::timeout::TimeoutBody<hyper::body::Incoming>>| r.map(Body::new),
         )
-        .layer(axum::middleware::from_fn(guard))
+        .layer(axum::middleware::from_fn_with_state(
+            http.head_bytes_max,
+            guard,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_millis(http.request_timeout_ms),
@@ -103,7 +107,7 @@ pub async fn serve(
             r
         });
         let conn = builder.serve_connection(
-            TokioIo::new(stream),
+            TokioIo::new(JsonErrors::new(stream)),
             hyper_util::service::TowerToHyperService::new(svc),
         );
         let conn = graceful.watch(conn);
@@ -145,12 +149,34 @@ fn error_json(e: &ApiError) -> Vec<u8> {
     serde_json::to_vec(&e.body()).unwrap_or_default()
 }
 
-/// Around every request: notes whether the body was read to its end (if not, the answer
-/// carries `connection: close`), and turns an error answer that is not the vendor's JSON into
-/// one.
-async fn guard(req: Request, next: Next) -> Response {
+/// Around every request: refuses a head over `head_bytes_max` (hyper's buffer limit is not
+/// exact), notes whether the body was read to its end (if not, the answer carries
+/// `connection: close`), and turns an error answer that is not the vendor's JSON into one.
+async fn guard(
+    axum::extract::State(head_bytes_max): axum::extract::State<usize>,
+    req: Request,
+    next: Next,
+) -> Response {
     let read = Arc::new(AtomicBool::new(false));
     let (parts, body) = req.into_parts();
+    let uri_bytes = parts.uri.to_string().len();
+    let head_bytes = uri_bytes
+        + parts
+            .headers
+            .iter()
+            .map(|(k, v)| k.as_str().len() + v.len() + 4)
+            .sum::<usize>();
+    if head_bytes > head_bytes_max {
+        let status = if uri_bytes > head_bytes_max {
+            StatusCode::URI_TOO_LONG
+        } else {
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
+        };
+        let mut resp = fallback_error(status).into_response();
+        resp.headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
+        return resp;
+    }
     // From the headers: the timeout wrapper hides the body's own end-of-stream hint.
     let has_body = parts.headers.contains_key(TRANSFER_ENCODING)
         || parts
@@ -229,5 +255,120 @@ impl http_body::Body for Tracked {
 
     fn size_hint(&self) -> SizeHint {
         self.inner.size_hint()
+    }
+}
+
+/// The connection's bytes, with hyper's own error answers rewritten into the vendor's JSON.
+///
+/// hyper answers a request it cannot parse (a malformed `Content-Length`, a NUL in the path,
+/// too many or too large headers, a too long URL) itself, with a status line and an empty
+/// body, and gives the service no say. Every answer the service makes is JSON with a body,
+/// so an answer head with `content-length: 0` and an error status is one of hyper's: it is
+/// replaced, whole, by the same status with the vendor's error body and `connection: close`
+/// (hyper closes the connection after it anyway). A `431` while the request line has not
+/// ended yet is a too long URL: `414`.
+pub struct JsonErrors<T> {
+    inner: T,
+    /// Whether a line end was read since the last answer was written (the request line is
+    /// complete).
+    line_ended: bool,
+    /// A replacement being written: the bytes, how many are written, and how many of hyper's
+    /// bytes it stands for.
+    replacing: Option<(Vec<u8>, usize, usize)>,
+}
+
+impl<T> JsonErrors<T> {
+    /// Wraps a connection.
+    pub fn new(inner: T) -> JsonErrors<T> {
+        JsonErrors {
+            inner,
+            line_ended: false,
+            replacing: None,
+        }
+    }
+}
+
+/// The status of an answer head hyper made for a request it could not parse, if `buf` is one.
+fn automatic_error(buf: &[u8]) -> Option<u16> {
+    let rest = buf
+        .strip_prefix(b"HTTP/1.1 ")
+        .or_else(|| buf.strip_prefix(b"HTTP/1.0 "))?;
+    let status: u16 = std::str::from_utf8(rest.get(..3)?).ok()?.parse().ok()?;
+    if !(400..500).contains(&status) || !buf.ends_with(b"\r\n\r\n") {
+        return None;
+    }
+    let head = String::from_utf8_lossy(buf).to_ascii_lowercase();
+    (head.contains("\r\ncontent-length: 0\r\n") && !head.contains("\r\ncontent-type:"))
+        .then_some(status)
+}
+
+fn json_answer(status: u16) -> Vec<u8> {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    let body = error_json(&fallback_error(status));
+    let mut out = format!(
+        "HTTP/1.1 {} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+         connection: close\r\n\r\n",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or(""),
+        body.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(&body);
+    out
+}
+
+impl<T: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for JsonErrors<T> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if buf.filled()[before..].contains(&b'\n') {
+            self.line_ended = true;
+        }
+        polled
+    }
+}
+
+impl<T: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for JsonErrors<T> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let this = &mut *self;
+        if this.replacing.is_none() {
+            if let Some(mut status) = automatic_error(buf) {
+                if status == 431 && !this.line_ended {
+                    status = 414;
+                }
+                this.replacing = Some((json_answer(status), 0, buf.len()));
+            } else if buf.starts_with(b"HTTP/1.") {
+                this.line_ended = false;
+            }
+        }
+        if let Some((bytes, written, stands_for)) = &mut this.replacing {
+            while *written < bytes.len() {
+                match Pin::new(&mut this.inner).poll_write(cx, &bytes[*written..]) {
+                    Poll::Ready(Ok(0)) => return Poll::Ready(Ok(0)),
+                    Poll::Ready(Ok(n)) => *written += n,
+                    other => return other,
+                }
+            }
+            let n = *stands_for;
+            this.replacing = None;
+            return Poll::Ready(Ok(n));
+        }
+        Pin::new(&mut this.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }

@@ -78,10 +78,12 @@ async fn build(parts: &mut Parts, host: &Arc<Host>, mode: TokenMode) -> ApiResul
         .nth(3)
         .map(|rest| format!("/{rest}"))
         .unwrap_or_default();
+    // Echoed in `uri`: only a plausible host name and port, else `localhost`.
     let host_hdr = parts
         .headers
         .get(HOST)
         .and_then(|h| h.to_str().ok())
+        .filter(|h| is_host_name(h))
         .unwrap_or("localhost");
     let uri = format!("http://{host_hdr}{full}");
     let action = action_of(&parts.method);
@@ -143,6 +145,16 @@ async fn build(parts: &mut Parts, host: &Arc<Host>, mode: TokenMode) -> ApiResul
         content_length,
         accept,
     })
+}
+
+/// Whether a `Host` header is a plausible host name or address with an optional port (at
+/// most 255 bytes of letters, digits, `.`, `-`, `_`, `:`, `[`, `]`), safe to echo.
+pub fn is_host_name(h: &str) -> bool {
+    !h.is_empty()
+        && h.len() <= 255
+        && h.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':' | b'[' | b']')
+        })
 }
 
 /// The vendor's `action` for a request method: the method in lowercase (`HEAD` is answered

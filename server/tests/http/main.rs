@@ -14,6 +14,7 @@ mod crash;
 mod export;
 mod groups;
 mod hardening;
+mod malformed;
 mod messages;
 mod mutes;
 mod presence;
