@@ -36,13 +36,11 @@ pub enum Error {
     /// `400 illegal_argument` from a token grant: `client_id`/`client_secret` missing.
     #[error("{0}")]
     GrantArgument(&'static str),
-    /// `400 invalid_grant`: the grant was refused (`invalid password`, `user not activated`,
-    /// `client_id does not match`, `client_secret does not match`).
+    /// `400 invalid_grant`: the grant was refused (`invalid username or password`, `user not
+    /// activated`, `invalid client_id or client_secret`). An unknown user gets the same
+    /// answer as a wrong password (issue 14).
     #[error("{0}")]
     InvalidGrant(&'static str),
-    /// `404 invalid_grant`: `password` grant for an unknown user.
-    #[error("user not found")]
-    GrantUserNotFound,
 
     // ---- input ----
     /// `400 illegal_argument`: bad input; the text says which rule.
@@ -130,7 +128,6 @@ impl Error {
             AppExists(_) => 400,
             Unauthorized(_) | TokenExpired | BadAccessToken | MetadataAuth => 401,
             GrantArgument(_) | InvalidGrant(_) => 400,
-            GrantUserNotFound => 404,
             IllegalArgument(_)
             | DuplicateUsername { .. }
             | BatchPasswordConflict(_)
@@ -160,7 +157,7 @@ impl Error {
             BadAccessToken => "auth_bad_access_token",
             MetadataAuth => "metadata_error",
             GrantArgument(_) => "illegal_argument",
-            InvalidGrant(_) | GrantUserNotFound => "invalid_grant",
+            InvalidGrant(_) => "invalid_grant",
             IllegalArgument(_) => "illegal_argument",
             DuplicateUsername { .. } | BatchPasswordConflict(_) => {
                 "duplicate_unique_property_exists"
@@ -220,7 +217,5 @@ mod tests {
         );
         assert_eq!(Error::UserAttrBudget(2048).code(), "FORBIDDEN");
         assert_eq!(Error::UserCapReached.status(), 429);
-        assert_eq!(Error::GrantUserNotFound.status(), 404);
-        assert_eq!(Error::GrantUserNotFound.code(), "invalid_grant");
     }
 }

@@ -105,9 +105,9 @@ impl Storage {
     }
 }
 
-/// What one client may hold of the server: connections, time and header sizes. A client over
-/// these gets the vendor's JSON error (`408`, `431`, `503`) or is cut off, and the server keeps
-/// serving the others.
+/// What one client may hold of the server: connections, time, header sizes and failed
+/// credentials. A client over these gets the vendor's JSON error (`408`, `429`, `431`, `503`)
+/// or is cut off, and the server keeps serving the others.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Http {
@@ -131,6 +131,14 @@ pub struct Http {
     /// The most bytes of request line and headers (hyper's read buffer, at least 8192); more is
     /// `431` (`414` for a long URL). Default 65,536.
     pub head_bytes_max: usize,
+    /// Failed token requests (wrong credentials) one client address may make per window;
+    /// past it, its token requests get `429 reach_limit` until the window ends. Default 30.
+    pub token_failures_per_client_max: u32,
+    /// Failed token requests for one username per window, from any client; past it, token
+    /// requests for that user get `429 reach_limit` until the window ends. Default 10.
+    pub token_failures_per_user_max: u32,
+    /// The window of the two failure counts, in milliseconds. Default 60,000 (one minute).
+    pub token_failure_window_ms: u64,
 }
 
 impl Default for Http {
@@ -142,6 +150,9 @@ impl Default for Http {
             body_idle_timeout_ms: 10_000,
             headers_max: 100,
             head_bytes_max: 64 * 1024,
+            token_failures_per_client_max: 30,
+            token_failures_per_user_max: 10,
+            token_failure_window_ms: 60_000,
         }
     }
 }

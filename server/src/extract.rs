@@ -71,7 +71,18 @@ async fn build(parts: &mut Parts, host: &Arc<Host>, mode: TokenMode) -> ApiResul
             _ => params.push((k.to_owned(), v.to_owned())),
         }
     }
-    let app = host.app(&org, &app_name)?;
+    let app = match host.app(&org, &app_name) {
+        Ok(a) => a,
+        // The token endpoint words its own answer (see routes::tokens).
+        Err(e) if mode == TokenMode::Lenient => return Err(e.into()),
+        Err(e) => {
+            let auth = parts
+                .headers
+                .get(AUTHORIZATION)
+                .and_then(|h| h.to_str().ok());
+            return Err(host.unknown_app(auth, e).into());
+        }
+    };
     let full = parts.uri.path();
     let path = full
         .splitn(4, '/')

@@ -99,6 +99,8 @@ pub struct Host {
     data: Mutex<Option<DataDir>>,
     /// The connection limits and timeouts the server applies ([`crate::conn`]).
     pub http: crate::config::Http,
+    /// The token endpoint's throttle on failed credentials.
+    pub throttle: crate::throttle::Throttle,
 }
 
 impl Host {
@@ -180,6 +182,7 @@ impl Host {
             apps,
             data: Mutex::new(data),
             http: config.http.clone(),
+            throttle: crate::throttle::Throttle::new(&config.http),
         })
     }
 
@@ -189,6 +192,44 @@ impl Host {
             .get(&(org.to_owned(), app.to_owned()))
             .cloned()
             .ok_or_else(|| imcore::Error::AppNotFound(format!("{org}#{app}")))
+    }
+
+    /// The answer for a request to `/{org}/{app}` when that app is not served here, without
+    /// telling an unauthenticated caller whether the app exists: a caller whose bearer token
+    /// (`authorization`, the header's value) is valid for some app served here learns `404
+    /// organization_application_not_found`; anyone else gets the `401` a missing or bad token
+    /// gets.
+    pub fn unknown_app(
+        &self,
+        authorization: Option<&str>,
+        not_found: imcore::Error,
+    ) -> imcore::Error {
+        let Some(h) = authorization else {
+            return imcore::Error::TokenExpired;
+        };
+        let token = h
+            .split_once(' ')
+            .and_then(|(scheme, t)| scheme.eq_ignore_ascii_case("bearer").then(|| t.trim()));
+        let Some(token) = token.filter(|t| !t.is_empty()) else {
+            return imcore::Error::BadAccessToken;
+        };
+        let now = now_millis();
+        let known = self.apps.values().any(|a| {
+            a.app
+                .query(
+                    &Actor::Anonymous,
+                    now,
+                    imcore::ValidateToken {
+                        token: token.to_owned(),
+                    },
+                )
+                .is_ok()
+        });
+        if known {
+            not_found
+        } else {
+            imcore::Error::BadAccessToken
+        }
     }
 
     /// The apps served, sorted by org and app.

@@ -36,6 +36,7 @@ pub mod extract;
 pub mod host;
 pub mod rate;
 pub mod routes;
+pub mod throttle;
 pub mod timer;
 
 use std::future::Future;

@@ -60,10 +60,11 @@ pub enum GrantType {
 /// Errors, per grant, in check order:
 /// - any grant: `400 illegal_argument` if `token` is empty, over 512 bytes or already issued;
 /// - `ClientCredentials`: `400 illegal_argument` ("client_id must be provided.", "client_secret
-///   must be provided"); `400 invalid_grant` ("client_id does not match", "client_secret does
-///   not match");
-/// - `Password`: `404 invalid_grant` ("user not found"); `400 invalid_grant` ("invalid
-///   password", also for users without one); `400 invalid_grant` ("user not activated");
+///   must be provided"); `400 invalid_grant` ("invalid client_id or client_secret", one answer
+///   whichever half is wrong, issue 14);
+/// - `Password`: `400 invalid_grant` ("invalid username or password", one answer for an
+///   unknown user, a user without a password and a wrong password, issue 14); `400
+///   invalid_grant` ("user not activated", only after the right password);
 /// - `Inherit`: `401 unauthorized` (not the admin); `404 entity_not_found` (missing user,
 ///   no auto-create); with auto-create the username rules (`400 illegal_argument`) and `429
 ///   resource_limited`; `400 invalid_grant` ("user not activated").
@@ -122,11 +123,11 @@ impl Exec for IssueToken {
                     return Err(Error::GrantArgument("client_secret must be provided"));
                 }
                 let creds = cx.st.users.credentials.clone().unwrap_or_default();
-                if !ct_eq(&client_id, &creds.client_id) || creds.client_id.is_empty() {
-                    return Err(Error::InvalidGrant("client_id does not match"));
-                }
-                if !ct_eq(&client_secret, &creds.client_secret) {
-                    return Err(Error::InvalidGrant("client_secret does not match"));
+                // Both compared, one answer: a caller does not learn which half was right.
+                let id_ok = ct_eq(&client_id, &creds.client_id) && !creds.client_id.is_empty();
+                let secret_ok = ct_eq(&client_secret, &creds.client_secret);
+                if !(id_ok && secret_ok) {
+                    return Err(Error::InvalidGrant(BAD_CLIENT));
                 }
                 let users = &mut cx.st.users;
                 if users.app_tokens.len() >= APP_TOKENS_MAX
@@ -145,15 +146,21 @@ impl Exec for IssueToken {
                 None
             }
             GrantType::Password { username, password } => {
+                // One answer for an unknown user, a user without a password and a wrong
+                // password: a caller does not learn which usernames exist.
                 let id = cx
                     .st
                     .users
                     .id_str(&username)
-                    .ok_or(Error::GrantUserNotFound)?;
-                let u = cx.st.users.get(id).ok_or(Error::GrantUserNotFound)?;
+                    .ok_or(Error::InvalidGrant(BAD_PASSWORD))?;
+                let u = cx
+                    .st
+                    .users
+                    .get(id)
+                    .ok_or(Error::InvalidGrant(BAD_PASSWORD))?;
                 match &u.password {
                     Some(p) if ct_eq(p, &password) => {}
-                    _ => return Err(Error::InvalidGrant("invalid password")),
+                    _ => return Err(Error::InvalidGrant(BAD_PASSWORD)),
                 }
                 Some(grant_user(cx, id, token.clone(), expires)?)
             }
@@ -190,6 +197,11 @@ impl Exec for IssueToken {
         })
     }
 }
+
+/// The one answer to a wrong client id or secret.
+pub const BAD_CLIENT: &str = "invalid client_id or client_secret";
+/// The one answer to an unknown user or a wrong password.
+pub const BAD_PASSWORD: &str = "invalid username or password";
 
 /// Records a user grant, unless the user is disabled: onto the user's list (at most
 /// [`TOKENS_PER_USER_MAX`], the oldest dropped) and into the token map.

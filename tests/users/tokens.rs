@@ -55,7 +55,7 @@ fn app_tokens_need_matching_credentials() {
         issue(&app, &Actor::Anonymous, creds("id", "secret"), "t0", None),
         400,
         "invalid_grant",
-        "client_id does not match",
+        "invalid client_id or client_secret",
     );
     app.execute(
         &Actor::Admin,
@@ -82,13 +82,13 @@ fn app_tokens_need_matching_credentials() {
         issue(&app, &Actor::Anonymous, creds("id2", "secret"), "t1", None),
         400,
         "invalid_grant",
-        "client_id does not match",
+        "invalid client_id or client_secret",
     );
     assert_err_desc(
         issue(&app, &Actor::Anonymous, creds("id", "secreT"), "t1", None),
         400,
         "invalid_grant",
-        "client_secret does not match",
+        "invalid client_id or client_secret",
     );
     // Refused grants leave no token behind.
     assert_err(validate(&app, "t1", T0), 401, "auth_bad_access_token");
@@ -110,15 +110,15 @@ fn password_grant_errors() {
     let v = reg(&app, "alice");
     assert_err_desc(
         issue(&app, &Actor::Anonymous, pw("nobody", "pw"), "t", None),
-        404,
+        400,
         "invalid_grant",
-        "user not found",
+        "invalid username or password",
     );
     assert_err_desc(
         issue(&app, &Actor::Anonymous, pw("alice", "wrong"), "t", None),
         400,
         "invalid_grant",
-        "invalid password",
+        "invalid username or password",
     );
     let out = issue(&app, &Actor::Anonymous, pw("ALICE", "pw"), "t", None).unwrap();
     assert_eq!(out.reply.user, Some(v));
@@ -136,7 +136,7 @@ fn password_grant_errors() {
         issue(&app, &Actor::Anonymous, pw("alice", "wrong"), "t2", None),
         400,
         "invalid_grant",
-        "invalid password",
+        "invalid username or password",
     );
     assert_err_desc(
         issue(&app, &Actor::Anonymous, pw("alice", "pw"), "t2", None),
@@ -200,7 +200,7 @@ fn inherit_grant_errors_and_auto_create() {
         issue(&app, &Actor::Anonymous, pw("ghost", "x"), "t2", None),
         400,
         "invalid_grant",
-        "invalid password",
+        "invalid username or password",
     );
     // At the user cap, auto-create is refused.
     assert_err(

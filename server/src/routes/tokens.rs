@@ -12,10 +12,15 @@ use imcore::{GrantType, IssueToken, Millis};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::conn::Peer;
 use crate::envelope::user_json;
+use crate::error::BODY_BYTES_MAX;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::TokenCall;
+use crate::extract::{Call, TokenCall};
+use crate::host::now_millis;
 use crate::host::{Host, new_token, new_uuid};
+use imcore::users::{BAD_CLIENT, BAD_PASSWORD};
+use std::net::IpAddr;
 
 /// This module's routes.
 pub fn routes() -> Router<Arc<Host>> {
@@ -47,8 +52,80 @@ fn ttl_millis(v: Option<Value>) -> ApiResult<Option<Millis>> {
         .ok_or_else(|| ApiError::illegal("ttl must be a whole number of seconds, 0 or more"))
 }
 
-async fn token(TokenCall(call): TokenCall, body: Body) -> ApiResult<Json<Value>> {
-    let b: TokenBody = call.json(body).await?;
+/// The token endpoint: the body is read, the throttle consulted (per client address and per
+/// username, on failures), then the grant is tried. For an app not served here the answer is
+/// the one wrong credentials get, so that the endpoint does not tell which apps exist.
+async fn token(
+    axum::extract::State(host): axum::extract::State<Arc<Host>>,
+    call: Result<TokenCall, ApiError>,
+    peer: Option<axum::Extension<Peer>>,
+    body: Body,
+) -> ApiResult<Json<Value>> {
+    let client = peer.map_or(IpAddr::from([0, 0, 0, 0]), |p| p.0.0.ip());
+    let (call, b): (Option<Call>, TokenBody) = match call {
+        Ok(TokenCall(call)) => {
+            let b = call.json(body).await?;
+            (Some(call), b)
+        }
+        Err(e) if e.error == "organization_application_not_found" => {
+            let bytes = axum::body::to_bytes(body, BODY_BYTES_MAX)
+                .await
+                .map_err(crate::extract::body_error)?;
+            (
+                None,
+                serde_json::from_slice(&bytes).map_err(ApiError::json_parse)?,
+            )
+        }
+        Err(e) => return Err(e),
+    };
+    let now = now_millis();
+    // The user the throttle counts: app-qualified, case-folded, bounded.
+    let app_key = call
+        .as_ref()
+        .map_or_else(String::new, |c| c.app.app.key().to_string());
+    let user = match (b.grant_type.as_deref(), &b.username) {
+        (Some("password"), Some(u)) => Some(format!(
+            "{app_key}/{}",
+            crate::error::truncate(&u.to_lowercase(), 128)
+        )),
+        _ => None,
+    };
+    let throttled = matches!(
+        b.grant_type.as_deref(),
+        Some("password" | "client_credentials")
+    );
+    if throttled {
+        host.throttle.check(client, user.as_deref(), now)?;
+    }
+    let result = match call {
+        Some(call) => issue(&call, b).await,
+        None => Err(match b.grant_type.as_deref() {
+            Some("client_credentials") => imcore::Error::InvalidGrant(BAD_CLIENT).into(),
+            Some("password") => imcore::Error::InvalidGrant(BAD_PASSWORD).into(),
+            Some("inherit") => imcore::Error::BadAccessToken.into(),
+            Some(other) => unsupported(other),
+            None => ApiError::illegal("grant_type must be provided"),
+        }),
+    };
+    if let Err(e) = &result
+        && throttled
+        && e.error == "invalid_grant"
+        && e.description != "user not activated"
+    {
+        host.throttle.fail(client, user.as_deref(), now);
+    }
+    result
+}
+
+fn unsupported(grant: &str) -> ApiError {
+    ApiError::new(
+        400,
+        "unsupported_grant_type",
+        format!("unsupported grant type: {grant}"),
+    )
+}
+
+async fn issue(call: &Call, b: TokenBody) -> ApiResult<Json<Value>> {
     let grant = match b.grant_type.as_deref() {
         Some("client_credentials") => GrantType::ClientCredentials {
             client_id: b.client_id.unwrap_or_default(),
@@ -63,13 +140,7 @@ async fn token(TokenCall(call): TokenCall, body: Body) -> ApiResult<Json<Value>>
             auto_create: b.auto_create_user,
             uuid: new_uuid(),
         },
-        Some(other) => {
-            return Err(ApiError::new(
-                400,
-                "unsupported_grant_type",
-                format!("unsupported grant type: {other}"),
-            ));
-        }
+        Some(other) => return Err(unsupported(other)),
         None => return Err(ApiError::illegal("grant_type must be provided")),
     };
     let ttl = ttl_millis(b.ttl)?;

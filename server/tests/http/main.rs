@@ -11,6 +11,7 @@ mod blocks;
 mod concurrent_clients;
 mod contacts;
 mod crash;
+mod credentials;
 mod export;
 mod groups;
 mod hardening;

@@ -32,17 +32,25 @@ fn client_credentials_gives_an_app_token() {
 #[test]
 fn client_credentials_errors() {
     let api = api();
-    token(
+    let r = token(
         &api,
         json!({"grant_type": "client_credentials", "client_id": CLIENT_ID, "client_secret": "nope"}),
-    )
-    .assert_error(400, "invalid_grant");
+    );
+    r.assert_error(400, "invalid_grant");
+    assert_eq!(
+        r.body["error_description"],
+        "invalid client_id or client_secret"
+    );
     let r = token(
         &api,
         json!({"grant_type": "client_credentials", "client_id": "nope", "client_secret": CLIENT_SECRET}),
     );
     r.assert_error(400, "invalid_grant");
-    assert_eq!(r.body["error_description"], "client_id does not match");
+    // The same answer whichever half is wrong.
+    assert_eq!(
+        r.body["error_description"],
+        "invalid client_id or client_secret"
+    );
     let r = token(
         &api,
         json!({"grant_type": "client_credentials", "client_id": CLIENT_ID}),
@@ -96,12 +104,14 @@ fn password_grant_errors() {
         json!({"grant_type": "password", "username": "alice", "password": "wrong"}),
     );
     r.assert_error(400, "invalid_grant");
-    assert_eq!(r.body["error_description"], "invalid password");
-    token(
+    assert_eq!(r.body["error_description"], "invalid username or password");
+    // An unknown user gets the same answer as a wrong password.
+    let r = token(
         &api,
         json!({"grant_type": "password", "username": "ghost", "password": "pw"}),
-    )
-    .assert_error(404, "invalid_grant");
+    );
+    r.assert_error(400, "invalid_grant");
+    assert_eq!(r.body["error_description"], "invalid username or password");
     api.admin("POST", "/users/alice/deactivate", &Value::Null)
         .ok();
     let r = token(
