@@ -10,7 +10,7 @@ use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::Method;
 use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST};
 use axum::http::request::Parts;
-use imcore::{Actor, Ask, Exec, Timestamp, UserName, ValidateToken};
+use imcore::{Actor, Ask, Exec, Timestamp, UserName};
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, ApiResult, BODY_BYTES_MAX};
@@ -18,7 +18,7 @@ use crate::host::{Host, HostApp, now_millis};
 
 /// One authenticated call: the app, the caller, the clock reading, and the request's
 /// parameters. Extracting it requires `Authorization: Bearer <token>`; a missing token is
-/// `401 unauthorized`, a bad one the engine's [`ValidateToken`] error.
+/// `401 unauthorized`, a bad one the `401` of [`HostApp::authenticate`].
 pub struct Call {
     /// The app in the path.
     pub app: Arc<HostApp>,
@@ -130,10 +130,7 @@ async fn build(parts: &mut Parts, host: &Arc<Host>, mode: TokenMode) -> ApiResul
                         .then(|| t.trim().to_owned())
                 })
                 .ok_or(imcore::Error::BadAccessToken);
-            match token.and_then(|token| {
-                app.app
-                    .query(&Actor::Anonymous, now, ValidateToken { token })
-            }) {
+            match token.and_then(|token| app.authenticate(&token, now)) {
                 Ok(a) => a,
                 Err(_) if mode == TokenMode::Lenient => Actor::Anonymous,
                 Err(e) => return Err(e.into()),

@@ -87,6 +87,29 @@ pub struct HostApp {
     /// The bytes of the app's attachments and group shared files: in its data directory
     /// ([`DirBlobs`]), or in memory, bounded ([`MemoryBlobs`]).
     pub blobs: SharedBlobs,
+    /// The key of the app's self-contained tokens ([`crate::tokens`]).
+    pub token_key: crate::tokens::TokenKey,
+}
+
+impl HostApp {
+    /// Who a bearer token authenticates at `now`: a self-contained token ([`crate::tokens`])
+    /// is checked by its signature, anything else by the engine's grants
+    /// ([`imcore::ValidateToken`], tokens issued before).
+    ///
+    /// # Errors
+    /// The `401` answers of [`imcore::ValidateToken`].
+    pub fn authenticate(&self, token: &str, now: Timestamp) -> imcore::Result<Actor> {
+        match crate::tokens::authenticate(&self.token_key, &self.app, token, now) {
+            Some(r) => r,
+            None => self.app.query(
+                &Actor::Anonymous,
+                now,
+                imcore::ValidateToken {
+                    token: token.to_owned(),
+                },
+            ),
+        }
+    }
 }
 
 /// Everything the handlers share: the engine, the apps it serves by org and app name, and the
@@ -155,6 +178,7 @@ impl Host {
                     (a.org.clone(), a.app.clone()),
                     Arc::new(HostApp {
                         app: durable.app().clone(),
+                        token_key: crate::tokens::TokenKey::derive(&a.client_secret, &uuid),
                         durable,
                         uuid,
                         blobs,
@@ -214,17 +238,10 @@ impl Host {
             return imcore::Error::BadAccessToken;
         };
         let now = now_millis();
-        let known = self.apps.values().any(|a| {
-            a.app
-                .query(
-                    &Actor::Anonymous,
-                    now,
-                    imcore::ValidateToken {
-                        token: token.to_owned(),
-                    },
-                )
-                .is_ok()
-        });
+        let known = self
+            .apps
+            .values()
+            .any(|a| a.authenticate(token, now).is_ok());
         if known {
             not_found
         } else {

@@ -38,6 +38,7 @@ pub mod rate;
 pub mod routes;
 pub mod throttle;
 pub mod timer;
+pub mod tokens;
 
 use std::future::Future;
 use std::sync::Arc;

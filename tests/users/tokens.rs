@@ -449,3 +449,78 @@ fn the_app_keeps_at_most_the_newest_app_tokens() {
     assert!(validate(&app, "a1", T0).is_ok());
     assert!(validate(&app, "last", T0).is_ok());
 }
+
+#[test]
+fn check_grant_records_nothing_and_token_subject_tracks_the_password() {
+    let app = app();
+    app.execute(
+        &Actor::Admin,
+        T0,
+        SetCredentials(Credentials {
+            client_id: "id".into(),
+            client_secret: "secret".into(),
+        }),
+    )
+    .unwrap();
+    reg(&app, "a");
+    let grant_check = |actor: &Actor, grant| app.query(actor, T0, CheckGrant { grant });
+    let c = grant_check(&Actor::Anonymous, creds("id", "secret")).unwrap();
+    assert_eq!((c.user, c.credential), (None, 0));
+    assert_err_desc(
+        grant_check(&Actor::Anonymous, creds("id", "nope")),
+        400,
+        "invalid_grant",
+        "invalid client_id or client_secret",
+    );
+    for (u, p) in [("a", "nope"), ("ghost", "pw")] {
+        assert_err_desc(
+            grant_check(&Actor::Anonymous, pw(u, p)),
+            400,
+            "invalid_grant",
+            "invalid username or password",
+        );
+    }
+    let c = grant_check(&Actor::Anonymous, pw("A", "pw")).unwrap();
+    let (id, view) = c.user.clone().unwrap();
+    assert_eq!(view.username, n("a"));
+    assert_ne!(c.credential, 0);
+    // Inherit: admin only, and never creates.
+    assert_err(
+        grant_check(&Actor::Anonymous, inherit("a", false)),
+        401,
+        "unauthorized",
+    );
+    assert_err(
+        grant_check(&Actor::Admin, inherit("zed", true)),
+        404,
+        "entity_not_found",
+    );
+    assert_eq!(grant_check(&Actor::Admin, inherit("a", false)).unwrap(), c);
+    // Nothing was recorded.
+    assert!(
+        app.query(&Actor::Admin, T0, ValidateToken { token: "x".into() })
+            .is_err()
+    );
+    // The subject: admin only; the credential changes with the password; disabled is a flag.
+    let subject = |actor: &Actor| app.query(actor, T0, TokenSubject { user: id });
+    assert_err(subject(&user("a")), 401, "unauthorized");
+    let s = subject(&Actor::Admin).unwrap();
+    assert_eq!(
+        (s.actor, s.credential, s.activated),
+        (user("a"), c.credential, true)
+    );
+    app.execute(
+        &Actor::Admin,
+        T0,
+        ChangePassword {
+            username: n("a"),
+            new_password: "pw2".into(),
+        },
+    )
+    .unwrap();
+    assert_ne!(subject(&Actor::Admin).unwrap().credential, c.credential);
+    app.execute(&Actor::Admin, T0, DeleteUser { username: n("a") })
+        .unwrap();
+    assert_err(subject(&Actor::Admin), 401, "auth_bad_access_token");
+    check(&app);
+}

@@ -103,12 +103,7 @@ async fn not_found(
                 None if auth.is_none() => Err(imcore::Error::TokenExpired),
                 None => Err(imcore::Error::BadAccessToken),
                 Some(token) => a
-                    .app
-                    .query(
-                        &imcore::Actor::Anonymous,
-                        crate::host::now_millis(),
-                        imcore::ValidateToken { token },
-                    )
+                    .authenticate(&token, crate::host::now_millis())
                     .map(|_| ()),
             };
             match valid {

@@ -1,6 +1,7 @@
 //! Tokens (spec 01 §3): `POST /{org}/{app}/token` for the `client_credentials`, `password`
-//! and `inherit` grants. The host mints the token string (256 random bits); the engine keeps
-//! the grant. `ttl` is in seconds (absent: the app default, 60 days; `0`: never expires) and
+//! and `inherit` grants. The engine checks the grant ([`CheckGrant`]) and keeps nothing; the
+//! host mints a self-contained signed token ([`crate::tokens`]), so minting costs no memory
+//! and never invalidates another token. `ttl` is in seconds (absent: the app default, 60 days; `0`: never expires) and
 //! so is `expires_in` in the answer.
 
 use std::sync::Arc;
@@ -8,7 +9,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::routing::post;
 use axum::{Json, Router};
-use imcore::{GrantType, IssueToken, Millis};
+use imcore::{CheckGrant, Expiry, GrantType, IssueToken, Millis};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -19,6 +20,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{Call, TokenCall};
 use crate::host::now_millis;
 use crate::host::{Host, new_token, new_uuid};
+use crate::tokens::Subject;
 use imcore::users::{BAD_CLIENT, BAD_PASSWORD};
 use std::net::IpAddr;
 
@@ -144,17 +146,50 @@ async fn issue(call: &Call, b: TokenBody) -> ApiResult<Json<Value>> {
         None => return Err(ApiError::illegal("grant_type must be provided")),
     };
     let ttl = ttl_millis(b.ttl)?;
-    let issued = call.exec(IssueToken {
-        grant,
-        token: new_token(),
-        ttl,
-    })?;
+    // The grant is checked, nothing recorded: the token is self-contained (crate::tokens).
+    let checked = match call.ask(CheckGrant {
+        grant: grant.clone(),
+    }) {
+        // inherit with autoCreateUser for a missing user: the engine creates the user (and
+        // keeps the one grant of that call, which is not handed out).
+        Err(ApiError { status: 404, .. })
+            if matches!(
+                grant,
+                GrantType::Inherit {
+                    auto_create: true,
+                    ..
+                }
+            ) =>
+        {
+            call.exec(IssueToken {
+                grant: grant.clone(),
+                token: new_token(),
+                ttl: Some(Millis(1)),
+            })?;
+            call.ask(CheckGrant { grant })?
+        }
+        other => other?,
+    };
+    let ttl = ttl.unwrap_or(call.app.app.limits().token_ttl_default);
+    let expires = if ttl.0 == 0 {
+        Expiry::Never
+    } else {
+        Expiry::At(call.now.after(ttl))
+    };
+    let subject = match &checked.user {
+        None => Subject::App,
+        Some((id, _)) => Subject::User(*id),
+    };
+    let token = call
+        .app
+        .token_key
+        .mint(&subject, checked.credential, expires);
     let mut out = json!({
-        "access_token": issued.access_token,
-        "expires_in": issued.expires_in.0 / 1000,
+        "access_token": token,
+        "expires_in": ttl.0 / 1000,
         "application": call.app.uuid,
     });
-    if let Some(u) = &issued.user {
+    if let Some((_, u)) = &checked.user {
         out["user"] = user_json(u);
     }
     Ok(Json(out))

@@ -70,7 +70,7 @@ fn a_thousand_wrong_passwords_are_throttled_and_the_right_one_works_for_its_owne
     std::thread::sleep(Duration::from_millis(1_600));
     let r = token(&api, right);
     assert_eq!(r.ok()["user"]["username"], "alice");
-    assert_eq!(api.user_token("bob").len(), 64);
+    assert!(api.user_token("bob").starts_with("v1.u."));
 }
 
 #[test]

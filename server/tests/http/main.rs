@@ -26,5 +26,6 @@ mod rooms_attributes;
 mod startup;
 mod threads;
 mod timer;
+mod token_lifetime;
 mod tokens;
 mod users;

@@ -17,7 +17,14 @@ fn client_credentials_gives_an_app_token() {
     );
     let b = r.ok();
     let t = b["access_token"].as_str().unwrap();
-    assert_eq!(t.len(), 64, "256 random bits, hex");
+    // Self-contained (issue 14): v1.a.0.{expires}.{nonce}.{HMAC-SHA-256, hex}.
+    let f: Vec<&str> = t.split('.').collect();
+    assert_eq!(f.len(), 6, "{t}");
+    assert_eq!((f[0], f[1], f[2]), ("v1", "a", "0"), "{t}");
+    assert!(f[3].parse::<i64>().unwrap() > 0, "{t}");
+    assert_eq!(f[4].len(), 16, "{t}");
+    assert_eq!(f[5].len(), 64, "256-bit signature, hex: {t}");
+    assert!(f[5].bytes().all(|c| c.is_ascii_hexdigit()), "{t}");
     assert_ne!(t, api.admin, "every grant mints a new token");
     assert_eq!(
         b["expires_in"], 5_184_000,
