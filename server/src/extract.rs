@@ -319,7 +319,7 @@ impl Call {
             e => ApiError::new(500, "INTERNAL_SERVER_ERROR", e.to_string()),
         })?;
         for e in &out.events {
-            tracing::info!(target: "imcore_server::events", app = %self.app.app.key(), event = ?e, "event");
+            tracing::debug!(target: "imcore_server::events", app = %self.app.app.key(), event = ?e, "event");
         }
         Ok(out.reply)
     }

@@ -6,7 +6,8 @@
 //! ([`host::now_millis`]), draws token strings and uuids from `rand`, validates bearer tokens
 //! with the engine to learn the caller, converts vendor units (seconds, `-1` for forever) to
 //! engine units, answers in the vendor's envelopes and error bodies, and logs the engine's
-//! events with `tracing`, one line each at `info`. One timer task per server runs the engine's
+//! events with `tracing`, one line each at `debug` (target `imcore_server::events`; start-up,
+//! shutdown and snapshots are `info`). One timer task per server runs the engine's
 //! `Expire` when timed state lapses ([`timer`]), through the durable path like any command;
 //! the per-second rate limits of spec 01 §17 are host state ([`rate`]).
 //!

@@ -185,11 +185,12 @@ impl Ask for GetAttributes {
 
 /// Reads the listed properties of up to 100 users (`POST /metadata/user/get`). Every target
 /// (case-folded, first occurrence kept) appears in the result, with `{}` for unknown users or
-/// no matching keys. Admin or any user.
+/// no matching keys. Admin, or a user reading only themself: as [`GetAttributes`], a user
+/// token does not read another user's attributes (issue 14; spec 01 §6 let any user).
 ///
 /// Errors, in check order: `403 FORBIDDEN` (off); `401 unauthorized` (anonymous); `400
 /// BAD_REQUEST` "exceed allowed batch size 100"; `400 illegal_argument` (no targets, no
-/// properties).
+/// properties); `401 metadata_error` (a user token naming another user).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct BatchGetAttributes {
@@ -212,6 +213,14 @@ impl Ask for BatchGetAttributes {
         }
         if self.targets.is_empty() || self.properties.is_empty() {
             return Err(Error::illegal("targets and properties must be provided"));
+        }
+        if let Actor::User(me) = cx.actor
+            && self
+                .targets
+                .iter()
+                .any(|t| !t.eq_ignore_ascii_case(me.as_str()))
+        {
+            return Err(Error::MetadataAuth);
         }
         let mut out: IndexMap<String, IndexMap<String, String>> =
             IndexMap::with_capacity(self.targets.len());
