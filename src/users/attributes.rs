@@ -70,7 +70,8 @@ fn gate(st: &State) -> Result<()> {
 /// Errors, in check order:
 /// 1. `403 FORBIDDEN` — attributes are off for the app;
 /// 2. `401 metadata_error` "auth error" — another user's token; `401 unauthorized` anonymous;
-/// 3. `400 illegal_argument` — no pairs, or an empty key;
+/// 3. `400 illegal_argument` — no pairs, an empty key, or a key with a control or bidi
+///    character ([`crate::ids::has_control_or_bidi`]);
 /// 4. `413 Request Entity Too Large` — the pairs are over 4096 bytes of compact JSON;
 /// 5. `404 service_resource_not_found` — unknown user;
 /// 6. `403 FORBIDDEN` — the user's size would pass `attr_bytes_per_user`;
@@ -97,6 +98,15 @@ impl Exec for SetAttributes {
         }
         if self.pairs.iter().any(|(k, _)| k.is_empty()) {
             return Err(Error::illegal("metadata key must not be empty"));
+        }
+        if self
+            .pairs
+            .iter()
+            .any(|(k, _)| crate::ids::has_control_or_bidi(k))
+        {
+            return Err(Error::illegal(
+                "metadata key must not contain control or bidi characters",
+            ));
         }
         if compact_json_len(&self.pairs) > ATTR_WRITE_BYTES_MAX {
             return Err(Error::RequestTooLarge);

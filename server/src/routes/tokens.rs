@@ -42,7 +42,11 @@ struct TokenBody {
     ttl: Option<Value>,
 }
 
-/// `ttl` as seconds: a whole number `>= 0`, also accepted as a string of digits.
+/// The longest `ttl`, in seconds (2,147,483,647: about 68 years, the vendor's 32-bit bound).
+pub const TTL_SECS_MAX: u64 = i32::MAX as u64;
+
+/// `ttl` as seconds: a whole number `0..=`[`TTL_SECS_MAX`], also accepted as a string of
+/// digits.
 fn ttl_millis(v: Option<Value>) -> ApiResult<Option<Millis>> {
     let secs = match v {
         None | Some(Value::Null) => return Ok(None),
@@ -50,8 +54,13 @@ fn ttl_millis(v: Option<Value>) -> ApiResult<Option<Millis>> {
         Some(Value::String(s)) => s.parse().ok(),
         Some(_) => None,
     };
-    secs.map(|s| Some(Millis::from_secs(s)))
-        .ok_or_else(|| ApiError::illegal("ttl must be a whole number of seconds, 0 or more"))
+    secs.filter(|s| *s <= TTL_SECS_MAX)
+        .map(|s| Some(Millis::from_secs(s)))
+        .ok_or_else(|| {
+            ApiError::illegal(format!(
+                "ttl must be a whole number of seconds, 0 to {TTL_SECS_MAX}"
+            ))
+        })
 }
 
 /// The token endpoint: the body is read, the throttle consulted (per client address and per

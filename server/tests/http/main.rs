@@ -15,6 +15,7 @@ mod credentials;
 mod export;
 mod groups;
 mod hardening;
+mod holes;
 mod malformed;
 mod messages;
 mod mutes;
