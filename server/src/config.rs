@@ -169,8 +169,9 @@ pub struct AppConfig {
     pub client_id: String,
     /// The client secret of the `client_credentials` grant.
     pub client_secret: String,
-    /// Every cap and feature switch; each field optional, with the spec's default. Fixed when
-    /// the app is created in the data directory.
+    /// Every cap and feature switch; each field optional, with the spec's default, except
+    /// `users_max`, which defaults to [`DEFAULT_USERS_MAX`] here. Fixed when the app is created
+    /// in the data directory.
     #[serde(default)]
     pub limits: Limits,
 }
@@ -182,9 +183,21 @@ impl Default for AppConfig {
             app: "demo".into(),
             client_id: "demo-client-id".into(),
             client_secret: "demo-client-secret".into(),
-            limits: Limits::default(),
+            limits: host_limits(Limits::default()),
         }
     }
+}
+
+/// The users an app holds when its configuration sets no `users_max` (issue 14: without a
+/// cap, anyone who may register users could grow the server's memory without bound; about
+/// 0.4 KB each). Configure a larger `users_max` to hold more.
+pub const DEFAULT_USERS_MAX: u64 = 100_000;
+
+/// The host's defaults over the engine's: a `users_max` of [`DEFAULT_USERS_MAX`] when none is
+/// set.
+pub fn host_limits(mut l: Limits) -> Limits {
+    l.users_max.get_or_insert(DEFAULT_USERS_MAX);
+    l
 }
 
 impl AppConfig {
@@ -390,7 +403,7 @@ impl Config {
                 app: a.app.into_inner(),
                 client_id: a.client_id.into_inner(),
                 client_secret: a.client_secret.into_inner(),
-                limits: a.limits,
+                limits: host_limits(a.limits),
             });
         }
         if raw.http.connections_max == 0 {
@@ -628,7 +641,9 @@ client_secret = "secret2"
         assert_eq!((l.friends_max, l.users_max), (Some(3), Some(10)));
         assert!(!l.groups.threads_enabled);
         assert_eq!(l.groups.admins_max, Limits::default().groups.admins_max);
-        assert_eq!(c.apps[1].limits, Limits::default());
+        // The engine's defaults, but users_max, which the host caps (issue 14).
+        assert_eq!(c.apps[1].limits, host_limits(Limits::default()));
+        assert_eq!(c.apps[1].limits.users_max, Some(DEFAULT_USERS_MAX));
     }
 
     #[test]

@@ -359,6 +359,18 @@ fn open_app(engine: &Engine, data: Option<&DataDir>, a: &AppConfig) -> Result<Du
             .map_err(|e| e.to_string());
     }
     let durable = d.open_app(engine, &key).map_err(|e| e.to_string())?;
+    // An app created before the host's default users_max (issue 14) keeps having none.
+    let legacy = imcore::Limits {
+        users_max: None,
+        ..a.limits.clone()
+    };
+    if a.limits.users_max == Some(crate::config::DEFAULT_USERS_MAX)
+        && durable.app().limits() == &legacy
+    {
+        tracing::warn!(app = %key, "app created without a users_max: it keeps having none; \
+            set users_max in its limits to hold it (issue 14)");
+        return Ok(durable);
+    }
     if durable.app().limits() != &a.limits {
         let diff = limits_diff(durable.app().limits(), &a.limits);
         return Err(format!(

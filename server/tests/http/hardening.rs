@@ -249,3 +249,35 @@ fn a_keep_alive_client_sending_bodies_to_body_less_routes_sees_no_dropped_connec
     // Routes that read their body keep the connection.
     assert!((1..=30).contains(&reconnects), "{reconnects}");
 }
+
+#[test]
+fn users_max_defaults_to_a_cap_and_apps_created_without_one_still_open() {
+    use imcore_server::config::DEFAULT_USERS_MAX;
+    assert_eq!(
+        Config::default().apps[0].limits.users_max,
+        Some(DEFAULT_USERS_MAX)
+    );
+    let from_file = Config::from_toml(
+        "[[apps]]\norg = \"a\"\napp = \"b\"\nclient_id = \"i\"\nclient_secret = \"s\"\n",
+    )
+    .unwrap();
+    assert_eq!(from_file.apps[0].limits.users_max, Some(DEFAULT_USERS_MAX));
+    // An app made before the default (no users_max) opens with today's default config, and
+    // keeps having none.
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = config();
+    c.storage = imcore_server::Storage {
+        data_dir: dir.path().join("data"),
+        ..imcore_server::Storage::default()
+    };
+    let mut legacy = c.clone();
+    legacy.apps[0].limits.users_max = None;
+    imcore_server::Host::open(&legacy).unwrap().close().unwrap();
+    let host = imcore_server::Host::open(&c).unwrap();
+    assert_eq!(host.apps()[0].app.limits().users_max, None);
+    host.close().unwrap();
+    // Another users_max is still refused, as any changed limit is.
+    let mut other = c.clone();
+    other.apps[0].limits.users_max = Some(5);
+    assert!(imcore_server::Host::open(&other).is_err());
+}

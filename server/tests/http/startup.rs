@@ -361,7 +361,7 @@ fn print_config_prints_every_field() {
         "in_memory = true",
         "org = \"acme\"",
         "friends_max = 1000",
-        "# users_max: not set (no limit)",
+        "users_max = 100000",
         "[apps.limits.groups]",
         "threads_enabled = true",
         "[apps.limits.rooms]",
