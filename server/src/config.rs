@@ -169,8 +169,8 @@ pub struct AppConfig {
     pub client_id: String,
     /// The client secret of the `client_credentials` grant.
     pub client_secret: String,
-    /// Every cap and feature switch; each field optional, with the spec's default, except
-    /// `users_max`, which defaults to [`DEFAULT_USERS_MAX`] here. Fixed when the app is created
+    /// Every cap and feature switch; each field optional, with the spec's default, except the
+    /// caps [`host_limits`] sets. Fixed when the app is created
     /// in the data directory.
     #[serde(default)]
     pub limits: Limits,
@@ -190,14 +190,48 @@ impl Default for AppConfig {
 
 /// The users an app holds when its configuration sets no `users_max` (issue 14: without a
 /// cap, anyone who may register users could grow the server's memory without bound; about
-/// 0.4 KB each). Configure a larger `users_max` to hold more.
+/// 0.6 KB each). Configure a larger `users_max` to hold more.
 pub const DEFAULT_USERS_MAX: u64 = 100_000;
+/// The groups an app holds when its configuration sets no `groups.groups_per_app_max`.
+pub const DEFAULT_GROUPS_PER_APP_MAX: u64 = 100_000;
+/// The chatrooms an app holds when its configuration sets no `rooms.rooms_per_app_max`.
+pub const DEFAULT_ROOMS_PER_APP_MAX: u64 = 100_000;
 
-/// The host's defaults over the engine's: a `users_max` of [`DEFAULT_USERS_MAX`] when none is
-/// set.
+/// The host's defaults over the engine's (whose spec defaults leave these unbounded): a
+/// `users_max` of [`DEFAULT_USERS_MAX`], a `groups.groups_per_app_max` of
+/// [`DEFAULT_GROUPS_PER_APP_MAX`] and a `rooms.rooms_per_app_max` of
+/// [`DEFAULT_ROOMS_PER_APP_MAX`], each when none is set.
 pub fn host_limits(mut l: Limits) -> Limits {
     l.users_max.get_or_insert(DEFAULT_USERS_MAX);
+    l.groups
+        .groups_per_app_max
+        .get_or_insert(DEFAULT_GROUPS_PER_APP_MAX);
+    l.rooms
+        .rooms_per_app_max
+        .get_or_insert(DEFAULT_ROOMS_PER_APP_MAX);
     l
+}
+
+/// `kept` (an app's limits in the data directory) with each cap the host now defaults
+/// ([`host_limits`]) filled in from `configured` where `kept` has none and `configured` has
+/// the default: an app created before these defaults keeps opening with a default
+/// configuration.
+pub fn with_legacy_defaults(kept: &Limits, configured: &Limits) -> Limits {
+    let mut k = kept.clone();
+    if k.users_max.is_none() && configured.users_max == Some(DEFAULT_USERS_MAX) {
+        k.users_max = configured.users_max;
+    }
+    if k.groups.groups_per_app_max.is_none()
+        && configured.groups.groups_per_app_max == Some(DEFAULT_GROUPS_PER_APP_MAX)
+    {
+        k.groups.groups_per_app_max = configured.groups.groups_per_app_max;
+    }
+    if k.rooms.rooms_per_app_max.is_none()
+        && configured.rooms.rooms_per_app_max == Some(DEFAULT_ROOMS_PER_APP_MAX)
+    {
+        k.rooms.rooms_per_app_max = configured.rooms.rooms_per_app_max;
+    }
+    k
 }
 
 impl AppConfig {
@@ -709,7 +743,7 @@ client_secret = "secret2"
             );
         }
         assert!(
-            text.contains("# groups_per_app_max: not set (no limit)"),
+            text.contains("# rooms_per_user_max: not set (no limit)"),
             "{text}"
         );
         assert!(text.contains("users_max = 7"), "{text}");

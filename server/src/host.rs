@@ -359,16 +359,11 @@ fn open_app(engine: &Engine, data: Option<&DataDir>, a: &AppConfig) -> Result<Du
             .map_err(|e| e.to_string());
     }
     let durable = d.open_app(engine, &key).map_err(|e| e.to_string())?;
-    // An app created before the host's default users_max (issue 14) keeps having none.
-    let legacy = imcore::Limits {
-        users_max: None,
-        ..a.limits.clone()
-    };
-    if a.limits.users_max == Some(crate::config::DEFAULT_USERS_MAX)
-        && durable.app().limits() == &legacy
-    {
-        tracing::warn!(app = %key, "app created without a users_max: it keeps having none; \
-            set users_max in its limits to hold it (issue 14)");
+    // An app created before the host's default caps (issue 14) keeps having none.
+    let kept = durable.app().limits();
+    if kept != &a.limits && crate::config::with_legacy_defaults(kept, &a.limits) == a.limits {
+        tracing::warn!(app = %key, "app created without users_max, groups_per_app_max or \
+            rooms_per_app_max: it keeps having none (issue 14)");
         return Ok(durable);
     }
     if durable.app().limits() != &a.limits {

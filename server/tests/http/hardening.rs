@@ -262,6 +262,14 @@ fn users_max_defaults_to_a_cap_and_apps_created_without_one_still_open() {
     )
     .unwrap();
     assert_eq!(from_file.apps[0].limits.users_max, Some(DEFAULT_USERS_MAX));
+    assert_eq!(
+        from_file.apps[0].limits.groups.groups_per_app_max,
+        Some(imcore_server::config::DEFAULT_GROUPS_PER_APP_MAX)
+    );
+    assert_eq!(
+        from_file.apps[0].limits.rooms.rooms_per_app_max,
+        Some(imcore_server::config::DEFAULT_ROOMS_PER_APP_MAX)
+    );
     // An app made before the default (no users_max) opens with today's default config, and
     // keeps having none.
     let dir = tempfile::tempdir().unwrap();
@@ -272,9 +280,13 @@ fn users_max_defaults_to_a_cap_and_apps_created_without_one_still_open() {
     };
     let mut legacy = c.clone();
     legacy.apps[0].limits.users_max = None;
+    legacy.apps[0].limits.groups.groups_per_app_max = None;
+    legacy.apps[0].limits.rooms.rooms_per_app_max = None;
     imcore_server::Host::open(&legacy).unwrap().close().unwrap();
     let host = imcore_server::Host::open(&c).unwrap();
-    assert_eq!(host.apps()[0].app.limits().users_max, None);
+    let kept = host.apps()[0].app.limits().clone();
+    assert_eq!(kept.users_max, None);
+    assert_eq!(kept.groups.groups_per_app_max, None);
     host.close().unwrap();
     // Another users_max is still refused, as any changed limit is.
     let mut other = c.clone();
