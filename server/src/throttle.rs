@@ -53,19 +53,21 @@ impl Throttle {
             .is_some_and(|&(start, n)| now - start < self.window_ms && n >= max)
     }
 
-    /// Whether a token request from `client` (for `user`, app-qualified, if the grant names
-    /// one) may be looked at now.
+    /// Whether a token request from `client` (its address, if known; without one only the
+    /// user is counted) for `user` (app-qualified, if the grant names one) may be looked at
+    /// now.
     ///
     /// # Errors
     /// `429 reach_limit` when the client or the user is over its failures for the window.
     pub fn check(
         &self,
-        client: IpAddr,
+        client: Option<IpAddr>,
         user: Option<&str>,
         now: Timestamp,
     ) -> Result<(), ApiError> {
         let counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
-        let client_over = self.over(&counts, &Key::Client(client), self.per_client_max, now.0);
+        let client_over =
+            client.is_some_and(|c| self.over(&counts, &Key::Client(c), self.per_client_max, now.0));
         let user_over = user.is_some_and(|u| {
             self.over(&counts, &Key::User(u.to_owned()), self.per_user_max, now.0)
         });
@@ -80,7 +82,7 @@ impl Throttle {
     }
 
     /// Counts a failed token request from `client` (for `user`).
-    pub fn fail(&self, client: IpAddr, user: Option<&str>, now: Timestamp) {
+    pub fn fail(&self, client: Option<IpAddr>, user: Option<&str>, now: Timestamp) {
         let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
         if counts.len() + 2 > ENTRIES_MAX {
             let w = self.window_ms;
@@ -89,8 +91,10 @@ impl Throttle {
                 counts.clear();
             }
         }
-        let keys =
-            std::iter::once(Key::Client(client)).chain(user.map(|u| Key::User(u.to_owned())));
+        let keys = client
+            .map(Key::Client)
+            .into_iter()
+            .chain(user.map(|u| Key::User(u.to_owned())));
         for k in keys {
             let e = counts.entry(k).or_insert((now.0, 0));
             if now.0 - e.0 >= self.window_ms {
@@ -116,14 +120,20 @@ mod tests {
         let t = Throttle::new(&http);
         let (a, b) = (IpAddr::from([10, 0, 0, 1]), IpAddr::from([10, 0, 0, 2]));
         let now = Timestamp(5000);
-        t.fail(a, Some("app#alice"), now);
-        t.fail(a, Some("app#alice"), now);
+        t.fail(Some(a), Some("app#alice"), now);
+        t.fail(Some(a), Some("app#alice"), now);
         // alice is over from any client; a is not over yet for other users.
-        assert!(t.check(b, Some("app#alice"), now).is_err());
-        assert!(t.check(a, Some("app#bob"), now).is_ok());
-        t.fail(a, Some("app#bob"), now);
-        assert!(t.check(a, Some("app#carol"), now).is_err());
-        assert!(t.check(b, Some("app#carol"), now).is_ok());
-        assert!(t.check(a, Some("app#alice"), Timestamp(6000)).is_ok());
+        assert!(t.check(Some(b), Some("app#alice"), now).is_err());
+        assert!(t.check(Some(a), Some("app#bob"), now).is_ok());
+        t.fail(Some(a), Some("app#bob"), now);
+        assert!(t.check(Some(a), Some("app#carol"), now).is_err());
+        assert!(t.check(Some(b), Some("app#carol"), now).is_ok());
+        assert!(t.check(Some(a), Some("app#alice"), Timestamp(6000)).is_ok());
+        // Without an address only users are counted.
+        for _ in 0..5 {
+            t.fail(None, Some("app#dan"), Timestamp(7000));
+        }
+        assert!(t.check(None, Some("app#erin"), Timestamp(7000)).is_ok());
+        assert!(t.check(None, Some("app#dan"), Timestamp(7000)).is_err());
     }
 }

@@ -72,7 +72,9 @@ async fn token(
     peer: Option<axum::Extension<Peer>>,
     body: Body,
 ) -> ApiResult<Json<Value>> {
-    let client = peer.map_or(IpAddr::from([0, 0, 0, 0]), |p| p.0.0.ip());
+    // Without a peer address (the router served by another server than crate::conn), only
+    // the per-user count applies: one shared address would let anyone throttle everyone.
+    let client: Option<IpAddr> = peer.map(|p| p.0.0.ip());
     let (call, b): (Option<Call>, TokenBody) = match call {
         Ok(TokenCall(call)) => {
             let b = call.json(body).await?;
