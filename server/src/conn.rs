@@ -10,9 +10,11 @@
 //!   [`TimeoutLayer`] for a whole request, body included ([`Http::request_timeout_ms`],
 //!   `408`), and its [`RequestBodyTimeoutLayer`] for a pause inside a body
 //!   ([`Http::body_idle_timeout_ms`]).
-//! - **Bodies left unread**: a route that answers without reading the body the request came
-//!   with answers with `connection: close`, so a keep-alive client opens a new connection
-//!   instead of finding the old one dropped under its next request.
+//! - **Bodies left unread**: a body of declared length up to [`DRAIN_BYTES_MAX`] is read
+//!   before the route runs, so a route that ignores it leaves the connection reusable; a
+//!   route that answers without reading a larger (or chunked) body answers with `connection:
+//!   close`, so a keep-alive client opens a new connection instead of finding the old one
+//!   dropped under its next request.
 //! - **JSON errors only**: an answer of the HTTP layers (a timeout, a rejection) that is not
 //!   already the vendor's JSON error is turned into one with the same status, and so are
 //!   the answers hyper writes itself for requests it cannot parse ([`JsonErrors`]).
@@ -64,7 +66,10 @@ pub async fn serve(
             |r: Request<tower_http::timeout::TimeoutBody<hyper::body::Incoming>>| r.map(Body::new),
         )
         .layer(axum::middleware::from_fn_with_state(
-            http.head_bytes_max,
+            Guard {
+                head_bytes_max: http.head_bytes_max,
+                request_timeout: Duration::from_millis(http.request_timeout_ms),
+            },
             guard,
         ))
         .layer(TimeoutLayer::with_status_code(
@@ -150,13 +155,15 @@ fn error_json(e: &ApiError) -> Vec<u8> {
 }
 
 /// Around every request: refuses a head over `head_bytes_max` (hyper's buffer limit is not
-/// exact), notes whether the body was read to its end (if not, the answer carries
-/// `connection: close`), and turns an error answer that is not the vendor's JSON into one.
+/// exact), reads a small body of declared length ahead ([`DRAIN_BYTES_MAX`]), notes whether a
+/// larger body was read to its end (if not, the answer carries `connection: close`), and turns
+/// an error answer that is not the vendor's JSON into one.
 async fn guard(
-    axum::extract::State(head_bytes_max): axum::extract::State<usize>,
+    axum::extract::State(cfg): axum::extract::State<Guard>,
     req: Request,
     next: Next,
 ) -> Response {
+    let head_bytes_max = cfg.head_bytes_max;
     let read = Arc::new(AtomicBool::new(false));
     let (parts, body) = req.into_parts();
     let uri_bytes = parts.uri.to_string().len();
@@ -183,10 +190,31 @@ async fn guard(
             .headers
             .get(CONTENT_LENGTH)
             .is_some_and(|v| v.as_bytes() != b"0");
-    let body = Body::new(Tracked {
-        inner: body,
-        read: Arc::clone(&read),
-    });
+    // A small body of declared length is read here, whole (within the request timeout), so
+    // that a route that does not read it leaves the connection reusable.
+    let declared: Option<usize> = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    let body = match declared {
+        Some(n) if n > 0 && n <= DRAIN_BYTES_MAX => {
+            match tokio::time::timeout(cfg.request_timeout, axum::body::to_bytes(body, n)).await {
+                Ok(Ok(bytes)) => {
+                    read.store(true, Ordering::Release);
+                    Body::from(bytes)
+                }
+                Ok(Err(e)) => return closing(crate::extract::body_error(e).into_response()),
+                Err(_) => {
+                    return closing(fallback_error(StatusCode::REQUEST_TIMEOUT).into_response());
+                }
+            }
+        }
+        _ => Body::new(Tracked {
+            inner: body,
+            read: Arc::clone(&read),
+        }),
+    };
     let mut resp = next.run(Request::from_parts(parts, body)).await;
     if resp.status().is_client_error() || resp.status().is_server_error() {
         let json = resp
@@ -201,6 +229,24 @@ async fn guard(
         resp.headers_mut()
             .insert(CONNECTION, HeaderValue::from_static("close"));
     }
+    resp
+}
+
+/// The largest body of declared length the guard reads before the route runs (so that an
+/// unread one does not cost the connection); larger ones stream to the route.
+pub const DRAIN_BYTES_MAX: usize = 64 * 1024;
+
+/// The guard's settings.
+#[derive(Clone, Copy, Debug)]
+struct Guard {
+    head_bytes_max: usize,
+    request_timeout: Duration,
+}
+
+/// `resp` with `connection: close`.
+fn closing(mut resp: Response) -> Response {
+    resp.headers_mut()
+        .insert(CONNECTION, HeaderValue::from_static("close"));
     resp
 }
 
