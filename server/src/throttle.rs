@@ -4,6 +4,10 @@
 //! token requests from that client, or for that user, get `429 reach_limit` without their
 //! credentials being looked at, until the window ends. Successful requests count nothing.
 //!
+//! A user over their count is refused only to the clients that failed for them in the window
+//! (and to callers without a known address): the owner, logging in from elsewhere, is not
+//! locked out by someone guessing their password.
+//!
 //! Memory is bounded: at most [`ENTRIES_MAX`] counters are kept; when full, lapsed windows
 //! are dropped, and if none has lapsed every counter is dropped (the throttle restarts
 //! rather than grow).
@@ -24,6 +28,8 @@ pub const ENTRIES_MAX: usize = 100_000;
 enum Key {
     Client(IpAddr),
     User(String),
+    /// A client that failed for a user.
+    Pair(IpAddr, String),
 }
 
 /// Failure counters per client address and per user, in fixed windows.
@@ -70,6 +76,7 @@ impl Throttle {
             client.is_some_and(|c| self.over(&counts, &Key::Client(c), self.per_client_max, now.0));
         let user_over = user.is_some_and(|u| {
             self.over(&counts, &Key::User(u.to_owned()), self.per_user_max, now.0)
+                && client.is_none_or(|c| self.over(&counts, &Key::Pair(c, u.to_owned()), 1, now.0))
         });
         if client_over || user_over {
             return Err(ApiError::new(
@@ -84,17 +91,19 @@ impl Throttle {
     /// Counts a failed token request from `client` (for `user`).
     pub fn fail(&self, client: Option<IpAddr>, user: Option<&str>, now: Timestamp) {
         let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
-        if counts.len() + 2 > ENTRIES_MAX {
+        if counts.len() + 3 > ENTRIES_MAX {
             let w = self.window_ms;
             counts.retain(|_, &mut (start, _)| now.0 - start < w);
-            if counts.len() + 2 > ENTRIES_MAX {
+            if counts.len() + 3 > ENTRIES_MAX {
                 counts.clear();
             }
         }
+        let pair = client.zip(user).map(|(c, u)| Key::Pair(c, u.to_owned()));
         let keys = client
             .map(Key::Client)
             .into_iter()
-            .chain(user.map(|u| Key::User(u.to_owned())));
+            .chain(user.map(|u| Key::User(u.to_owned())))
+            .chain(pair);
         for k in keys {
             let e = counts.entry(k).or_insert((now.0, 0));
             if now.0 - e.0 >= self.window_ms {
@@ -122,8 +131,11 @@ mod tests {
         let now = Timestamp(5000);
         t.fail(Some(a), Some("app#alice"), now);
         t.fail(Some(a), Some("app#alice"), now);
-        // alice is over from any client; a is not over yet for other users.
-        assert!(t.check(Some(b), Some("app#alice"), now).is_err());
+        // alice is over for a, which failed for her; b, which did not, may still try (the
+        // owner is not locked out); a is not over yet for other users.
+        assert!(t.check(Some(a), Some("app#alice"), now).is_err());
+        assert!(t.check(Some(b), Some("app#alice"), now).is_ok());
+        assert!(t.check(None, Some("app#alice"), now).is_err());
         assert!(t.check(Some(a), Some("app#bob"), now).is_ok());
         t.fail(Some(a), Some("app#bob"), now);
         assert!(t.check(Some(a), Some("app#carol"), now).is_err());
