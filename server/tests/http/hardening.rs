@@ -181,9 +181,10 @@ fn a_flood_beyond_the_connection_cap_is_refused_while_an_ordinary_client_is_serv
     // The ordinary client is still served on its connection, during the flood.
     ordinary.write_all(req.as_bytes()).unwrap();
     assert_eq!(read_one(&mut ordinary).expect("answer").status, 200);
+    // Each flood connection ends: refused ones at once with a 503, the ones let in at the
+    // header timeout with nothing.
     let mut refused = 0;
     for s in &mut flood {
-        s.set_read_timeout(Some(Duration::from_millis(100))).ok();
         let mut buf = Vec::new();
         let _ = s.read_to_end(&mut buf);
         if !buf.is_empty() {
