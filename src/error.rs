@@ -99,6 +99,10 @@ pub enum Error {
         "You have exceeded the limit of the community edition,Please upgrade to the enterprise edition"
     )]
     UserCapReached,
+    /// `429 resource_limited`: the grants the engine keeps (app tokens, or one user's) are at
+    /// their cap and none has expired: issuing more would push out a valid token (issue 14).
+    #[error("too many live tokens; let some expire first")]
+    TokensFull,
     /// `400 service open exception`: presence is off for this app.
     #[error("the app not open presence")]
     PresenceDisabled,
@@ -137,7 +141,7 @@ impl Error {
             UserNotFound(_) | EntityNotFound => 404,
             ForbiddenOp(_) | MetadataDisabled(_) | UserAttrBudget(_) | AppAttrBudget(_) => 403,
             ExceedLimit(_) => 403,
-            UserCapReached => 429,
+            UserCapReached | TokensFull => 429,
             PresenceDisabled => 400,
             ReachLimit => 429,
             Group(e) => e.status(),
@@ -170,7 +174,7 @@ impl Error {
             ForbiddenOp(_) => "forbidden_op",
             MetadataDisabled(_) | UserAttrBudget(_) | AppAttrBudget(_) => "FORBIDDEN",
             ExceedLimit(_) => "exceed_limit",
-            UserCapReached => "resource_limited",
+            UserCapReached | TokensFull => "resource_limited",
             PresenceDisabled => "service open exception",
             ReachLimit => "reach_limit",
             Group(e) => e.code(),

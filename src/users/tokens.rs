@@ -68,7 +68,10 @@ pub enum GrantType {
 ///   invalid_grant` ("user not activated", only after the right password);
 /// - `Inherit`: `401 unauthorized` (not the admin); `404 entity_not_found` (missing user,
 ///   no auto-create); with auto-create the username rules (`400 illegal_argument`) and `429
-///   resource_limited`; `400 invalid_grant` ("user not activated").
+///   resource_limited`; `400 invalid_grant` ("user not activated");
+/// - last, any grant: `429 resource_limited` "too many live tokens" when the grants kept (the
+///   app's [`APP_TOKENS_MAX`], or the user's [`TOKENS_PER_USER_MAX`]) are full and none has
+///   expired: a valid token is never pushed out (issue 14).
 ///
 /// An auto-created user is created holding the token.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,10 +122,26 @@ impl Exec for IssueToken {
             } => {
                 check_client(&cx.st.users, &client_id, &client_secret)?;
                 let users = &mut cx.st.users;
-                if users.app_tokens.len() >= APP_TOKENS_MAX
-                    && let Some(old) = users.app_tokens.pop_front()
-                {
-                    users.tokens.remove(&old);
+                if users.app_tokens.len() >= APP_TOKENS_MAX {
+                    // Only expired grants make room: a valid token is never pushed out.
+                    let now = cx.now;
+                    let mut expired = Vec::new();
+                    users.app_tokens.retain(|t| {
+                        let live = users
+                            .tokens
+                            .get(&**t)
+                            .is_some_and(|g| g.expires.is_live(now));
+                        if !live {
+                            expired.push(t.clone());
+                        }
+                        live
+                    });
+                    for t in &expired {
+                        users.tokens.remove(t);
+                    }
+                    if users.app_tokens.len() >= APP_TOKENS_MAX {
+                        return Err(Error::TokensFull);
+                    }
                 }
                 users.app_tokens.push_back(token.clone());
                 users.tokens.insert(
@@ -210,25 +229,49 @@ pub const BAD_CLIENT: &str = "invalid client_id or client_secret";
 pub const BAD_PASSWORD: &str = "invalid username or password";
 
 /// Records a user grant, unless the user is disabled: onto the user's list (at most
-/// [`TOKENS_PER_USER_MAX`], the oldest dropped) and into the token map.
+/// [`TOKENS_PER_USER_MAX`]: when full, the expired ones are dropped, and if none has expired
+/// the grant is refused with `429 resource_limited`) and into the token map.
 fn grant_user(cx: &mut Ctx<'_>, id: UserId, token: Box<str>, expires: Expiry) -> Result<UserView> {
+    let now = cx.now;
     let users = &mut cx.st.users;
     let u = users.get_mut(id).ok_or(Error::EntityNotFound)?;
     if !u.activated {
         return Err(Error::InvalidGrant("user not activated"));
     }
     let view = UserView::of(u);
-    let x = u.extra_mut();
-    let mut dropped = Vec::new();
-    while x.tokens.len() >= TOKENS_PER_USER_MAX {
-        if let Some(old) = x.tokens.pop_front() {
-            dropped.push(old);
+    if u.extra()
+        .is_some_and(|x| x.tokens.len() >= TOKENS_PER_USER_MAX)
+    {
+        // Only expired grants make room: a valid token is never pushed out (issue 14).
+        let expired: Vec<Box<str>> = users
+            .get(id)
+            .and_then(|u| u.extra())
+            .map(|x| {
+                x.tokens
+                    .iter()
+                    .filter(|t| {
+                        !users
+                            .tokens
+                            .get(&***t)
+                            .is_some_and(|g| g.expires.is_live(now))
+                    })
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        for t in &expired {
+            users.tokens.remove(t);
+        }
+        let u = users.get_mut(id).ok_or(Error::EntityNotFound)?;
+        let x = u.extra_mut();
+        x.tokens.retain(|t| !expired.contains(t));
+        if x.tokens.len() >= TOKENS_PER_USER_MAX {
+            return Err(Error::TokensFull);
         }
     }
+    let u = users.get_mut(id).ok_or(Error::EntityNotFound)?;
+    let x = u.extra_mut();
     x.tokens.push_back(token.clone());
-    for t in dropped {
-        users.tokens.remove(&t);
-    }
     users.tokens.insert(
         token,
         Grant {

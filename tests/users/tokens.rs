@@ -412,16 +412,52 @@ fn a_user_keeps_at_most_the_newest_tokens() {
     token(&app, "a", "pw", &format!("t{}", TOKENS_PER_USER_MAX - 1)).unwrap();
     assert!(validate(&app, "t0", T0).is_ok());
     check(&app);
-    // n+1: the oldest is dropped.
-    token(&app, "a", "pw", "extra").unwrap();
-    assert_err(validate(&app, "t0", T0), 401, "auth_bad_access_token");
-    assert!(validate(&app, "t1", T0).is_ok());
-    assert!(validate(&app, "extra", T0).is_ok());
+    // n+1: refused, and no valid token is pushed out (issue 14).
+    assert_err(token(&app, "a", "pw", "extra"), 429, "resource_limited");
+    assert!(validate(&app, "t0", T0).is_ok());
+    assert_err(validate(&app, "extra", T0), 401, "auth_bad_access_token");
     check(&app);
 }
 
 #[test]
-fn the_app_keeps_at_most_the_newest_app_tokens() {
+fn a_full_token_list_makes_room_only_from_expired_tokens() {
+    let app = app();
+    reg(&app, "a");
+    let short = |tok: &str| {
+        issue(
+            &app,
+            &Actor::Anonymous,
+            pw("a", "pw"),
+            tok,
+            Some(Millis::from_secs(1)),
+        )
+    };
+    short("s0").unwrap();
+    short("s1").unwrap();
+    for i in 2..TOKENS_PER_USER_MAX {
+        token(&app, "a", "pw", &format!("t{i}")).unwrap();
+    }
+    assert_err(token(&app, "a", "pw", "extra"), 429, "resource_limited");
+    // Once the short ones expire, they make room; the others stay valid.
+    let later = Timestamp(T0.0 + 2_000);
+    app.execute(
+        &Actor::Anonymous,
+        later,
+        IssueToken {
+            grant: pw("a", "pw"),
+            token: "extra".into(),
+            ttl: None,
+        },
+    )
+    .unwrap();
+    assert!(validate(&app, "extra", later).is_ok());
+    assert!(validate(&app, "t2", later).is_ok());
+    assert_err(validate(&app, "s0", later), 401, "auth_bad_access_token");
+    check(&app);
+}
+
+#[test]
+fn the_app_keeps_at_most_4096_app_tokens_and_never_pushes_out_a_valid_one() {
     let app = app();
     app.execute(
         &Actor::Admin,
@@ -444,10 +480,14 @@ fn the_app_keeps_at_most_the_newest_app_tokens() {
         .unwrap();
     }
     assert!(validate(&app, "a0", T0).is_ok());
-    issue(&app, &Actor::Anonymous, creds("id", "s"), "last", None).unwrap();
-    assert_err(validate(&app, "a0", T0), 401, "auth_bad_access_token");
-    assert!(validate(&app, "a1", T0).is_ok());
-    assert!(validate(&app, "last", T0).is_ok());
+    // n+1: refused (issue 14); the first is still valid.
+    assert_err(
+        issue(&app, &Actor::Anonymous, creds("id", "s"), "last", None),
+        429,
+        "resource_limited",
+    );
+    assert!(validate(&app, "a0", T0).is_ok());
+    assert_err(validate(&app, "last", T0), 401, "auth_bad_access_token");
 }
 
 #[test]
