@@ -321,7 +321,17 @@ pub struct JsonErrors<T> {
     /// A replacement being written: the bytes, how many are written, and how many of hyper's
     /// bytes it stands for.
     replacing: Option<(Vec<u8>, usize, usize)>,
+    /// While closing: until when, and how many more bytes, the request bytes left unread are
+    /// read and dropped ([`LINGER`], [`LINGER_BYTES_MAX`]).
+    linger: Option<(Pin<Box<tokio::time::Sleep>>, usize)>,
 }
+
+/// How long a closing connection keeps reading what the client still sends, so that closing
+/// with unread request bytes does not reset the connection and destroy the answer before the
+/// client reads it (a refused large body, a too long head).
+pub const LINGER: Duration = Duration::from_millis(500);
+/// The most bytes read and dropped while lingering.
+pub const LINGER_BYTES_MAX: usize = 8 * 1024 * 1024;
 
 impl<T> JsonErrors<T> {
     /// Wraps a connection.
@@ -330,6 +340,7 @@ impl<T> JsonErrors<T> {
             inner,
             line_ended: false,
             replacing: None,
+            linger: None,
         }
     }
 }
@@ -378,7 +389,9 @@ impl<T: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for JsonErrors<T> {
     }
 }
 
-impl<T: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for JsonErrors<T> {
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite
+    for JsonErrors<T>
+{
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -414,7 +427,29 @@ impl<T: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for JsonErrors<T> {
         Pin::new(&mut self.inner).poll_flush(cx)
     }
 
+    /// Sends the end of the answer (FIN), then reads and drops what the client still sends,
+    /// for at most [`LINGER`] and [`LINGER_BYTES_MAX`] (a lingering close).
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
+        let this = &mut *self;
+        if this.linger.is_none() {
+            std::task::ready!(Pin::new(&mut this.inner).poll_shutdown(cx))?;
+            this.linger = Some((Box::pin(tokio::time::sleep(LINGER)), LINGER_BYTES_MAX));
+        }
+        let Some((deadline, left)) = &mut this.linger else {
+            return Poll::Ready(Ok(()));
+        };
+        let mut scratch = [0u8; 8192];
+        loop {
+            if deadline.as_mut().poll(cx).is_ready() || *left == 0 {
+                return Poll::Ready(Ok(()));
+            }
+            let mut buf = tokio::io::ReadBuf::new(&mut scratch);
+            match Pin::new(&mut this.inner).poll_read(cx, &mut buf) {
+                Poll::Ready(Ok(())) if buf.filled().is_empty() => return Poll::Ready(Ok(())),
+                Poll::Ready(Ok(())) => *left = left.saturating_sub(buf.filled().len()),
+                Poll::Ready(Err(_)) => return Poll::Ready(Ok(())),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
     }
 }
