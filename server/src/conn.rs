@@ -18,6 +18,9 @@
 //! - **JSON errors only**: an answer of the HTTP layers (a timeout, a rejection) that is not
 //!   already the vendor's JSON error is turned into one with the same status, and so are
 //!   the answers hyper writes itself for requests it cannot parse ([`JsonErrors`]).
+//! - **A lingering close**: a connection closed with request bytes unread reads and drops
+//!   them for a moment ([`LINGER`]) so that the reset they would cause does not destroy the
+//!   answer before the client reads it.
 
 use std::future::Future;
 use std::pin::Pin;
