@@ -36,13 +36,11 @@ pub enum Error {
     /// `400 illegal_argument` from a token grant: `client_id`/`client_secret` missing.
     #[error("{0}")]
     GrantArgument(&'static str),
-    /// `400 invalid_grant`: the grant was refused (`invalid password`, `user not activated`,
-    /// `client_id does not match`, `client_secret does not match`).
+    /// `400 invalid_grant`: the grant was refused (`invalid username or password`, `user not
+    /// activated`, `invalid client_id or client_secret`). An unknown user gets the same
+    /// answer as a wrong password (issue 14).
     #[error("{0}")]
     InvalidGrant(&'static str),
-    /// `404 invalid_grant`: `password` grant for an unknown user.
-    #[error("user not found")]
-    GrantUserNotFound,
 
     // ---- input ----
     /// `400 illegal_argument`: bad input; the text says which rule.
@@ -101,6 +99,10 @@ pub enum Error {
         "You have exceeded the limit of the community edition,Please upgrade to the enterprise edition"
     )]
     UserCapReached,
+    /// `429 resource_limited`: the grants the engine keeps (app tokens, or one user's) are at
+    /// their cap and none has expired: issuing more would push out a valid token (issue 14).
+    #[error("too many live tokens; let some expire first")]
+    TokensFull,
     /// `400 service open exception`: presence is off for this app.
     #[error("the app not open presence")]
     PresenceDisabled,
@@ -133,7 +135,6 @@ impl Error {
             AppExists(_) => 400,
             Unauthorized(_) | TokenExpired | BadAccessToken | MetadataAuth => 401,
             GrantArgument(_) | InvalidGrant(_) => 400,
-            GrantUserNotFound => 404,
             IllegalArgument(_)
             | DuplicateUsername { .. }
             | BatchPasswordConflict(_)
@@ -143,7 +144,7 @@ impl Error {
             UserNotFound(_) | EntityNotFound => 404,
             ForbiddenOp(_) | MetadataDisabled(_) | UserAttrBudget(_) | AppAttrBudget(_) => 403,
             ExceedLimit(_) => 403,
-            UserCapReached => 429,
+            UserCapReached | TokensFull => 429,
             PresenceDisabled => 400,
             ReachLimit => 429,
             Group(e) => e.status(),
@@ -164,7 +165,7 @@ impl Error {
             BadAccessToken => "auth_bad_access_token",
             MetadataAuth => "metadata_error",
             GrantArgument(_) => "illegal_argument",
-            InvalidGrant(_) | GrantUserNotFound => "invalid_grant",
+            InvalidGrant(_) => "invalid_grant",
             IllegalArgument(_) => "illegal_argument",
             DuplicateUsername { .. } | BatchPasswordConflict(_) => {
                 "duplicate_unique_property_exists"
@@ -177,7 +178,7 @@ impl Error {
             ForbiddenOp(_) => "forbidden_op",
             MetadataDisabled(_) | UserAttrBudget(_) | AppAttrBudget(_) => "FORBIDDEN",
             ExceedLimit(_) => "exceed_limit",
-            UserCapReached => "resource_limited",
+            UserCapReached | TokensFull => "resource_limited",
             PresenceDisabled => "service open exception",
             ReachLimit => "reach_limit",
             Group(e) => e.code(),
@@ -255,7 +256,5 @@ mod tests {
         );
         assert_eq!(Error::UserAttrBudget(2048).code(), "FORBIDDEN");
         assert_eq!(Error::UserCapReached.status(), 429);
-        assert_eq!(Error::GrantUserNotFound.status(), 404);
-        assert_eq!(Error::GrantUserNotFound.code(), "invalid_grant");
     }
 }

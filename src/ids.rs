@@ -423,6 +423,18 @@ pub(crate) use fuzzing::minted;
 #[cfg(feature = "fuzzing")]
 pub use fuzzing::{GROUP_POOL, MINTED_MAX, USER_POOL};
 
+/// Whether `s` holds a control character (Unicode `Cc`: NUL, escapes, line breaks) or a
+/// bidirectional formatting character (U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069),
+/// which can hide or reorder what an identifier shows. Identifiers the spec gives no
+/// character rule for (passwords, attribute keys, remarks, group names) refuse them
+/// (issue 14).
+pub fn has_control_or_bidi(s: &str) -> bool {
+    s.chars().any(|c| {
+        c.is_control()
+            || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -499,5 +511,23 @@ mod tests {
                 serde::de::value::Error,
             >::new("Bob"));
         assert_eq!(u.unwrap().as_str(), "bob");
+    }
+
+    #[test]
+    fn control_and_bidi_characters_are_found() {
+        for bad in [
+            "a\u{0}",
+            "\n",
+            "\u{7f}",
+            "\u{202E}x",
+            "\u{2069}",
+            "\u{061C}",
+            "\u{200E}",
+        ] {
+            assert!(super::has_control_or_bidi(bad), "{bad:?}");
+        }
+        for ok in ["", "abc", "名前 é", "a-b_c.d", "\u{200B}"] {
+            assert!(!super::has_control_or_bidi(ok), "{ok:?}");
+        }
     }
 }

@@ -42,9 +42,11 @@ pub const BATCH_STATUS_MAX: usize = 100;
 pub const MUTE_MILLIS_MAX: u64 = 2_147_483_647_000;
 /// Largest global-mute list page.
 pub const MUTES_PAGE_MAX: u32 = 50;
-/// Most live token grants one user holds; issuing another drops the oldest.
+/// Most token grants the engine keeps for one user; past it, issuing another first drops the
+/// expired ones, and is refused (`429`) if none has expired (issue 14: a valid token is never
+/// pushed out). Hosts that mint self-contained tokens ([`crate::CheckGrant`]) keep none.
 pub const TOKENS_PER_USER_MAX: usize = 256;
-/// Most app tokens kept; issuing another drops the oldest.
+/// Most app token grants the engine keeps; past it as [`TOKENS_PER_USER_MAX`].
 pub const APP_TOKENS_MAX: usize = 4096;
 /// Longest opaque token string the engine accepts from the host, in bytes.
 pub const TOKEN_BYTES_MAX: usize = 512;

@@ -68,6 +68,8 @@ queries! {
     GetUser => UserView,
     ListUsers => Page<UserView>,
     ValidateToken => Actor,
+    CheckGrant => GrantChecked,
+    TokenSubject => TokenSubjectView,
     ListDevices => Vec<Device>,
     IsOnline => bool,
     BatchOnline => Vec<(String, bool)>,

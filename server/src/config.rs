@@ -12,6 +12,10 @@
 //! [storage]
 //! data_dir = "imcore-data"        # or: in_memory = true
 //!
+//! [http]                          # connection limits and timeouts; see `Http`
+//! connections_max = 1024
+//! header_timeout_ms = 10000
+//!
 //! [[apps]]
 //! org = "acme"
 //! app = "chat"
@@ -47,6 +51,9 @@ pub struct Config {
     /// Where the data lives. Default: the directory `imcore-data` under the working directory.
     #[serde(default)]
     pub storage: Storage,
+    /// Connection limits and timeouts (issue 14). Default: [`Http::default`].
+    #[serde(default)]
+    pub http: Http,
     /// The apps served, each at `/{org}/{app}`. Default: one app, org `demo`, app `demo`.
     pub apps: Vec<AppConfig>,
 }
@@ -98,6 +105,58 @@ impl Storage {
     }
 }
 
+/// What one client may hold of the server: connections, time, header sizes and failed
+/// credentials. A client over these gets the vendor's JSON error (`408`, `429`, `431`, `503`)
+/// or is cut off, and the server keeps serving the others.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Http {
+    /// The most connections open at once; one more is answered `503 service_unavailable` and
+    /// closed. Default 1024.
+    pub connections_max: usize,
+    /// A request's line and headers must arrive within this many milliseconds of the
+    /// connection waiting for them, else the connection is closed. The same timer bounds an
+    /// idle keep-alive connection (hyper starts it as soon as the connection waits for the
+    /// next request). Default 10,000 (10 s).
+    pub header_timeout_ms: u64,
+    /// A request, body included, must be answered within this many milliseconds, else it is
+    /// answered `408 request_timeout` and the connection closed: a trickled body is cut off
+    /// here. Default 30,000 (30 s).
+    pub request_timeout_ms: u64,
+    /// The longest pause, in milliseconds, between two pieces of a request body, else the
+    /// body fails and the request is answered `408`. Default 10,000 (10 s).
+    pub body_idle_timeout_ms: u64,
+    /// The most header lines a request may have; more is `431`. Default 100.
+    pub headers_max: usize,
+    /// The most bytes of request line and headers (hyper's read buffer, at least 8192); more is
+    /// `431` (`414` for a long URL). Default 65,536.
+    pub head_bytes_max: usize,
+    /// Failed token requests (wrong credentials) one client address may make per window;
+    /// past it, its token requests get `429 reach_limit` until the window ends. Default 30.
+    pub token_failures_per_client_max: u32,
+    /// Failed token requests for one username per window, from any client; past it, token
+    /// requests for that user get `429 reach_limit` until the window ends. Default 10.
+    pub token_failures_per_user_max: u32,
+    /// The window of the two failure counts, in milliseconds. Default 60,000 (one minute).
+    pub token_failure_window_ms: u64,
+}
+
+impl Default for Http {
+    fn default() -> Self {
+        Http {
+            connections_max: 1024,
+            header_timeout_ms: 10_000,
+            request_timeout_ms: 30_000,
+            body_idle_timeout_ms: 10_000,
+            headers_max: 100,
+            head_bytes_max: 64 * 1024,
+            token_failures_per_client_max: 30,
+            token_failures_per_user_max: 10,
+            token_failure_window_ms: 60_000,
+        }
+    }
+}
+
 /// One app: its key, its `client_credentials`, and its limits and feature switches.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -110,8 +169,9 @@ pub struct AppConfig {
     pub client_id: String,
     /// The client secret of the `client_credentials` grant.
     pub client_secret: String,
-    /// Every cap and feature switch; each field optional, with the spec's default. Fixed when
-    /// the app is created in the data directory.
+    /// Every cap and feature switch; each field optional, with the spec's default, except the
+    /// caps [`host_limits`] sets. Fixed when the app is created
+    /// in the data directory.
     #[serde(default)]
     pub limits: Limits,
 }
@@ -123,9 +183,55 @@ impl Default for AppConfig {
             app: "demo".into(),
             client_id: "demo-client-id".into(),
             client_secret: "demo-client-secret".into(),
-            limits: Limits::default(),
+            limits: host_limits(Limits::default()),
         }
     }
+}
+
+/// The users an app holds when its configuration sets no `users_max` (issue 14: without a
+/// cap, anyone who may register users could grow the server's memory without bound; about
+/// 0.6 KB each). Configure a larger `users_max` to hold more.
+pub const DEFAULT_USERS_MAX: u64 = 100_000;
+/// The groups an app holds when its configuration sets no `groups.groups_per_app_max`.
+pub const DEFAULT_GROUPS_PER_APP_MAX: u64 = 100_000;
+/// The chatrooms an app holds when its configuration sets no `rooms.rooms_per_app_max`.
+pub const DEFAULT_ROOMS_PER_APP_MAX: u64 = 100_000;
+
+/// The host's defaults over the engine's (whose spec defaults leave these unbounded): a
+/// `users_max` of [`DEFAULT_USERS_MAX`], a `groups.groups_per_app_max` of
+/// [`DEFAULT_GROUPS_PER_APP_MAX`] and a `rooms.rooms_per_app_max` of
+/// [`DEFAULT_ROOMS_PER_APP_MAX`], each when none is set.
+pub fn host_limits(mut l: Limits) -> Limits {
+    l.users_max.get_or_insert(DEFAULT_USERS_MAX);
+    l.groups
+        .groups_per_app_max
+        .get_or_insert(DEFAULT_GROUPS_PER_APP_MAX);
+    l.rooms
+        .rooms_per_app_max
+        .get_or_insert(DEFAULT_ROOMS_PER_APP_MAX);
+    l
+}
+
+/// The limits to apply to an app whose data directory holds `kept`, configured as
+/// `configured`: the configured ones, except that a cap the host now defaults
+/// ([`host_limits`]) stays absent for an app created without it while the configuration only
+/// has the default (an app created before these defaults keeps having none).
+pub fn with_legacy_defaults(kept: &Limits, configured: &Limits) -> Limits {
+    let mut c = configured.clone();
+    if kept.users_max.is_none() && c.users_max == Some(DEFAULT_USERS_MAX) {
+        c.users_max = None;
+    }
+    if kept.groups.groups_per_app_max.is_none()
+        && c.groups.groups_per_app_max == Some(DEFAULT_GROUPS_PER_APP_MAX)
+    {
+        c.groups.groups_per_app_max = None;
+    }
+    if kept.rooms.rooms_per_app_max.is_none()
+        && c.rooms.rooms_per_app_max == Some(DEFAULT_ROOMS_PER_APP_MAX)
+    {
+        c.rooms.rooms_per_app_max = None;
+    }
+    c
 }
 
 impl AppConfig {
@@ -147,6 +253,7 @@ impl Default for Config {
         Config {
             listen: default_listen(),
             storage: Storage::default(),
+            http: Http::default(),
             apps: vec![AppConfig::default()],
         }
     }
@@ -330,12 +437,16 @@ impl Config {
                 app: a.app.into_inner(),
                 client_id: a.client_id.into_inner(),
                 client_secret: a.client_secret.into_inner(),
-                limits: a.limits,
+                limits: host_limits(a.limits),
             });
+        }
+        if raw.http.connections_max == 0 {
+            return Err("http.connections_max: must be at least 1".into());
         }
         Ok(Config {
             listen: raw.listen,
             storage: raw.storage,
+            http: raw.http,
             apps,
         })
     }
@@ -352,6 +463,7 @@ impl Config {
                 "[apps.limits.groups]" => Some(field_names::<imcore::GroupLimits>()),
                 "[apps.limits.rooms]" => Some(field_names::<imcore::RoomLimits>()),
                 "[storage]" => Some(field_names::<Storage>()),
+                "[http]" => Some(field_names::<Http>()),
                 _ => None,
             }
         };
@@ -363,7 +475,12 @@ impl Config {
             let missing: Vec<&&str> = fields
                 .iter()
                 .filter(|f| !present.iter().any(|p| p == **f))
-                .filter(|f| !matches!(**f, "apps" | "storage" | "limits" | "groups" | "rooms"))
+                .filter(|f| {
+                    !matches!(
+                        **f,
+                        "apps" | "storage" | "http" | "limits" | "groups" | "rooms"
+                    )
+                })
                 .collect();
             if missing.is_empty() {
                 return;
@@ -400,6 +517,8 @@ struct RawConfig {
     listen: SocketAddr,
     #[serde(default)]
     storage: Storage,
+    #[serde(default)]
+    http: Http,
     #[serde(default)]
     apps: Vec<RawApp>,
 }
@@ -556,7 +675,9 @@ client_secret = "secret2"
         assert_eq!((l.friends_max, l.users_max), (Some(3), Some(10)));
         assert!(!l.groups.threads_enabled);
         assert_eq!(l.groups.admins_max, Limits::default().groups.admins_max);
-        assert_eq!(c.apps[1].limits, Limits::default());
+        // The engine's defaults, but users_max, which the host caps (issue 14).
+        assert_eq!(c.apps[1].limits, host_limits(Limits::default()));
+        assert_eq!(c.apps[1].limits.users_max, Some(DEFAULT_USERS_MAX));
     }
 
     #[test]
@@ -613,6 +734,7 @@ client_secret = "secret2"
             .chain(field_names::<imcore::GroupLimits>())
             .chain(field_names::<imcore::RoomLimits>())
             .chain(field_names::<Storage>())
+            .chain(field_names::<Http>())
             .filter(|f| !matches!(**f, "groups" | "rooms"))
         {
             assert!(
@@ -621,7 +743,7 @@ client_secret = "secret2"
             );
         }
         assert!(
-            text.contains("# groups_per_app_max: not set (no limit)"),
+            text.contains("# rooms_per_user_max: not set (no limit)"),
             "{text}"
         );
         assert!(text.contains("users_max = 7"), "{text}");

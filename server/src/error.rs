@@ -15,6 +15,22 @@ use crate::host::now_millis;
 /// Largest request body the server reads, in bytes (1 MiB). Bigger bodies get `413`.
 pub const BODY_BYTES_MAX: usize = 1024 * 1024;
 
+/// The longest `error_description` sent, in bytes: errors that quote the input (an illegal
+/// username, a path) never echo more than this.
+pub const DESCRIPTION_BYTES_MAX: usize = 512;
+
+/// `s` cut to at most `max` bytes on a character boundary, with `…` appended when cut.
+pub fn truncate(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    if s.len() <= max {
+        return s.into();
+    }
+    let mut end = max.saturating_sub('…'.len_utf8());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end]).into()
+}
+
 /// An error answer in the vendor's shape.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiError {
@@ -103,17 +119,24 @@ impl From<imcore::groups::GroupError> for ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = json!({
+impl ApiError {
+    /// The vendor's error body for this error. A description over
+    /// [`DESCRIPTION_BYTES_MAX`] (one quoting a huge input) is cut there, ending in `…`.
+    pub fn body(&self) -> serde_json::Value {
+        json!({
             "error": self.error,
-            "error_description": self.description,
+            "error_description": truncate(&self.description, DESCRIPTION_BYTES_MAX),
             "exception": self.exception(),
             "timestamp": now_millis().0,
             "duration": 0,
-        });
-        (status, axum::Json(body)).into_response()
+        })
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, axum::Json(self.body())).into_response()
     }
 }
 

@@ -10,7 +10,7 @@ use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::Method;
 use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST};
 use axum::http::request::Parts;
-use imcore::{Actor, Ask, Exec, Timestamp, UserName, ValidateToken};
+use imcore::{Actor, Ask, Exec, Timestamp, UserName};
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, ApiResult, BODY_BYTES_MAX};
@@ -18,7 +18,7 @@ use crate::host::{Host, HostApp, now_millis};
 
 /// One authenticated call: the app, the caller, the clock reading, and the request's
 /// parameters. Extracting it requires `Authorization: Bearer <token>`; a missing token is
-/// `401 unauthorized`, a bad one the engine's [`ValidateToken`] error.
+/// `401 unauthorized`, a bad one the `401` of [`HostApp::authenticate`].
 pub struct Call {
     /// The app in the path.
     pub app: Arc<HostApp>,
@@ -71,17 +71,30 @@ async fn build(parts: &mut Parts, host: &Arc<Host>, mode: TokenMode) -> ApiResul
             _ => params.push((k.to_owned(), v.to_owned())),
         }
     }
-    let app = host.app(&org, &app_name)?;
+    let app = match host.app(&org, &app_name) {
+        Ok(a) => a,
+        // The token endpoint words its own answer (see routes::tokens).
+        Err(e) if mode == TokenMode::Lenient => return Err(e.into()),
+        Err(e) => {
+            let auth = parts
+                .headers
+                .get(AUTHORIZATION)
+                .and_then(|h| h.to_str().ok());
+            return Err(host.unknown_app(auth, e).into());
+        }
+    };
     let full = parts.uri.path();
     let path = full
         .splitn(4, '/')
         .nth(3)
         .map(|rest| format!("/{rest}"))
         .unwrap_or_default();
+    // Echoed in `uri`: only a plausible host name and port, else `localhost`.
     let host_hdr = parts
         .headers
         .get(HOST)
         .and_then(|h| h.to_str().ok())
+        .filter(|h| is_host_name(h))
         .unwrap_or("localhost");
     let uri = format!("http://{host_hdr}{full}");
     let action = action_of(&parts.method);
@@ -117,10 +130,7 @@ async fn build(parts: &mut Parts, host: &Arc<Host>, mode: TokenMode) -> ApiResul
                         .then(|| t.trim().to_owned())
                 })
                 .ok_or(imcore::Error::BadAccessToken);
-            match token.and_then(|token| {
-                app.app
-                    .query(&Actor::Anonymous, now, ValidateToken { token })
-            }) {
+            match token.and_then(|token| app.authenticate(&token, now)) {
                 Ok(a) => a,
                 Err(_) if mode == TokenMode::Lenient => Actor::Anonymous,
                 Err(e) => return Err(e.into()),
@@ -143,6 +153,16 @@ async fn build(parts: &mut Parts, host: &Arc<Host>, mode: TokenMode) -> ApiResul
         content_length,
         accept,
     })
+}
+
+/// Whether a `Host` header is a plausible host name or address with an optional port (at
+/// most 255 bytes of letters, digits, `.`, `-`, `_`, `:`, `[`, `]`), safe to echo.
+pub fn is_host_name(h: &str) -> bool {
+    !h.is_empty()
+        && h.len() <= 255
+        && h.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':' | b'[' | b']')
+        })
 }
 
 /// The vendor's `action` for a request method: the method in lowercase (`HEAD` is answered
@@ -299,7 +319,7 @@ impl Call {
             e => ApiError::new(500, "INTERNAL_SERVER_ERROR", e.to_string()),
         })?;
         for e in &out.events {
-            tracing::info!(target: "imcore_server::events", app = %self.app.app.key(), event = ?e, "event");
+            tracing::debug!(target: "imcore_server::events", app = %self.app.app.key(), event = ?e, "event");
         }
         Ok(out.reply)
     }
@@ -357,6 +377,18 @@ impl Call {
         axum::body::to_bytes(body, max).await.ok()
     }
 
+    /// Reads the body whole, up to `max` bytes.
+    ///
+    /// # Errors
+    /// `413` when it is longer; `408` when it stalled past the body timeout; `400` when it is
+    /// not well-formed (a bad chunk size).
+    pub async fn bytes_max(&self, body: Body, max: usize) -> ApiResult<axum::body::Bytes> {
+        if self.content_length.is_some_and(|n| n > max as u64) {
+            return Err(ApiError::body_too_large());
+        }
+        axum::body::to_bytes(body, max).await.map_err(body_error)
+    }
+
     /// Runs blocking work (disk I/O: the blob store) on this worker thread, telling tokio's
     /// multi-threaded runtime first so that other requests keep being served.
     pub fn blocking<T>(&self, f: impl FnOnce() -> T) -> T {
@@ -372,17 +404,9 @@ impl Call {
     /// Reads the body whole, refusing more than [`BODY_BYTES_MAX`] bytes.
     ///
     /// # Errors
-    /// `413` when the body is too large.
+    /// `413` when the body is too large, and as [`Call::bytes_max`].
     pub async fn bytes(&self, body: Body) -> ApiResult<axum::body::Bytes> {
-        if self
-            .content_length
-            .is_some_and(|n| n > BODY_BYTES_MAX as u64)
-        {
-            return Err(ApiError::body_too_large());
-        }
-        axum::body::to_bytes(body, BODY_BYTES_MAX)
-            .await
-            .map_err(|_| ApiError::body_too_large())
+        self.bytes_max(body, BODY_BYTES_MAX).await
     }
 
     /// Reads an optional JSON body into `T`: an empty (or all-whitespace) body is `None`.
@@ -419,6 +443,23 @@ impl Call {
         let bytes = self.bytes(body).await?;
         serde_json::from_slice(&bytes).map_err(ApiError::json_parse)
     }
+}
+
+/// The answer for a body that could not be read: over the cap (`413`), stalled (`408`), or
+/// malformed on the wire (`400`, a bad chunk size or a connection cut midway).
+pub fn body_error(e: axum::Error) -> ApiError {
+    let e = e.into_inner();
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&*e);
+    while let Some(c) = cause {
+        if c.is::<http_body_util::LengthLimitError>() {
+            return ApiError::body_too_large();
+        }
+        if c.is::<tower_http::timeout::TimeoutError>() {
+            return crate::conn::fallback_error(axum::http::StatusCode::REQUEST_TIMEOUT);
+        }
+        cause = c.source();
+    }
+    ApiError::new(400, "bad_request", "the request body is not well-formed")
 }
 
 /// Runs an engine call, turning a panic (an engine bug) into `500 INTERNAL_SERVER_ERROR`

@@ -87,6 +87,29 @@ pub struct HostApp {
     /// The bytes of the app's attachments and group shared files: in its data directory
     /// ([`DirBlobs`]), or in memory, bounded ([`MemoryBlobs`]).
     pub blobs: SharedBlobs,
+    /// The key of the app's self-contained tokens ([`crate::tokens`]).
+    pub token_key: crate::tokens::TokenKey,
+}
+
+impl HostApp {
+    /// Who a bearer token authenticates at `now`: a self-contained token ([`crate::tokens`])
+    /// is checked by its signature, anything else by the engine's grants
+    /// ([`imcore::ValidateToken`], tokens issued before).
+    ///
+    /// # Errors
+    /// The `401` answers of [`imcore::ValidateToken`].
+    pub fn authenticate(&self, token: &str, now: Timestamp) -> imcore::Result<Actor> {
+        match crate::tokens::authenticate(&self.token_key, &self.app, token, now) {
+            Some(r) => r,
+            None => self.app.query(
+                &Actor::Anonymous,
+                now,
+                imcore::ValidateToken {
+                    token: token.to_owned(),
+                },
+            ),
+        }
+    }
 }
 
 /// Everything the handlers share: the engine, the apps it serves by org and app name, and the
@@ -97,6 +120,10 @@ pub struct Host {
     pub engine: Arc<Engine>,
     apps: HashMap<(String, String), Arc<HostApp>>,
     data: Mutex<Option<DataDir>>,
+    /// The connection limits and timeouts the server applies ([`crate::conn`]).
+    pub http: crate::config::Http,
+    /// The token endpoint's throttle on failed credentials.
+    pub throttle: crate::throttle::Throttle,
 }
 
 impl Host {
@@ -151,6 +178,7 @@ impl Host {
                     (a.org.clone(), a.app.clone()),
                     Arc::new(HostApp {
                         app: durable.app().clone(),
+                        token_key: crate::tokens::TokenKey::derive(&a.client_secret, &uuid),
                         durable,
                         uuid,
                         blobs,
@@ -177,6 +205,8 @@ impl Host {
             engine,
             apps,
             data: Mutex::new(data),
+            http: config.http.clone(),
+            throttle: crate::throttle::Throttle::new(&config.http),
         })
     }
 
@@ -186,6 +216,37 @@ impl Host {
             .get(&(org.to_owned(), app.to_owned()))
             .cloned()
             .ok_or_else(|| imcore::Error::AppNotFound(format!("{org}#{app}")))
+    }
+
+    /// The answer for a request to `/{org}/{app}` when that app is not served here, without
+    /// telling an unauthenticated caller whether the app exists: a caller whose bearer token
+    /// (`authorization`, the header's value) is valid for some app served here learns `404
+    /// organization_application_not_found`; anyone else gets the `401` a missing or bad token
+    /// gets.
+    pub fn unknown_app(
+        &self,
+        authorization: Option<&str>,
+        not_found: imcore::Error,
+    ) -> imcore::Error {
+        let Some(h) = authorization else {
+            return imcore::Error::TokenExpired;
+        };
+        let token = h
+            .split_once(' ')
+            .and_then(|(scheme, t)| scheme.eq_ignore_ascii_case("bearer").then(|| t.trim()));
+        let Some(token) = token.filter(|t| !t.is_empty()) else {
+            return imcore::Error::BadAccessToken;
+        };
+        let now = now_millis();
+        let known = self
+            .apps
+            .values()
+            .any(|a| a.authenticate(token, now).is_ok());
+        if known {
+            not_found
+        } else {
+            imcore::Error::BadAccessToken
+        }
     }
 
     /// The apps served, sorted by org and app.
@@ -299,15 +360,17 @@ fn open_app(engine: &Engine, data: Option<&DataDir>, a: &AppConfig) -> Result<Du
     }
     let durable = d.open_app(engine, &key).map_err(|e| e.to_string())?;
     let kept = durable.app().limits();
-    if *kept != a.limits {
+    // An app created before the host's default caps (issue 14) keeps having none.
+    let wanted = crate::config::with_legacy_defaults(&kept, &a.limits);
+    if wanted != a.limits {
+        tracing::warn!(app = %key, "app created without users_max, groups_per_app_max or \
+            rooms_per_app_max: it keeps having none (issue 14)");
+    }
+    if *kept != wanted {
         // A changed configuration applies as a logged command, so that replay reproduces it.
-        let diff = limits_diff(&kept, &a.limits);
+        let diff = limits_diff(&kept, &wanted);
         durable
-            .execute(
-                &Actor::Admin,
-                now_millis(),
-                SetLimits(Box::new(a.limits.clone())),
-            )
+            .execute(&Actor::Admin, now_millis(), SetLimits(Box::new(wanted)))
             .map_err(|e| {
                 format!(
                     "app {key}: its limits in the configuration ({diff}) cannot apply: {e}; \

@@ -7,7 +7,8 @@
 //! ([`host::now_millis`]), draws token strings and uuids from `rand`, validates bearer tokens
 //! with the engine to learn the caller, converts vendor units (seconds, `-1` for forever) to
 //! engine units, answers in the vendor's envelopes and error bodies, and logs the engine's
-//! events with `tracing`, one line each at `info`. One timer task per server runs the engine's
+//! events with `tracing`, one line each at `debug` (target `imcore_server::events`; start-up,
+//! shutdown and snapshots are `info`). One timer task per server runs the engine's
 //! `Expire` when timed state lapses ([`timer`]), through the durable path like any command;
 //! the per-second rate limits of spec 01 §17 are host state ([`rate`]).
 //!
@@ -30,6 +31,7 @@
 #![warn(missing_docs)]
 
 pub mod config;
+pub mod conn;
 pub mod envelope;
 pub mod error;
 pub mod extract;
@@ -37,7 +39,9 @@ pub mod host;
 pub mod rate;
 pub mod rong;
 pub mod routes;
+pub mod throttle;
 pub mod timer;
+pub mod tokens;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -103,9 +107,8 @@ pub async fn serve_host(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     timer::start(&host);
-    let served = axum::serve(listener, routes::router(Arc::clone(&host)))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let http = host.http.clone();
+    let served = conn::serve(listener, routes::router(Arc::clone(&host)), http, shutdown).await;
     let closing = Arc::clone(&host);
     let closed = tokio::task::spawn_blocking(move || closing.close())
         .await

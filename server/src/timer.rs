@@ -55,7 +55,7 @@ fn tick(ha: &HostApp) -> u64 {
             match ha.durable.execute(&Actor::Admin, now, Expire) {
                 Ok(out) => {
                     for e in &out.events {
-                        tracing::info!(target: "imcore_server::events", app = %app.key(), event = ?e, "event");
+                        tracing::debug!(target: "imcore_server::events", app = %app.key(), event = ?e, "event");
                     }
                 }
                 Err(e) => {

@@ -35,6 +35,12 @@ fn check_lengths(
     if chars(name) > l.name_chars_max {
         return Err(GroupError::FieldTooLong("groupname").into());
     }
+    if name.as_deref().is_some_and(crate::ids::has_control_or_bidi) {
+        return Err(GroupError::InvalidParameter(
+            "groupname must not contain control or bidi characters".into(),
+        )
+        .into());
+    }
     if chars(description) > l.description_chars_max {
         return Err(GroupError::FieldTooLong("description").into());
     }

@@ -10,6 +10,7 @@ use crate::command::Exec;
 use crate::engine::{Ctx, ReadCtx};
 use crate::error::Result;
 use crate::ids::{GroupId, UserId, UserName};
+use crate::limits::MUTE_MILLIS_MAX;
 use crate::query::Ask;
 use crate::roster::{BatchItem, Caller, Role, Roster, distinct, resolve, speaks};
 use crate::time::{Expiry, Millis, Timestamp};
@@ -524,7 +525,8 @@ pub struct GroupMuteResult {
 ///
 /// Errors, in check order: `400 invalid_parameter` (no users); `400 invalid_parameter`
 /// `BATCH_TOO_LARGE` "userNames size is more than max limit : 60"; `400 invalid_parameter`
-/// "mute_duration must be >= -1"; `404 resource_not_found` `GROUP_NOT_FOUND`; `403
+/// "mute_duration must be >= -1", "mute_duration must be <= 2147483647000" ([`MUTE_MILLIS_MAX`],
+/// the global mutes' bound); `404 resource_not_found` `GROUP_NOT_FOUND`; `403
 /// forbidden_op` `GROUP_DISABLED`, `PERMISSION_DENIED`; `403 forbidden_op` `OWNER_FORBIDDEN`;
 /// `403 forbidden_op` `NOT_MEMBERS` naming every non-member; `403 forbidden_op`
 /// `PERMISSION_DENIED` (an admin muting an admin).
@@ -554,6 +556,13 @@ impl Exec for MuteGroupMembers {
         )?;
         if self.duration_ms < -1 {
             return Err(GroupError::InvalidParameter("mute_duration must be >= -1".into()).into());
+        }
+        // The longest mute, as for global mutes (issue 14: groups had no bound).
+        if self.duration_ms > MUTE_MILLIS_MAX as i64 {
+            return Err(GroupError::InvalidParameter(format!(
+                "mute_duration must be <= {MUTE_MILLIS_MAX}"
+            ))
+            .into());
         }
         let names = distinct(&self.users);
         let ids = resolve(cx.st, &names);

@@ -610,6 +610,12 @@ fn user_threads(
     {
         return Err(GroupError::GroupDisabled(gid.to_string()).into());
     }
+    // An unknown group is not an empty list (issue 14).
+    if let Some(gid) = group
+        && st.groups.get(gid).is_none()
+    {
+        return Err(GroupError::GroupNotFound(gid.to_string()).into());
+    }
     // Ordered by (join time, the user's thread-join sequence): a total order that a leave
     // between pages does not shift, so the cursor (the last key returned) never skips.
     let mut links: Vec<((Timestamp, u64), &ThreadId, &GroupId)> = st
@@ -685,7 +691,8 @@ impl Ask for ListUserThreads {
 
 /// [`ListUserThreads`] restricted to one group (`GET /threads/chatgroups/{g}/user/{uid}`, spec
 /// H3). Errors as [`ListUserThreads`], then `403 forbidden_op` `GROUP_DISABLED` for a user
-/// caller when the group is disabled (spec §3). An unknown group lists nothing.
+/// caller when the group is disabled (spec §3), `404 resource_not_found` `GROUP_NOT_FOUND` for
+/// an unknown group (issue 14; it listed nothing before).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListUserThreadsInGroup {

@@ -59,6 +59,11 @@ pub(crate) fn check_password(p: &str, empty_msg: &'static str) -> Result<()> {
     if p.chars().count() > PASSWORD_CHARS_MAX {
         return Err(Error::illegal("password is too long"));
     }
+    if crate::ids::has_control_or_bidi(p) {
+        return Err(Error::illegal(
+            "password must not contain control or bidi characters",
+        ));
+    }
     Ok(())
 }
 

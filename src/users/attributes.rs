@@ -70,7 +70,8 @@ fn gate(st: &State) -> Result<()> {
 /// Errors, in check order:
 /// 1. `403 FORBIDDEN` — attributes are off for the app;
 /// 2. `401 metadata_error` "auth error" — another user's token; `401 unauthorized` anonymous;
-/// 3. `400 illegal_argument` — no pairs, or an empty key;
+/// 3. `400 illegal_argument` — no pairs, an empty key, or a key with a control or bidi
+///    character ([`crate::ids::has_control_or_bidi`]);
 /// 4. `413 Request Entity Too Large` — the pairs are over 4096 bytes of compact JSON;
 /// 5. `404 service_resource_not_found` — unknown user;
 /// 6. `403 FORBIDDEN` — the user's size would pass `attr_bytes_per_user`;
@@ -97,6 +98,15 @@ impl Exec for SetAttributes {
         }
         if self.pairs.iter().any(|(k, _)| k.is_empty()) {
             return Err(Error::illegal("metadata key must not be empty"));
+        }
+        if self
+            .pairs
+            .iter()
+            .any(|(k, _)| crate::ids::has_control_or_bidi(k))
+        {
+            return Err(Error::illegal(
+                "metadata key must not contain control or bidi characters",
+            ));
         }
         if compact_json_len(&self.pairs) > ATTR_WRITE_BYTES_MAX {
             return Err(Error::RequestTooLarge);
@@ -185,11 +195,12 @@ impl Ask for GetAttributes {
 
 /// Reads the listed properties of up to 100 users (`POST /metadata/user/get`). Every target
 /// (case-folded, first occurrence kept) appears in the result, with `{}` for unknown users or
-/// no matching keys. Admin or any user.
+/// no matching keys. Admin, or a user reading only themself: as [`GetAttributes`], a user
+/// token does not read another user's attributes (issue 14; spec 01 §6 let any user).
 ///
 /// Errors, in check order: `403 FORBIDDEN` (off); `401 unauthorized` (anonymous); `400
 /// BAD_REQUEST` "exceed allowed batch size 100"; `400 illegal_argument` (no targets, no
-/// properties).
+/// properties); `401 metadata_error` (a user token naming another user).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct BatchGetAttributes {
@@ -212,6 +223,14 @@ impl Ask for BatchGetAttributes {
         }
         if self.targets.is_empty() || self.properties.is_empty() {
             return Err(Error::illegal("targets and properties must be provided"));
+        }
+        if let Actor::User(me) = cx.actor
+            && self
+                .targets
+                .iter()
+                .any(|t| !t.eq_ignore_ascii_case(me.as_str()))
+        {
+            return Err(Error::MetadataAuth);
         }
         let mut out: IndexMap<String, IndexMap<String, String>> =
             IndexMap::with_capacity(self.targets.len());

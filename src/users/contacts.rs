@@ -156,6 +156,11 @@ impl Exec for SetRemark {
         if self.remark.chars().count() > REMARK_CHARS_MAX {
             return Err(Error::illegal("remark length exceeds the limit 100"));
         }
+        if crate::ids::has_control_or_bidi(&self.remark) {
+            return Err(Error::illegal(
+                "remark must not contain control or bidi characters",
+            ));
+        }
         let (a, sa) = find(cx.st, &self.owner)?;
         let (b, _) = find(cx.st, &self.friend)?;
         if !sa.is_friend(b) {

@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::ids::{UserId, UserName};
 use crate::limits::{APP_TOKENS_MAX, TOKEN_BYTES_MAX, TOKENS_PER_USER_MAX};
 use crate::query::Ask;
+use crate::store::Users;
 use crate::time::{Expiry, Millis, Timestamp};
 use crate::users::{NewUser, UserView};
 
@@ -60,13 +61,17 @@ pub enum GrantType {
 /// Errors, per grant, in check order:
 /// - any grant: `400 illegal_argument` if `token` is empty, over 512 bytes or already issued;
 /// - `ClientCredentials`: `400 illegal_argument` ("client_id must be provided.", "client_secret
-///   must be provided"); `400 invalid_grant` ("client_id does not match", "client_secret does
-///   not match");
-/// - `Password`: `404 invalid_grant` ("user not found"); `400 invalid_grant` ("invalid
-///   password", also for users without one); `400 invalid_grant` ("user not activated");
+///   must be provided"); `400 invalid_grant` ("invalid client_id or client_secret", one answer
+///   whichever half is wrong, issue 14);
+/// - `Password`: `400 invalid_grant` ("invalid username or password", one answer for an
+///   unknown user, a user without a password and a wrong password, issue 14); `400
+///   invalid_grant` ("user not activated", only after the right password);
 /// - `Inherit`: `401 unauthorized` (not the admin); `404 entity_not_found` (missing user,
 ///   no auto-create); with auto-create the username rules (`400 illegal_argument`) and `429
-///   resource_limited`; `400 invalid_grant` ("user not activated").
+///   resource_limited`; `400 invalid_grant` ("user not activated");
+/// - last, any grant: `429 resource_limited` "too many live tokens" when the grants kept (the
+///   app's [`APP_TOKENS_MAX`], or the user's [`TOKENS_PER_USER_MAX`]) are full and none has
+///   expired: a valid token is never pushed out (issue 14).
 ///
 /// An auto-created user is created holding the token.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,24 +120,28 @@ impl Exec for IssueToken {
                 client_id,
                 client_secret,
             } => {
-                if client_id.is_empty() {
-                    return Err(Error::GrantArgument("client_id must be provided."));
-                }
-                if client_secret.is_empty() {
-                    return Err(Error::GrantArgument("client_secret must be provided"));
-                }
-                let creds = cx.st.users.credentials.clone().unwrap_or_default();
-                if !ct_eq(&client_id, &creds.client_id) || creds.client_id.is_empty() {
-                    return Err(Error::InvalidGrant("client_id does not match"));
-                }
-                if !ct_eq(&client_secret, &creds.client_secret) {
-                    return Err(Error::InvalidGrant("client_secret does not match"));
-                }
+                check_client(&cx.st.users, &client_id, &client_secret)?;
                 let users = &mut cx.st.users;
-                if users.app_tokens.len() >= APP_TOKENS_MAX
-                    && let Some(old) = users.app_tokens.pop_front()
-                {
-                    users.tokens.remove(&old);
+                if users.app_tokens.len() >= APP_TOKENS_MAX {
+                    // Only expired grants make room: a valid token is never pushed out.
+                    let now = cx.now;
+                    let mut expired = Vec::new();
+                    users.app_tokens.retain(|t| {
+                        let live = users
+                            .tokens
+                            .get(&**t)
+                            .is_some_and(|g| g.expires.is_live(now));
+                        if !live {
+                            expired.push(t.clone());
+                        }
+                        live
+                    });
+                    for t in &expired {
+                        users.tokens.remove(t);
+                    }
+                    if users.app_tokens.len() >= APP_TOKENS_MAX {
+                        return Err(Error::TokensFull);
+                    }
                 }
                 users.app_tokens.push_back(token.clone());
                 users.tokens.insert(
@@ -145,16 +154,7 @@ impl Exec for IssueToken {
                 None
             }
             GrantType::Password { username, password } => {
-                let id = cx
-                    .st
-                    .users
-                    .id_str(&username)
-                    .ok_or(Error::GrantUserNotFound)?;
-                let u = cx.st.users.get(id).ok_or(Error::GrantUserNotFound)?;
-                match &u.password {
-                    Some(p) if ct_eq(p, &password) => {}
-                    _ => return Err(Error::InvalidGrant("invalid password")),
-                }
+                let id = check_password(&cx.st.users, &username, &password)?;
                 Some(grant_user(cx, id, token.clone(), expires)?)
             }
             GrantType::Inherit {
@@ -191,28 +191,89 @@ impl Exec for IssueToken {
     }
 }
 
+/// Checks a `client_credentials` grant: both halves present, both right (compared in
+/// constant time, one answer whichever is wrong).
+fn check_client(users: &Users, client_id: &str, client_secret: &str) -> Result<()> {
+    if client_id.is_empty() {
+        return Err(Error::GrantArgument("client_id must be provided."));
+    }
+    if client_secret.is_empty() {
+        return Err(Error::GrantArgument("client_secret must be provided"));
+    }
+    let empty = Credentials::default();
+    let creds = users.credentials.as_ref().unwrap_or(&empty);
+    let id_ok = ct_eq(client_id, &creds.client_id) && !creds.client_id.is_empty();
+    let secret_ok = ct_eq(client_secret, &creds.client_secret);
+    if !(id_ok && secret_ok) {
+        return Err(Error::InvalidGrant(BAD_CLIENT));
+    }
+    Ok(())
+}
+
+/// Checks a `password` grant's username and password: one answer for an unknown user, a
+/// user without a password and a wrong password, so a caller does not learn which usernames
+/// exist.
+fn check_password(users: &Users, username: &str, password: &str) -> Result<UserId> {
+    let bad = Error::InvalidGrant(BAD_PASSWORD);
+    let id = users.id_str(username).ok_or(bad.clone())?;
+    let u = users.get(id).ok_or(bad.clone())?;
+    match &u.password {
+        Some(p) if ct_eq(p, password) => Ok(id),
+        _ => Err(bad),
+    }
+}
+
+/// The one answer to a wrong client id or secret.
+pub const BAD_CLIENT: &str = "invalid client_id or client_secret";
+/// The one answer to an unknown user or a wrong password.
+pub const BAD_PASSWORD: &str = "invalid username or password";
+
 /// Records a user grant, unless the user is disabled: onto the user's list (at most
-/// [`TOKENS_PER_USER_MAX`], the oldest dropped) and into the token map.
+/// [`TOKENS_PER_USER_MAX`]: when full, the expired ones are dropped, and if none has expired
+/// the grant is refused with `429 resource_limited`) and into the token map.
 fn grant_user(cx: &mut Ctx<'_>, id: UserId, token: Box<str>, expires: Expiry) -> Result<UserView> {
     let u = cx.st.users.get(id).ok_or(Error::EntityNotFound)?;
     if !u.activated {
         return Err(Error::InvalidGrant("user not activated"));
     }
     crate::lifecycle::login_allowed(cx.st, id, &u.name.clone(), cx.now)?;
+    let now = cx.now;
     let users = &mut cx.st.users;
     let u = users.get_mut(id).ok_or(Error::EntityNotFound)?;
     let view = UserView::of(u);
-    let x = u.extra_mut();
-    let mut dropped = Vec::new();
-    while x.tokens.len() >= TOKENS_PER_USER_MAX {
-        if let Some(old) = x.tokens.pop_front() {
-            dropped.push(old);
+    if u.extra()
+        .is_some_and(|x| x.tokens.len() >= TOKENS_PER_USER_MAX)
+    {
+        // Only expired grants make room: a valid token is never pushed out (issue 14).
+        let expired: Vec<Box<str>> = users
+            .get(id)
+            .and_then(|u| u.extra())
+            .map(|x| {
+                x.tokens
+                    .iter()
+                    .filter(|t| {
+                        !users
+                            .tokens
+                            .get(&***t)
+                            .is_some_and(|g| g.expires.is_live(now))
+                    })
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        for t in &expired {
+            users.tokens.remove(t);
+        }
+        let u = users.get_mut(id).ok_or(Error::EntityNotFound)?;
+        let x = u.extra_mut();
+        x.tokens.retain(|t| !expired.contains(t));
+        if x.tokens.len() >= TOKENS_PER_USER_MAX {
+            return Err(Error::TokensFull);
         }
     }
+    let u = users.get_mut(id).ok_or(Error::EntityNotFound)?;
+    let x = u.extra_mut();
     x.tokens.push_back(token.clone());
-    for t in dropped {
-        users.tokens.remove(&t);
-    }
     users.tokens.insert(
         token,
         Grant {
@@ -351,5 +412,119 @@ impl Ask for GetCredentials {
     fn ask(self, cx: &ReadCtx<'_>) -> Result<Option<Credentials>> {
         cx.actor.admin_only(NOT_ALLOWED)?;
         Ok(cx.st.users.credentials.clone())
+    }
+}
+
+/// Checks a grant without recording anything, for hosts that mint self-contained tokens
+/// (signed strings carrying their subject and expiry) instead of having the engine keep a
+/// grant per token: minting then costs no memory, and no token pushes another out.
+///
+/// The checks and their order are [`IssueToken`]'s, except that `Inherit` never creates the
+/// user (`404 entity_not_found` for a missing one: issue the token with [`IssueToken`] to
+/// create it). The reply names the user and their [`credential`](GrantChecked::credential)
+/// fingerprint, which the host binds into the token so that a password change invalidates
+/// it ([`TokenSubject`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
+pub struct CheckGrant {
+    /// How the caller proves who they are.
+    pub grant: GrantType,
+}
+
+/// A grant that passed [`CheckGrant`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantChecked {
+    /// The user, for user grants: their handle and record.
+    pub user: Option<(UserId, UserView)>,
+    /// The user's credential fingerprint ([`TokenSubjectView::credential`]); 0 for app grants.
+    pub credential: u64,
+}
+
+impl Ask for CheckGrant {
+    type Reply = GrantChecked;
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<GrantChecked> {
+        let users = &cx.st.users;
+        let id = match self.grant {
+            GrantType::ClientCredentials {
+                client_id,
+                client_secret,
+            } => {
+                check_client(users, &client_id, &client_secret)?;
+                return Ok(GrantChecked {
+                    user: None,
+                    credential: 0,
+                });
+            }
+            GrantType::Password { username, password } => {
+                check_password(users, &username, &password)?
+            }
+            GrantType::Inherit { username, .. } => {
+                if *cx.actor != Actor::Admin {
+                    return Err(NOT_ALLOWED);
+                }
+                users.id_str(&username).ok_or(Error::EntityNotFound)?
+            }
+        };
+        let u = users.get(id).ok_or(Error::EntityNotFound)?;
+        if !u.activated {
+            return Err(Error::InvalidGrant("user not activated"));
+        }
+        // A closed or login-blocked user (spec 04) gets no token, as with IssueToken.
+        crate::lifecycle::login_allowed(cx.st, id, &u.name, cx.now)?;
+        Ok(GrantChecked {
+            user: Some((id, UserView::of(u))),
+            credential: credential(u.password.as_deref()),
+        })
+    }
+}
+
+/// The fingerprint of a password (FNV-1a, 64 bits; 0 for none): it changes when the password
+/// changes, and never leaves the host (a host binds it into its tokens' signatures, it does
+/// not put it in them).
+fn credential(password: Option<&str>) -> u64 {
+    password.map_or(0, |p| {
+        p.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    })
+}
+
+/// What a self-contained user token is checked against, by the user's handle: the user's
+/// name, and their current credential fingerprint (a token signed over another fingerprint
+/// predates a password change). Admin (the host) only.
+///
+/// Errors: `401 unauthorized` (not the admin); `401 auth_bad_access_token` (no user has this
+/// handle: deleted). A disabled user is not an error here: the host checks the signature and
+/// the expiry first, then [`TokenSubjectView::activated`], in [`ValidateToken`]'s order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
+pub struct TokenSubject {
+    /// The user's handle, as the token carries it.
+    pub user: UserId,
+}
+
+/// The reply to [`TokenSubject`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenSubjectView {
+    /// The caller the token authenticates.
+    pub actor: Actor,
+    /// The user's credential fingerprint now.
+    pub credential: u64,
+    /// Whether the user may log in (not disabled).
+    pub activated: bool,
+}
+
+impl Ask for TokenSubject {
+    type Reply = TokenSubjectView;
+    fn ask(self, cx: &ReadCtx<'_>) -> Result<TokenSubjectView> {
+        if *cx.actor != Actor::Admin {
+            return Err(NOT_ALLOWED);
+        }
+        let u = cx.st.users.get(self.user).ok_or(Error::BadAccessToken)?;
+        Ok(TokenSubjectView {
+            actor: Actor::User(u.name.clone()),
+            credential: credential(u.password.as_deref()),
+            activated: u.activated,
+        })
     }
 }

@@ -575,7 +575,7 @@ impl Model {
                 if c.users.is_empty() {
                     return Err(ge(GroupError::InvalidParameter(String::new())));
                 }
-                if c.duration_ms < -1 {
+                if c.duration_ms < -1 || c.duration_ms > imcore::limits::MUTE_MILLIS_MAX as i64 {
                     return Err(ge(GroupError::InvalidParameter(String::new())));
                 }
                 let names = distinct(&c.users);

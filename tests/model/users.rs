@@ -1273,7 +1273,7 @@ impl Model {
                 let u = name
                     .as_ref()
                     .and_then(|n| self.users.get(n.as_str()))
-                    .ok_or((404, "invalid_grant"))?;
+                    .ok_or(INVALID_GRANT)?;
                 if u.password.as_deref() != Some(password.as_str()) {
                     return Err(INVALID_GRANT);
                 }

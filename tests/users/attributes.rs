@@ -171,7 +171,7 @@ fn batch_get_returns_every_target_and_only_listed_properties() {
     set_attrs(&app, "b", &[("phone", "2")]).unwrap();
     let got = batch_get(
         &app,
-        &user("c"),
+        &Actor::Admin,
         &["A", "b", "c", "ghost", "a", "not a name"],
         &["phone", "nickname", "absent"],
     )
@@ -186,6 +186,16 @@ fn batch_get_returns_every_target_and_only_listed_properties() {
     assert_eq!(
         batch_get(&app, &Actor::Admin, &["a"], &["mail"]).unwrap()["a"],
         map(&[("mail", "m")])
+    );
+    // A user reads only themself (issue 14), as with GetAttributes.
+    assert_eq!(
+        batch_get(&app, &user("a"), &["A", "a"], &["mail"]).unwrap()["a"],
+        map(&[("mail", "m")])
+    );
+    assert_err(
+        batch_get(&app, &user("c"), &["c", "a"], &["phone"]),
+        401,
+        "metadata_error",
     );
 }
 

@@ -55,7 +55,7 @@ fn change_emits_disconnects_then_the_change() {
         token(&app, "a", "pw", "t2"),
         400,
         "invalid_grant",
-        "invalid password",
+        "invalid username or password",
     );
     assert!(token(&app, "a", "new", "t2").is_ok());
     check(&app);

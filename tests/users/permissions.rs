@@ -214,7 +214,7 @@ fn table() -> Vec<(&'static str, Call, Want, Want, Want)> {
                 ))
             },
             Ok,
-            Ok,
+            META,
             UNAUTH,
         ),
         (

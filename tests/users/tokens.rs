@@ -55,7 +55,7 @@ fn app_tokens_need_matching_credentials() {
         issue(&app, &Actor::Anonymous, creds("id", "secret"), "t0", None),
         400,
         "invalid_grant",
-        "client_id does not match",
+        "invalid client_id or client_secret",
     );
     app.execute(
         &Actor::Admin,
@@ -82,13 +82,13 @@ fn app_tokens_need_matching_credentials() {
         issue(&app, &Actor::Anonymous, creds("id2", "secret"), "t1", None),
         400,
         "invalid_grant",
-        "client_id does not match",
+        "invalid client_id or client_secret",
     );
     assert_err_desc(
         issue(&app, &Actor::Anonymous, creds("id", "secreT"), "t1", None),
         400,
         "invalid_grant",
-        "client_secret does not match",
+        "invalid client_id or client_secret",
     );
     // Refused grants leave no token behind.
     assert_err(validate(&app, "t1", T0), 401, "auth_bad_access_token");
@@ -110,15 +110,15 @@ fn password_grant_errors() {
     let v = reg(&app, "alice");
     assert_err_desc(
         issue(&app, &Actor::Anonymous, pw("nobody", "pw"), "t", None),
-        404,
+        400,
         "invalid_grant",
-        "user not found",
+        "invalid username or password",
     );
     assert_err_desc(
         issue(&app, &Actor::Anonymous, pw("alice", "wrong"), "t", None),
         400,
         "invalid_grant",
-        "invalid password",
+        "invalid username or password",
     );
     let out = issue(&app, &Actor::Anonymous, pw("ALICE", "pw"), "t", None).unwrap();
     assert_eq!(out.reply.user, Some(v));
@@ -136,7 +136,7 @@ fn password_grant_errors() {
         issue(&app, &Actor::Anonymous, pw("alice", "wrong"), "t2", None),
         400,
         "invalid_grant",
-        "invalid password",
+        "invalid username or password",
     );
     assert_err_desc(
         issue(&app, &Actor::Anonymous, pw("alice", "pw"), "t2", None),
@@ -200,7 +200,7 @@ fn inherit_grant_errors_and_auto_create() {
         issue(&app, &Actor::Anonymous, pw("ghost", "x"), "t2", None),
         400,
         "invalid_grant",
-        "invalid password",
+        "invalid username or password",
     );
     // At the user cap, auto-create is refused.
     assert_err(
@@ -412,16 +412,52 @@ fn a_user_keeps_at_most_the_newest_tokens() {
     token(&app, "a", "pw", &format!("t{}", TOKENS_PER_USER_MAX - 1)).unwrap();
     assert!(validate(&app, "t0", T0).is_ok());
     check(&app);
-    // n+1: the oldest is dropped.
-    token(&app, "a", "pw", "extra").unwrap();
-    assert_err(validate(&app, "t0", T0), 401, "auth_bad_access_token");
-    assert!(validate(&app, "t1", T0).is_ok());
-    assert!(validate(&app, "extra", T0).is_ok());
+    // n+1: refused, and no valid token is pushed out (issue 14).
+    assert_err(token(&app, "a", "pw", "extra"), 429, "resource_limited");
+    assert!(validate(&app, "t0", T0).is_ok());
+    assert_err(validate(&app, "extra", T0), 401, "auth_bad_access_token");
     check(&app);
 }
 
 #[test]
-fn the_app_keeps_at_most_the_newest_app_tokens() {
+fn a_full_token_list_makes_room_only_from_expired_tokens() {
+    let app = app();
+    reg(&app, "a");
+    let short = |tok: &str| {
+        issue(
+            &app,
+            &Actor::Anonymous,
+            pw("a", "pw"),
+            tok,
+            Some(Millis::from_secs(1)),
+        )
+    };
+    short("s0").unwrap();
+    short("s1").unwrap();
+    for i in 2..TOKENS_PER_USER_MAX {
+        token(&app, "a", "pw", &format!("t{i}")).unwrap();
+    }
+    assert_err(token(&app, "a", "pw", "extra"), 429, "resource_limited");
+    // Once the short ones expire, they make room; the others stay valid.
+    let later = Timestamp(T0.0 + 2_000);
+    app.execute(
+        &Actor::Anonymous,
+        later,
+        IssueToken {
+            grant: pw("a", "pw"),
+            token: "extra".into(),
+            ttl: None,
+        },
+    )
+    .unwrap();
+    assert!(validate(&app, "extra", later).is_ok());
+    assert!(validate(&app, "t2", later).is_ok());
+    assert_err(validate(&app, "s0", later), 401, "auth_bad_access_token");
+    check(&app);
+}
+
+#[test]
+fn the_app_keeps_at_most_4096_app_tokens_and_never_pushes_out_a_valid_one() {
     let app = app();
     app.execute(
         &Actor::Admin,
@@ -444,8 +480,131 @@ fn the_app_keeps_at_most_the_newest_app_tokens() {
         .unwrap();
     }
     assert!(validate(&app, "a0", T0).is_ok());
-    issue(&app, &Actor::Anonymous, creds("id", "s"), "last", None).unwrap();
-    assert_err(validate(&app, "a0", T0), 401, "auth_bad_access_token");
-    assert!(validate(&app, "a1", T0).is_ok());
-    assert!(validate(&app, "last", T0).is_ok());
+    // n+1: refused (issue 14); the first is still valid.
+    assert_err(
+        issue(&app, &Actor::Anonymous, creds("id", "s"), "last", None),
+        429,
+        "resource_limited",
+    );
+    assert!(validate(&app, "a0", T0).is_ok());
+    assert_err(validate(&app, "last", T0), 401, "auth_bad_access_token");
+}
+
+#[test]
+fn check_grant_records_nothing_and_token_subject_tracks_the_password() {
+    let app = app();
+    app.execute(
+        &Actor::Admin,
+        T0,
+        SetCredentials(Credentials {
+            client_id: "id".into(),
+            client_secret: "secret".into(),
+        }),
+    )
+    .unwrap();
+    reg(&app, "a");
+    let grant_check = |actor: &Actor, grant| app.query(actor, T0, CheckGrant { grant });
+    let c = grant_check(&Actor::Anonymous, creds("id", "secret")).unwrap();
+    assert_eq!((c.user, c.credential), (None, 0));
+    assert_err_desc(
+        grant_check(&Actor::Anonymous, creds("id", "nope")),
+        400,
+        "invalid_grant",
+        "invalid client_id or client_secret",
+    );
+    for (u, p) in [("a", "nope"), ("ghost", "pw")] {
+        assert_err_desc(
+            grant_check(&Actor::Anonymous, pw(u, p)),
+            400,
+            "invalid_grant",
+            "invalid username or password",
+        );
+    }
+    let c = grant_check(&Actor::Anonymous, pw("A", "pw")).unwrap();
+    let (id, view) = c.user.clone().unwrap();
+    assert_eq!(view.username, n("a"));
+    assert_ne!(c.credential, 0);
+    // Inherit: admin only, and never creates.
+    assert_err(
+        grant_check(&Actor::Anonymous, inherit("a", false)),
+        401,
+        "unauthorized",
+    );
+    assert_err(
+        grant_check(&Actor::Admin, inherit("zed", true)),
+        404,
+        "entity_not_found",
+    );
+    assert_eq!(grant_check(&Actor::Admin, inherit("a", false)).unwrap(), c);
+    // Nothing was recorded.
+    assert!(
+        app.query(&Actor::Admin, T0, ValidateToken { token: "x".into() })
+            .is_err()
+    );
+    // The subject: admin only; the credential changes with the password; disabled is a flag.
+    let subject = |actor: &Actor| app.query(actor, T0, TokenSubject { user: id });
+    assert_err(subject(&user("a")), 401, "unauthorized");
+    let s = subject(&Actor::Admin).unwrap();
+    assert_eq!(
+        (s.actor, s.credential, s.activated),
+        (user("a"), c.credential, true)
+    );
+    app.execute(
+        &Actor::Admin,
+        T0,
+        ChangePassword {
+            username: n("a"),
+            new_password: "pw2".into(),
+        },
+    )
+    .unwrap();
+    assert_ne!(subject(&Actor::Admin).unwrap().credential, c.credential);
+    app.execute(&Actor::Admin, T0, DeleteUser { username: n("a") })
+        .unwrap();
+    assert_err(subject(&Actor::Admin), 401, "auth_bad_access_token");
+    check(&app);
+}
+
+/// A login-blocked user (spec 04 §8) gets no token through `CheckGrant` (the path a host that
+/// mints self-contained tokens takes), as through `IssueToken`; once the block lapses, they do.
+#[test]
+fn check_grant_refuses_a_login_blocked_user_until_the_block_lapses() {
+    let app = app();
+    reg(&app, "a");
+    app.execute(
+        &Actor::Admin,
+        T0,
+        BlockLogin {
+            users: vec![n("a")],
+            minutes: 1,
+        },
+    )
+    .unwrap();
+    let check = |at: i64| {
+        app.query(
+            &Actor::Admin,
+            Timestamp(T0.0 + at),
+            CheckGrant {
+                grant: pw("a", "pw"),
+            },
+        )
+    };
+    let e = check(0).expect_err("blocked");
+    assert_eq!(
+        e.status(),
+        app.execute(
+            &Actor::Admin,
+            T0,
+            IssueToken {
+                grant: pw("a", "pw"),
+                ttl: None,
+                token: "t-blocked".into(),
+            }
+        )
+        .unwrap_err()
+        .status(),
+        "the same refusal as IssueToken's"
+    );
+    assert!(check(59_999).is_err());
+    assert!(check(60_000).is_ok());
 }

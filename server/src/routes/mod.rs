@@ -77,22 +77,45 @@ pub fn router(host: Arc<Host>) -> Router {
         .with_state(host)
 }
 
-/// Unknown routes: `404 organization_application_not_found` when the first two segments do
-/// not name an app served here, else `404 service_resource_not_found`.
+/// Unknown routes, answered only to a caller with a valid token, so that no one learns
+/// which apps exist without one (issue 14): `404 organization_application_not_found` when
+/// the first two segments do not name an app served here, else `404
+/// service_resource_not_found`; without a token valid there, the `401` of a missing or bad
+/// token.
 async fn not_found(
     axum::extract::State(host): axum::extract::State<Arc<Host>>,
     method: Method,
     uri: Uri,
+    headers: axum::http::HeaderMap,
 ) -> ApiError {
     let mut seg = uri.path().split('/').skip(1);
     let (org, app) = (seg.next().unwrap_or(""), seg.next().unwrap_or(""));
+    let auth = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok());
     match host.app(org, app) {
-        Err(e) => e.into(),
-        Ok(_) => ApiError::new(
-            404,
-            "service_resource_not_found",
-            format!("no route for {method} {}", uri.path()),
-        ),
+        Err(e) => host.unknown_app(auth, e).into(),
+        Ok(a) => {
+            let token = auth
+                .and_then(|h| h.split_once(' '))
+                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                .map(|(_, t)| t.trim().to_owned());
+            let valid = match token {
+                None if auth.is_none() => Err(imcore::Error::TokenExpired),
+                None => Err(imcore::Error::BadAccessToken),
+                Some(token) => a
+                    .authenticate(&token, crate::host::now_millis())
+                    .map(|_| ()),
+            };
+            match valid {
+                Err(e) => e.into(),
+                Ok(()) => ApiError::new(
+                    404,
+                    "service_resource_not_found",
+                    format!("no route for {method} {}", uri.path()),
+                ),
+            }
+        }
     }
 }
 

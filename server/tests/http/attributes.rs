@@ -103,14 +103,28 @@ fn users_may_touch_only_their_own_attributes() {
         .assert_error(401, "metadata_error");
     api.call("GET", "/metadata/user/capacity", Some(&t), &Value::Null)
         .assert_error(401, "unauthorized");
-    // Any user may batch-read.
+    // Nor by the batch read (issue 14): a user token reads only its own user.
     api.call(
         "POST",
         "/metadata/user/get",
         Some(&t),
         &json!({"targets": ["bob"], "properties": ["a"]}),
     )
-    .ok();
+    .assert_error(401, "metadata_error");
+    api.call(
+        "POST",
+        "/metadata/user/get",
+        Some(&t),
+        &json!({"targets": ["ALICE", "bob"], "properties": ["a"]}),
+    )
+    .assert_error(401, "metadata_error");
+    let r = api.call(
+        "POST",
+        "/metadata/user/get",
+        Some(&t),
+        &json!({"targets": ["Alice"], "properties": ["a"]}),
+    );
+    assert_eq!(r.ok()["data"], json!({"alice": {"a": "1"}}));
 }
 
 #[test]

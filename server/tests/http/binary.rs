@@ -54,7 +54,8 @@ impl Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_imcore-server"))
             .args(args)
             .args(["--listen", &listen])
-            .env("RUST_LOG", "info")
+            // Events are logged at debug (issue 14: one line per event is too much for info).
+            .env("RUST_LOG", "info,imcore_server::events=debug")
             // Relative paths (the default `imcore-data`) land beside the log, in the test's
             // temporary directory.
             .current_dir(log.parent().unwrap())

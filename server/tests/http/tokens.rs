@@ -17,7 +17,14 @@ fn client_credentials_gives_an_app_token() {
     );
     let b = r.ok();
     let t = b["access_token"].as_str().unwrap();
-    assert_eq!(t.len(), 64, "256 random bits, hex");
+    // Self-contained (issue 14): v1.a.0.{expires}.{nonce}.{HMAC-SHA-256, hex}.
+    let f: Vec<&str> = t.split('.').collect();
+    assert_eq!(f.len(), 6, "{t}");
+    assert_eq!((f[0], f[1], f[2]), ("v1", "a", "0"), "{t}");
+    assert!(f[3].parse::<i64>().unwrap() > 0, "{t}");
+    assert_eq!(f[4].len(), 16, "{t}");
+    assert_eq!(f[5].len(), 64, "256-bit signature, hex: {t}");
+    assert!(f[5].bytes().all(|c| c.is_ascii_hexdigit()), "{t}");
     assert_ne!(t, api.admin, "every grant mints a new token");
     assert_eq!(
         b["expires_in"], 5_184_000,
@@ -32,17 +39,25 @@ fn client_credentials_gives_an_app_token() {
 #[test]
 fn client_credentials_errors() {
     let api = api();
-    token(
+    let r = token(
         &api,
         json!({"grant_type": "client_credentials", "client_id": CLIENT_ID, "client_secret": "nope"}),
-    )
-    .assert_error(400, "invalid_grant");
+    );
+    r.assert_error(400, "invalid_grant");
+    assert_eq!(
+        r.body["error_description"],
+        "invalid client_id or client_secret"
+    );
     let r = token(
         &api,
         json!({"grant_type": "client_credentials", "client_id": "nope", "client_secret": CLIENT_SECRET}),
     );
     r.assert_error(400, "invalid_grant");
-    assert_eq!(r.body["error_description"], "client_id does not match");
+    // The same answer whichever half is wrong.
+    assert_eq!(
+        r.body["error_description"],
+        "invalid client_id or client_secret"
+    );
     let r = token(
         &api,
         json!({"grant_type": "client_credentials", "client_id": CLIENT_ID}),
@@ -96,12 +111,14 @@ fn password_grant_errors() {
         json!({"grant_type": "password", "username": "alice", "password": "wrong"}),
     );
     r.assert_error(400, "invalid_grant");
-    assert_eq!(r.body["error_description"], "invalid password");
-    token(
+    assert_eq!(r.body["error_description"], "invalid username or password");
+    // An unknown user gets the same answer as a wrong password.
+    let r = token(
         &api,
         json!({"grant_type": "password", "username": "ghost", "password": "pw"}),
-    )
-    .assert_error(404, "invalid_grant");
+    );
+    r.assert_error(400, "invalid_grant");
+    assert_eq!(r.body["error_description"], "invalid username or password");
     api.admin("POST", "/users/alice/deactivate", &Value::Null)
         .ok();
     let r = token(
