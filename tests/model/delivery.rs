@@ -2,7 +2,9 @@
 //! deactivated and globally muted senders, unknown client senders; stage T: unknown recipients,
 //! block lists, the friend check for client sends; stage R: online, dropped with
 //! `ROUTE_ONLINE`, queued offline, the sender's sync copy), the offline queue (its cap with the
-//! oldest evicted, acknowledgement), and recall (its window, force, a message recalled twice),
+//! oldest evicted, acknowledgement), recall (its window, force, a message recalled twice), and
+//! reactions on the messages (participants only, one per user and reaction, a cap on distinct
+//! reactions, the last user taking one back removing it, none on a recalled message),
 //! interleaved with sessions, blocks, friendships, mutes, disabling and time passing.
 //!
 //! Unlike the other model modules, the steps are drawn from a small table of the operations
@@ -25,6 +27,8 @@ const GHOST: &str = "ghost";
 const OFFLINE_MAX: usize = 3;
 const RECALL_WINDOW: i64 = 1000;
 const MUTE_MS: i64 = 500;
+const REACTIONS_MAX: usize = 2;
+const REACTIONS: [&str; 3] = ["+1", "heart", "x"];
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -51,6 +55,14 @@ enum Op {
     Recall {
         i: usize,
         force: bool,
+    },
+    /// `user` (or `ghost`) adds (or takes back) reaction `r` on one of the two newest accepted
+    /// messages (`i` picks which), so that reactions pile up to the cap.
+    React {
+        user: usize,
+        i: usize,
+        r: usize,
+        add: bool,
     },
     Advance(i64),
 }
@@ -84,6 +96,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => u.clone().prop_map(Op::Enable),
         2 => u.clone().prop_map(Op::Ack),
         2 => (any::<usize>(), prop::bool::weighted(0.2)).prop_map(|(i, force)| Op::Recall { i, force }),
+        8 => (0..4usize, any::<usize>(), 0..3usize, prop::bool::weighted(0.7))
+            .prop_map(|(user, i, r, add)| Op::React { user, i, r, add }),
         3 => prop::sample::select(vec![1i64, 400, 999, 1000, 1001, 3000]).prop_map(Op::Advance),
     ]
 }
@@ -113,9 +127,12 @@ struct MUser {
 #[derive(Clone, Debug)]
 struct MMsg {
     id: MessageId,
+    from: usize,
     to: usize,
     at: i64,
     recalled: bool,
+    /// Reactions in the order they were first added, with their users in order.
+    reactions: Vec<(usize, Vec<usize>)>,
 }
 
 struct Model {
@@ -172,7 +189,14 @@ impl Model {
     }
 
     /// Records an accepted send under the id the engine gave it.
-    fn sent(&mut self, id: MessageId, to: usize, routes: &[(String, Route)], now: i64) {
+    fn sent(
+        &mut self,
+        id: MessageId,
+        from: usize,
+        to: usize,
+        routes: &[(String, Route)],
+        now: i64,
+    ) {
         if let Some(r) = self.users.get_mut(to)
             && routes.iter().any(|(_, rt)| *rt == Route::OfflineQueued)
         {
@@ -183,10 +207,47 @@ impl Model {
         }
         self.msgs.push(MMsg {
             id,
+            from,
             to,
             at: now,
             recalled: false,
+            reactions: Vec::new(),
         });
+    }
+
+    fn react(&mut self, user: usize, i: usize, r: usize, add: bool) -> Got {
+        let m = &mut self.msgs[i];
+        if m.recalled {
+            return Err((404, "Bad Request"));
+        }
+        let at = m.reactions.iter().position(|(x, _)| *x == r);
+        if add {
+            // Only the chat's sender or receiver (a registered one) may react.
+            if user >= USERS.len() || (user != m.from && user != m.to) {
+                return Err((400, "Bad Request"));
+            }
+            match at {
+                Some(k) if m.reactions[k].1.contains(&user) => Err((400, "Bad Request")),
+                Some(k) => {
+                    m.reactions[k].1.push(user);
+                    Ok(Seen::Done)
+                }
+                None if m.reactions.len() >= REACTIONS_MAX => Err((400, "Bad Request")),
+                None => {
+                    m.reactions.push((r, vec![user]));
+                    Ok(Seen::Done)
+                }
+            }
+        } else {
+            let Some(k) = at.filter(|k| m.reactions[*k].1.contains(&user)) else {
+                return Err((400, "Bad Request"));
+            };
+            m.reactions[k].1.retain(|u| *u != user);
+            if m.reactions[k].1.is_empty() {
+                m.reactions.remove(k);
+            }
+            Ok(Seen::Done)
+        }
     }
 
     fn recall(&mut self, i: usize, force: bool, now: i64) -> Got {
@@ -210,6 +271,11 @@ impl Model {
     }
 }
 
+/// One of the two newest of `len` messages.
+fn newest(len: usize, i: usize) -> usize {
+    len - 1 - (i % 2).min(len - 1)
+}
+
 fn n(s: &str) -> UserName {
     UserName::parse(s).unwrap()
 }
@@ -225,6 +291,7 @@ fn limits() -> Limits {
     };
     l.messages.offline_chat_max = OFFLINE_MAX;
     l.messages.recall_window = Millis(RECALL_WINDOW as u64);
+    l.messages.reactions_per_message_max = REACTIONS_MAX;
     l
 }
 
@@ -405,6 +472,35 @@ fn engine_step(app: &App, now: Timestamp, op: &Op, model: &Model) -> Got {
             .map(|o| Seen::Recalled(o.reply.removed))
             .map_err(err)
         }
+        Op::React { user, i, r, add } => {
+            let m = &model.msgs[newest(model.msgs.len(), *i)];
+            let (who, id, reaction) = (n(name(*user)), m.id.to_string(), REACTIONS[*r].to_string());
+            if *add {
+                app.execute(
+                    admin,
+                    now,
+                    AddReaction {
+                        user: who,
+                        msg_id: id,
+                        reaction,
+                    },
+                )
+                .map(|_| Seen::Done)
+                .map_err(err)
+            } else {
+                app.execute(
+                    admin,
+                    now,
+                    RemoveReaction {
+                        user: who,
+                        msg_id: id,
+                        reaction,
+                    },
+                )
+                .map(|_| Seen::Done)
+                .map_err(err)
+            }
+        }
         Op::Advance(_) => Ok(Seen::Done),
     }
 }
@@ -480,6 +576,10 @@ fn model_step(m: &mut Model, now: i64, op: &Op) -> Got {
             let k = m.msgs.len();
             m.recall(i % k, force, now)
         }
+        Op::React { user, i, r, add } => {
+            let k = newest(m.msgs.len(), i);
+            m.react(user, k, r, add)
+        }
         Op::Advance(_) => Ok(Seen::Done),
     }
 }
@@ -502,7 +602,7 @@ fn run(ops: &[Op]) -> std::result::Result<(), TestCaseError> {
         if let Op::Advance(ms) = op {
             now += ms;
         }
-        if matches!(op, Op::Recall { .. }) && model.msgs.is_empty() {
+        if matches!(op, Op::Recall { .. } | Op::React { .. }) && model.msgs.is_empty() {
             continue;
         }
         let t = Timestamp(now);
@@ -524,9 +624,9 @@ fn run(ops: &[Op]) -> std::result::Result<(), TestCaseError> {
             prop_assert_eq!(&got, &want, "step {} {:?}", k, op);
             got
         };
-        if let (Op::Send { to, .. }, Ok(Seen::Sent(routes))) = (op, &got) {
+        if let (Op::Send { from, to, .. }, Ok(Seen::Sent(routes))) = (op, &got) {
             let id = LAST_ID.take().expect("an accepted send's id");
-            model.sent(id, *to, routes, now);
+            model.sent(id, *from, *to, routes, now);
         }
         for (i, u) in USERS.iter().enumerate() {
             let c = app
@@ -548,7 +648,7 @@ fn run(ops: &[Op]) -> std::result::Result<(), TestCaseError> {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: crate::cases(256),
+        cases: crate::cases(512),
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
