@@ -708,7 +708,7 @@ mod tests {
                 .get_mut(c)
                 .unwrap()
                 .contacts
-                .push((b, Timestamp(5)));
+                .insert(b, Timestamp(5));
         });
         assert!(
             crate::invariants::check(&app)

@@ -74,15 +74,15 @@ fn friendship_symmetric(st: &State) -> Result<(), String> {
     }
     let (mut edges, mut mirrors) = (0u64, 0u64);
     for (id, u) in st.users.iter() {
-        if !u.contacts.windows(2).all(|w| w[0].0 < w[1].0) {
+        if !u.contacts.well_formed() {
             return Err(format!("contacts of {} not sorted and unique", u.name));
         }
-        for (f, at) in &u.contacts {
-            if *f == id {
+        for (f, at) in u.contacts.iter() {
+            if f == id {
                 return Err(format!("{} is friends with themself", u.name));
             }
-            edges = edges.wrapping_add(edge(id, *f, at.0));
-            mirrors = mirrors.wrapping_add(edge(*f, id, at.0));
+            edges = edges.wrapping_add(edge(id, f, at.0));
+            mirrors = mirrors.wrapping_add(edge(f, id, at.0));
         }
         for r in u.extra().map(|x| x.remarks.keys()).into_iter().flatten() {
             if !u.is_friend(*r) {
@@ -94,11 +94,11 @@ fn friendship_symmetric(st: &State) -> Result<(), String> {
         return Ok(());
     }
     for (id, u) in st.users.iter() {
-        for (f, at) in &u.contacts {
-            let Some(fu) = st.users.get(*f) else {
+        for (f, at) in u.contacts.iter() {
+            let Some(fu) = st.users.get(f) else {
                 return Err(format!("{} is friends with a deleted user", u.name));
             };
-            if fu.contacts.binary_search(&(id, *at)).is_err() {
+            if !fu.contacts.iter().any(|c| c == (id, at)) {
                 return Err(format!("friendship {} -> {} is one-way", u.name, fu.name));
             }
         }

@@ -126,11 +126,10 @@ fn close_one(cx: &mut Ctx<'_>, id: UserId, name: &UserName, op_id: u64, leave_gr
     for t in &tokens {
         users.tokens.remove(t);
     }
-    for (f, _) in &contacts {
-        if let Some(fu) = users.get_mut(*f)
-            && let Ok(i) = fu.contacts.binary_search_by_key(&id, |c| c.0)
+    for (f, _) in contacts.iter() {
+        if let Some(fu) = users.get_mut(f)
+            && fu.contacts.remove(id).is_some()
         {
-            fu.contacts.remove(i);
             if let Some(x) = fu.extra.as_deref_mut() {
                 x.remarks.remove(&id);
             }

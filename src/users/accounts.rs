@@ -130,7 +130,7 @@ pub(crate) fn new_user(
         activated: true,
         password: password.map(Into::into),
         nickname: u.nickname.as_deref().map(Into::into),
-        contacts: Vec::new(),
+        contacts: Default::default(),
         extra: None,
     }
 }

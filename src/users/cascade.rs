@@ -51,14 +51,13 @@ pub(crate) fn delete_user(cx: &mut Ctx<'_>, id: UserId) -> UserView {
     let mut friends: Vec<(u64, UserId)> = user
         .contacts
         .iter()
-        .map(|&(f, _)| (users.get(f).map_or(0, |u| u.seq), f))
+        .map(|(f, _)| (users.get(f).map_or(0, |u| u.seq), f))
         .collect();
     friends.sort_unstable();
     for (_, f) in &friends {
         if let Some(fu) = users.get_mut(*f)
-            && let Ok(i) = fu.contacts.binary_search_by_key(&id, |c| c.0)
+            && fu.contacts.remove(id).is_some()
         {
-            fu.contacts.remove(i);
             if let Some(x) = fu.extra.as_deref_mut() {
                 x.remarks.remove(&id);
             }

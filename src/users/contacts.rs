@@ -33,9 +33,7 @@ fn at_cap(st: &State, u: &User) -> bool {
 fn link(users: &mut Users, a: UserId, b: UserId, now: Timestamp) {
     for (x, other) in [(a, b), (b, a)] {
         let u = users.get_mut(x).expect("checked");
-        if let Err(i) = u.contacts.binary_search_by_key(&other, |c| c.0) {
-            u.contacts.insert(i, (other, now));
-        }
+        u.contacts.insert(other, now);
     }
 }
 
@@ -43,9 +41,7 @@ fn link(users: &mut Users, a: UserId, b: UserId, now: Timestamp) {
 fn unlink(users: &mut Users, a: UserId, b: UserId) {
     for (x, other) in [(a, b), (b, a)] {
         let u = users.get_mut(x).expect("checked");
-        if let Ok(i) = u.contacts.binary_search_by_key(&other, |c| c.0) {
-            u.contacts.remove(i);
-        }
+        u.contacts.remove(other);
         if let Some(x) = u.extra.as_deref_mut() {
             x.remarks.remove(&other);
         }
@@ -198,7 +194,7 @@ fn sorted_contacts(users: &Users, s: &User) -> Vec<(UserId, Timestamp, u64)> {
     let mut v: Vec<(UserId, Timestamp, u64)> = s
         .contacts
         .iter()
-        .map(|&(id, at)| (id, at, users.get(id).map_or(0, |f| f.seq)))
+        .map(|(id, at)| (id, at, users.get(id).map_or(0, |f| f.seq)))
         .collect();
     v.sort_unstable_by_key(|c| std::cmp::Reverse((c.1, c.2)));
     v

@@ -160,7 +160,7 @@ impl Ask for ExportUser {
             .ok_or_else(|| Error::UserNotFound(self.username.to_string()))?;
         let x = u.extra();
         let name_of = |f: UserId| st.users.name(f).cloned();
-        let mut contacts: Vec<(UserId, Timestamp)> = u.contacts.clone();
+        let mut contacts: Vec<(UserId, Timestamp)> = u.contacts.iter().collect();
         contacts.sort_unstable_by_key(|c| std::cmp::Reverse((c.1, c.0)));
         let contacts = contacts
             .into_iter()
