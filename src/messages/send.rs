@@ -617,14 +617,11 @@ impl Exec for SendMessage {
             targets.push(TargetResult { target: t, outcome });
         }
         if let Some((w, at, n)) = rate {
-            w(&mut cx.st.send_windows).add(at, n);
+            cx.st.send_windows.0[w].add(at, n);
         }
         Ok(SendResult { targets })
     }
 }
-
-/// Which rate window a send counts in.
-type WindowOf = fn(&mut crate::store::SendWindows) -> &mut crate::store::Window;
 
 /// Checks a send against its rate (spec 03 §4.2 step 10) when the app has the rates on:
 /// `Some((window, window number, count))` to add once the send succeeds, `None` when off.
@@ -634,20 +631,20 @@ fn send_rate(
     directed: bool,
     targets: u64,
     now: crate::time::Timestamp,
-) -> Result<Option<(WindowOf, i64, u64)>> {
+) -> Result<Option<(usize, i64, u64)>> {
     let l = &st.limits.send_rates;
     if !l.enabled {
         return Ok(None);
     }
-    let (w, len, max, n): (WindowOf, i64, u64, u64) = match ct {
-        _ if directed => (|w| &mut w.directed, 1000, l.directed_per_second_max, 1),
-        ChatType::Chat => (|w| &mut w.users, 60_000, l.users_per_minute_max, targets),
-        ChatType::GroupChat => (|w| &mut w.groups, 1000, l.groups_per_second_max, targets),
-        ChatType::ChatRoom => (|w| &mut w.rooms, 1000, l.rooms_per_second_max, targets),
+    // (window, its length in ms, the cap, how much this send counts)
+    let (w, len, max, n) = match ct {
+        _ if directed => (3, 1000, l.directed_per_second_max, 1),
+        ChatType::Chat => (0, 60_000, l.users_per_minute_max, targets),
+        ChatType::GroupChat => (1, 1000, l.groups_per_second_max, targets),
+        ChatType::ChatRoom => (2, 1000, l.rooms_per_second_max, targets),
     };
     let at = now.0.div_euclid(len);
-    let mut windows = st.send_windows.clone();
-    if w(&mut windows).count_in(at) + n > max {
+    if st.send_windows.0[w].count_in(at) + n > max {
         return Err(MessageError::RateLimited.into());
     }
     Ok(Some((w, at, n)))

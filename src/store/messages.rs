@@ -67,14 +67,10 @@ impl Window {
     }
 }
 
-/// The send rate windows: one-to-one per minute, groups, rooms and directed per second.
+/// The send rate windows, one per rate: one-to-one per minute, then group, room and directed
+/// sends per second (indexed by the rate's position, see `messages::send::send_rate`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub(crate) struct SendWindows {
-    pub users: Window,
-    pub groups: Window,
-    pub rooms: Window,
-    pub directed: Window,
-}
+pub(crate) struct SendWindows(pub [Window; 4]);
 
 /// Which offline queue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

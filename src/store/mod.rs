@@ -41,7 +41,7 @@ use crossbeam_utils::sync::ShardedLock;
 
 pub(crate) use deadlines::Deadlines;
 pub(crate) use groups::Groups;
-pub(crate) use messages::{Messages, Queue, SendWindows, Window};
+pub(crate) use messages::{Messages, Queue, SendWindows};
 pub(crate) use rooms::Rooms;
 pub(crate) use subscriptions::Subscriptions;
 pub(crate) use users::Users;
