@@ -300,10 +300,16 @@ thread_local! {
     static LAST_ID: std::cell::Cell<Option<MessageId>> = const { std::cell::Cell::new(None) };
 }
 
+/// Runs a command whose reply this model does not compare.
+fn done<C: Exec>(app: &App, now: Timestamp, c: C) -> Got {
+    app.execute(&Actor::Admin, now, c)
+        .map(|_| Seen::Done)
+        .map_err(err)
+}
+
 /// Runs one step on the engine; what it gave.
 fn engine_step(app: &App, now: Timestamp, op: &Op, model: &Model) -> Got {
     let admin = &Actor::Admin;
-    let unit = |r: Result<()>| r.map(|()| Seen::Done).map_err(err);
     match op {
         Op::Send {
             client,
@@ -340,110 +346,83 @@ fn engine_step(app: &App, now: Timestamp, op: &Op, model: &Model) -> Got {
                 }
             }
         }
-        Op::Open(u) => unit(
-            app.execute(
-                admin,
-                now,
-                OpenSession {
-                    username: n(name(*u)),
-                    resource: "ios_1".into(),
-                    device_uuid: None,
-                    device_name: None,
-                },
-            )
-            .map(|_| ()),
+        Op::Open(u) => done(
+            app,
+            now,
+            OpenSession {
+                username: n(name(*u)),
+                resource: "ios_1".into(),
+                device_uuid: None,
+                device_name: None,
+            },
         ),
-        Op::Close(u) => unit(
-            app.execute(
-                admin,
-                now,
-                CloseSession {
-                    username: n(name(*u)),
-                    resource: "ios_1".into(),
-                },
-            )
-            .map(|_| ()),
+        Op::Close(u) => done(
+            app,
+            now,
+            CloseSession {
+                username: n(name(*u)),
+                resource: "ios_1".into(),
+            },
         ),
-        Op::Block(a, b) => unit(
-            app.execute(
-                admin,
-                now,
-                BlockUsers {
-                    owner: n(name(*a)),
-                    usernames: vec![n(name(*b))],
-                },
-            )
-            .map(|_| ()),
+        Op::Block(a, b) => done(
+            app,
+            now,
+            BlockUsers {
+                owner: n(name(*a)),
+                usernames: vec![n(name(*b))],
+            },
         ),
-        Op::Unblock(a, b) => unit(
-            app.execute(
-                admin,
-                now,
-                UnblockUser {
-                    owner: n(name(*a)),
-                    blocked: n(name(*b)),
-                },
-            )
-            .map(|_| ()),
+        Op::Unblock(a, b) => done(
+            app,
+            now,
+            UnblockUser {
+                owner: n(name(*a)),
+                blocked: n(name(*b)),
+            },
         ),
-        Op::Friend(a, b) => unit(
-            app.execute(
-                admin,
-                now,
-                AddFriend {
-                    owner: n(name(*a)),
-                    friend: n(name(*b)),
-                },
-            )
-            .map(|_| ()),
+        Op::Friend(a, b) => done(
+            app,
+            now,
+            AddFriend {
+                owner: n(name(*a)),
+                friend: n(name(*b)),
+            },
         ),
-        Op::Unfriend(a, b) => unit(
-            app.execute(
-                admin,
-                now,
-                RemoveFriend {
-                    owner: n(name(*a)),
-                    friend: n(name(*b)),
-                },
-            )
-            .map(|_| ()),
+        Op::Unfriend(a, b) => done(
+            app,
+            now,
+            RemoveFriend {
+                owner: n(name(*a)),
+                friend: n(name(*b)),
+            },
         ),
-        Op::Mute(u) | Op::Unmute(u) => unit(
-            app.execute(
-                admin,
-                now,
-                SetGlobalMute {
-                    username: n(name(*u)),
-                    chat: Some(if matches!(op, Op::Mute(_)) {
-                        MuteValue::For(Millis(MUTE_MS as u64))
-                    } else {
-                        MuteValue::Lift
-                    }),
-                    groupchat: None,
-                    chatroom: None,
-                },
-            )
-            .map(|_| ()),
+        Op::Mute(u) | Op::Unmute(u) => done(
+            app,
+            now,
+            SetGlobalMute {
+                username: n(name(*u)),
+                chat: Some(if matches!(op, Op::Mute(_)) {
+                    MuteValue::For(Millis(MUTE_MS as u64))
+                } else {
+                    MuteValue::Lift
+                }),
+                groupchat: None,
+                chatroom: None,
+            },
         ),
-        Op::Disable(u) => unit(
-            app.execute(
-                admin,
-                now,
-                DisableUser {
-                    username: n(name(*u)),
-                },
-            )
-            .map(|_| ()),
+        Op::Disable(u) => done(
+            app,
+            now,
+            DisableUser {
+                username: n(name(*u)),
+            },
         ),
-        Op::Enable(u) => unit(
-            app.execute(
-                admin,
-                now,
-                EnableUser {
-                    username: n(name(*u)),
-                },
-            )
-            .map(|_| ()),
+        Op::Enable(u) => done(
+            app,
+            now,
+            EnableUser {
+                username: n(name(*u)),
+            },
         ),
         Op::Ack(u) => app
             .execute(
@@ -476,8 +455,8 @@ fn engine_step(app: &App, now: Timestamp, op: &Op, model: &Model) -> Got {
             let m = &model.msgs[newest(model.msgs.len(), *i)];
             let (who, id, reaction) = (n(name(*user)), m.id.to_string(), REACTIONS[*r].to_string());
             if *add {
-                app.execute(
-                    admin,
+                done(
+                    app,
                     now,
                     AddReaction {
                         user: who,
@@ -485,11 +464,9 @@ fn engine_step(app: &App, now: Timestamp, op: &Op, model: &Model) -> Got {
                         reaction,
                     },
                 )
-                .map(|_| Seen::Done)
-                .map_err(err)
             } else {
-                app.execute(
-                    admin,
+                done(
+                    app,
                     now,
                     RemoveReaction {
                         user: who,
@@ -497,8 +474,6 @@ fn engine_step(app: &App, now: Timestamp, op: &Op, model: &Model) -> Got {
                         reaction,
                     },
                 )
-                .map(|_| Seen::Done)
-                .map_err(err)
             }
         }
         Op::Advance(_) => Ok(Seen::Done),
