@@ -12,7 +12,7 @@ use imcore::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::shared::{UsernamesBody, cursor, listing, page_answer};
+use super::shared::{UsernamesBody, cursor, listing_names, page_answer};
 use crate::envelope::{Envelope, user_json};
 use crate::error::ApiResult;
 use crate::extract::Call;
@@ -68,8 +68,7 @@ async fn list_all(call: Call) -> ApiResult<Envelope> {
     let names = call.ask(ListFriends {
         owner: call.user("owner")?,
     })?;
-    let data = names.iter().map(|n| n.as_str().into()).collect();
-    Ok(listing(&call, data))
+    Ok(listing_names(&call, names.iter().map(|n| n.as_str())))
 }
 
 /// `GET /user/{owner}/contacts?limit&cursor&needReturnRemark`:

@@ -341,10 +341,24 @@ pub fn names_answer(call: &Call, names: &[UserName]) -> Envelope {
 /// The answer of a vendor listing: `entities: []`, `data`, `count` (add `cursor` or `total`
 /// where the listing has one).
 pub fn listing(call: &Call, data: Vec<Value>) -> Envelope {
+    listing_of(call, &data)
+}
+
+/// [`listing`] of names (usernames, group or room ids), written straight to JSON text.
+pub fn listing_names<'a>(call: &Call, names: impl ExactSizeIterator<Item = &'a str>) -> Envelope {
+    Envelope::full(call)
+        .entities(vec![])
+        .count(names.len())
+        .data_strings(names)
+}
+
+/// [`listing`] of any serializable items, written straight to JSON text (for listings of many
+/// names, `&str` items spare a `Value` a name).
+pub fn listing_of<T: serde::Serialize>(call: &Call, data: &[T]) -> Envelope {
     Envelope::full(call)
         .entities(vec![])
         .count(data.len())
-        .data(data)
+        .data_serialized(&data)
 }
 
 /// The answer of a cursor page whose `data` is an object: `data` (with `cursor` inside too
