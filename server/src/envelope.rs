@@ -115,7 +115,7 @@ impl Envelope {
 
     /// The answer's JSON text: the fields in key order (as `serde_json`'s map writes them),
     /// written into one buffer sized up front instead of through a growing `BytesMut`.
-    fn to_json(mut self) -> Vec<u8> {
+    fn into_json(mut self) -> Vec<u8> {
         self.body.insert("duration".into(), self.duration.into());
         let raw_len = self.raw.as_ref().map_or(0, |(_, b)| b.len());
         let mut out = Vec::with_capacity(256 + raw_len);
@@ -174,7 +174,7 @@ impl IntoResponse for Envelope {
                 axum::http::header::CONTENT_TYPE,
                 axum::http::HeaderValue::from_static("application/json"),
             )],
-            self.to_json(),
+            self.into_json(),
         )
             .into_response()
     }
@@ -251,12 +251,12 @@ mod tests {
             want.insert(key.into(), names.clone());
             want.insert("duration".into(), 7.into());
             assert_eq!(
-                String::from_utf8(e.to_json()).unwrap(),
+                String::from_utf8(e.into_json()).unwrap(),
                 serde_json::to_string(&Value::Object(want)).unwrap(),
                 "raw field {key}"
             );
         }
-        let plain = envelope(&base, None).to_json();
+        let plain = envelope(&base, None).into_json();
         let mut want: Map<String, Value> = base
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
@@ -278,7 +278,7 @@ mod tests {
             "x\u{7f}",
         ];
         let e = envelope(&[], None).data_strings(items.iter().copied());
-        let text = String::from_utf8(e.to_json()).unwrap();
+        let text = String::from_utf8(e.into_json()).unwrap();
         let want = serde_json::to_string(&json!({"data": items, "duration": 7})).unwrap();
         assert_eq!(text, want);
     }
@@ -287,10 +287,10 @@ mod tests {
     #[test]
     fn a_later_data_replaces_an_earlier_one_of_either_kind() {
         let e = envelope(&[], Some(("data", json!(["x"])))).data(json!(1));
-        let v: Value = serde_json::from_slice(&e.to_json()).unwrap();
+        let v: Value = serde_json::from_slice(&e.into_json()).unwrap();
         assert_eq!(v, json!({"data": 1, "duration": 7}));
         let e = envelope(&[("data", json!(1))], None).data_serialized(&["y"]);
-        let v: Value = serde_json::from_slice(&e.to_json()).unwrap();
+        let v: Value = serde_json::from_slice(&e.into_json()).unwrap();
         assert_eq!(v, json!({"data": ["y"], "duration": 7}));
     }
 }
