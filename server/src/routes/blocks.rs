@@ -47,7 +47,7 @@ async fn list(call: Call) -> ApiResult<Envelope> {
     Ok(Envelope::full(&call)
         .entities(vec![])
         .count(page.items.len())
-        .data(names_json(&page.items))
+        .data_strings(page.items.iter().map(|n| n.as_str()))
         .cursor(page.cursor))
 }
 
