@@ -251,7 +251,11 @@ pub(crate) fn sender_of(
     let name = match (origin, actor, from) {
         (Origin::Client, Actor::User(u), _) => Some(u.clone()),
         (_, _, None) => None,
-        (_, _, Some(f)) => Some(UserName::parse(f)?),
+        // A registered sender's name is shared from the users table (no allocation).
+        (_, _, Some(f)) => match st.users.id_str(f).and_then(|id| st.users.name(id)) {
+            Some(n) => Some(n.clone()),
+            None => Some(UserName::parse(f)?),
+        },
     };
     let sender = stage_s(st, origin, name.as_ref(), scope, now).map_err(|r| {
         let who = name.as_ref().map_or("admin", UserName::as_str).to_string();
@@ -317,8 +321,12 @@ fn chat_target(
     t: &str,
 ) -> std::result::Result<Accepted, TargetRefusal> {
     use super::policy::{ChatVerdict, stage_t_chat};
-    let name = UserName::parse(t).ok();
-    let id = name.as_ref().and_then(|n| st.users.id(n));
+    // A registered recipient's name is shared from the users table (no allocation).
+    let id = st.users.id_str(t);
+    let name = match id.and_then(|id| st.users.name(id)) {
+        Some(n) => Some(n.clone()),
+        None => UserName::parse(t).ok(),
+    };
     match stage_t_chat(st, origin, sender, id) {
         ChatVerdict::Deliver => Ok(Accepted::User(name, id)),
         ChatVerdict::NoRecipient => Ok(Accepted::User(name, None)),
@@ -328,15 +336,27 @@ fn chat_target(
     }
 }
 
-/// De-duplicates targets (user names folded), keeping the first of each.
+/// De-duplicates targets (user names folded), keeping the first of each. A text with no
+/// capital letter is its own folded form, and one target has no repeat: neither allocates.
 fn distinct_targets(ct: ChatType, to: Vec<String>) -> Vec<String> {
-    let mut seen = std::collections::HashSet::with_capacity(to.len());
-    to.into_iter()
+    let folded: Vec<String> = to
+        .into_iter()
         .map(|t| match ct {
-            ChatType::Chat => UserName::parse(&t).map_or(t, String::from),
+            ChatType::Chat if t.bytes().any(|b| b.is_ascii_uppercase()) => {
+                UserName::parse(&t).map_or(t, String::from)
+            }
             _ => t,
         })
-        .filter(|t| seen.insert(t.clone()))
+        .collect();
+    if folded.len() < 2 {
+        return folded;
+    }
+    let mut seen = std::collections::HashSet::with_capacity(folded.len());
+    let first: Vec<bool> = folded.iter().map(|t| seen.insert(t.as_str())).collect();
+    folded
+        .into_iter()
+        .zip(first)
+        .filter_map(|(t, first)| first.then_some(t))
         .collect()
 }
 
@@ -454,10 +474,19 @@ fn record(
     };
     let keep_after = Timestamp(now.0.saturating_sub(l.offline_retention.0 as i64));
     let ms = &mut cx.st.messages;
-    let mut queued_for = Vec::with_capacity(routes.queued_count());
+    // A one-to-one message's recipient is found through its target: `queued_for` lists the
+    // others (group and thread members).
+    let listed = if d.chat_type == ChatType::Chat {
+        0
+    } else {
+        routes.queued_count()
+    };
+    let mut queued_for = Vec::with_capacity(listed);
     routes.for_each_queued(|u| {
         ms.enqueue(u, queue, Queued { msg: id, at: now }, cap, keep_after);
-        queued_for.push(u);
+        if listed > 0 {
+            queued_for.push(u);
+        }
     });
     if let Target::Room(r) = stored_to {
         ms.rooms_used.insert(r);
@@ -575,6 +604,9 @@ impl Exec for SendMessage {
         }
         let users = &cx.st.users;
         let ids = |names: &[String]| -> Vec<UserId> {
+            if names.is_empty() {
+                return Vec::new();
+            }
             let mut v: Vec<UserId> = names.iter().filter_map(|n| users.id_str(n)).collect();
             let mut seen = std::collections::HashSet::new();
             v.retain(|u| seen.insert(*u));

@@ -86,7 +86,8 @@ pub(crate) struct Message {
     /// Attachments the body links (uuids).
     pub attachments: Box<[Box<str>]>,
     /// Users whose offline queue got it (a superset: entries acknowledged or evicted since
-    /// stay listed), so that a recall finds them.
+    /// stay listed), so that a recall finds them; a one-to-one message's recipient is not
+    /// listed (its target names them: see [`Message::queued_users`]).
     pub queued_for: Vec<UserId>,
 }
 
@@ -94,6 +95,16 @@ impl Message {
     /// Whether it went to a thread.
     pub fn is_thread(&self) -> bool {
         matches!(self.to, Target::Thread(..))
+    }
+
+    /// Every user whose offline queue may hold it: the listed ones, and a one-to-one
+    /// message's recipient.
+    pub fn queued_users(&self) -> impl Iterator<Item = UserId> + '_ {
+        let recipient = match self.chat_type {
+            ChatType::Chat => self.to.user_id(),
+            _ => None,
+        };
+        self.queued_for.iter().copied().chain(recipient)
     }
 
     /// The group it belongs to (groups and threads).
