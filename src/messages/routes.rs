@@ -69,6 +69,16 @@ impl Fanout {
     fn len(&self) -> usize {
         self.users.len() - usize::from(self.skip != usize::MAX) + usize::from(self.sync.is_some())
     }
+
+    /// The bits of word `w` that stand for a listed user.
+    fn valid(&self, w: usize) -> u64 {
+        let n = self.users.len();
+        if (w + 1) * 64 <= n {
+            u64::MAX
+        } else {
+            (1u64 << (n - w * 64)) - 1
+        }
+    }
 }
 
 const NOBODY: Delivery = Delivery {
@@ -161,49 +171,55 @@ impl Routes {
 
     /// The users routed [`Route::OfflineQueued`], in order: for a member list, the clear bits
     /// of the online set (a word at a time), the sender skipped.
-    pub(crate) fn for_each_queued(&self, mut f: impl FnMut(UserId)) {
-        match &self.0 {
-            Repr::Fanout(fo) => {
-                if fo.offline != Route::OfflineQueued {
-                    return;
-                }
-                let n = fo.users.len();
-                for (w, word) in fo.online.iter().enumerate() {
-                    let valid = if (w + 1) * 64 <= n {
-                        u64::MAX
-                    } else {
-                        (1u64 << (n - w * 64)) - 1
-                    };
-                    let mut off = !word & valid;
-                    while off != 0 {
-                        let i = w * 64 + off.trailing_zeros() as usize;
-                        off &= off - 1;
-                        if i != fo.skip {
-                            f(fo.users[i]);
-                        }
-                    }
-                }
-            }
-            _ => self
-                .iter()
-                .filter(|d| d.route == Route::OfflineQueued)
-                .for_each(|d| f(d.user)),
-        }
+    pub(crate) fn queued(&self) -> Queued<'_> {
+        Queued(match &self.0 {
+            Repr::Fanout(f) if f.offline == Route::OfflineQueued => QueuedRepr::Bits {
+                f,
+                w: 0,
+                word: f.online.first().map_or(0, |w| !w & f.valid(0)),
+            },
+            Repr::Fanout(_) => QueuedRepr::Slice([].iter()),
+            Repr::Few(n, ds) => QueuedRepr::Slice(ds[..*n as usize].iter()),
+            Repr::List(l) => QueuedRepr::Slice(l.iter()),
+        })
     }
+}
 
-    /// How many users are routed [`Route::OfflineQueued`].
-    pub(crate) fn queued_count(&self) -> usize {
-        match &self.0 {
-            Repr::Fanout(fo) if fo.offline == Route::OfflineQueued => {
-                let online: usize = fo.online.iter().map(|w| w.count_ones() as usize).sum();
-                let skipped = fo.skip != usize::MAX && fo.route(fo.skip) == Route::OfflineQueued;
-                fo.users.len() - online - usize::from(skipped)
-            }
-            Repr::Fanout(_) => 0,
-            _ => self
-                .iter()
-                .filter(|d| d.route == Route::OfflineQueued)
-                .count(),
+/// The users a [`Routes`] queued offline, in order ([`Routes::queued`]).
+pub(crate) struct Queued<'a>(QueuedRepr<'a>);
+
+enum QueuedRepr<'a> {
+    Slice(std::slice::Iter<'a, Delivery>),
+    /// The clear bits left in word `w` of a member list's online set.
+    Bits {
+        f: &'a Fanout,
+        w: usize,
+        word: u64,
+    },
+}
+
+impl<'a> Iterator for Queued<'a> {
+    type Item = &'a UserId;
+
+    fn next(&mut self) -> Option<&'a UserId> {
+        match &mut self.0 {
+            QueuedRepr::Slice(s) => s
+                .by_ref()
+                .find(|d| d.route == Route::OfflineQueued)
+                .map(|d| &d.user),
+            QueuedRepr::Bits { f, w, word } => loop {
+                if *word != 0 {
+                    let i = *w * 64 + word.trailing_zeros() as usize;
+                    *word &= *word - 1;
+                    if i != f.skip {
+                        return Some(&f.users[i]);
+                    }
+                } else {
+                    *w += 1;
+                    let next = f.online.get(*w)?;
+                    *word = !next & f.valid(*w);
+                }
+            },
         }
     }
 }
@@ -293,7 +309,13 @@ impl fmt::Debug for Routes {
 
 impl Serialize for Routes {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.iter())
+        use serde::ser::SerializeSeq;
+        // The length first (formats such as postcard need it).
+        let mut seq = s.serialize_seq(Some(self.len()))?;
+        for d in self.iter() {
+            seq.serialize_element(&d)?;
+        }
+        seq.end()
     }
 }
 
@@ -335,15 +357,17 @@ mod tests {
                     assert_eq!(r.to_vec(), want, "n {n}, me {me:?}");
                     assert_eq!(r.len(), want.len());
                     assert_eq!(r, Routes::from(want.clone()));
-                    let mut queued = Vec::new();
-                    r.for_each_queued(|u| queued.push(u));
+                    let queued: Vec<UserId> = r.queued().copied().collect();
                     let want_q: Vec<UserId> = want
                         .iter()
                         .filter(|d| d.route == Route::OfflineQueued)
                         .map(|d| d.user)
                         .collect();
                     assert_eq!(queued, want_q);
-                    assert_eq!(r.queued_count(), want_q.len());
+                    assert_eq!(
+                        postcard::to_stdvec(&r).unwrap(),
+                        postcard::to_stdvec(&want).unwrap()
+                    );
                     let json = serde_json::to_string(&r).unwrap();
                     assert_eq!(json, serde_json::to_string(&want).unwrap());
                     let back: Routes = serde_json::from_str(&json).unwrap();

@@ -18,7 +18,7 @@ use super::policy::{
     stage_t_room,
 };
 use super::routes::Routes;
-use super::state::{Message, NEED_GROUP_ACK, Queued, ROUTE_ONLINE, SYNC_DEVICE, Target};
+use super::state::{Message, NEED_GROUP_ACK, Queued, QueuedFor, ROUTE_ONLINE, SYNC_DEVICE, Target};
 use crate::command::{Event, Exec};
 use crate::engine::{Actor, Ctx, NOT_ALLOWED};
 use crate::error::Result;
@@ -474,20 +474,18 @@ fn record(
     };
     let keep_after = Timestamp(now.0.saturating_sub(l.offline_retention.0 as i64));
     let ms = &mut cx.st.messages;
-    // A one-to-one message's recipient is found through its target: `queued_for` lists the
-    // others (group and thread members).
-    let listed = if d.chat_type == ChatType::Chat {
-        0
+    let mut any = false;
+    for u in routes.queued() {
+        ms.enqueue(*u, queue, Queued { msg: id, at: now }, cap, keep_after);
+        any = true;
+    }
+    // A one-to-one message's recipient is found through its target; a group or thread
+    // message keeps its routes (their clear online bits are its queued members).
+    let queued_for = if any && d.chat_type != ChatType::Chat {
+        QueuedFor::Routes(routes.clone())
     } else {
-        routes.queued_count()
+        QueuedFor::default()
     };
-    let mut queued_for = Vec::with_capacity(listed);
-    routes.for_each_queued(|u| {
-        ms.enqueue(u, queue, Queued { msg: id, at: now }, cap, keep_after);
-        if listed > 0 {
-            queued_for.push(u);
-        }
-    });
     if let Target::Room(r) = stored_to {
         ms.rooms_used.insert(r);
     }
@@ -820,7 +818,7 @@ impl Exec for BroadcastMessage {
             roam_ignore: Box::new([]),
             edits: 0,
             attachments: Box::new([]),
-            queued_for: Vec::new(),
+            queued_for: QueuedFor::default(),
         };
         store(ms, &cx.st.limits.messages, id, msg, now);
         cx.emit(Event::Message(MessageEvent::Sent {

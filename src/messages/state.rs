@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::model::{ChatType, Json, MsgType, Priority};
+use super::routes::Routes;
 use crate::ids::{GroupId, MessageId, RoomId, ThreadId, UserId, UserName};
 use crate::time::Timestamp;
 
@@ -88,7 +89,7 @@ pub(crate) struct Message {
     /// Users whose offline queue got it (a superset: entries acknowledged or evicted since
     /// stay listed), so that a recall finds them; a one-to-one message's recipient is not
     /// listed (its target names them: see [`Message::queued_users`]).
-    pub queued_for: Vec<UserId>,
+    pub queued_for: QueuedFor,
 }
 
 impl Message {
@@ -113,6 +114,71 @@ impl Message {
             Target::Group(g) | Target::Thread(_, g) => Some(g),
             _ => None,
         }
+    }
+}
+
+/// The users whose offline queue got a message: a list, or the routes of the send itself
+/// (a group or thread send: its queued members are the clear bits of the routes' online set,
+/// so the send builds no list of them and the message shares the routes' allocation, which
+/// keeps the roster snapshot of the send alive while the message is stored). Serialized as
+/// the list of users, whichever form, and shown as it.
+#[derive(Clone)]
+pub(crate) enum QueuedFor {
+    /// These users.
+    Users(Vec<UserId>),
+    /// The users these routes queued.
+    Routes(Routes),
+}
+
+impl Default for QueuedFor {
+    fn default() -> QueuedFor {
+        QueuedFor::Users(Vec::new())
+    }
+}
+
+impl QueuedFor {
+    /// The users, in the order they were queued.
+    pub fn iter(&self) -> impl Iterator<Item = &UserId> {
+        let (list, routes) = match self {
+            QueuedFor::Users(v) => (Some(v.iter()), None),
+            QueuedFor::Routes(r) => (None, Some(r.queued())),
+        };
+        list.into_iter()
+            .flatten()
+            .chain(routes.into_iter().flatten())
+    }
+
+    /// Keeps only the users `keep` accepts (a routes form becomes a list if one goes).
+    pub fn retain(&mut self, keep: impl Fn(&UserId) -> bool) {
+        if self.iter().all(&keep) {
+            return;
+        }
+        let kept = self.iter().copied().filter(|u| keep(u)).collect();
+        *self = QueuedFor::Users(kept);
+    }
+}
+
+impl std::fmt::Debug for QueuedFor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl serde::Serialize for QueuedFor {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        // The length first (formats such as postcard need it).
+        let mut seq = s.serialize_seq(Some(self.iter().count()))?;
+        for u in self.iter() {
+            seq.serialize_element(u)?;
+        }
+        seq.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for QueuedFor {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<QueuedFor, D::Error> {
+        Vec::<UserId>::deserialize(d).map(QueuedFor::Users)
     }
 }
 
@@ -183,4 +249,43 @@ pub(crate) struct Reaction {
     pub updated: Timestamp,
     /// Who added it, in add order.
     pub users: Vec<(UserId, UserName)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::messages::Route;
+
+    /// A group send's queued members kept as its routes read, serialize and shrink as the
+    /// list they stand for.
+    #[test]
+    fn queued_for_as_routes_reads_as_its_list() {
+        let users: Arc<[UserId]> = (0..70).map(UserId).collect();
+        let routes = Routes::fanout(
+            users,
+            |u| u.0 % 2 == 0,
+            Route::OfflineQueued,
+            Some(UserId(1)),
+            Some(UserId(1)),
+        );
+        let mut q = QueuedFor::Routes(routes);
+        let want: Vec<UserId> = (3..70).step_by(2).map(UserId).collect();
+        assert_eq!(q.iter().copied().collect::<Vec<_>>(), want);
+        let list = QueuedFor::Users(want.clone());
+        assert_eq!(
+            serde_json::to_string(&q).unwrap(),
+            serde_json::to_string(&list).unwrap()
+        );
+        assert_eq!(
+            postcard::to_stdvec(&q).unwrap(),
+            postcard::to_stdvec(&list).unwrap()
+        );
+        assert_eq!(format!("{q:?}"), format!("{list:?}"));
+        q.retain(|u| u.0 != 2);
+        assert!(matches!(q, QueuedFor::Routes(_)), "nobody left: unchanged");
+        q.retain(|u| u.0 != 3);
+        assert_eq!(q.iter().copied().collect::<Vec<_>>(), want[1..]);
+    }
 }
