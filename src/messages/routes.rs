@@ -45,7 +45,7 @@ enum Repr {
 }
 
 /// A member list, who of it was online, and what the others get.
-struct Fanout {
+pub(crate) struct Fanout {
     users: Arc<[UserId]>,
     /// Bit `i % 64` of word `i / 64`: `users[i]` was online.
     online: Box<[u64]>,
@@ -68,6 +68,20 @@ impl Fanout {
 
     fn len(&self) -> usize {
         self.users.len() - usize::from(self.skip != usize::MAX) + usize::from(self.sync.is_some())
+    }
+
+    /// The listed users routed [`Route::OfflineQueued`], in order (the clear bits of the
+    /// online set, a word at a time; the sender skipped).
+    pub(crate) fn queued(&self) -> Queued<'_> {
+        Queued(if self.offline == Route::OfflineQueued {
+            QueuedRepr::Bits {
+                f: self,
+                w: 0,
+                word: self.online.first().map_or(0, |w| !w & self.valid(0)),
+            }
+        } else {
+            QueuedRepr::Slice([].iter())
+        })
     }
 
     /// The bits of word `w` that stand for a listed user.
@@ -172,16 +186,19 @@ impl Routes {
     /// The users routed [`Route::OfflineQueued`], in order: for a member list, the clear bits
     /// of the online set (a word at a time), the sender skipped.
     pub(crate) fn queued(&self) -> Queued<'_> {
-        Queued(match &self.0 {
-            Repr::Fanout(f) if f.offline == Route::OfflineQueued => QueuedRepr::Bits {
-                f,
-                w: 0,
-                word: f.online.first().map_or(0, |w| !w & f.valid(0)),
-            },
-            Repr::Fanout(_) => QueuedRepr::Slice([].iter()),
-            Repr::Few(n, ds) => QueuedRepr::Slice(ds[..*n as usize].iter()),
-            Repr::List(l) => QueuedRepr::Slice(l.iter()),
-        })
+        match &self.0 {
+            Repr::Fanout(f) => f.queued(),
+            Repr::Few(n, ds) => Queued(QueuedRepr::Slice(ds[..*n as usize].iter())),
+            Repr::List(l) => Queued(QueuedRepr::Slice(l.iter())),
+        }
+    }
+
+    /// The member-list form's shared allocation, if this is one.
+    pub(crate) fn shared(&self) -> Option<&Arc<Fanout>> {
+        match &self.0 {
+            Repr::Fanout(f) => Some(f),
+            _ => None,
+        }
     }
 }
 

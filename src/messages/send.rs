@@ -482,7 +482,7 @@ fn record(
     // A one-to-one message's recipient is found through its target; a group or thread
     // message keeps its routes (their clear online bits are its queued members).
     let queued_for = if any && d.chat_type != ChatType::Chat {
-        QueuedFor::Routes(routes.clone())
+        QueuedFor::of(&routes)
     } else {
         QueuedFor::default()
     };

@@ -5,7 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::model::{ChatType, Json, MsgType, Priority};
-use super::routes::Routes;
+use std::sync::Arc;
+
+use super::routes::{Fanout, Routes};
 use crate::ids::{GroupId, MessageId, RoomId, ThreadId, UserId, UserName};
 use crate::time::Timestamp;
 
@@ -121,27 +123,36 @@ impl Message {
 /// (a group or thread send: its queued members are the clear bits of the routes' online set,
 /// so the send builds no list of them and the message shares the routes' allocation, which
 /// keeps the roster snapshot of the send alive while the message is stored). Serialized as
-/// the list of users, whichever form, and shown as it.
+/// the list of users, whichever form, and shown as it. 16 bytes.
 #[derive(Clone)]
 pub(crate) enum QueuedFor {
     /// These users.
-    Users(Vec<UserId>),
-    /// The users these routes queued.
-    Routes(Routes),
+    Users(Box<[UserId]>),
+    /// The users a group or thread send's routes queued.
+    Routes(Arc<Fanout>),
 }
 
 impl Default for QueuedFor {
     fn default() -> QueuedFor {
-        QueuedFor::Users(Vec::new())
+        QueuedFor::Users(Box::new([]))
     }
 }
 
 impl QueuedFor {
+    /// The queued users of `routes`: its shared member-list form when it has one, else a
+    /// list.
+    pub fn of(routes: &Routes) -> QueuedFor {
+        match routes.shared() {
+            Some(f) => QueuedFor::Routes(f.clone()),
+            None => QueuedFor::Users(routes.queued().copied().collect()),
+        }
+    }
+
     /// The users, in the order they were queued.
     pub fn iter(&self) -> impl Iterator<Item = &UserId> {
         let (list, routes) = match self {
             QueuedFor::Users(v) => (Some(v.iter()), None),
-            QueuedFor::Routes(r) => (None, Some(r.queued())),
+            QueuedFor::Routes(f) => (None, Some(f.queued())),
         };
         list.into_iter()
             .flatten()
@@ -178,7 +189,7 @@ impl serde::Serialize for QueuedFor {
 
 impl<'de> serde::Deserialize<'de> for QueuedFor {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<QueuedFor, D::Error> {
-        Vec::<UserId>::deserialize(d).map(QueuedFor::Users)
+        Vec::<UserId>::deserialize(d).map(|v| QueuedFor::Users(v.into()))
     }
 }
 
@@ -253,8 +264,6 @@ pub(crate) struct Reaction {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
     use crate::messages::Route;
 
@@ -270,10 +279,10 @@ mod tests {
             Some(UserId(1)),
             Some(UserId(1)),
         );
-        let mut q = QueuedFor::Routes(routes);
+        let mut q = QueuedFor::of(&routes);
         let want: Vec<UserId> = (3..70).step_by(2).map(UserId).collect();
         assert_eq!(q.iter().copied().collect::<Vec<_>>(), want);
-        let list = QueuedFor::Users(want.clone());
+        let list = QueuedFor::Users(want.clone().into());
         assert_eq!(
             serde_json::to_string(&q).unwrap(),
             serde_json::to_string(&list).unwrap()
@@ -287,5 +296,16 @@ mod tests {
         assert!(matches!(q, QueuedFor::Routes(_)), "nobody left: unchanged");
         q.retain(|u| u.0 != 3);
         assert_eq!(q.iter().copied().collect::<Vec<_>>(), want[1..]);
+    }
+
+    /// Stored messages sit in the id index's B-tree nodes: their size is memory and copying.
+    #[test]
+    fn a_message_stays_small() {
+        assert_eq!(std::mem::size_of::<QueuedFor>(), 16);
+        assert!(
+            std::mem::size_of::<Message>() <= 224,
+            "{}",
+            std::mem::size_of::<Message>()
+        );
     }
 }
