@@ -361,12 +361,21 @@ mod tests {
             for me in [None, Some(0), Some(n.saturating_sub(1)), Some(999)] {
                 for offline in [Route::OfflineQueued, Route::Dropped] {
                     let users: Arc<[UserId]> = (0..n).map(UserId).collect();
-                    let online = |u: UserId| u.0 % 3 == 0;
+                    let online = |u: UserId| u.0.is_multiple_of(3);
                     let sync = me.map(UserId);
                     let r = Routes::fanout(users, online, offline, me.map(UserId), sync);
                     let mut want: Vec<Delivery> = (0..n)
                         .filter(|u| Some(*u) != me)
-                        .map(|u| d(u, if u % 3 == 0 { Route::Online } else { offline }))
+                        .map(|u| {
+                            d(
+                                u,
+                                if u.is_multiple_of(3) {
+                                    Route::Online
+                                } else {
+                                    offline
+                                },
+                            )
+                        })
                         .collect();
                     if let Some(m) = me {
                         want.push(d(m, Route::SenderSync));

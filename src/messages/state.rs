@@ -274,7 +274,7 @@ mod tests {
         let users: Arc<[UserId]> = (0..70).map(UserId).collect();
         let routes = Routes::fanout(
             users,
-            |u| u.0 % 2 == 0,
+            |u| u.0.is_multiple_of(2),
             Route::OfflineQueued,
             Some(UserId(1)),
             Some(UserId(1)),
