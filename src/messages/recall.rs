@@ -85,14 +85,14 @@ fn check(cx: &Ctx<'_>, r: &RecallMessage) -> Result<Option<MessageId>> {
             return Err(MessageError::RecallParam(field).into());
         }
     }
-    let stored = MessageId::parse(&r.msg_id).filter(|id| cx.st.messages.get(*id).is_some());
+    // One lookup of the stored message.
+    let stored = MessageId::parse(&r.msg_id).and_then(|id| cx.st.messages.get(id).map(|m| (id, m)));
     if r.force {
-        return Ok(stored);
+        return Ok(stored.map(|(id, _)| id));
     }
-    let Some(id) = stored else {
+    let Some((id, m)) = stored else {
         return Err(MessageError::RecallNotFound.into());
     };
-    let m = cx.st.messages.get(id).expect("stored");
     let to_matches = match (ChatType::parse(&r.chat_type), &m.to) {
         (Some(ct), to) if ct == m.chat_type => match (ct, to) {
             // The common targets compare without writing the target's text.
@@ -144,7 +144,7 @@ fn apply(cx: &mut Ctx<'_>, r: RecallMessage, id: Option<MessageId>) -> Recalled 
         .from
         .filter(|f| !f.is_empty())
         .unwrap_or_else(|| "admin".into());
-    let msg_id = MessageId::parse(&r.msg_id).unwrap_or_default();
+    let msg_id = id.unwrap_or_else(|| MessageId::parse(&r.msg_id).unwrap_or_default());
     cx.emit(Event::Message(MessageEvent::Recalled {
         msg_id,
         chat_type: r.chat_type.clone(),
