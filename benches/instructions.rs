@@ -17,7 +17,8 @@
 //! to an online user), `group_send_3000_offline` (a text to a second group of 3,000, all
 //! offline: 3,000 queue entries), `room_send_9999` (a text to the room, 3,000 of its members
 //! online), `chat_send_recall` (`chat_send`, then its recall: minus `chat_send` is the
-//! recall). Data: 10,001 users (the first 2,000 with 25 friends), one group of 3,000 members
+//! recall), `room_join_leave_send` (`room_join_leave`, then `room_send_9999`: the send after a
+//! membership change, which rebuilds the roster's member snapshot). Data: 10,001 users (the first 2,000 with 25 friends), one group of 3,000 members
 //! (u0–u2999, online), one of 3,000 (u3000–u5999, offline), one room of 9,999.
 use imcore::groups::*;
 use imcore::rooms::*;
@@ -353,6 +354,29 @@ fn main() {
                     .unwrap();
             }
             "room_send_9999" => {
+                app.execute(&Actor::Admin, NOW, room_text.clone()).unwrap();
+            }
+            "room_join_leave_send" => {
+                // A membership change before each send: the roster's snapshot is rebuilt.
+                app.execute(
+                    &me,
+                    NOW,
+                    JoinRoom {
+                        room,
+                        user: x.clone(),
+                        leave_other_rooms: false,
+                    },
+                )
+                .unwrap();
+                app.execute(
+                    &me,
+                    NOW,
+                    LeaveRoom {
+                        room,
+                        user: x.clone(),
+                    },
+                )
+                .unwrap();
                 app.execute(&Actor::Admin, NOW, room_text.clone()).unwrap();
             }
             "chat_send_recall" => {
