@@ -13,8 +13,13 @@
 //! Operations: `room_join_leave`, `group_add_remove`, `speaker_ids_3000`, `speakers_3000`,
 //! `are_friends`, `friend_add_remove`, `room_is_member`, `get_user`, `room_set_attr`,
 //! `room_get_2_attrs`, `group_send_3000` (a text to the group, all members online), `chat_send`
-//! (a one-to-one text, server origin, to an offline user). Data: 10,001 users (the
-//! first 2,000 with 25 friends), one group of 3,000 members, one room of 9,999.
+//! (a one-to-one text, server origin, to an offline user), `chat_send_client` (client origin,
+//! to an online user), `group_send_3000_offline` (a text to a second group of 3,000, all
+//! offline: 3,000 queue entries), `room_send_9999` (a text to the room, 3,000 of its members
+//! online), `chat_send_recall` (`chat_send`, then its recall: minus `chat_send` is the
+//! recall), `room_join_leave_send` (`room_join_leave`, then `room_send_9999`: the send after a
+//! membership change, which rebuilds the roster's member snapshot). Data: 10,001 users (the first 2,000 with 25 friends), one group of 3,000 members
+//! (u0–u2999, online), one of 3,000 (u3000–u5999, offline), one room of 9,999.
 use imcore::groups::*;
 use imcore::rooms::*;
 use imcore::*;
@@ -82,6 +87,31 @@ fn main() {
             NOW,
             AddGroupMembers {
                 group: g.clone(),
+                users: c.to_vec(),
+                need_notify: None,
+            },
+        )
+        .unwrap();
+    }
+    let g2 = app
+        .execute(
+            &Actor::Admin,
+            NOW,
+            CreateGroup {
+                owner: Some(names[3000].clone()),
+                public: Some(false),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .reply
+        .group_id;
+    for c in names[3001..6000].chunks(60) {
+        app.execute(
+            &Actor::Admin,
+            NOW,
+            AddGroupMembers {
+                group: g2.clone(),
                 users: c.to_vec(),
                 need_notify: None,
             },
@@ -159,6 +189,26 @@ fn main() {
         &[names[5001].as_str()],
         "hello",
     );
+    let offline_group_text = imcore::messages::SendMessage::text(
+        imcore::messages::ChatType::GroupChat,
+        None,
+        &[g2.as_str()],
+        "hello",
+    );
+    let room_text = imcore::messages::SendMessage::text(
+        imcore::messages::ChatType::ChatRoom,
+        None,
+        &[&room.to_string()],
+        "hello",
+    );
+    // Client origin: u1 (online) to u2 (online).
+    let client_text = imcore::messages::SendMessage::text(
+        imcore::messages::ChatType::Chat,
+        None,
+        &[names[2].as_str()],
+        "hello",
+    );
+    let u1 = Actor::User(names[1].clone());
     let x = names[10_000].clone();
     let me = Actor::User(x.clone());
     let mut acc = 0usize;
@@ -295,6 +345,61 @@ fn main() {
             }
             "chat_send" => {
                 app.execute(&Actor::Admin, NOW, chat_text.clone()).unwrap();
+            }
+            "chat_send_client" => {
+                app.execute(&u1, NOW, client_text.clone()).unwrap();
+            }
+            "group_send_3000_offline" => {
+                app.execute(&Actor::Admin, NOW, offline_group_text.clone())
+                    .unwrap();
+            }
+            "room_send_9999" => {
+                app.execute(&Actor::Admin, NOW, room_text.clone()).unwrap();
+            }
+            "room_join_leave_send" => {
+                // A membership change before each send: the roster's snapshot is rebuilt.
+                app.execute(
+                    &me,
+                    NOW,
+                    JoinRoom {
+                        room,
+                        user: x.clone(),
+                        leave_other_rooms: false,
+                    },
+                )
+                .unwrap();
+                app.execute(
+                    &me,
+                    NOW,
+                    LeaveRoom {
+                        room,
+                        user: x.clone(),
+                    },
+                )
+                .unwrap();
+                app.execute(&Actor::Admin, NOW, room_text.clone()).unwrap();
+            }
+            "chat_send_recall" => {
+                let id = app
+                    .execute(&Actor::Admin, NOW, chat_text.clone())
+                    .unwrap()
+                    .reply
+                    .accepted()
+                    .next()
+                    .unwrap()
+                    .1;
+                app.execute(
+                    &Actor::Admin,
+                    NOW,
+                    imcore::messages::RecallMessage {
+                        msg_id: id.to_string(),
+                        to: names[5001].to_string(),
+                        chat_type: "chat".into(),
+                        from: None,
+                        force: false,
+                    },
+                )
+                .unwrap();
             }
             "room_get_2_attrs" => {
                 acc += app

@@ -1,12 +1,10 @@
 //! The messages area's events: what the host turns into deliveries, recall notices, callbacks
 //! and byte clean-up.
 
-use std::sync::Arc;
-
 use serde::{Deserialize, Serialize};
 
 use super::model::ChatType;
-use super::send::Delivery;
+use super::routes::Routes;
 use crate::ids::{MessageId, UserName};
 
 /// Events of the messages area.
@@ -26,8 +24,8 @@ pub enum MessageEvent {
         from: Option<UserName>,
         /// The target as the request named it.
         to: String,
-        /// One route per receiving user.
-        routes: Arc<[Delivery]>,
+        /// One route per receiving user (shared with the reply; see [`Routes`]).
+        routes: Routes,
     },
     /// A message was recalled (`MessageRecalled`, spec 03 §3.10): tell its recipients.
     Recalled {

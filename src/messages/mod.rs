@@ -66,6 +66,7 @@ mod policy;
 mod reactions;
 mod recall;
 mod rewrite;
+mod routes;
 mod send;
 pub(crate) mod state;
 
@@ -80,6 +81,7 @@ pub use policy::*;
 pub use reactions::*;
 pub use recall::*;
 pub use rewrite::*;
+pub use routes::{Iter as RoutesIter, Routes};
 pub use send::*;
 
 pub use crate::limits::MessageLimits;

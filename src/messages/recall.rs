@@ -8,10 +8,11 @@ use serde::{Deserialize, Serialize};
 use super::error::MessageError;
 use super::events::MessageEvent;
 use super::model::{ChatType, MsgType};
+use super::state::Target;
 use crate::command::{Event, Exec};
 use crate::engine::{Actor, Ctx, NOT_ALLOWED};
 use crate::error::{Error, Result};
-use crate::ids::MessageId;
+use crate::ids::{MessageId, RoomId};
 use crate::limits::RECALL_WINDOW_MAX;
 use crate::store::State;
 
@@ -84,22 +85,23 @@ fn check(cx: &Ctx<'_>, r: &RecallMessage) -> Result<Option<MessageId>> {
             return Err(MessageError::RecallParam(field).into());
         }
     }
-    let stored = MessageId::parse(&r.msg_id).filter(|id| cx.st.messages.get(*id).is_some());
+    // One lookup of the stored message.
+    let stored = MessageId::parse(&r.msg_id).and_then(|id| cx.st.messages.get(id).map(|m| (id, m)));
     if r.force {
-        return Ok(stored);
+        return Ok(stored.map(|(id, _)| id));
     }
-    let Some(id) = stored else {
+    let Some((id, m)) = stored else {
         return Err(MessageError::RecallNotFound.into());
     };
-    let m = cx.st.messages.get(id).expect("stored");
     let to_matches = match (ChatType::parse(&r.chat_type), &m.to) {
-        (Some(ct), to) if ct == m.chat_type => {
-            let text = to.text();
-            match ct {
-                ChatType::Chat => text.eq_ignore_ascii_case(&r.to),
-                _ => text == r.to,
-            }
-        }
+        (Some(ct), to) if ct == m.chat_type => match (ct, to) {
+            // The common targets compare without writing the target's text.
+            (ChatType::Chat, Target::User(n, _)) => n.as_str().eq_ignore_ascii_case(&r.to),
+            (_, Target::Group(g)) => g.as_str() == r.to,
+            (_, Target::Room(room)) => RoomId::parse(&r.to) == Some(*room),
+            (ChatType::Chat, to) => to.text().eq_ignore_ascii_case(&r.to),
+            (_, to) => to.text() == r.to,
+        },
         _ => false,
     };
     if !to_matches {
@@ -126,8 +128,8 @@ pub(crate) fn remove_message(st: &mut State, id: MessageId) -> Vec<String> {
     let Some(m) = ms.remove(id) else {
         return Vec::new();
     };
-    for u in &m.queued_for {
-        ms.dequeue(*u, id);
+    for u in m.queued_users() {
+        ms.dequeue(u, id);
     }
     m.attachments
         .iter()
@@ -142,7 +144,7 @@ fn apply(cx: &mut Ctx<'_>, r: RecallMessage, id: Option<MessageId>) -> Recalled 
         .from
         .filter(|f| !f.is_empty())
         .unwrap_or_else(|| "admin".into());
-    let msg_id = MessageId::parse(&r.msg_id).unwrap_or_default();
+    let msg_id = id.unwrap_or_else(|| MessageId::parse(&r.msg_id).unwrap_or_default());
     cx.emit(Event::Message(MessageEvent::Recalled {
         msg_id,
         chat_type: r.chat_type.clone(),

@@ -17,7 +17,8 @@ use super::policy::{
     GroupTarget, Origin, Sender, SenderRefusal, TargetRefusal, stage_r, stage_s, stage_t_group,
     stage_t_room,
 };
-use super::state::{Message, NEED_GROUP_ACK, Queued, ROUTE_ONLINE, SYNC_DEVICE, Target};
+use super::routes::Routes;
+use super::state::{Message, NEED_GROUP_ACK, Queued, QueuedFor, ROUTE_ONLINE, SYNC_DEVICE, Target};
 use crate::command::{Event, Exec};
 use crate::engine::{Actor, Ctx, NOT_ALLOWED};
 use crate::error::Result;
@@ -58,8 +59,9 @@ pub enum Outcome {
     Accepted {
         /// The message's id.
         msg_id: MessageId,
-        /// The routes, in member order (the sender's copy last).
-        routes: Arc<[Delivery]>,
+        /// The routes, in member order (the sender's copy last); see [`Routes`] for its
+        /// shape.
+        routes: Routes,
     },
     /// Refused by stage T; the other targets still went.
     Rejected(TargetRefusal),
@@ -249,7 +251,11 @@ pub(crate) fn sender_of(
     let name = match (origin, actor, from) {
         (Origin::Client, Actor::User(u), _) => Some(u.clone()),
         (_, _, None) => None,
-        (_, _, Some(f)) => Some(UserName::parse(f)?),
+        // A registered sender's name is shared from the users table (no allocation).
+        (_, _, Some(f)) => match st.users.id_str(f).and_then(|id| st.users.name(id)) {
+            Some(n) => Some(n.clone()),
+            None => Some(UserName::parse(f)?),
+        },
     };
     let sender = stage_s(st, origin, name.as_ref(), scope, now).map_err(|r| {
         let who = name.as_ref().map_or("admin", UserName::as_str).to_string();
@@ -315,8 +321,12 @@ fn chat_target(
     t: &str,
 ) -> std::result::Result<Accepted, TargetRefusal> {
     use super::policy::{ChatVerdict, stage_t_chat};
-    let name = UserName::parse(t).ok();
-    let id = name.as_ref().and_then(|n| st.users.id(n));
+    // A registered recipient's name is shared from the users table (no allocation).
+    let id = st.users.id_str(t);
+    let name = match id.and_then(|id| st.users.name(id)) {
+        Some(n) => Some(n.clone()),
+        None => UserName::parse(t).ok(),
+    };
     match stage_t_chat(st, origin, sender, id) {
         ChatVerdict::Deliver => Ok(Accepted::User(name, id)),
         ChatVerdict::NoRecipient => Ok(Accepted::User(name, None)),
@@ -326,15 +336,27 @@ fn chat_target(
     }
 }
 
-/// De-duplicates targets (user names folded), keeping the first of each.
+/// De-duplicates targets (user names folded), keeping the first of each. A text with no
+/// capital letter is its own folded form, and one target has no repeat: neither allocates.
 fn distinct_targets(ct: ChatType, to: Vec<String>) -> Vec<String> {
-    let mut seen = std::collections::HashSet::with_capacity(to.len());
-    to.into_iter()
+    let folded: Vec<String> = to
+        .into_iter()
         .map(|t| match ct {
-            ChatType::Chat => UserName::parse(&t).map_or(t, String::from),
+            ChatType::Chat if t.bytes().any(|b| b.is_ascii_uppercase()) => {
+                UserName::parse(&t).map_or(t, String::from)
+            }
             _ => t,
         })
-        .filter(|t| seen.insert(t.clone()))
+        .collect();
+    if folded.len() < 2 {
+        return folded;
+    }
+    let mut seen = std::collections::HashSet::with_capacity(folded.len());
+    let first: Vec<bool> = folded.iter().map(|t| seen.insert(t.as_str())).collect();
+    folded
+        .into_iter()
+        .zip(first)
+        .filter_map(|(t, first)| first.then_some(t))
         .collect()
 }
 
@@ -353,100 +375,97 @@ pub(crate) struct Draft {
 
 /// Routes the recipients of an accepted target (stage R) and stores the message under a new
 /// id: offline entries, the sender's copy, the room's use. Returns the id and the routes.
+/// `owned` is the draft's body and ext when this is the last target to store (moved, not
+/// copied).
 fn record(
     cx: &mut Ctx<'_>,
     from: &Resolved,
     target: Accepted,
     to_text: &str,
     d: &Draft,
-) -> (MessageId, Arc<[Delivery]>) {
-    let st = &*cx.st;
+    owned: Option<(Json, Option<Json>)>,
+) -> (MessageId, Routes) {
     let now = cx.now;
     let route_online = d.flags & ROUTE_ONLINE != 0;
     let me = match from.sender {
         Sender::User(id) => Some(id),
         Sender::System => None,
     };
-    let mut routes: Vec<Delivery> = Vec::new();
-    let users = &st.users;
-    // Members are live users, so their online status is one bit (no handle check).
-    let push = |routes: &mut Vec<Delivery>, u: UserId, room: bool| {
-        if Some(u) != me {
-            routes.push(Delivery {
-                user: u,
-                route: stage_r(users.is_online_member(u), room, route_online),
-            });
+    // R5: the sender's copy: groups always, users with sync_device, rooms never.
+    let sync = me.filter(|_| match d.chat_type {
+        ChatType::GroupChat => true,
+        ChatType::Chat => d.flags & SYNC_DEVICE != 0,
+        ChatType::ChatRoom => false,
+    });
+    // The recipients as a member list (undirected: the roster's snapshot, shared), filtered
+    // to members for a directed send.
+    let listed = |members: &mut crate::roster::Members| -> Arc<[UserId]> {
+        match &d.directed {
+            None => members.snapshot(),
+            Some(users) => users
+                .iter()
+                .copied()
+                .filter(|u| members.contains(*u))
+                .collect(),
         }
     };
-    let online = |u: UserId| users.is_online(u);
-    let (stored_to, room) = match target {
+    let (stored_to, routes) = match target {
         Accepted::User(name, id) => {
+            let mut routes = Routes::none();
             if let Some(r) = id {
-                routes.push(Delivery {
+                let on = cx.st.users.is_online(r);
+                routes.push_few(Delivery {
                     user: r,
-                    route: stage_r(online(r), false, route_online),
+                    route: stage_r(on, false, route_online),
+                });
+            }
+            if let Some(me) = sync {
+                routes.push_few(Delivery {
+                    user: me,
+                    route: Route::SenderSync,
                 });
             }
             let to = match name {
                 Some(n) => Target::User(n, id),
                 None => Target::Nobody(to_text.into()),
             };
-            (to, false)
+            (to, routes)
         }
         Accepted::Group(g) => {
-            let members = &st.groups.get(&g).expect("decided").roster.members;
-            routes.reserve_exact(members.len() + 1);
-            match &d.directed {
-                None => members.for_each_id(|u| push(&mut routes, u, false)),
-                Some(users) => users
-                    .iter()
-                    .filter(|u| members.contains(**u))
-                    .for_each(|u| push(&mut routes, *u, false)),
-            }
-            (Target::Group(g), false)
+            let g_state = cx.st.groups.get_mut(&g).expect("decided");
+            let users = listed(&mut g_state.roster.members);
+            let offline = stage_r(false, false, route_online);
+            let st = &*cx.st;
+            let routes = Routes::fanout(users, |u| st.users.is_online_member(u), offline, me, sync);
+            (Target::Group(g), routes)
         }
         Accepted::Thread(t, g) => {
-            let (_, _, _, th) = st.groups.thread_key_value(t.as_str()).expect("decided");
-            match &d.directed {
-                None => th.members.for_each_id(|u| push(&mut routes, u, false)),
-                Some(users) => users
-                    .iter()
-                    .filter(|u| th.members.contains(**u))
-                    .for_each(|u| push(&mut routes, *u, false)),
-            }
-            (Target::Thread(t, g), false)
+            let th = cx.st.groups.thread_mut(&t).expect("decided");
+            let users = listed(&mut th.members);
+            let offline = stage_r(false, false, route_online);
+            let st = &*cx.st;
+            let routes = Routes::fanout(users, |u| st.users.is_online_member(u), offline, me, sync);
+            (Target::Thread(t, g), routes)
         }
         Accepted::Room(r) => {
-            let members = &st.rooms.get(r).expect("decided").roster.members;
-            routes.reserve_exact(members.len());
-            match &d.directed {
-                None => members.for_each_id(|u| push(&mut routes, u, true)),
-                Some(users) => users
-                    .iter()
-                    .filter(|u| members.contains(**u))
-                    .for_each(|u| push(&mut routes, *u, true)),
+            let room = cx.st.rooms.get_mut(r).expect("decided");
+            let users = listed(&mut room.roster.members);
+            let offline = stage_r(false, true, route_online);
+            let st = &*cx.st;
+            let routes = Routes::fanout(users, |u| st.users.is_online_member(u), offline, me, None);
+            (Target::Room(r), routes)
+        }
+        Accepted::Nobody => {
+            let mut routes = Routes::none();
+            if let Some(me) = sync.filter(|_| d.chat_type != ChatType::ChatRoom) {
+                routes.push_few(Delivery {
+                    user: me,
+                    route: Route::SenderSync,
+                });
             }
-            (Target::Room(r), true)
+            (Target::Nobody(to_text.into()), routes)
         }
-        Accepted::Nobody => (
-            Target::Nobody(to_text.into()),
-            d.chat_type == ChatType::ChatRoom,
-        ),
     };
-    // R5: the sender's copy: groups always, users with sync_device, rooms never.
-    if let Some(me) = me {
-        let sync = match d.chat_type {
-            ChatType::GroupChat => true,
-            ChatType::Chat => d.flags & SYNC_DEVICE != 0,
-            ChatType::ChatRoom => false,
-        };
-        if sync && !room {
-            routes.push(Delivery {
-                user: me,
-                route: Route::SenderSync,
-            });
-        }
-    }
     let id = MessageId(cx.st.mint());
     let l = &cx.st.limits.messages;
     let (queue, cap) = match d.chat_type {
@@ -455,15 +474,23 @@ fn record(
     };
     let keep_after = Timestamp(now.0.saturating_sub(l.offline_retention.0 as i64));
     let ms = &mut cx.st.messages;
-    let mut queued_for = Vec::new();
-    for r in routes.iter().filter(|r| r.route == Route::OfflineQueued) {
-        ms.enqueue(r.user, queue, Queued { msg: id, at: now }, cap, keep_after);
-        queued_for.push(r.user);
+    let mut any = false;
+    for u in routes.queued() {
+        ms.enqueue(*u, queue, Queued { msg: id, at: now }, cap, keep_after);
+        any = true;
     }
+    // A one-to-one message's recipient is found through its target; a group or thread
+    // message keeps its routes (their clear online bits are its queued members).
+    let queued_for = if any && d.chat_type != ChatType::Chat {
+        QueuedFor::of(&routes)
+    } else {
+        QueuedFor::default()
+    };
     if let Target::Room(r) = stored_to {
         ms.rooms_used.insert(r);
     }
-    let attachments: Box<[Box<str>]> = chatfile_uuids(&d.body)
+    let (body, ext) = owned.unwrap_or_else(|| (d.body.clone(), d.ext.clone()));
+    let attachments: Box<[Box<str>]> = chatfile_uuids(&body)
         .filter(|u| ms.attachment(u).is_some_and(|a| a.msg.is_none()))
         .map(Into::into)
         .collect();
@@ -473,8 +500,8 @@ fn record(
         from_id: me,
         to: stored_to,
         msg_type: d.msg_type,
-        body: d.body.clone(),
-        ext: d.ext.clone(),
+        body,
+        ext,
         timestamp: d.timestamp.unwrap_or(now),
         accepted_at: now,
         directed: d.directed.as_ref().map(|v| v.clone().into_boxed_slice()),
@@ -486,7 +513,7 @@ fn record(
         queued_for,
     };
     store(ms, &cx.st.limits.messages, id, msg, now);
-    (id, routes.into())
+    (id, routes)
 }
 
 /// Stores a message, first evicting the oldest ones past retention or over the cap.
@@ -575,6 +602,9 @@ impl Exec for SendMessage {
         }
         let users = &cx.st.users;
         let ids = |names: &[String]| -> Vec<UserId> {
+            if names.is_empty() {
+                return Vec::new();
+            }
             let mut v: Vec<UserId> = names.iter().filter_map(|n| users.id_str(n)).collect();
             let mut seen = std::collections::HashSet::new();
             v.retain(|u| seen.insert(*u));
@@ -598,12 +628,21 @@ impl Exec for SendMessage {
             roam_ignore: ids(&self.roam_ignore_users).into(),
             directed: self.users.as_deref().map(ids),
         };
+        let mut draft = draft;
+        let last = decided.iter().rposition(|(_, v)| v.is_ok());
         let mut targets = Vec::with_capacity(decided.len());
-        for (t, verdict) in decided {
+        for (i, (t, verdict)) in decided.into_iter().enumerate() {
             let outcome = match verdict {
                 Err(r) => Outcome::Rejected(r),
                 Ok(acc) => {
-                    let (msg_id, routes) = record(cx, &from, acc, &t, &draft);
+                    // The last target to store takes the body and ext; the others copy them.
+                    let owned = (Some(i) == last).then(|| {
+                        (
+                            std::mem::replace(&mut draft.body, Json::Null),
+                            draft.ext.take(),
+                        )
+                    });
+                    let (msg_id, routes) = record(cx, &from, acc, &t, &draft, owned);
                     cx.emit(Event::Message(MessageEvent::Sent {
                         msg_id,
                         chat_type: ct,
@@ -779,7 +818,7 @@ impl Exec for BroadcastMessage {
             roam_ignore: Box::new([]),
             edits: 0,
             attachments: Box::new([]),
-            queued_for: Vec::new(),
+            queued_for: QueuedFor::default(),
         };
         store(ms, &cx.st.limits.messages, id, msg, now);
         cx.emit(Event::Message(MessageEvent::Sent {
@@ -787,7 +826,7 @@ impl Exec for BroadcastMessage {
             chat_type: ChatType::ChatRoom,
             from: from.name,
             to: to_text,
-            routes: routes.clone(),
+            routes: Routes::from(routes.clone()),
         }));
         Ok(BroadcastSent {
             msg_id: id,

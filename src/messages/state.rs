@@ -5,6 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::model::{ChatType, Json, MsgType, Priority};
+use std::sync::Arc;
+
+use super::routes::{Fanout, Routes};
 use crate::ids::{GroupId, MessageId, RoomId, ThreadId, UserId, UserName};
 use crate::time::Timestamp;
 
@@ -86,8 +89,9 @@ pub(crate) struct Message {
     /// Attachments the body links (uuids).
     pub attachments: Box<[Box<str>]>,
     /// Users whose offline queue got it (a superset: entries acknowledged or evicted since
-    /// stay listed), so that a recall finds them.
-    pub queued_for: Vec<UserId>,
+    /// stay listed), so that a recall finds them; a one-to-one message's recipient is not
+    /// listed (its target names them: see [`Message::queued_users`]).
+    pub queued_for: QueuedFor,
 }
 
 impl Message {
@@ -96,12 +100,96 @@ impl Message {
         matches!(self.to, Target::Thread(..))
     }
 
+    /// Every user whose offline queue may hold it: the listed ones, and a one-to-one
+    /// message's recipient.
+    pub fn queued_users(&self) -> impl Iterator<Item = UserId> + '_ {
+        let recipient = match self.chat_type {
+            ChatType::Chat => self.to.user_id(),
+            _ => None,
+        };
+        self.queued_for.iter().copied().chain(recipient)
+    }
+
     /// The group it belongs to (groups and threads).
     pub fn group(&self) -> Option<&GroupId> {
         match &self.to {
             Target::Group(g) | Target::Thread(_, g) => Some(g),
             _ => None,
         }
+    }
+}
+
+/// The users whose offline queue got a message: a list, or the routes of the send itself
+/// (a group or thread send: its queued members are the clear bits of the routes' online set,
+/// so the send builds no list of them and the message shares the routes' allocation, which
+/// keeps the roster snapshot of the send alive while the message is stored). Serialized as
+/// the list of users, whichever form, and shown as it. 16 bytes.
+#[derive(Clone)]
+pub(crate) enum QueuedFor {
+    /// These users.
+    Users(Box<[UserId]>),
+    /// The users a group or thread send's routes queued.
+    Routes(Arc<Fanout>),
+}
+
+impl Default for QueuedFor {
+    fn default() -> QueuedFor {
+        QueuedFor::Users(Box::new([]))
+    }
+}
+
+impl QueuedFor {
+    /// The queued users of `routes`: its shared member-list form when it has one, else a
+    /// list.
+    pub fn of(routes: &Routes) -> QueuedFor {
+        match routes.shared() {
+            Some(f) => QueuedFor::Routes(f.clone()),
+            None => QueuedFor::Users(routes.queued().copied().collect()),
+        }
+    }
+
+    /// The users, in the order they were queued.
+    pub fn iter(&self) -> impl Iterator<Item = &UserId> {
+        let (list, routes) = match self {
+            QueuedFor::Users(v) => (Some(v.iter()), None),
+            QueuedFor::Routes(f) => (None, Some(f.queued())),
+        };
+        list.into_iter()
+            .flatten()
+            .chain(routes.into_iter().flatten())
+    }
+
+    /// Keeps only the users `keep` accepts (a routes form becomes a list if one goes).
+    pub fn retain(&mut self, keep: impl Fn(&UserId) -> bool) {
+        if self.iter().all(&keep) {
+            return;
+        }
+        let kept = self.iter().copied().filter(|u| keep(u)).collect();
+        *self = QueuedFor::Users(kept);
+    }
+}
+
+impl std::fmt::Debug for QueuedFor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl serde::Serialize for QueuedFor {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        // The length first (formats such as postcard need it).
+        let mut seq = s.serialize_seq(Some(self.iter().count()))?;
+        for u in self.iter() {
+            seq.serialize_element(u)?;
+        }
+        seq.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for QueuedFor {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<QueuedFor, D::Error> {
+        Vec::<UserId>::deserialize(d).map(|v| QueuedFor::Users(v.into()))
     }
 }
 
@@ -172,4 +260,52 @@ pub(crate) struct Reaction {
     pub updated: Timestamp,
     /// Who added it, in add order.
     pub users: Vec<(UserId, UserName)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::messages::Route;
+
+    /// A group send's queued members kept as its routes read, serialize and shrink as the
+    /// list they stand for.
+    #[test]
+    fn queued_for_as_routes_reads_as_its_list() {
+        let users: Arc<[UserId]> = (0..70).map(UserId).collect();
+        let routes = Routes::fanout(
+            users,
+            |u| u.0.is_multiple_of(2),
+            Route::OfflineQueued,
+            Some(UserId(1)),
+            Some(UserId(1)),
+        );
+        let mut q = QueuedFor::of(&routes);
+        let want: Vec<UserId> = (3..70).step_by(2).map(UserId).collect();
+        assert_eq!(q.iter().copied().collect::<Vec<_>>(), want);
+        let list = QueuedFor::Users(want.clone().into());
+        assert_eq!(
+            serde_json::to_string(&q).unwrap(),
+            serde_json::to_string(&list).unwrap()
+        );
+        assert_eq!(
+            postcard::to_stdvec(&q).unwrap(),
+            postcard::to_stdvec(&list).unwrap()
+        );
+        assert_eq!(format!("{q:?}"), format!("{list:?}"));
+        q.retain(|u| u.0 != 2);
+        assert!(matches!(q, QueuedFor::Routes(_)), "nobody left: unchanged");
+        q.retain(|u| u.0 != 3);
+        assert_eq!(q.iter().copied().collect::<Vec<_>>(), want[1..]);
+    }
+
+    /// Stored messages sit in the id index's B-tree nodes: their size is memory and copying.
+    #[test]
+    fn a_message_stays_small() {
+        assert_eq!(std::mem::size_of::<QueuedFor>(), 16);
+        assert!(
+            std::mem::size_of::<Message>() <= 224,
+            "{}",
+            std::mem::size_of::<Message>()
+        );
+    }
 }

@@ -9,6 +9,14 @@
 //! vectors are compacted in one O(n) pass, so the cost stays O(1) amortized. Each member has a
 //! join sequence, strictly increasing in join order and never reused in this roster: a cursor
 //! names the last sequence returned, so it survives members leaving.
+//!
+//! The member ids in join order are also kept as one shared, immutable list (a snapshot,
+//! `Arc<[UserId]>`) for the fan-out of messages: built on the first send after a membership
+//! change and dropped by every change, so a send to an unchanged roster copies no id, and a
+//! reply or stored message still holding an older snapshot keeps its own copy
+//! (copy-on-write).
+
+use std::sync::Arc;
 
 use super::{Role, UNMUTED};
 use crate::ids::{UserId, UserName};
@@ -106,6 +114,20 @@ pub(crate) struct Members {
     at: Map<UserId, usize>,
     /// The last join sequence handed out.
     last_seq: u64,
+    /// The member ids in join order, once a send asked for them since the last change.
+    #[serde(skip)]
+    snapshot: Snapshot,
+}
+
+/// The shared list of member ids, when built (a cache: not part of the state's value, so it
+/// is neither serialized nor shown).
+#[derive(Clone, Default)]
+struct Snapshot(Option<Arc<[UserId]>>);
+
+impl std::fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("..")
+    }
 }
 
 /// Holes tolerated before a compaction, beyond one per member.
@@ -154,6 +176,7 @@ impl Members {
     /// returns their mirrored fields. The caller checked that `u` is not a member.
     pub fn insert(&mut self, u: UserId, name: UserName, joined: Timestamp) -> Mirrors<'_> {
         debug_assert!(!self.contains(u));
+        self.snapshot.0 = None;
         self.last_seq += 1;
         let i = self.slots.len();
         self.slots.push(Slot {
@@ -180,6 +203,7 @@ impl Members {
     /// Removes a member.
     pub fn remove(&mut self, u: UserId) -> Option<Left> {
         let i = self.at.remove(&u)?;
+        self.snapshot.0 = None;
         let left = Left {
             name: self.details[i]
                 .name
@@ -230,6 +254,16 @@ impl Members {
             out.extend(self.slots.iter().filter(|s| s.live).map(|s| s.id));
             out
         }
+    }
+
+    /// Every member's id in join order, as the shared snapshot: built here after a membership
+    /// change (one pass over the slots), else one reference count. The fan-out of a message
+    /// reads it, and replies keep it, without copying the ids.
+    pub fn snapshot(&mut self) -> Arc<[UserId]> {
+        if self.snapshot.0.is_none() {
+            self.snapshot.0 = Some(self.ids().into());
+        }
+        self.snapshot.0.clone().unwrap_or_default()
     }
 
     /// The ids of the members `keep` accepts, in join order, reading the slots only: the
@@ -316,6 +350,11 @@ impl Members {
         if self.slots.last().is_some_and(|s| s.seq > self.last_seq) {
             return Err("a join sequence above the last one handed out".into());
         }
+        if let Some(ids) = &self.snapshot.0
+            && **ids != *self.ids()
+        {
+            return Err("the member snapshot differs from the members".into());
+        }
         Ok(())
     }
 }
@@ -355,6 +394,35 @@ mod tests {
         m.insert(UserId(3), name(3), Timestamp(0));
         assert_eq!(m.iter().last().unwrap().id(), UserId(3));
         assert_eq!(m.get(UserId(3)).unwrap().seq(), 201);
+    }
+
+    #[test]
+    fn the_snapshot_follows_membership_and_old_ones_stay_as_they_were() {
+        let mut m = Members::default();
+        for i in 1..=3 {
+            m.insert(UserId(i), name(i), Timestamp(0));
+        }
+        let first = m.snapshot();
+        assert_eq!(*first, [UserId(1), UserId(2), UserId(3)]);
+        let again = m.snapshot();
+        assert!(
+            Arc::ptr_eq(&first, &again),
+            "unchanged: shared, not rebuilt"
+        );
+        m.remove(UserId(2));
+        m.check().unwrap();
+        assert_eq!(*m.snapshot(), [UserId(1), UserId(3)]);
+        m.insert(UserId(4), name(4), Timestamp(0));
+        assert_eq!(*m.snapshot(), [UserId(1), UserId(3), UserId(4)]);
+        m.check().unwrap();
+        assert_eq!(
+            *first,
+            [UserId(1), UserId(2), UserId(3)],
+            "a held one is unchanged"
+        );
+        // A stale cache is caught by the invariant check.
+        m.snapshot.0 = Some(first);
+        assert!(m.check().is_err());
     }
 
     #[test]

@@ -82,7 +82,12 @@ impl Users {
     /// The id registered under a name given as a raw string (folded first); `None` for names
     /// that cannot be valid.
     pub fn id_str(&self, name: &str) -> Option<UserId> {
-        self.id(&UserName::parse(name).ok()?)
+        if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            return self.id(&UserName::parse(name).ok()?);
+        }
+        // Nothing to fold: the text is its own folded form, and a text that is no legal name
+        // is no key either, so it is looked up as it is (no allocation).
+        self.by_name.get(name).copied()
     }
 
     /// A user by id.

@@ -492,3 +492,91 @@ fn each_accepted_target_gets_its_own_id_and_one_event() {
     let next = the_id(&ok(&app, &user("a"), txt(ChatType::Chat, None, &["b"])));
     assert_eq!(next.0, ids[1].0 + 1);
 }
+
+/// The routes follow the members between sends (the roster's member list is shared by the
+/// sends between two changes and rebuilt after one), a reply and its event carry the same
+/// routes, and a held reply keeps the routes it was given.
+#[test]
+fn routes_follow_membership_and_reply_and_event_agree() {
+    let app = app(&["a", "b", "c", "d"]);
+    online(&app, "b");
+    let g = group(&app, "a", &["b", "c"]);
+    use Route::*;
+    let send_g = |app: &App| {
+        app.execute(
+            &Actor::Admin,
+            T0,
+            txt(ChatType::GroupChat, Some("a"), &[g.as_str()]),
+        )
+        .unwrap()
+    };
+    let first = send_g(&app);
+    let want_first = vec![
+        ("b".to_string(), Online),
+        ("c".to_string(), OfflineQueued),
+        ("a".to_string(), SenderSync),
+    ];
+    assert_eq!(routes(&app, &first.reply, g.as_str()), want_first);
+    let Outcome::Accepted {
+        routes: in_reply, ..
+    } = &first.reply.targets[0].outcome
+    else {
+        panic!("accepted");
+    };
+    let in_event = first
+        .events
+        .iter()
+        .find_map(|e| match e {
+            Event::Message(MessageEvent::Sent { routes, .. }) => Some(routes),
+            _ => None,
+        })
+        .expect("a Sent event");
+    assert_eq!(in_event, in_reply);
+    assert_eq!(in_event.to_vec(), in_reply.iter().collect::<Vec<_>>());
+    assert_eq!(in_reply.len(), 3);
+    // d joins at the end of the join order; c leaves.
+    ok(
+        &app,
+        &Actor::Admin,
+        AddGroupMember {
+            group: g.clone(),
+            user: n("d"),
+            need_notify: None,
+        },
+    );
+    let second = send_g(&app);
+    assert_eq!(
+        routes(&app, &second.reply, g.as_str()),
+        vec![
+            ("b".into(), Online),
+            ("c".into(), OfflineQueued),
+            ("d".into(), OfflineQueued),
+            ("a".into(), SenderSync)
+        ]
+    );
+    ok(
+        &app,
+        &Actor::Admin,
+        RemoveGroupMember {
+            group: g.clone(),
+            user: n("c"),
+        },
+    );
+    online(&app, "d");
+    let third = send_g(&app);
+    assert_eq!(
+        routes(&app, &third.reply, g.as_str()),
+        vec![
+            ("b".into(), Online),
+            ("d".into(), Online),
+            ("a".into(), SenderSync)
+        ]
+    );
+    // The first reply still reads as it was sent.
+    assert_eq!(routes(&app, &first.reply, g.as_str()), want_first);
+    // c's queue got the first two; d's only the second.
+    for (u, k) in [("c", 2), ("d", 1), ("b", 0)] {
+        assert_eq!(ask(&app, OfflineCount { user: n(u) }), k, "{u}");
+    }
+    check(&app);
+}

@@ -1,11 +1,19 @@
-//! Model of one-to-one delivery (spec 03 §4.3–§4.6): sends under the delivery policy (stage S:
-//! deactivated and globally muted senders, unknown client senders; stage T: unknown recipients,
-//! block lists, the friend check for client sends; stage R: online, dropped with
-//! `ROUTE_ONLINE`, queued offline, the sender's sync copy), the offline queue (its cap with the
-//! oldest evicted, acknowledgement), recall (its window, force, a message recalled twice), and
-//! reactions on the messages (participants only, one per user and reaction, a cap on distinct
-//! reactions, the last user taking one back removing it, none on a recalled message),
-//! interleaved with sessions, blocks, friendships, mutes, disabling and time passing.
+//! Model of one-to-one and group delivery (spec 03 §4.3–§4.6, §4.11): sends under the delivery
+//! policy (stage S: deactivated and globally muted senders, unknown client senders; stage T:
+//! unknown recipients, block lists, the friend check for client sends, group membership for
+//! client group sends; stage R: online, dropped with `ROUTE_ONLINE`, queued offline, the
+//! sender's sync copy, a group's members in join order), the offline queues (one-to-one and
+//! group, each with its cap and the oldest evicted, acknowledgement), recall (its window,
+//! force, a message recalled twice, a group message leaving every member's queue), and
+//! reactions on one-to-one and group messages (the chat's participants or the group's current
+//! members only, one per user and reaction, a cap on distinct reactions, the last user taking
+//! one back removing it, none on a recalled message), interleaved with sessions, blocks,
+//! friendships, chat mutes (which group sends ignore), disabling, members joining and leaving
+//! the group, and time passing.
+//!
+//! The model's caps are parameters ([`Caps`]): `the_model_fails_when_an_edge_is_off_by_one`
+//! runs fixed steps that reach each cap with the model's cap one above and one below the
+//! engine's and requires the runner to fail.
 //!
 //! Unlike the other model modules, the steps are drawn from a small table of the operations
 //! this area turns on (three users and one name nobody has), so that almost every send meets
@@ -15,6 +23,7 @@
 
 use std::collections::{BTreeSet, VecDeque};
 
+use imcore::groups::{AddGroupMember, CreateGroup, RemoveGroupMember};
 use imcore::messages::*;
 use imcore::*;
 use proptest::prelude::*;
@@ -29,6 +38,25 @@ const RECALL_WINDOW: i64 = 1000;
 const MUTE_MS: i64 = 500;
 const REACTIONS_MAX: usize = 2;
 const REACTIONS: [&str; 3] = ["+1", "heart", "x"];
+const GROUP_OFFLINE_MAX: usize = 2;
+
+/// The caps the model applies (the engine's are set by `limits`).
+#[derive(Clone, Copy, Debug)]
+struct Caps {
+    chat_queue: usize,
+    group_queue: usize,
+    reactions: usize,
+}
+
+impl Default for Caps {
+    fn default() -> Caps {
+        Caps {
+            chat_queue: OFFLINE_MAX,
+            group_queue: GROUP_OFFLINE_MAX,
+            reactions: REACTIONS_MAX,
+        }
+    }
+}
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -40,6 +68,15 @@ enum Op {
         route_online: bool,
         sync_device: bool,
     },
+    /// A send from `from` to the group: as that user, or as the admin naming them.
+    GroupSend {
+        client: bool,
+        from: usize,
+        route_online: bool,
+    },
+    /// The admin adds a user to the group, or removes them.
+    Join(usize),
+    Leave(usize),
     Open(usize),
     Close(usize),
     Block(usize, usize),
@@ -84,6 +121,10 @@ fn op() -> impl Strategy<Value = Op> {
                 route_online,
                 sync_device,
             }),
+        5 => (any::<bool>(), u.clone(), prop::bool::weighted(0.2))
+            .prop_map(|(client, from, route_online)| Op::GroupSend { client, from, route_online }),
+        1 => u.clone().prop_map(Op::Join),
+        1 => u.clone().prop_map(Op::Leave),
         2 => u.clone().prop_map(Op::Open),
         2 => u.clone().prop_map(Op::Close),
         2 => (u.clone(), u.clone()).prop_map(|(a, b)| Op::Block(a, b)),
@@ -122,13 +163,16 @@ struct MUser {
     blocks: BTreeSet<usize>,
     friends: BTreeSet<usize>,
     queue: VecDeque<MessageId>,
+    group_queue: VecDeque<MessageId>,
 }
 
 #[derive(Clone, Debug)]
 struct MMsg {
     id: MessageId,
     from: usize,
+    /// The receiver (one-to-one; unused for a group message).
     to: usize,
+    group: bool,
     at: i64,
     recalled: bool,
     /// Reactions in the order they were first added, with their users in order.
@@ -138,14 +182,55 @@ struct MMsg {
 struct Model {
     users: Vec<MUser>,
     msgs: Vec<MMsg>,
+    /// The group's members, in join order.
+    members: Vec<usize>,
+    /// The group's id (the engine's).
+    group: GroupId,
+    caps: Caps,
+}
+
+/// Stage R for a chat or group recipient (R2).
+fn route(online: bool, route_online: bool) -> Route {
+    if online {
+        Route::Online
+    } else if route_online {
+        Route::Dropped
+    } else {
+        Route::OfflineQueued
+    }
 }
 
 impl Model {
-    fn new() -> Model {
+    fn new(group: GroupId, caps: Caps) -> Model {
         Model {
             users: vec![MUser::default(); 3],
             msgs: Vec::new(),
+            // `a` creates the group and adds `b`.
+            members: vec![0, 1],
+            group,
+            caps,
         }
+    }
+
+    /// A group send's outcome before its id is known: every member but the sender in join
+    /// order, then the sender's copy; or the error.
+    fn group_send(&self, client: bool, from: usize, ro: bool) -> Got {
+        // Stage S: the chat mute is another kind's; group sends ignore it.
+        if self.users[from].disabled {
+            return Err((403, "forbidden_op"));
+        }
+        // Stage T2 for a client send (the server skips it).
+        if client && !self.members.contains(&from) {
+            return Err((403, "forbidden_op"));
+        }
+        let mut routes: Vec<(String, Route)> = self
+            .members
+            .iter()
+            .filter(|m| **m != from)
+            .map(|m| (name(*m).to_string(), route(self.users[*m].online, ro)))
+            .collect();
+        routes.push((name(from).to_string(), Route::SenderSync));
+        Ok(Seen::Sent(routes))
     }
 
     /// A send's outcome before its id is known: the routes, or the error.
@@ -172,14 +257,7 @@ impl Model {
                         return Err((403, "forbidden_op"));
                     }
                 }
-                let route = if r.online {
-                    Route::Online
-                } else if ro {
-                    Route::Dropped
-                } else {
-                    Route::OfflineQueued
-                };
-                routes.push((name(to).to_string(), route));
+                routes.push((name(to).to_string(), route(r.online, ro)));
             }
         }
         if sync {
@@ -188,27 +266,38 @@ impl Model {
         Ok(Seen::Sent(routes))
     }
 
-    /// Records an accepted send under the id the engine gave it.
+    /// Records an accepted send under the id the engine gave it: a one-to-one message (to
+    /// `to`) or a group message (`to: None`).
     fn sent(
         &mut self,
         id: MessageId,
         from: usize,
-        to: usize,
+        to: Option<usize>,
         routes: &[(String, Route)],
         now: i64,
     ) {
-        if let Some(r) = self.users.get_mut(to)
-            && routes.iter().any(|(_, rt)| *rt == Route::OfflineQueued)
-        {
-            r.queue.push_back(id);
-            if r.queue.len() > OFFLINE_MAX {
-                r.queue.pop_front();
+        let caps = self.caps;
+        for (who, rt) in routes {
+            let Some(u) = USERS.iter().position(|x| *x == who.as_str()) else {
+                continue;
+            };
+            if *rt != Route::OfflineQueued {
+                continue;
+            }
+            let (q, cap) = match to {
+                Some(_) => (&mut self.users[u].queue, caps.chat_queue),
+                None => (&mut self.users[u].group_queue, caps.group_queue),
+            };
+            q.push_back(id);
+            if q.len() > cap {
+                q.pop_front();
             }
         }
         self.msgs.push(MMsg {
             id,
             from,
-            to,
+            to: to.unwrap_or(usize::MAX),
+            group: to.is_none(),
             at: now,
             recalled: false,
             reactions: Vec::new(),
@@ -222,8 +311,14 @@ impl Model {
         }
         let at = m.reactions.iter().position(|(x, _)| *x == r);
         if add {
-            // Only the chat's sender or receiver (a registered one) may react.
-            if user >= USERS.len() || (user != m.from && user != m.to) {
+            // Only the chat's sender or receiver (a registered one), or a current member of
+            // the message's group, may react.
+            let participant = if m.group {
+                self.members.contains(&user)
+            } else {
+                user < USERS.len() && (user == m.from || user == m.to)
+            };
+            if !participant {
                 return Err((400, "Bad Request"));
             }
             match at {
@@ -232,7 +327,7 @@ impl Model {
                     m.reactions[k].1.push(user);
                     Ok(Seen::Done)
                 }
-                None if m.reactions.len() >= REACTIONS_MAX => Err((400, "Bad Request")),
+                None if m.reactions.len() >= self.caps.reactions => Err((400, "Bad Request")),
                 None => {
                     m.reactions.push((r, vec![user]));
                     Ok(Seen::Done)
@@ -258,8 +353,10 @@ impl Model {
             }
             m.recalled = true;
             let id = m.id;
-            if let Some(u) = self.users.get_mut(m.to) {
+            // A group message leaves every queue that got it.
+            for u in &mut self.users {
                 u.queue.retain(|x| *x != id);
+                u.group_queue.retain(|x| *x != id);
             }
             return Ok(Seen::Recalled(true));
         }
@@ -290,6 +387,7 @@ fn limits() -> Limits {
         ..Limits::default()
     };
     l.messages.offline_chat_max = OFFLINE_MAX;
+    l.messages.offline_group_max = GROUP_OFFLINE_MAX;
     l.messages.recall_window = Millis(RECALL_WINDOW as u64);
     l.messages.reactions_per_message_max = REACTIONS_MAX;
     l
@@ -305,6 +403,27 @@ fn done<C: Exec>(app: &App, now: Timestamp, c: C) -> Got {
     app.execute(&Actor::Admin, now, c)
         .map(|_| Seen::Done)
         .map_err(err)
+}
+
+/// The routes of a one-target send's reply, by user name (and its id in `LAST_ID`).
+fn sent(app: &App, now: Timestamp, reply: &SendResult) -> Seen {
+    match &reply.targets[0].outcome {
+        Outcome::Accepted { routes, msg_id } => {
+            LAST_ID.set(Some(*msg_id));
+            let ids: Vec<UserId> = routes.iter().map(|d| d.user).collect();
+            let names = app
+                .query(&Actor::Admin, now, UserNames { ids })
+                .expect("names");
+            Seen::Sent(
+                routes
+                    .iter()
+                    .zip(names)
+                    .map(|(d, nm)| (nm.expect("live").to_string(), d.route))
+                    .collect(),
+            )
+        }
+        Outcome::Rejected(r) => panic!("a one-target send rejected without an error: {r:?}"),
+    }
 }
 
 /// Runs one step on the engine; what it gave.
@@ -327,25 +446,45 @@ fn engine_step(app: &App, now: Timestamp, op: &Op, model: &Model) -> Got {
                 Actor::Admin
             };
             let out = app.execute(&actor, now, c).map_err(err)?;
-            let t = &out.reply.targets[0];
-            match &t.outcome {
-                Outcome::Accepted { routes, msg_id } => {
-                    LAST_ID.set(Some(*msg_id));
-                    let ids: Vec<UserId> = routes.iter().map(|d| d.user).collect();
-                    let names = app.query(admin, now, UserNames { ids }).expect("names");
-                    Ok(Seen::Sent(
-                        routes
-                            .iter()
-                            .zip(names)
-                            .map(|(d, nm)| (nm.expect("live").to_string(), d.route))
-                            .collect(),
-                    ))
-                }
-                Outcome::Rejected(r) => {
-                    panic!("a one-target send rejected without an error: {r:?}")
-                }
-            }
+            Ok(sent(app, now, &out.reply))
         }
+        Op::GroupSend {
+            client,
+            from,
+            route_online,
+        } => {
+            let mut c = SendMessage::text(
+                ChatType::GroupChat,
+                Some(name(*from)),
+                &[model.group.as_str()],
+                "hi",
+            );
+            c.route_online = *route_online;
+            let actor = if *client {
+                Actor::User(n(name(*from)))
+            } else {
+                Actor::Admin
+            };
+            let out = app.execute(&actor, now, c).map_err(err)?;
+            Ok(sent(app, now, &out.reply))
+        }
+        Op::Join(u) => done(
+            app,
+            now,
+            AddGroupMember {
+                group: model.group.clone(),
+                user: n(name(*u)),
+                need_notify: None,
+            },
+        ),
+        Op::Leave(u) => done(
+            app,
+            now,
+            RemoveGroupMember {
+                group: model.group.clone(),
+                user: n(name(*u)),
+            },
+        ),
         Op::Open(u) => done(
             app,
             now,
@@ -437,13 +576,18 @@ fn engine_step(app: &App, now: Timestamp, op: &Op, model: &Model) -> Got {
             .map_err(err),
         Op::Recall { i, force } => {
             let m = &model.msgs[i % model.msgs.len()];
+            let (to, chat_type) = if m.group {
+                (model.group.to_string(), "groupchat")
+            } else {
+                (name(m.to).to_string(), "chat")
+            };
             app.execute(
                 admin,
                 now,
                 RecallMessage {
                     msg_id: m.id.to_string(),
-                    to: name(m.to).into(),
-                    chat_type: "chat".into(),
+                    to,
+                    chat_type: chat_type.into(),
                     from: None,
                     force: *force,
                 },
@@ -492,6 +636,21 @@ fn model_step(m: &mut Model, now: i64, op: &Op) -> Got {
             route_online,
             sync_device,
         } => m.send(client, from, to, route_online, sync_device, now),
+        Op::GroupSend {
+            client,
+            from,
+            route_online,
+        } => m.group_send(client, from, route_online),
+        Op::Join(u) => {
+            if !m.members.contains(&u) {
+                m.members.push(u);
+            }
+            Ok(Seen::Done)
+        }
+        Op::Leave(u) => {
+            m.members.retain(|x| *x != u);
+            Ok(Seen::Done)
+        }
         Op::Open(u) => {
             if m.users[u].disabled {
                 return Err((400, "invalid_grant"));
@@ -543,8 +702,9 @@ fn model_step(m: &mut Model, now: i64, op: &Op) -> Got {
         }
         Op::Ack(u) => {
             let x = &mut m.users[u];
-            let k = x.queue.len() as u64;
+            let k = (x.queue.len() + x.group_queue.len()) as u64;
             x.queue.clear();
+            x.group_queue.clear();
             Ok(Seen::Acked(k))
         }
         Op::Recall { i, force } => {
@@ -559,7 +719,7 @@ fn model_step(m: &mut Model, now: i64, op: &Op) -> Got {
     }
 }
 
-fn run(ops: &[Op]) -> std::result::Result<(), TestCaseError> {
+fn run(ops: &[Op], caps: Caps) -> std::result::Result<(), TestCaseError> {
     let app = Engine::new()
         .create_app(AppKey::new("org", "app").unwrap(), limits())
         .unwrap();
@@ -571,7 +731,30 @@ fn run(ops: &[Op]) -> std::result::Result<(), TestCaseError> {
         )
         .unwrap();
     }
-    let mut model = Model::new();
+    let group = app
+        .execute(
+            &Actor::Admin,
+            T0,
+            CreateGroup {
+                owner: Some(n(USERS[0])),
+                public: Some(false),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .reply
+        .group_id;
+    app.execute(
+        &Actor::Admin,
+        T0,
+        AddGroupMember {
+            group: group.clone(),
+            user: n(USERS[1]),
+            need_notify: None,
+        },
+    )
+    .unwrap();
+    let mut model = Model::new(group, caps);
     let mut now = T0.0;
     for (k, op) in ops.iter().enumerate() {
         if let Op::Advance(ms) = op {
@@ -585,7 +768,12 @@ fn run(ops: &[Op]) -> std::result::Result<(), TestCaseError> {
         // the model follows what the engine applied.
         let scene = matches!(
             op,
-            Op::Block(..) | Op::Unblock(..) | Op::Friend(..) | Op::Unfriend(..)
+            Op::Block(..)
+                | Op::Unblock(..)
+                | Op::Friend(..)
+                | Op::Unfriend(..)
+                | Op::Join(..)
+                | Op::Leave(..)
         );
         let got = if scene {
             let got = engine_step(&app, t, op, &model);
@@ -599,17 +787,25 @@ fn run(ops: &[Op]) -> std::result::Result<(), TestCaseError> {
             prop_assert_eq!(&got, &want, "step {} {:?}", k, op);
             got
         };
-        if let (Op::Send { from, to, .. }, Ok(Seen::Sent(routes))) = (op, &got) {
-            let id = LAST_ID.take().expect("an accepted send's id");
-            model.sent(id, *from, *to, routes, now);
+        match (op, &got) {
+            (Op::Send { from, to, .. }, Ok(Seen::Sent(routes))) => {
+                let id = LAST_ID.take().expect("an accepted send's id");
+                model.sent(id, *from, Some(*to), routes, now);
+            }
+            (Op::GroupSend { from, .. }, Ok(Seen::Sent(routes))) => {
+                let id = LAST_ID.take().expect("an accepted send's id");
+                model.sent(id, *from, None, routes, now);
+            }
+            _ => {}
         }
         for (i, u) in USERS.iter().enumerate() {
             let c = app
                 .query(&Actor::Admin, t, OfflineCount { user: n(u) })
                 .unwrap();
+            let x = &model.users[i];
             prop_assert_eq!(
                 c,
-                model.users[i].queue.len() as u64,
+                (x.queue.len() + x.group_queue.len()) as u64,
                 "step {} {:?}: offline count of {}",
                 k,
                 op,
@@ -629,6 +825,46 @@ proptest! {
     })]
     #[test]
     fn delivery_matches_the_model(ops in prop::collection::vec(op(), 1..80)) {
-        run(&ops)?;
+        run(&ops, Caps::default())?;
+    }
+}
+
+/// The runner catches a model whose group queue cap or reaction cap is one off the engine's:
+/// fixed steps reach each cap (the admin sends to the group as `a` while `b` is offline, one
+/// more time than `b`'s group queue holds; `a` and `b` put one more distinct reaction on a
+/// group message than it may carry), and the model passes with the right caps only.
+#[test]
+fn the_model_fails_when_an_edge_is_off_by_one() {
+    let fill: Vec<Op> = (0..=GROUP_OFFLINE_MAX)
+        .map(|_| Op::GroupSend {
+            client: false,
+            from: 0,
+            route_online: false,
+        })
+        .collect();
+    let mut react = vec![Op::GroupSend {
+        client: true,
+        from: 0,
+        route_online: false,
+    }];
+    react.extend((0..=REACTIONS_MAX).map(|r| Op::React {
+        user: r % 2,
+        i: 0,
+        r,
+        add: true,
+    }));
+    let right = Caps::default();
+    assert!(run(&fill, right).is_ok());
+    assert!(run(&react, right).is_ok());
+    for group_queue in [GROUP_OFFLINE_MAX - 1, GROUP_OFFLINE_MAX + 1] {
+        let off = Caps {
+            group_queue,
+            ..right
+        };
+        assert!(run(&fill, off).is_err(), "group queue cap {group_queue}");
+    }
+    for reactions in [REACTIONS_MAX - 1, REACTIONS_MAX + 1] {
+        let off = Caps { reactions, ..right };
+        assert!(run(&react, off).is_err(), "reaction cap {reactions}");
     }
 }
