@@ -211,30 +211,33 @@ fn main() {
     let u1 = Actor::User(names[1].clone());
     let x = names[10_000].clone();
     let me = Actor::User(x.clone());
+    let join_leave = || {
+        app.execute(
+            &me,
+            NOW,
+            JoinRoom {
+                room,
+                user: x.clone(),
+                leave_other_rooms: false,
+            },
+        )
+        .unwrap();
+        app.execute(
+            &me,
+            NOW,
+            LeaveRoom {
+                room,
+                user: x.clone(),
+            },
+        )
+        .unwrap();
+    };
     let mut acc = 0usize;
     for i in 0..n {
         match op.as_str() {
             "setup" => {}
             "room_join_leave" => {
-                app.execute(
-                    &me,
-                    NOW,
-                    JoinRoom {
-                        room,
-                        user: x.clone(),
-                        leave_other_rooms: false,
-                    },
-                )
-                .unwrap();
-                app.execute(
-                    &me,
-                    NOW,
-                    LeaveRoom {
-                        room,
-                        user: x.clone(),
-                    },
-                )
-                .unwrap();
+                join_leave();
             }
             "group_add_remove" => {
                 app.execute(
@@ -358,25 +361,7 @@ fn main() {
             }
             "room_join_leave_send" => {
                 // A membership change before each send: the roster's snapshot is rebuilt.
-                app.execute(
-                    &me,
-                    NOW,
-                    JoinRoom {
-                        room,
-                        user: x.clone(),
-                        leave_other_rooms: false,
-                    },
-                )
-                .unwrap();
-                app.execute(
-                    &me,
-                    NOW,
-                    LeaveRoom {
-                        room,
-                        user: x.clone(),
-                    },
-                )
-                .unwrap();
+                join_leave();
                 app.execute(&Actor::Admin, NOW, room_text.clone()).unwrap();
             }
             "chat_send_recall" => {

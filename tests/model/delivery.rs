@@ -426,6 +426,17 @@ fn sent(app: &App, now: Timestamp, reply: &SendResult) -> Seen {
     }
 }
 
+/// Sends `c` as user `from` (a client send) or as the admin (a server send); its routes.
+fn send_as(app: &App, now: Timestamp, client: bool, from: usize, c: SendMessage) -> Got {
+    let actor = if client {
+        Actor::User(n(name(from)))
+    } else {
+        Actor::Admin
+    };
+    let out = app.execute(&actor, now, c).map_err(err)?;
+    Ok(sent(app, now, &out.reply))
+}
+
 /// Runs one step on the engine; what it gave.
 fn engine_step(app: &App, now: Timestamp, op: &Op, model: &Model) -> Got {
     let admin = &Actor::Admin;
@@ -440,13 +451,7 @@ fn engine_step(app: &App, now: Timestamp, op: &Op, model: &Model) -> Got {
             let mut c = SendMessage::text(ChatType::Chat, Some(name(*from)), &[name(*to)], "hi");
             c.route_online = *route_online;
             c.sync_device = *sync_device;
-            let actor = if *client {
-                Actor::User(n(name(*from)))
-            } else {
-                Actor::Admin
-            };
-            let out = app.execute(&actor, now, c).map_err(err)?;
-            Ok(sent(app, now, &out.reply))
+            send_as(app, now, *client, *from, c)
         }
         Op::GroupSend {
             client,
@@ -460,13 +465,7 @@ fn engine_step(app: &App, now: Timestamp, op: &Op, model: &Model) -> Got {
                 "hi",
             );
             c.route_online = *route_online;
-            let actor = if *client {
-                Actor::User(n(name(*from)))
-            } else {
-                Actor::Admin
-            };
-            let out = app.execute(&actor, now, c).map_err(err)?;
-            Ok(sent(app, now, &out.reply))
+            send_as(app, now, *client, *from, c)
         }
         Op::Join(u) => done(
             app,
