@@ -71,6 +71,7 @@ pub fn router(host: Arc<Host>) -> Router {
             (host.clone(), Arc::new(crate::rate::Limiter::default())),
             crate::rate::limit,
         ))
+        .route("/openapi.json", axum::routing::get(crate::openapi::serve))
         .merge(crate::rong::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
