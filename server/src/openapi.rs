@@ -79,6 +79,8 @@ impl Verb {
 pub enum Q {
     /// Any text.
     Str,
+    /// A user name ([`NAME`]).
+    Name,
     /// A whole number `0..=u32::MAX` ([`crate::extract::Call::query_u32`]).
     U32,
     /// A whole number of milliseconds (`delTime`).
@@ -217,7 +219,7 @@ use Verb::{Delete, Get, Post, Put};
 
 const PAGE: &[(&str, Q)] = &[("limit", Q::U32), ("cursor", Q::Str)];
 const PAGENUM: &[(&str, Q)] = &[("pagenum", Q::U32), ("pagesize", Q::U32)];
-const SELF_USER: &[(&str, Q)] = &[("username", Q::Str)];
+const SELF_USER: &[(&str, Q)] = &[("username", Q::Name)];
 const MEMBERS: &[(&str, Q)] = &[
     ("version", Q::Str),
     ("sort", Q::Sort),
@@ -1412,6 +1414,9 @@ fn query_schema(q: Q) -> Schema {
     let o = ObjectBuilder::new();
     match q {
         Q::Str => o.schema_type(SchemaType::new(Type::String)),
+        Q::Name => o
+            .schema_type(SchemaType::new(Type::String))
+            .pattern(Some(NAME)),
         Q::U32 => o
             .schema_type(SchemaType::new(Type::Integer))
             .minimum(Some(0))
@@ -1423,6 +1428,26 @@ fn query_schema(q: Q) -> Schema {
         Q::Sort => o
             .schema_type(SchemaType::new(Type::String))
             .enum_values(Some(["asc", "desc"])),
+    }
+    .build()
+    .into()
+}
+
+/// A user name as the engine takes it (`imcore::UserName::parse`): 1 to 64 of `[A-Za-z0-9_.-]`;
+/// others are `400 illegal_argument`.
+pub const NAME: &str = "^[A-Za-z0-9_.-]{1,64}$";
+
+/// One user name or several, comma-separated (path parameter `{users}`).
+pub const NAMES: &str = "^[A-Za-z0-9_.-]{1,64}(,[A-Za-z0-9_.-]{1,64})*$";
+
+/// The schema of a path parameter: user names have [`NAME`] (or [`NAMES`]), the rest are
+/// any text (ids the engine looks up, verbs the handler matches).
+fn path_schema(name: &str) -> Schema {
+    let s = ObjectBuilder::new().schema_type(SchemaType::new(Type::String));
+    match name {
+        "username" | "owner" | "friend" | "blocked" | "op" => s.pattern(Some(NAME)),
+        "users" => s.pattern(Some(NAMES)),
+        _ => s,
     }
     .build()
     .into()
@@ -1447,7 +1472,7 @@ fn operation(route: &Route, c: &mut Components) -> utoipa::openapi::path::Operat
                 .name(p)
                 .parameter_in(ParameterIn::Path)
                 .required(Required::True)
-                .schema(Some(string())),
+                .schema(Some(path_schema(p))),
         );
     }
     for &(name, q) in route.query {
