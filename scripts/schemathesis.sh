@@ -3,18 +3,21 @@
 # (issue 14): builds imcore-server, starts it in memory on a free loopback port with the
 # default app (org demo, app demo), gets an app token, and runs `st run` against
 # /openapi.json with the checks below, a fixed seed, a bounded number of examples per
-# operation and an overall time bound. Exits nonzero on any failure; the server is stopped
+# operation and time bounds (170 s for coverage and fuzzing, 80 s for the stateful phase). Exits nonzero on any failure; the server is stopped
 # by its PID in every case.
 #
-# Usage: scripts/schemathesis.sh            (ST=/path/to/st, SEED, EXAMPLES, MAX_TIME, WORKERS
-#                                            override the defaults)
+# Usage: scripts/schemathesis.sh            (ST=/path/to/st, SEED, EXAMPLES, FUZZ_TIME,
+#                                            STATEFUL_TIME, WORKERS override the
+#                                            defaults; extra arguments go to both
+#                                            st runs, paths in them absolute)
 # Install schemathesis once: python3 -m venv /work/venv-st && /work/venv-st/bin/pip install schemathesis
 set -euo pipefail
 
 ST=${ST:-/work/venv-st/bin/st}
 SEED=${SEED:-14}
 EXAMPLES=${EXAMPLES:-25}
-MAX_TIME=${MAX_TIME:-240}
+FUZZ_TIME=${FUZZ_TIME:-170}
+STATEFUL_TIME=${STATEFUL_TIME:-80}
 WORKERS=${WORKERS:-2}
 CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
 
@@ -158,24 +161,31 @@ for name, values in dictionaries.items():
     print(f"\n[dictionaries.{name}]\nvalues = {json.dumps(values)}")
 PY
 
+# Two runs on the same server: the coverage and fuzzing phases (each operation alone), then
+# the stateful phase (sequences along the description's links: create, then use the new id).
+st_run() {
+    (cd "$WORK" && "$ST" --config-file "$WORK/schemathesis.toml" run "$BASE/openapi.json" \
+        --header "Authorization: Bearer $TOKEN" \
+        --checks "$CHECKS" \
+        --seed "$SEED" \
+        --max-examples "$EXAMPLES" \
+        --workers "$WORKERS" \
+        --request-timeout 10 \
+        --no-color \
+        --generation-database none \
+        "$@")
+}
 set +e
-"$ST" --config-file "$WORK/schemathesis.toml" run "$BASE/openapi.json" \
-    --header "Authorization: Bearer $TOKEN" \
-    --checks "$CHECKS" \
-    --seed "$SEED" \
-    --max-examples "$EXAMPLES" \
-    --max-time "$MAX_TIME" \
-    --workers "$WORKERS" \
-    --phases examples,coverage,fuzzing \
-    --request-timeout 10 \
-    --no-color \
-    --generation-database none \
-    "$@"
-STATUS=$?
+st_run --phases examples,coverage,fuzzing --max-time "$FUZZ_TIME" "$@"
+FUZZ_STATUS=$?
+st_run --phases stateful --max-time "$STATEFUL_TIME" "$@"
+STATEFUL_STATUS=$?
 set -e
-if grep -q "panicked" "$WORK/server.log"; then
-    echo "the server panicked:" >&2
-    grep -A5 "panicked" "$WORK/server.log" >&2
+STATUS=$((FUZZ_STATUS || STATEFUL_STATUS))
+# A panic caught by the host (answered 500) or an error it logged fails the run too.
+if grep -qE "panicked| ERROR " "$WORK/server.log"; then
+    echo "the server logged a panic or an error:" >&2
+    grep -E -A5 "panicked| ERROR " "$WORK/server.log" | head -50 >&2
     STATUS=1
 fi
 exit "$STATUS"

@@ -22,6 +22,7 @@ use std::sync::OnceLock;
 
 use axum::http::Method;
 use axum::response::{IntoResponse, Response};
+use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::{
     HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem,
 };
@@ -1290,6 +1291,19 @@ pub static ROUTES: &[&[Route]] = &[
     ],
 ];
 
+/// The operations that create something, for schemathesis' stateful phase: the JSON pointer
+/// to the new id in the answer, and the path parameter that names it. Each becomes an OpenAPI
+/// link from the creating operation to every operation with that parameter (the other path
+/// parameters carried over from the request where the target has them).
+pub const LINKS: &[(&str, &str, &str)] = &[
+    ("post_users", "/entities/0/username", "username"),
+    ("post_chatgroups", "/data/groupid", "g"),
+    ("post_chatrooms", "/data/id", "id"),
+    ("post_thread", "/data/thread_id", "t"),
+    ("post_chatfiles", "/entities/0/uuid", "uuid"),
+    ("post_chatgroups_g_share_files", "/data/file_id", "file_id"),
+];
+
 /// Every described route as (method, path), in table order.
 pub fn easemob_routes() -> Vec<(Method, &'static str)> {
     ROUTES
@@ -1549,7 +1563,7 @@ fn operation(route: &Route, c: &mut Components) -> utoipa::openapi::path::Operat
     op = op.request_body(body.map(|b| b.build()));
     let envelope = || json_content(Ref::from_schema_name("Envelope"));
     let bytes = || Content::new(Some(binary()));
-    let ok = match route.answer {
+    let mut ok = match route.answer {
         Answer::Envelope => ResponseBuilder::new()
             .description("The vendor's envelope")
             .content("application/json", envelope()),
@@ -1565,6 +1579,25 @@ fn operation(route: &Route, c: &mut Components) -> utoipa::openapi::path::Operat
             .content("application/octet-stream", bytes())
             .content("application/json", envelope()),
     };
+    let id = operation_id(route);
+    for &(_, pointer, param) in LINKS.iter().filter(|(source, _, _)| *source == id) {
+        let from = path_params(route.path);
+        for target in ROUTES.iter().flat_map(|g| g.iter()) {
+            let params = path_params(target.path);
+            if !params.contains(&param) {
+                continue;
+            }
+            let mut link = LinkBuilder::new().operation_id(operation_id(target));
+            for p in params {
+                if p == param {
+                    link = link.parameter(p, format!("$response.body#{pointer}"));
+                } else if from.contains(&p) {
+                    link = link.parameter(p, format!("$request.path.{p}"));
+                }
+            }
+            ok = ok.link(operation_id(target), link.build());
+        }
+    }
     op = op.response("200", ok).response(
         "default",
         ResponseBuilder::new()

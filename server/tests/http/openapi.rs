@@ -159,6 +159,37 @@ fn the_description_is_openapi_3_and_served_without_a_token() {
             assert!(op["responses"]["200"].is_object(), "{method} {path}");
         }
     }
+    // Every link (for stateful testing) names a described operation, and every creating
+    // operation in `LINKS` has links.
+    let ids: BTreeSet<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .map(|op| op["operationId"].as_str().expect("operationId"))
+        .collect();
+    assert_eq!(
+        ids.len(),
+        easemob_routes().len(),
+        "operation ids are unique"
+    );
+    let mut linked = BTreeSet::new();
+    for item in doc["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            for link in op["responses"]["200"]["links"]
+                .as_object()
+                .into_iter()
+                .flatten()
+            {
+                let target = link.1["operationId"].as_str().unwrap();
+                assert!(ids.contains(target), "link to {target}");
+                linked.insert(op["operationId"].as_str().unwrap());
+            }
+        }
+    }
+    for (source, _, _) in imcore_server::openapi::LINKS {
+        assert!(linked.contains(source), "{source} has no links");
+    }
     // The token endpoint takes no token; the rest take the bearer token.
     assert_eq!(
         doc["paths"]["/{org}/{app}/token"]["post"]["security"],
