@@ -1598,14 +1598,36 @@ fn operation(route: &Route, c: &mut Components) -> utoipa::openapi::path::Operat
             ok = ok.link(operation_id(target), link.build());
         }
     }
-    op = op.response("200", ok).response(
+    op = op.response("200", ok);
+    // The statuses every route of its kind can answer, from the layers in front of the
+    // handler; the handler's own (403, 404 for what the path names, ...) are the default's.
+    let error = |why: &str| {
+        ResponseBuilder::new().description(why).content(
+            "application/json",
+            json_content(Ref::from_schema_name("Error")),
+        )
+    };
+    let mut statuses = vec![(
+        "400",
+        "A malformed parameter or body (illegal_argument, json_parse, ...)",
+    )];
+    // The token endpoint answers an unknown app as it answers wrong credentials (400).
+    if route.auth != Auth::None {
+        statuses.push(("401", "No token, or a bad or expired one"));
+        statuses.push(("404", "The app, or what the path names, does not exist"));
+    }
+    if !matches!(route.body, Body::None) {
+        statuses.push(("413", "The body is over the size limit"));
+        statuses.push(("415", "The body's content type is not one the route reads"));
+    }
+    statuses.push(("429", "Over the app's rate limit (reach_limit)"));
+    statuses.sort();
+    for (status, why) in statuses {
+        op = op.response(status, error(why));
+    }
+    op = op.response(
         "default",
-        ResponseBuilder::new()
-            .description("The vendor's error, with its HTTP status (4xx; 5xx for a server fault)")
-            .content(
-                "application/json",
-                json_content(Ref::from_schema_name("Error")),
-            ),
+        error("Any other vendor error, with its HTTP status (5xx only for a server fault)"),
     );
     op = match route.auth {
         Auth::Bearer => op,

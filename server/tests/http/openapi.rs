@@ -196,6 +196,18 @@ fn the_description_is_openapi_3_and_served_without_a_token() {
         serde_json::json!([{}])
     );
     assert!(doc["paths"]["/{org}/{app}/users/{username}"]["get"]["security"].is_null());
+    let statuses = |path: &str, method: &str| -> Vec<String> {
+        let r = doc["paths"][path][method]["responses"].as_object().unwrap();
+        r.keys().cloned().collect()
+    };
+    assert_eq!(
+        statuses("/{org}/{app}/token", "post"),
+        ["200", "400", "413", "415", "429", "default"]
+    );
+    assert_eq!(
+        statuses("/{org}/{app}/users/{username}", "get"),
+        ["200", "400", "401", "404", "429", "default"]
+    );
     assert_eq!(doc["security"], serde_json::json!([{"bearer": []}]));
 }
 
