@@ -233,52 +233,23 @@ const MEMBERS: &[(&str, Q)] = &[
 const USERNAMES: Body = Body::Json(schema::<shared::UsernamesBody>);
 
 /// The moderation lists (`lists`) under a group's or a room's path.
+#[rustfmt::skip]
 macro_rules! lists {
     ($base:literal, $tag:literal) => {
         [
             r(Get, concat!($base, "/blocks/users"), $tag, "The block list"),
             r(Post, concat!($base, "/blocks/users"), $tag, "Blocks users").b(USERNAMES),
-            r(
-                Post,
-                concat!($base, "/blocks/users/{users}"),
-                $tag,
-                "Blocks one user",
-            ),
-            r(
-                Delete,
-                concat!($base, "/blocks/users/{users}"),
-                $tag,
-                "Unblocks users (comma list)",
-            ),
+            r(Post, concat!($base, "/blocks/users/{users}"), $tag, "Blocks one user"),
+            r(Delete, concat!($base, "/blocks/users/{users}"), $tag, "Unblocks users (comma list)"),
             r(Get, concat!($base, "/white/users"), $tag, "The allow list"),
             r(Post, concat!($base, "/white/users"), $tag, "Allows users").b(USERNAMES),
-            r(
-                Post,
-                concat!($base, "/white/users/{users}"),
-                $tag,
-                "Allows one user",
-            ),
-            r(
-                Delete,
-                concat!($base, "/white/users/{users}"),
-                $tag,
-                "Disallows users (comma list)",
-            ),
-            r(
-                Get,
-                concat!($base, "/white/users/{users}"),
-                $tag,
-                "Whether a user is allowed",
-            ),
+            r(Post, concat!($base, "/white/users/{users}"), $tag, "Allows one user"),
+            r(Delete, concat!($base, "/white/users/{users}"), $tag, "Disallows users (comma list)"),
+            r(Get, concat!($base, "/white/users/{users}"), $tag, "Whether a user is allowed"),
             r(Get, concat!($base, "/mute"), $tag, "The mutes"),
             r(Post, concat!($base, "/mute"), $tag, "Mutes users")
                 .b(Body::Json(schema::<lists::MuteBody>)),
-            r(
-                Delete,
-                concat!($base, "/mute/{users}"),
-                $tag,
-                "Unmutes users (comma list)",
-            ),
+            r(Delete, concat!($base, "/mute/{users}"), $tag, "Unmutes users (comma list)"),
             r(Post, concat!($base, "/ban"), $tag, "Mutes all"),
             r(Delete, concat!($base, "/ban"), $tag, "Ends mute-all"),
         ]
@@ -288,7 +259,9 @@ macro_rules! lists {
 const GROUP_LISTS: [Route; 14] = lists!("/{org}/{app}/chatgroups/{g}", "groups");
 const ROOM_LISTS: [Route; 14] = lists!("/{org}/{app}/chatrooms/{id}", "rooms");
 
-/// Every route of the Easemob routers, in the order of [`crate::routes::router`].
+/// Every route of the Easemob routers, in the order of [`crate::routes::router`] (one line a
+/// route, unformatted so that the table reads as one).
+#[rustfmt::skip]
 pub static ROUTES: &[&[Route]] = &[
     // tokens
     &[r(Post, "/{org}/{app}/token", "tokens", "Issues a token")
@@ -297,997 +270,270 @@ pub static ROUTES: &[&[Route]] = &[
         .answer(Answer::Token)],
     // users
     &[
-        r(
-            Post,
-            "/{org}/{app}/users",
-            "users",
-            "Registers one user or a batch",
-        )
-        .b(Body::Json(schema::<users::RegisterBody>))
-        .auth(Auth::Optional),
+        r(Post, "/{org}/{app}/users", "users", "Registers one user or a batch")
+            .b(Body::Json(schema::<users::RegisterBody>))
+            .auth(Auth::Optional),
         r(Get, "/{org}/{app}/users", "users", "Lists users").q(PAGE),
-        r(
-            Delete,
-            "/{org}/{app}/users",
-            "users",
-            "Deletes the oldest users",
-        )
-        .q(&[("limit", Q::U32)]),
-        r(
-            Post,
-            "/{org}/{app}/users/batch/status",
-            "users",
-            "Users' online status",
-        )
-        .b(USERNAMES),
+        r(Delete, "/{org}/{app}/users", "users", "Deletes the oldest users")
+            .q(&[("limit", Q::U32)]),
+        r(Post, "/{org}/{app}/users/batch/status", "users", "Users' online status").b(USERNAMES),
         r(Get, "/{org}/{app}/users/{username}", "users", "A user"),
-        r(
-            Delete,
-            "/{org}/{app}/users/{username}",
-            "users",
-            "Deletes a user",
-        ),
-        r(
-            Put,
-            "/{org}/{app}/users/{username}",
-            "users",
-            "Sets a user's profile",
-        )
-        .b(Body::JsonOpt(schema::<bodies::ProfileBody>)),
-        r(
-            Get,
-            "/{org}/{app}/users/{username}/export",
-            "users",
-            "A user's data (export)",
-        ),
-        r(
-            Put,
-            "/{org}/{app}/users/{username}/password",
-            "users",
-            "Changes a password",
-        )
-        .b(Body::Json(schema::<users::PasswordBody>)),
-        r(
-            Post,
-            "/{org}/{app}/users/{username}/deactivate",
-            "users",
-            "Deactivates a user",
-        ),
-        r(
-            Post,
-            "/{org}/{app}/users/{username}/activate",
-            "users",
-            "Activates a user",
-        ),
-        r(
-            Get,
-            "/{org}/{app}/users/{username}/disconnect",
-            "users",
-            "Disconnects a user",
-        ),
-        r(
-            Delete,
-            "/{org}/{app}/users/{username}/disconnect/{resource}",
-            "users",
-            "Disconnects one device",
-        ),
-        r(
-            Get,
-            "/{org}/{app}/users/{username}/resources",
-            "users",
-            "A user's devices",
-        ),
-        r(
-            Get,
-            "/{org}/{app}/users/{username}/status",
-            "users",
-            "A user's online status",
-        ),
+        r(Delete, "/{org}/{app}/users/{username}", "users", "Deletes a user"),
+        r(Put, "/{org}/{app}/users/{username}", "users", "Sets a user's profile")
+            .b(Body::JsonOpt(schema::<bodies::ProfileBody>)),
+        r(Get, "/{org}/{app}/users/{username}/export", "users", "A user's data (export)"),
+        r(Put, "/{org}/{app}/users/{username}/password", "users", "Changes a password")
+            .b(Body::Json(schema::<users::PasswordBody>)),
+        r(Post, "/{org}/{app}/users/{username}/deactivate", "users", "Deactivates a user"),
+        r(Post, "/{org}/{app}/users/{username}/activate", "users", "Activates a user"),
+        r(Get, "/{org}/{app}/users/{username}/disconnect", "users", "Disconnects a user"),
+        r(Delete, "/{org}/{app}/users/{username}/disconnect/{resource}", "users", "Disconnects one device"),
+        r(Get, "/{org}/{app}/users/{username}/resources", "users", "A user's devices"),
+        r(Get, "/{org}/{app}/users/{username}/status", "users", "A user's online status"),
     ],
     // attributes
     &[
-        r(
-            Get,
-            "/{org}/{app}/metadata/user/capacity",
-            "attributes",
-            "Attribute bytes used",
-        ),
-        r(
-            Post,
-            "/{org}/{app}/metadata/user/get",
-            "attributes",
-            "Several users' attributes",
-        )
-        .b(Body::Json(schema::<attributes::BatchBody>)),
-        r(
-            Put,
-            "/{org}/{app}/metadata/user/{username}",
-            "attributes",
-            "Sets attributes",
-        )
-        .b(Body::JsonOrForm(schema::<bodies::AttributesBody>)),
-        r(
-            Get,
-            "/{org}/{app}/metadata/user/{username}",
-            "attributes",
-            "A user's attributes",
-        ),
-        r(
-            Delete,
-            "/{org}/{app}/metadata/user/{username}",
-            "attributes",
-            "Deletes attributes",
-        ),
+        r(Get, "/{org}/{app}/metadata/user/capacity", "attributes", "Attribute bytes used"),
+        r(Post, "/{org}/{app}/metadata/user/get", "attributes", "Several users' attributes")
+            .b(Body::Json(schema::<attributes::BatchBody>)),
+        r(Put, "/{org}/{app}/metadata/user/{username}", "attributes", "Sets attributes")
+            .b(Body::JsonOrForm(schema::<bodies::AttributesBody>)),
+        r(Get, "/{org}/{app}/metadata/user/{username}", "attributes", "A user's attributes"),
+        r(Delete, "/{org}/{app}/metadata/user/{username}", "attributes", "Deletes attributes"),
     ],
     // contacts
     &[
-        r(
-            Post,
-            "/{org}/{app}/users/{owner}/contacts/users/{friend}",
-            "contacts",
-            "Adds a friend",
-        ),
-        r(
-            Delete,
-            "/{org}/{app}/users/{owner}/contacts/users/{friend}",
-            "contacts",
-            "Removes a friend",
-        ),
-        r(
-            Put,
-            "/{org}/{app}/user/{owner}/contacts/users/{friend}",
-            "contacts",
-            "Sets a friend's remark",
-        )
-        .b(Body::Json(schema::<contacts::RemarkBody>)),
-        r(
-            Get,
-            "/{org}/{app}/users/{owner}/contacts/users",
-            "contacts",
-            "All friends",
-        ),
-        r(
-            Get,
-            "/{org}/{app}/user/{owner}/contacts",
-            "contacts",
-            "Friends, a page",
-        )
-        .q(&[
-            ("limit", Q::U32),
-            ("cursor", Q::Str),
-            ("needReturnRemark", Q::Bool),
-        ]),
-        r(
-            Post,
-            "/{org}/{app}/users/{owner}/contacts/import",
-            "contacts",
-            "Imports friends",
-        )
-        .q(&[("isSendNotice", Q::Bool)])
-        .b(USERNAMES),
+        r(Post, "/{org}/{app}/users/{owner}/contacts/users/{friend}", "contacts", "Adds a friend"),
+        r(Delete, "/{org}/{app}/users/{owner}/contacts/users/{friend}", "contacts", "Removes a friend"),
+        r(Put, "/{org}/{app}/user/{owner}/contacts/users/{friend}", "contacts", "Sets a friend's remark")
+            .b(Body::Json(schema::<contacts::RemarkBody>)),
+        r(Get, "/{org}/{app}/users/{owner}/contacts/users", "contacts", "All friends"),
+        r(Get, "/{org}/{app}/user/{owner}/contacts", "contacts", "Friends, a page")
+            .q(&[("limit", Q::U32), ("cursor", Q::Str), ("needReturnRemark", Q::Bool)]),
+        r(Post, "/{org}/{app}/users/{owner}/contacts/import", "contacts", "Imports friends")
+            .q(&[("isSendNotice", Q::Bool)])
+            .b(USERNAMES),
     ],
     // blocks
     &[
-        r(
-            Post,
-            "/{org}/{app}/users/{owner}/blocks/users",
-            "blocks",
-            "Blocks users",
-        )
-        .b(USERNAMES),
-        r(
-            Get,
-            "/{org}/{app}/users/{owner}/blocks/users",
-            "blocks",
-            "The block list",
-        )
-        .q(&[("pageSize", Q::U32), ("cursor", Q::Str)]),
-        r(
-            Delete,
-            "/{org}/{app}/users/{owner}/blocks/users/{blocked}",
-            "blocks",
-            "Unblocks a user",
-        ),
+        r(Post, "/{org}/{app}/users/{owner}/blocks/users", "blocks", "Blocks users").b(USERNAMES),
+        r(Get, "/{org}/{app}/users/{owner}/blocks/users", "blocks", "The block list")
+            .q(&[("pageSize", Q::U32), ("cursor", Q::Str)]),
+        r(Delete, "/{org}/{app}/users/{owner}/blocks/users/{blocked}", "blocks", "Unblocks a user"),
     ],
     // mutes
     &[
-        r(
-            Post,
-            "/{org}/{app}/mutes",
-            "mutes",
-            "Sets a user's global mutes",
-        )
-        .b(Body::Json(schema::<mutes::MuteBody>)),
+        r(Post, "/{org}/{app}/mutes", "mutes", "Sets a user's global mutes")
+            .b(Body::Json(schema::<mutes::MuteBody>)),
         r(Get, "/{org}/{app}/mutes", "mutes", "The global mutes")
             .q(&[("pageNum", Q::U32), ("pageSize", Q::U32)]),
-        r(
-            Get,
-            "/{org}/{app}/mutes/{username}",
-            "mutes",
-            "A user's global mutes",
-        ),
+        r(Get, "/{org}/{app}/mutes/{username}", "mutes", "A user's global mutes"),
     ],
     // rooms
     &[
-        r(
-            Post,
-            "/{org}/{app}/chatrooms/super_admin",
-            "rooms",
-            "Adds a super admin",
-        )
-        .b(Body::Json(schema::<rooms::SuperAdminBody>)),
-        r(
-            Get,
-            "/{org}/{app}/chatrooms/super_admin",
-            "rooms",
-            "The super admins",
-        )
-        .q(PAGENUM),
-        r(
-            Delete,
-            "/{org}/{app}/chatrooms/super_admin/{username}",
-            "rooms",
-            "Removes a super admin",
-        ),
+        r(Post, "/{org}/{app}/chatrooms/super_admin", "rooms", "Adds a super admin")
+            .b(Body::Json(schema::<rooms::SuperAdminBody>)),
+        r(Get, "/{org}/{app}/chatrooms/super_admin", "rooms", "The super admins").q(PAGENUM),
+        r(Delete, "/{org}/{app}/chatrooms/super_admin/{username}", "rooms", "Removes a super admin"),
         r(Post, "/{org}/{app}/chatrooms", "rooms", "Creates a room")
             .b(Body::Json(schema::<bodies::RoomCreateBody>)),
         r(Get, "/{org}/{app}/chatrooms", "rooms", "Lists rooms").q(PAGE),
-        r(
-            Get,
-            "/{org}/{app}/users/{username}/joined_chatrooms",
-            "rooms",
-            "A user's rooms",
-        )
-        .q(PAGENUM),
-        r(
-            Get,
-            "/{org}/{app}/chatrooms/{id}",
-            "rooms",
-            "Rooms' details (comma list)",
-        ),
-        r(
-            Put,
-            "/{org}/{app}/chatrooms/{id}",
-            "rooms",
-            "Updates a room",
-        )
-        .b(Body::Json(schema::<bodies::RoomUpdateBody>)),
-        r(
-            Delete,
-            "/{org}/{app}/chatrooms/{id}",
-            "rooms",
-            "Deletes a room",
-        ),
-        r(
-            Get,
-            "/{org}/{app}/chatrooms/{id}/announcement",
-            "rooms",
-            "A room's announcement",
-        ),
-        r(
-            Post,
-            "/{org}/{app}/chatrooms/{id}/announcement",
-            "rooms",
-            "Sets the announcement",
-        )
-        .b(Body::Json(schema::<bodies::AnnouncementBody>)),
-        r(
-            Get,
-            "/{org}/{app}/chatrooms/{id}/users",
-            "rooms",
-            "A room's members",
-        )
-        .q(MEMBERS),
-        r(
-            Post,
-            "/{org}/{app}/chatrooms/{id}/users",
-            "rooms",
-            "Adds members",
-        )
-        .b(USERNAMES),
-        r(
-            Post,
-            "/{org}/{app}/chatrooms/{id}/users/{users}",
-            "rooms",
-            "Adds one member",
-        ),
-        r(
-            Delete,
-            "/{org}/{app}/chatrooms/{id}/users/{users}",
-            "rooms",
-            "Removes members (comma list)",
-        ),
-        r(
-            Get,
-            "/{org}/{app}/chatrooms/{id}/users/{users}",
-            "rooms",
-            "Whether users are members",
-        ),
-        r(
-            Get,
-            "/{org}/{app}/chatrooms/{id}/export",
-            "rooms",
-            "A room's data (export)",
-        ),
-        r(
-            Get,
-            "/{org}/{app}/users/{username}/chatrooms/export",
-            "rooms",
-            "A user's room data",
-        ),
-        r(
-            Post,
-            "/{org}/{app}/chatrooms/{id}/join",
-            "rooms",
-            "Joins a room",
-        )
-        .q(&[("username", Q::Str), ("leave_other_rooms", Q::Bool)]),
-        r(
-            Post,
-            "/{org}/{app}/chatrooms/{id}/leave",
-            "rooms",
-            "Leaves a room",
-        )
-        .q(SELF_USER),
-        r(
-            Get,
-            "/{org}/{app}/chatrooms/{id}/admin",
-            "rooms",
-            "A room's admins",
-        ),
-        r(
-            Post,
-            "/{org}/{app}/chatrooms/{id}/admin",
-            "rooms",
-            "Adds an admin",
-        )
-        .b(Body::Json(schema::<bodies::AdminBody>)),
-        r(
-            Delete,
-            "/{org}/{app}/chatrooms/{id}/admin/{username}",
-            "rooms",
-            "Removes an admin",
-        ),
+        r(Get, "/{org}/{app}/users/{username}/joined_chatrooms", "rooms", "A user's rooms").q(PAGENUM),
+        r(Get, "/{org}/{app}/chatrooms/{id}", "rooms", "Rooms' details (comma list)"),
+        r(Put, "/{org}/{app}/chatrooms/{id}", "rooms", "Updates a room")
+            .b(Body::Json(schema::<bodies::RoomUpdateBody>)),
+        r(Delete, "/{org}/{app}/chatrooms/{id}", "rooms", "Deletes a room"),
+        r(Get, "/{org}/{app}/chatrooms/{id}/announcement", "rooms", "A room's announcement"),
+        r(Post, "/{org}/{app}/chatrooms/{id}/announcement", "rooms", "Sets the announcement")
+            .b(Body::Json(schema::<bodies::AnnouncementBody>)),
+        r(Get, "/{org}/{app}/chatrooms/{id}/users", "rooms", "A room's members").q(MEMBERS),
+        r(Post, "/{org}/{app}/chatrooms/{id}/users", "rooms", "Adds members").b(USERNAMES),
+        r(Post, "/{org}/{app}/chatrooms/{id}/users/{users}", "rooms", "Adds one member"),
+        r(Delete, "/{org}/{app}/chatrooms/{id}/users/{users}", "rooms", "Removes members (comma list)"),
+        r(Get, "/{org}/{app}/chatrooms/{id}/users/{users}", "rooms", "Whether users are members"),
+        r(Get, "/{org}/{app}/chatrooms/{id}/export", "rooms", "A room's data (export)"),
+        r(Get, "/{org}/{app}/users/{username}/chatrooms/export", "rooms", "A user's room data"),
+        r(Post, "/{org}/{app}/chatrooms/{id}/join", "rooms", "Joins a room")
+            .q(&[("username", Q::Name), ("leave_other_rooms", Q::Bool)]),
+        r(Post, "/{org}/{app}/chatrooms/{id}/leave", "rooms", "Leaves a room").q(SELF_USER),
+        r(Get, "/{org}/{app}/chatrooms/{id}/admin", "rooms", "A room's admins"),
+        r(Post, "/{org}/{app}/chatrooms/{id}/admin", "rooms", "Adds an admin")
+            .b(Body::Json(schema::<bodies::AdminBody>)),
+        r(Delete, "/{org}/{app}/chatrooms/{id}/admin/{username}", "rooms", "Removes an admin"),
     ],
     // room_lists
-    &[r(
-        Get,
-        "/{org}/{app}/chatrooms/{id}/mute/{users}",
-        "rooms",
-        "Whether users are muted",
-    )],
+    &[r(Get, "/{org}/{app}/chatrooms/{id}/mute/{users}", "rooms", "Whether users are muted")],
     &ROOM_LISTS,
     // room_attributes
     &[
-        r(
-            Post,
-            "/{org}/{app}/metadata/chatroom/{id}",
-            "room_attributes",
-            "A room's attributes",
-        )
-        .b(Body::JsonOpt(schema::<room_attributes::KeysBody>)),
-        r(
-            Get,
-            "/{org}/{app}/metadata/chatroom/{id}/owners",
-            "room_attributes",
-            "Attribute owners",
-        ),
-        r(
-            Put,
-            "/{org}/{app}/metadata/chatroom/{id}/user/{op}",
-            "room_attributes",
-            "Sets attributes",
-        )
-        .b(Body::Json(schema::<room_attributes::SetBody>)),
-        r(
-            Delete,
-            "/{org}/{app}/metadata/chatroom/{id}/user/{op}",
-            "room_attributes",
-            "Removes attributes",
-        )
-        .b(Body::JsonOpt(schema::<room_attributes::KeysBody>)),
-        r(
-            Put,
-            "/{org}/{app}/metadata/chatroom/{id}/user/{op}/forced",
-            "room_attributes",
-            "Sets attributes, forced",
-        )
-        .b(Body::Json(schema::<room_attributes::SetBody>)),
-        r(
-            Delete,
-            "/{org}/{app}/metadata/chatroom/{id}/user/{op}/forced",
-            "room_attributes",
-            "Removes attributes, forced",
-        )
-        .b(Body::JsonOpt(schema::<room_attributes::KeysBody>)),
+        r(Post, "/{org}/{app}/metadata/chatroom/{id}", "room_attributes", "A room's attributes")
+            .b(Body::JsonOpt(schema::<room_attributes::KeysBody>)),
+        r(Get, "/{org}/{app}/metadata/chatroom/{id}/owners", "room_attributes", "Attribute owners"),
+        r(Put, "/{org}/{app}/metadata/chatroom/{id}/user/{op}", "room_attributes", "Sets attributes")
+            .b(Body::Json(schema::<room_attributes::SetBody>)),
+        r(Delete, "/{org}/{app}/metadata/chatroom/{id}/user/{op}", "room_attributes", "Removes attributes")
+            .b(Body::JsonOpt(schema::<room_attributes::KeysBody>)),
+        r(Put, "/{org}/{app}/metadata/chatroom/{id}/user/{op}/forced", "room_attributes", "Sets attributes, forced")
+            .b(Body::Json(schema::<room_attributes::SetBody>)),
+        r(Delete, "/{org}/{app}/metadata/chatroom/{id}/user/{op}/forced", "room_attributes", "Removes attributes, forced")
+            .b(Body::JsonOpt(schema::<room_attributes::KeysBody>)),
     ],
     // groups
     &[
         r(Post, "/{org}/{app}/chatgroups", "groups", "Creates a group")
             .b(Body::Json(schema::<bodies::GroupCreateBody>)),
         r(Get, "/{org}/{app}/chatgroups", "groups", "Lists groups").q(PAGE),
-        r(
-            Get,
-            "/{org}/{app}/chatgroups/user/{username}",
-            "groups",
-            "A user's groups",
-        )
-        .q(PAGENUM),
-        r(
-            Get,
-            "/{org}/{app}/users/{username}/joined_chatgroups",
-            "groups",
-            "A user's groups (legacy)",
-        ),
-        r(
-            Get,
-            "/{org}/{app}/chatgroups/{g}",
-            "groups",
-            "Groups' details (comma list)",
-        ),
-        r(
-            Put,
-            "/{org}/{app}/chatgroups/{g}",
-            "groups",
-            "Modifies a group",
-        )
-        .b(Body::Json(schema::<bodies::GroupModifyBody>)),
-        r(
-            Delete,
-            "/{org}/{app}/chatgroups/{g}",
-            "groups",
-            "Destroys a group",
-        ),
-        r(
-            Post,
-            "/{org}/{app}/chatgroups/{g}/disable",
-            "groups",
-            "Disables a group",
-        ),
-        r(
-            Post,
-            "/{org}/{app}/chatgroups/{g}/enable",
-            "groups",
-            "Enables a group",
-        ),
-        r(
-            Get,
-            "/{org}/{app}/chatgroups/{g}/user/{username}/is_joined",
-            "groups",
-            "Whether a user is a member",
-        ),
-        r(
-            Get,
-            "/{org}/{app}/chatgroups/{g}/users",
-            "groups",
-            "A group's members",
-        )
-        .q(MEMBERS),
-        r(
-            Post,
-            "/{org}/{app}/chatgroups/{g}/users",
-            "groups",
-            "Adds members",
-        )
-        .b(USERNAMES),
-        r(
-            Post,
-            "/{org}/{app}/chatgroups/{g}/users/{users}",
-            "groups",
-            "Adds one member",
-        )
-        .q(&[("need_notify", Q::Bool)]),
-        r(
-            Delete,
-            "/{org}/{app}/chatgroups/{g}/users/{users}",
-            "groups",
-            "Removes members (comma list)",
-        ),
-        r(
-            Get,
-            "/{org}/{app}/chatgroups/{g}/users/{users}",
-            "groups",
-            "Whether users may speak",
-        ),
-        r(
-            Get,
-            "/{org}/{app}/chatgroups/{g}/speakers",
-            "groups",
-            "Who may speak",
-        ),
-        r(
-            Get,
-            "/{org}/{app}/chatgroups/{g}/requests",
-            "groups",
-            "Pending join requests",
-        ),
-        r(
-            Post,
-            "/{org}/{app}/chatgroups/{g}/requests/{username}/{verdict}",
-            "groups",
-            "Decides a join request",
-        ),
-        r(
-            Post,
-            "/{org}/{app}/chatgroups/{g}/invite",
-            "groups",
-            "Invites users",
-        )
-        .b(USERNAMES),
-        r(
-            Post,
-            "/{org}/{app}/chatgroups/{g}/invitations/{username}/{verdict}",
-            "groups",
-            "Decides an invitation",
-        ),
-        r(
-            Get,
-            "/{org}/{app}/chatgroups/{g}/share_files",
-            "groups",
-            "Shared files",
-        )
-        .q(PAGENUM),
-        r(
-            Post,
-            "/{org}/{app}/chatgroups/{g}/share_files",
-            "groups",
-            "Uploads a shared file",
-        )
-        .q(&[("file_name", Q::Str)])
-        .b(Body::Upload(schema::<groups::UploadBody>)),
-        r(
-            Get,
-            "/{org}/{app}/chatgroups/{g}/share_files/{file_id}",
-            "groups",
-            "A shared file",
-        )
-        .answer(Answer::BytesOrEnvelope),
-        r(
-            Delete,
-            "/{org}/{app}/chatgroups/{g}/share_files/{file_id}",
-            "groups",
-            "Deletes a shared file",
-        ),
-        r(
-            Post,
-            "/{org}/{app}/chatgroups/{g}/join",
-            "groups",
-            "Joins a group",
-        )
-        .q(SELF_USER),
-        r(
-            Post,
-            "/{org}/{app}/chatgroups/{g}/leave",
-            "groups",
-            "Leaves a group",
-        )
-        .q(SELF_USER),
-        r(
-            Get,
-            "/{org}/{app}/chatgroups/{g}/admin",
-            "groups",
-            "A group's admins",
-        ),
-        r(
-            Post,
-            "/{org}/{app}/chatgroups/{g}/admin",
-            "groups",
-            "Adds an admin",
-        )
-        .b(Body::Json(schema::<bodies::AdminBody>)),
-        r(
-            Delete,
-            "/{org}/{app}/chatgroups/{g}/admin/{username}",
-            "groups",
-            "Removes an admin",
-        ),
+        r(Get, "/{org}/{app}/chatgroups/user/{username}", "groups", "A user's groups").q(PAGENUM),
+        r(Get, "/{org}/{app}/users/{username}/joined_chatgroups", "groups", "A user's groups (legacy)"),
+        r(Get, "/{org}/{app}/chatgroups/{g}", "groups", "Groups' details (comma list)"),
+        r(Put, "/{org}/{app}/chatgroups/{g}", "groups", "Modifies a group")
+            .b(Body::Json(schema::<bodies::GroupModifyBody>)),
+        r(Delete, "/{org}/{app}/chatgroups/{g}", "groups", "Destroys a group"),
+        r(Post, "/{org}/{app}/chatgroups/{g}/disable", "groups", "Disables a group"),
+        r(Post, "/{org}/{app}/chatgroups/{g}/enable", "groups", "Enables a group"),
+        r(Get, "/{org}/{app}/chatgroups/{g}/user/{username}/is_joined", "groups", "Whether a user is a member"),
+        r(Get, "/{org}/{app}/chatgroups/{g}/users", "groups", "A group's members").q(MEMBERS),
+        r(Post, "/{org}/{app}/chatgroups/{g}/users", "groups", "Adds members").b(USERNAMES),
+        r(Post, "/{org}/{app}/chatgroups/{g}/users/{users}", "groups", "Adds one member")
+            .q(&[("need_notify", Q::Bool)]),
+        r(Delete, "/{org}/{app}/chatgroups/{g}/users/{users}", "groups", "Removes members (comma list)"),
+        r(Get, "/{org}/{app}/chatgroups/{g}/users/{users}", "groups", "Whether users may speak"),
+        r(Get, "/{org}/{app}/chatgroups/{g}/speakers", "groups", "Who may speak"),
+        r(Get, "/{org}/{app}/chatgroups/{g}/requests", "groups", "Pending join requests"),
+        r(Post, "/{org}/{app}/chatgroups/{g}/requests/{username}/{verdict}", "groups", "Decides a join request"),
+        r(Post, "/{org}/{app}/chatgroups/{g}/invite", "groups", "Invites users").b(USERNAMES),
+        r(Post, "/{org}/{app}/chatgroups/{g}/invitations/{username}/{verdict}", "groups", "Decides an invitation"),
+        r(Get, "/{org}/{app}/chatgroups/{g}/share_files", "groups", "Shared files").q(PAGENUM),
+        r(Post, "/{org}/{app}/chatgroups/{g}/share_files", "groups", "Uploads a shared file")
+            .q(&[("file_name", Q::Str)])
+            .b(Body::Upload(schema::<groups::UploadBody>)),
+        r(Get, "/{org}/{app}/chatgroups/{g}/share_files/{file_id}", "groups", "A shared file")
+            .answer(Answer::BytesOrEnvelope),
+        r(Delete, "/{org}/{app}/chatgroups/{g}/share_files/{file_id}", "groups", "Deletes a shared file"),
+        r(Post, "/{org}/{app}/chatgroups/{g}/join", "groups", "Joins a group").q(SELF_USER),
+        r(Post, "/{org}/{app}/chatgroups/{g}/leave", "groups", "Leaves a group").q(SELF_USER),
+        r(Get, "/{org}/{app}/chatgroups/{g}/admin", "groups", "A group's admins"),
+        r(Post, "/{org}/{app}/chatgroups/{g}/admin", "groups", "Adds an admin")
+            .b(Body::Json(schema::<bodies::AdminBody>)),
+        r(Delete, "/{org}/{app}/chatgroups/{g}/admin/{username}", "groups", "Removes an admin"),
     ],
     &GROUP_LISTS,
     &[
-        r(
-            Get,
-            "/{org}/{app}/chatgroups/{g}/announcement",
-            "groups",
-            "A group's announcement",
-        ),
-        r(
-            Post,
-            "/{org}/{app}/chatgroups/{g}/announcement",
-            "groups",
-            "Sets the announcement",
-        )
-        .b(Body::Json(schema::<bodies::AnnouncementBody>)),
-        r(
-            Put,
-            "/{org}/{app}/metadata/chatgroup/{g}/user/{username}",
-            "groups",
-            "Sets a member's attributes",
-        )
-        .b(Body::Json(schema::<groups::MetaBody>)),
-        r(
-            Get,
-            "/{org}/{app}/metadata/chatgroup/{g}/user/{username}",
-            "groups",
-            "A member's attributes",
-        ),
-        r(
-            Put,
-            "/{org}/{app}/metadata/chatgroup/{g}/users/batch",
-            "groups",
-            "Sets members' attributes",
-        )
-        .b(Body::JsonArray(schema::<groups::BatchEntry>)),
-        r(
-            Post,
-            "/{org}/{app}/metadata/chatgroup/{g}/get",
-            "groups",
-            "Members' attributes by keys",
-        )
-        .b(Body::Json(schema::<groups::ByKeysBody>)),
+        r(Get, "/{org}/{app}/chatgroups/{g}/announcement", "groups", "A group's announcement"),
+        r(Post, "/{org}/{app}/chatgroups/{g}/announcement", "groups", "Sets the announcement")
+            .b(Body::Json(schema::<bodies::AnnouncementBody>)),
+        r(Put, "/{org}/{app}/metadata/chatgroup/{g}/user/{username}", "groups", "Sets a member's attributes")
+            .b(Body::Json(schema::<groups::MetaBody>)),
+        r(Get, "/{org}/{app}/metadata/chatgroup/{g}/user/{username}", "groups", "A member's attributes"),
+        r(Put, "/{org}/{app}/metadata/chatgroup/{g}/users/batch", "groups", "Sets members' attributes")
+            .b(Body::JsonArray(schema::<groups::BatchEntry>)),
+        r(Post, "/{org}/{app}/metadata/chatgroup/{g}/get", "groups", "Members' attributes by keys")
+            .b(Body::Json(schema::<groups::ByKeysBody>)),
     ],
     // threads
     &[
         r(Post, "/{org}/{app}/thread", "threads", "Creates a thread")
             .b(Body::Json(schema::<bodies::ThreadCreateBody>)),
-        r(Get, "/{org}/{app}/thread", "threads", "Lists threads").q(&[
-            ("limit", Q::U32),
-            ("cursor", Q::Str),
-            ("sort", Q::Sort),
-        ]),
-        r(
-            Put,
-            "/{org}/{app}/thread/{t}",
-            "threads",
-            "Renames a thread",
-        )
-        .b(Body::Json(schema::<threads::NameBody>)),
-        r(
-            Delete,
-            "/{org}/{app}/thread/{t}",
-            "threads",
-            "Deletes a thread",
-        ),
-        r(
-            Get,
-            "/{org}/{app}/thread/{t}/users",
-            "threads",
-            "A thread's members",
-        )
-        .q(PAGE),
-        r(
-            Post,
-            "/{org}/{app}/thread/{t}/users",
-            "threads",
-            "Adds members",
-        )
-        .b(USERNAMES),
-        r(
-            Delete,
-            "/{org}/{app}/thread/{t}/users",
-            "threads",
-            "Removes members",
-        )
-        .b(USERNAMES),
-        r(
-            Post,
-            "/{org}/{app}/thread/{t}/join",
-            "threads",
-            "Joins a thread",
-        )
-        .q(SELF_USER),
-        r(
-            Post,
-            "/{org}/{app}/thread/{t}/leave",
-            "threads",
-            "Leaves a thread",
-        )
-        .q(SELF_USER),
-        r(
-            Get,
-            "/{org}/{app}/threads/user/{username}",
-            "threads",
-            "A user's threads",
-        )
-        .q(&[("limit", Q::U32), ("sort", Q::Sort), ("cursor", Q::Str)]),
-        r(
-            Get,
-            "/{org}/{app}/threads/chatgroups/{g}/user/{username}",
-            "threads",
-            "A user's threads in a group",
-        )
-        .q(&[("limit", Q::U32), ("sort", Q::Sort), ("cursor", Q::Str)]),
+        r(Get, "/{org}/{app}/thread", "threads", "Lists threads")
+            .q(&[("limit", Q::U32), ("cursor", Q::Str), ("sort", Q::Sort)]),
+        r(Put, "/{org}/{app}/thread/{t}", "threads", "Renames a thread")
+            .b(Body::Json(schema::<threads::NameBody>)),
+        r(Delete, "/{org}/{app}/thread/{t}", "threads", "Deletes a thread"),
+        r(Get, "/{org}/{app}/thread/{t}/users", "threads", "A thread's members").q(PAGE),
+        r(Post, "/{org}/{app}/thread/{t}/users", "threads", "Adds members").b(USERNAMES),
+        r(Delete, "/{org}/{app}/thread/{t}/users", "threads", "Removes members").b(USERNAMES),
+        r(Post, "/{org}/{app}/thread/{t}/join", "threads", "Joins a thread").q(SELF_USER),
+        r(Post, "/{org}/{app}/thread/{t}/leave", "threads", "Leaves a thread").q(SELF_USER),
+        r(Get, "/{org}/{app}/threads/user/{username}", "threads", "A user's threads")
+            .q(&[("limit", Q::U32), ("sort", Q::Sort), ("cursor", Q::Str)]),
+        r(Get, "/{org}/{app}/threads/chatgroups/{g}/user/{username}", "threads", "A user's threads in a group")
+            .q(&[("limit", Q::U32), ("sort", Q::Sort), ("cursor", Q::Str)]),
     ],
     // messages
     &[
-        r(
-            Post,
-            "/{org}/{app}/messages",
-            "messages",
-            "Sends a message (legacy form)",
-        )
-        .b(Body::Json(schema::<bodies::LegacyMessageBody>)),
-        r(
-            Post,
-            "/{org}/{app}/messages/users",
-            "messages",
-            "Sends to users",
-        )
-        .b(Body::Json(schema::<bodies::MessageBody>)),
-        r(
-            Post,
-            "/{org}/{app}/messages/chatgroups",
-            "messages",
-            "Sends to groups",
-        )
-        .b(Body::Json(schema::<bodies::MessageBody>)),
-        r(
-            Post,
-            "/{org}/{app}/messages/chatrooms",
-            "messages",
-            "Sends to rooms",
-        )
-        .b(Body::Json(schema::<bodies::MessageBody>)),
-        r(
-            Post,
-            "/{org}/{app}/messages/chatgroups/users",
-            "messages",
-            "Sends to some group members",
-        )
-        .b(Body::Json(schema::<bodies::MessageBody>)),
-        r(
-            Post,
-            "/{org}/{app}/messages/chatrooms/users",
-            "messages",
-            "Sends to some room members",
-        )
-        .b(Body::Json(schema::<bodies::MessageBody>)),
-        r(
-            Post,
-            "/{org}/{app}/messages/chatrooms/broadcast",
-            "messages",
-            "Broadcasts to all rooms",
-        )
-        .b(Body::Json(schema::<bodies::BroadcastBody>)),
-        r(
-            Post,
-            "/{org}/{app}/messages/msg_recall",
-            "messages",
-            "Recalls a message",
-        )
-        .b(Body::Json(schema::<bodies::RecallBody>)),
-        r(
-            Post,
-            "/{org}/{app}/messages/recall",
-            "messages",
-            "Recalls messages",
-        )
-        .b(Body::Json(schema::<bodies::RecallBatchBody>)),
-        r(
-            Put,
-            "/{org}/{app}/messages/rewrite/{msg_id}",
-            "messages",
-            "Rewrites a message",
-        )
-        .b(Body::Json(schema::<bodies::RewriteBody>)),
-        r(
-            Delete,
-            "/{org}/{app}/users/{username}/user_channel",
-            "messages",
-            "Deletes a conversation",
-        )
-        .b(Body::JsonOpt(schema::<bodies::ChannelBody>)),
-        r(
-            Post,
-            "/{org}/{app}/rest/message/roaming/user/{username}/delete/all",
-            "messages",
-            "Clears all roaming messages",
-        ),
-        r(
-            Delete,
-            "/{org}/{app}/rest/message/roaming/chat/user/{username}",
-            "messages",
-            "Clears roaming messages by id",
-        )
-        .q(&[("msgIdList", Q::Str), ("userId", Q::Str)]),
-        r(
-            Delete,
-            "/{org}/{app}/rest/message/roaming/group/user/{username}",
-            "messages",
-            "Clears roaming messages by id",
-        )
-        .q(&[("msgIdList", Q::Str), ("groupId", Q::Str)]),
-        r(
-            Delete,
-            "/{org}/{app}/rest/message/roaming/chat/user/{username}/time",
-            "messages",
-            "Clears a chat up to a time",
-        )
-        .q(&[("userId", Q::Str), ("delTime", Q::I64)]),
-        r(
-            Delete,
-            "/{org}/{app}/rest/message/roaming/group/user/{username}/time",
-            "messages",
-            "Clears a group up to a time",
-        )
-        .q(&[("groupId", Q::Str), ("delTime", Q::I64)]),
-        r(
-            Get,
-            "/{org}/{app}/chatmessages/{time}",
-            "messages",
-            "An hour of history (yyyyMMddHH)",
-        ),
-        r(
-            Get,
-            "/{org}/{app}/users/{username}/offline_msg_count",
-            "messages",
-            "Offline message count",
-        ),
-        r(
-            Get,
-            "/{org}/{app}/users/{username}/offline_msg_status/{msg_id}",
-            "messages",
-            "Offline message status",
-        ),
+        r(Post, "/{org}/{app}/messages", "messages", "Sends a message (legacy form)")
+            .b(Body::Json(schema::<bodies::LegacyMessageBody>)),
+        r(Post, "/{org}/{app}/messages/users", "messages", "Sends to users")
+            .b(Body::Json(schema::<bodies::MessageBody>)),
+        r(Post, "/{org}/{app}/messages/chatgroups", "messages", "Sends to groups")
+            .b(Body::Json(schema::<bodies::MessageBody>)),
+        r(Post, "/{org}/{app}/messages/chatrooms", "messages", "Sends to rooms")
+            .b(Body::Json(schema::<bodies::MessageBody>)),
+        r(Post, "/{org}/{app}/messages/chatgroups/users", "messages", "Sends to some group members")
+            .b(Body::Json(schema::<bodies::MessageBody>)),
+        r(Post, "/{org}/{app}/messages/chatrooms/users", "messages", "Sends to some room members")
+            .b(Body::Json(schema::<bodies::MessageBody>)),
+        r(Post, "/{org}/{app}/messages/chatrooms/broadcast", "messages", "Broadcasts to all rooms")
+            .b(Body::Json(schema::<bodies::BroadcastBody>)),
+        r(Post, "/{org}/{app}/messages/msg_recall", "messages", "Recalls a message")
+            .b(Body::Json(schema::<bodies::RecallBody>)),
+        r(Post, "/{org}/{app}/messages/recall", "messages", "Recalls messages")
+            .b(Body::Json(schema::<bodies::RecallBatchBody>)),
+        r(Put, "/{org}/{app}/messages/rewrite/{msg_id}", "messages", "Rewrites a message")
+            .b(Body::Json(schema::<bodies::RewriteBody>)),
+        r(Delete, "/{org}/{app}/users/{username}/user_channel", "messages", "Deletes a conversation")
+            .b(Body::JsonOpt(schema::<bodies::ChannelBody>)),
+        r(Post, "/{org}/{app}/rest/message/roaming/user/{username}/delete/all", "messages", "Clears all roaming messages"),
+        r(Delete, "/{org}/{app}/rest/message/roaming/chat/user/{username}", "messages", "Clears roaming messages by id")
+            .q(&[("msgIdList", Q::Str), ("userId", Q::Str)]),
+        r(Delete, "/{org}/{app}/rest/message/roaming/group/user/{username}", "messages", "Clears roaming messages by id")
+            .q(&[("msgIdList", Q::Str), ("groupId", Q::Str)]),
+        r(Delete, "/{org}/{app}/rest/message/roaming/chat/user/{username}/time", "messages", "Clears a chat up to a time")
+            .q(&[("userId", Q::Str), ("delTime", Q::I64)]),
+        r(Delete, "/{org}/{app}/rest/message/roaming/group/user/{username}/time", "messages", "Clears a group up to a time")
+            .q(&[("groupId", Q::Str), ("delTime", Q::I64)]),
+        r(Get, "/{org}/{app}/chatmessages/{time}", "messages", "An hour of history (yyyyMMddHH)"),
+        r(Get, "/{org}/{app}/users/{username}/offline_msg_count", "messages", "Offline message count"),
+        r(Get, "/{org}/{app}/users/{username}/offline_msg_status/{msg_id}", "messages", "Offline message status"),
     ],
     // chatfiles
     &[
-        r(
-            Post,
-            "/{org}/{app}/chatfiles",
-            "chatfiles",
-            "Uploads an attachment",
-        )
-        .h(&["restrict-access"])
-        .b(Body::Multipart),
-        r(
-            Get,
-            "/{org}/{app}/chatfiles/{uuid}",
-            "chatfiles",
-            "Downloads an attachment",
-        )
-        .h(&["share-secret", "thumbnail"])
-        .auth(Auth::Optional)
-        .answer(Answer::Bytes),
+        r(Post, "/{org}/{app}/chatfiles", "chatfiles", "Uploads an attachment")
+            .h(&["restrict-access"])
+            .b(Body::Multipart),
+        r(Get, "/{org}/{app}/chatfiles/{uuid}", "chatfiles", "Downloads an attachment")
+            .h(&["share-secret", "thumbnail"])
+            .auth(Auth::Optional)
+            .answer(Answer::Bytes),
     ],
     // reactions
     &[
-        r(
-            Post,
-            "/{org}/{app}/reaction/user/{username}",
-            "reactions",
-            "Adds a reaction",
-        )
-        .b(Body::Json(schema::<bodies::ReactionBody>)),
-        r(
-            Delete,
-            "/{org}/{app}/reaction/user/{username}",
-            "reactions",
-            "Removes a reaction",
-        )
-        .q(&[("msgId", Q::Str), ("message", Q::Str)]),
-        r(
-            Get,
-            "/{org}/{app}/reaction/user/{username}",
-            "reactions",
-            "Reactions on messages",
-        )
-        .q(&[
-            ("msgIdList", Q::Str),
-            ("msgType", Q::Str),
-            ("groupId", Q::Str),
-        ]),
-        r(
-            Get,
-            "/{org}/{app}/reaction/user/{username}/detail",
-            "reactions",
-            "Who reacted",
-        )
-        .q(&[
-            ("msgId", Q::Str),
-            ("message", Q::Str),
-            ("limit", Q::U32),
-            ("cursor", Q::Str),
-        ]),
+        r(Post, "/{org}/{app}/reaction/user/{username}", "reactions", "Adds a reaction")
+            .b(Body::Json(schema::<bodies::ReactionBody>)),
+        r(Delete, "/{org}/{app}/reaction/user/{username}", "reactions", "Removes a reaction")
+            .q(&[("msgId", Q::Str), ("message", Q::Str)]),
+        r(Get, "/{org}/{app}/reaction/user/{username}", "reactions", "Reactions on messages")
+            .q(&[("msgIdList", Q::Str), ("msgType", Q::Str), ("groupId", Q::Str)]),
+        r(Get, "/{org}/{app}/reaction/user/{username}/detail", "reactions", "Who reacted")
+            .q(&[("msgId", Q::Str), ("message", Q::Str), ("limit", Q::U32), ("cursor", Q::Str)]),
     ],
     // presence
     &[
-        r(
-            Post,
-            "/{org}/{app}/users/{username}/presence",
-            "presence",
-            "Presence of users",
-        )
-        .b(USERNAMES),
-        r(
-            Delete,
-            "/{org}/{app}/users/{username}/presence",
-            "presence",
-            "Unsubscribes",
-        )
-        .b(Body::JsonOpt(schema::<presence::NamesBody>)),
-        r(
-            Get,
-            "/{org}/{app}/users/{username}/presence/sublist",
-            "presence",
-            "Subscriptions",
-        )
-        .q(&[("pageNum", Q::U32), ("pageSize", Q::U32)]),
-        r(
-            Post,
-            "/{org}/{app}/users/{username}/presence/{expiry}",
-            "presence",
-            "Subscribes",
-        )
-        .b(USERNAMES),
-        r(
-            Post,
-            "/{org}/{app}/users/{username}/presence/{resource}/{status}",
-            "presence",
-            "Sets presence",
-        )
-        .b(Body::JsonOpt(schema::<presence::ExtBody>)),
+        r(Post, "/{org}/{app}/users/{username}/presence", "presence", "Presence of users").b(USERNAMES),
+        r(Delete, "/{org}/{app}/users/{username}/presence", "presence", "Unsubscribes")
+            .b(Body::JsonOpt(schema::<presence::NamesBody>)),
+        r(Get, "/{org}/{app}/users/{username}/presence/sublist", "presence", "Subscriptions")
+            .q(&[("pageNum", Q::U32), ("pageSize", Q::U32)]),
+        r(Post, "/{org}/{app}/users/{username}/presence/{expiry}", "presence", "Subscribes").b(USERNAMES),
+        r(Post, "/{org}/{app}/users/{username}/presence/{resource}/{status}", "presence", "Sets presence")
+            .b(Body::JsonOpt(schema::<presence::ExtBody>)),
     ],
     // push
     &[
-        r(
-            Put,
-            "/{org}/{app}/push/nickname",
-            "push",
-            "Sets push nicknames",
-        )
-        .b(Body::JsonArrayOpt(schema::<push::NicknameItem>)),
-        r(
-            Put,
-            "/{org}/{app}/users/{username}/notification/language",
-            "push",
-            "Sets the translation language",
-        )
-        .b(Body::JsonOpt(schema::<bodies::LanguageBody>)),
-        r(
-            Get,
-            "/{org}/{app}/users/{username}/notification/language",
-            "push",
-            "The translation language",
-        ),
-        r(
-            Put,
-            "/{org}/{app}/users/{username}/notification/template",
-            "push",
-            "Sets the push template",
-        )
-        .b(Body::JsonOpt(schema::<bodies::TemplateBody>)),
-        r(
-            Get,
-            "/{org}/{app}/users/{username}/notification/template",
-            "push",
-            "The push template",
-        ),
-        r(
-            Put,
-            "/{org}/{app}/users/{username}/notification/{chattype}/{key}",
-            "push",
-            "Sets a notification setting",
-        )
-        .b(Body::JsonOpt(schema::<bodies::NotificationBody>)),
-        r(
-            Get,
-            "/{org}/{app}/users/{username}/notification/{chattype}/{key}",
-            "push",
-            "A notification setting",
-        ),
-        r(
-            Put,
-            "/{org}/{app}/users/{username}/push/binding",
-            "push",
-            "Binds a device",
-        )
-        .b(Body::JsonOpt(schema::<bodies::BindingBody>)),
-        r(
-            Get,
-            "/{org}/{app}/users/{username}/push/binding",
-            "push",
-            "A user's devices",
-        ),
+        r(Put, "/{org}/{app}/push/nickname", "push", "Sets push nicknames")
+            .b(Body::JsonArrayOpt(schema::<push::NicknameItem>)),
+        r(Put, "/{org}/{app}/users/{username}/notification/language", "push", "Sets the translation language")
+            .b(Body::JsonOpt(schema::<bodies::LanguageBody>)),
+        r(Get, "/{org}/{app}/users/{username}/notification/language", "push", "The translation language"),
+        r(Put, "/{org}/{app}/users/{username}/notification/template", "push", "Sets the push template")
+            .b(Body::JsonOpt(schema::<bodies::TemplateBody>)),
+        r(Get, "/{org}/{app}/users/{username}/notification/template", "push", "The push template"),
+        r(Put, "/{org}/{app}/users/{username}/notification/{chattype}/{key}", "push", "Sets a notification setting")
+            .b(Body::JsonOpt(schema::<bodies::NotificationBody>)),
+        r(Get, "/{org}/{app}/users/{username}/notification/{chattype}/{key}", "push", "A notification setting"),
+        r(Put, "/{org}/{app}/users/{username}/push/binding", "push", "Binds a device")
+            .b(Body::JsonOpt(schema::<bodies::BindingBody>)),
+        r(Get, "/{org}/{app}/users/{username}/push/binding", "push", "A user's devices"),
     ],
 ];
 
