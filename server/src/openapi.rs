@@ -16,7 +16,10 @@
 //!
 //! Every operation answers `200` with the vendor's envelope ([`EnvelopeSchema`]; the token
 //! endpoint with its token object, downloads with bytes) and any other status with the
-//! vendor's error body ([`ErrorSchema`]), as the `default` response.
+//! vendor's error body ([`ErrorSchema`]): the statuses of the layers in front of the handler
+//! (400, 401, 404, 413, 415, 429, as the route's kind has them) by number, the handler's own
+//! under `default`. The creating operations link their new id to the operations that take it
+//! ([`LINKS`]), for stateful testing.
 
 use std::sync::OnceLock;
 
@@ -92,20 +95,20 @@ pub enum Q {
     Sort,
 }
 
-/// A schema and the name it is registered under, with the schemas it refers to.
-type SchemaFn = fn() -> Named;
+/// Gives a request type's schema, its name and the schemas it refers to.
+type SchemaFn = fn() -> NamedSchema;
 
 /// A named schema and the schemas it refers to.
-pub struct Named {
+pub struct NamedSchema {
     name: String,
     schema: RefOr<Schema>,
     deps: Vec<(String, RefOr<Schema>)>,
 }
 
-fn schema<T: ToSchema>() -> Named {
+fn schema<T: ToSchema>() -> NamedSchema {
     let mut deps = Vec::new();
     T::schemas(&mut deps);
-    Named {
+    NamedSchema {
         name: T::name().into_owned(),
         schema: T::schema(),
         deps,
