@@ -36,6 +36,7 @@ pub mod envelope;
 pub mod error;
 pub mod extract;
 pub mod host;
+pub mod openapi;
 pub mod rate;
 pub mod rong;
 pub mod routes;

@@ -62,8 +62,9 @@ async fn remove(call: Call) -> ApiResult<Envelope> {
     Ok(Envelope::bare(&call, None).data(r))
 }
 
-#[derive(Deserialize)]
-struct BatchBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = UserAttributesQuery)]
+pub(crate) struct BatchBody {
     #[serde(default)]
     targets: Vec<String>,
     #[serde(default)]

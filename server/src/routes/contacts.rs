@@ -46,8 +46,8 @@ async fn befriend<const ADD: bool>(call: Call) -> ApiResult<Envelope> {
     Ok(Envelope::full(&call).entities(vec![user_json(&v)]))
 }
 
-#[derive(Deserialize)]
-struct RemarkBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct RemarkBody {
     #[serde(default)]
     remark: String,
 }

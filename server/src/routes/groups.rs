@@ -642,8 +642,9 @@ async fn set_announcement(call: Call, body: Body) -> ApiResult<Envelope> {
 // ---------------------------------------------------------------------------------------------
 // Member attributes (`/metadata/chatgroup`)
 
-#[derive(Deserialize)]
-struct MetaBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = MemberAttributesBody)]
+pub(crate) struct MetaBody {
     #[serde(rename = "metaData", default)]
     meta_data: IndexMap<String, Value>,
 }
@@ -669,8 +670,9 @@ async fn get_attrs(call: Call) -> ApiResult<Envelope> {
     Ok(Envelope::full(&call).data(strings_json(&r)))
 }
 
-#[derive(Deserialize)]
-struct BatchEntry {
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = MemberAttributesEntry)]
+pub(crate) struct BatchEntry {
     #[serde(default)]
     username: String,
     #[serde(default)]
@@ -696,8 +698,9 @@ async fn batch_set_attrs(call: Call, body: Body) -> ApiResult<Envelope> {
     Ok(Envelope::full(&call).data(json!({"succeeded": ok, "failed": []})))
 }
 
-#[derive(Deserialize)]
-struct ByKeysBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = MemberAttributesQuery)]
+pub(crate) struct ByKeysBody {
     #[serde(default)]
     targets: Vec<String>,
     #[serde(default)]
@@ -839,8 +842,9 @@ pub fn file_blob(group: &GroupId, file_id: &str) -> String {
     format!("groupfile/{group}/{file_id}")
 }
 
-#[derive(Deserialize)]
-struct UploadBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = SharedFileBody)]
+pub(crate) struct UploadBody {
     file_name: Option<String>,
     #[serde(default)]
     file_size: u64,

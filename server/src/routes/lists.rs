@@ -168,8 +168,9 @@ async fn mutes<M: Moderated>(call: Call) -> ApiResult<Envelope> {
     Ok(Envelope::full(&call).count(data.len()).data(data))
 }
 
-#[derive(Deserialize)]
-struct MuteBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = MembersMuteBody)]
+pub(crate) struct MuteBody {
     #[serde(default)]
     usernames: Vec<String>,
     mute_duration: Option<Value>,

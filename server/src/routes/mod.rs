@@ -17,8 +17,11 @@
 //! status reads, exports), the module docs name the host path chosen for it.
 //!
 //! To add an area: write `routes/<area>.rs` the same way, declare it here and
-//! `.merge(<area>::routes())` in [`router`]. Every matched route passes the rate limiter
-//! first ([`crate::rate`]; off unless the app's limits turn it on).
+//! `.merge(<area>::routes())` in [`router`], and describe its routes in
+//! [`crate::openapi::ROUTES`] (the `openapi` HTTP test holds the two equal). Every matched
+//! route passes the rate limiter first ([`crate::rate`]; off unless the app's limits turn it
+//! on). `GET /openapi.json`, the description ([`crate::openapi`]), is served outside it,
+//! without a token.
 
 use std::sync::Arc;
 
@@ -71,6 +74,7 @@ pub fn router(host: Arc<Host>) -> Router {
             (host.clone(), Arc::new(crate::rate::Limiter::default())),
             crate::rate::limit,
         ))
+        .route("/openapi.json", axum::routing::get(crate::openapi::serve))
         .merge(crate::rong::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

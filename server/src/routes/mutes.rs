@@ -27,8 +27,9 @@ pub fn routes() -> Router<Arc<Host>> {
         .route("/{org}/{app}/mutes/{username}", get(read))
 }
 
-#[derive(Deserialize)]
-struct MuteBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = GlobalMuteBody)]
+pub(crate) struct MuteBody {
     #[serde(default)]
     username: String,
     chat: Option<Value>,

@@ -61,8 +61,8 @@ fn answer(call: &Call, result: Value) -> Envelope {
     Envelope::bare(call, None).field("result", result)
 }
 
-#[derive(Deserialize)]
-struct ExtBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct ExtBody {
     ext: Option<String>,
 }
 
@@ -119,9 +119,9 @@ async fn read(call: Call, body: Body) -> ApiResult<Envelope> {
 }
 
 /// The unsubscribe body: the names as an array, or `{usernames}`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
-enum NamesBody {
+pub(crate) enum NamesBody {
     List(Vec<String>),
     Object(UsernamesBody),
 }

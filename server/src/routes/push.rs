@@ -86,8 +86,8 @@ pub async fn set_profile(call: Call, body: Body) -> ApiResult<Envelope> {
     Ok(Envelope::full(&call).entities(vec![user_json(&v)]))
 }
 
-#[derive(Deserialize)]
-struct NicknameItem {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct NicknameItem {
     #[serde(default)]
     username: String,
     #[serde(default)]

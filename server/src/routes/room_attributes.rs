@@ -61,8 +61,9 @@ fn result_json(r: &RoomAttrResult) -> Value {
     json!({"successKeys": r.success_keys, "errorKeys": errs})
 }
 
-#[derive(Deserialize, Default)]
-struct KeysBody {
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[schema(as = RoomAttributeKeys)]
+pub(crate) struct KeysBody {
     keys: Option<Vec<String>>,
 }
 
@@ -78,8 +79,9 @@ async fn get_attrs(call: Call, body: Body) -> ApiResult<Envelope> {
     Ok(Envelope::full(&call).data(object_json(m)))
 }
 
-#[derive(Deserialize)]
-struct SetBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = RoomAttributesBody)]
+pub(crate) struct SetBody {
     #[serde(rename = "metaData", default)]
     meta_data: IndexMap<String, Value>,
     #[serde(rename = "autoDelete")]

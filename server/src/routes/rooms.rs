@@ -122,8 +122,8 @@ fn user_field(m: &Map<String, Value>, k: &'static str) -> ApiResult<UserName> {
 // ---------------------------------------------------------------------------------------------
 // Super admins (§3.1)
 
-#[derive(Deserialize)]
-struct SuperAdminBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct SuperAdminBody {
     superadmin: Option<String>,
 }
 

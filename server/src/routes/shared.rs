@@ -71,7 +71,7 @@ pub fn comma_list(raw: &str) -> Vec<&str> {
 // Users named by a call
 
 /// `{"usernames": [..]}`, the body of every call that names several users.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct UsernamesBody {
     /// The names as sent (absent: none).
     #[serde(default)]

@@ -61,8 +61,9 @@ async fn create(call: Call, body: Body) -> ApiResult<Envelope> {
     Ok(Envelope::full(&call).data(json!({ "thread_id": r.thread_id })))
 }
 
-#[derive(Deserialize)]
-struct NameBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = ThreadNameBody)]
+pub(crate) struct NameBody {
     #[serde(default)]
     name: String,
 }

@@ -30,8 +30,8 @@ pub fn routes() -> Router<Arc<Host>> {
 }
 
 /// The token request body, as the vendor names its fields.
-#[derive(Deserialize)]
-struct TokenBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct TokenBody {
     grant_type: Option<String>,
     client_id: Option<String>,
     client_secret: Option<String>,

@@ -58,8 +58,8 @@ pub fn routes() -> Router<Arc<Host>> {
 }
 
 /// One user in a registration body.
-#[derive(Deserialize)]
-struct NewUserBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct NewUserBody {
     #[serde(default)]
     username: String,
     #[serde(default)]
@@ -79,9 +79,9 @@ impl NewUserBody {
 }
 
 /// A registration body: one user, or an array of them (batch, admin only).
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
-enum RegisterBody {
+pub(crate) enum RegisterBody {
     Many(Vec<NewUserBody>),
     One(NewUserBody),
 }
@@ -153,8 +153,8 @@ async fn remove(call: Call) -> ApiResult<Envelope> {
     Ok(Envelope::full(&call).entities(vec![user_json(&v)]))
 }
 
-#[derive(Deserialize)]
-struct PasswordBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct PasswordBody {
     #[serde(default)]
     newpassword: String,
 }

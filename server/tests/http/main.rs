@@ -19,6 +19,7 @@ mod holes;
 mod malformed;
 mod messages;
 mod mutes;
+mod openapi;
 mod presence;
 mod push;
 mod rate_limits;
