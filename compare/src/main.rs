@@ -11,7 +11,8 @@
 //!
 //! - "are A and B friends?", hot (pairs within a 1,000-user hot set) and cold (uniform);
 //! - "may A message B?" (`MayMessage`, client origin, the app's friend check on), hot and cold;
-//! - adding a friend edge between two uniform strangers, and removing it again (timed apart).
+//! - adding a friend edge between two uniform strangers, and removing it again (timed apart),
+//!   by id (imcore `AddFriendById`/`RemoveFriendById`, SQLite by primary key) and by name.
 //!
 //! Each row runs many operations per sample (so that a sample takes about `--target-ms`),
 //! samples of all rows interleaved round by round; the report gives the median of the samples
