@@ -62,17 +62,25 @@ fn admin_or_owner(actor: &Actor, users: &Users, owner: UserId) -> Result<()> {
 /// users these are a dozen or more misses, and a write that meets them in program order waits
 /// for most of them one after another (the bisection's probes depend on each other). Reads
 /// only; the folded value goes to `black_box` so that the loads stay.
-fn warm(users: &Users, a: UserId, b: UserId) {
+///
+/// The owner's out-of-line record only for a removal (`remarks`): an add reads the friend's
+/// alone (the view's push fields), and every line not read is a page walk not made.
+fn warm(users: &Users, a: UserId, b: UserId, remarks: bool) {
     let (Some(sa), Some(sb)) = (users.get(a), users.get(b)) else {
         return;
     };
-    let mut x = 0u64;
+    let extra = |s: &User| {
+        s.extra().map_or(0, |e| {
+            u64::from(e.push.is_some()) ^ e.remarks.len() as u64 ^ e.attr_bytes
+        })
+    };
+    let mut x = extra(sb);
+    if remarks {
+        x ^= extra(sa);
+    }
     for s in [sa, sb] {
         x ^= s.contacts.touch();
         x ^= u64::from(s.name.as_str().as_bytes().first().copied().unwrap_or(0));
-        x ^= s.extra().map_or(0, |e| {
-            u64::from(e.push.is_some()) ^ e.remarks.len() as u64 ^ e.attr_bytes
-        });
     }
     x ^= u64::from(sb.uuid.as_bytes().first().copied().unwrap_or(0));
     std::hint::black_box(x);
@@ -87,7 +95,7 @@ fn warm(users: &Users, a: UserId, b: UserId) {
 /// refusal). No allocation but the view's.
 fn befriend(cx: &mut Ctx<'_>, a: UserId, b: UserId) -> Result<(UserView, bool)> {
     let users = &cx.st.users;
-    warm(users, a, b);
+    warm(users, a, b, false);
     let (sa, sb) = (users.get(a).expect("found"), users.get(b).expect("found"));
     let view = UserView::of(sb);
     if at_cap(cx.st, sa) || at_cap(cx.st, sb) {
@@ -109,7 +117,7 @@ fn befriend(cx: &mut Ctx<'_>, a: UserId, b: UserId) -> Result<(UserView, bool)> 
 /// success with no change; otherwise the edge goes both ways, with both remarks. Returns the
 /// friend's view and whether a friendship ended. One bisection of each list.
 fn unfriend(cx: &mut Ctx<'_>, a: UserId, b: UserId) -> (UserView, bool) {
-    warm(&cx.st.users, a, b);
+    warm(&cx.st.users, a, b, true);
     let users = &mut cx.st.users;
     let view = UserView::of(users.get(b).expect("found"));
     if a == b {
