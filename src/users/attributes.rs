@@ -119,8 +119,19 @@ impl Exec for SetAttributes {
             warm(x);
         }
         let mut sent: IndexMap<String, String> = IndexMap::with_capacity(self.pairs.len());
-        for (k, v) in self.pairs {
-            sent.insert(k, v);
+        // The reply gets a copy of each key and the event the keys themselves, collected in
+        // place: the request's vector becomes the event's (no allocation for it, no free of
+        // the request's). A key sent twice is listed once, as the reply lists it.
+        let mut keys: Vec<String> = self
+            .pairs
+            .into_iter()
+            .map(|(k, v)| {
+                sent.insert(k.clone(), v);
+                k
+            })
+            .collect();
+        if keys.len() != sent.len() {
+            keys = sent.keys().cloned().collect();
         }
         let old = x.map_or(0, |x| x.attr_bytes);
         let mut new = old;
@@ -156,7 +167,7 @@ impl Exec for SetAttributes {
         x.attr_bytes = new;
         cx.emit(Event::AttributesSet {
             user: self.username,
-            keys: sent.keys().cloned().collect(),
+            keys,
         });
         Ok(sent)
     }
