@@ -1,9 +1,14 @@
 //! Friends (spec 01 §10).
 //!
-//! Friendship is symmetric: both users' contact lists change together. Each list is a vector
-//! of `(id, added_at)` sorted by id, so "are A and B friends" is one binary search and an edge
-//! direction costs 16 bytes. Lists are shown most recently added first (ties by registration,
-//! descending). Remarks are one-directional and kept out of line.
+//! Friendship is symmetric: both users' contact lists change together. Each list holds the
+//! friends' ids sorted, with when each was added (`Contacts`), so "are A and B friends" is one
+//! binary search and an edge direction costs 16 bytes. Lists are shown most recently added
+//! first (ties by registration, descending). Remarks are one-directional and kept out of line.
+//!
+//! The hot forms take user handles ([`UserId`]s from [`crate::LookupUser`] or
+//! [`crate::Authenticate`]) instead of names: [`AreFriendsById`] to ask, [`AddFriendById`] and
+//! [`RemoveFriendById`] to write, with the name forms' rules (the name forms resolve their
+//! names and run the same code).
 
 use serde::{Deserialize, Serialize};
 
