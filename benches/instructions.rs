@@ -399,6 +399,57 @@ fn main() {
                     .unwrap()
                     .len();
             }
+            // ---- writes (issue 9): set a 64-byte attribute, friend add+remove by id ----
+            // `set_attribute_64`: key `k` + 63-byte value on u5000 (the first one adds, the
+            // rest overwrite), the command built in the loop as a host builds it.
+            "set_attribute_64" => {
+                app.execute(
+                    &Actor::Admin,
+                    NOW,
+                    SetAttributes {
+                        username: names[5000].clone(),
+                        pairs: vec![("k".into(), "w".repeat(63))],
+                    },
+                )
+                .unwrap();
+            }
+            // `friend_add_remove_id`: `friend_add_remove` by handles (u5000, u6000; looked
+            // up once, on the first iteration).
+            "friend_add_remove_id" => {
+                static IDS: std::sync::OnceLock<(UserId, UserId)> = std::sync::OnceLock::new();
+                let &(a, b) = IDS.get_or_init(|| {
+                    let id = |u: &UserName| {
+                        app.query(
+                            &Actor::Admin,
+                            NOW,
+                            LookupUser {
+                                username: u.clone(),
+                            },
+                        )
+                        .unwrap()
+                    };
+                    (id(&names[5000]), id(&names[6000]))
+                });
+                app.execute(
+                    &Actor::Admin,
+                    NOW,
+                    AddFriendById {
+                        owner: a,
+                        friend: b,
+                    },
+                )
+                .unwrap();
+                app.execute(
+                    &Actor::Admin,
+                    NOW,
+                    RemoveFriendById {
+                        owner: a,
+                        friend: b,
+                    },
+                )
+                .unwrap();
+            }
+            // ---- end of writes (issue 9) ----
             _ => panic!("op"),
         }
     }

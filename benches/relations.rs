@@ -1,6 +1,8 @@
 //! Friend and block checks and the one-to-one send decision (`MayMessage`, client origin),
 //! name and id forms (hot and cold, 1 and 2 threads), adding and removing friends, blocking
-//! and unblocking, on the shared 200k-user data set (see `common`). The id forms take the
+//! and unblocking, on the shared 200k-user data set (see `common`). Friend writes come in
+//! both forms too (`friend/*` by name, `friend_id/*` by handle), hot (both users in the hot
+//! set) and cold (uniform). The id forms take the
 //! handles `LookupUser` gave once, as a host that authenticated the caller holds them.
 //!
 //! Times are CPU time (see `common::cpu_now`). Throughput: the 1-thread benches count 1 element per iteration, the 2-thread ones 2 (each
@@ -153,12 +155,12 @@ fn checks<K: Clone + Sync + std::fmt::Debug>(
 
 /// Times `timed` over chunks of `pairs`, running `undo` (untimed) after each chunk so that
 /// the data set returns to its shape.
-fn chunked(
+fn chunked<T>(
     iters: u64,
-    pairs: &[(UserName, UserName)],
-    before: &dyn Fn(&(UserName, UserName)),
-    timed: &dyn Fn(&(UserName, UserName)),
-    after: &dyn Fn(&(UserName, UserName)),
+    pairs: &[T],
+    before: &dyn Fn(&T),
+    timed: &dyn Fn(&T),
+    after: &dyn Fn(&T),
 ) -> Duration {
     let mut total = Duration::ZERO;
     let mut left = iters as usize;
@@ -183,10 +185,14 @@ fn chunked(
     total
 }
 
+/// Adding and removing friends (name and id forms, hot and cold), blocking and unblocking
+/// (cold). Each timed add forms a new friendship and each timed remove ends one (the pairs are
+/// strangers, distinct within a chunk); the untimed undo puts the data set back.
 fn mutations(c: &mut Criterion, w: &World) {
     let app = &w.app;
     let admin = Actor::Admin;
-    let pairs = w.stranger_pairs(REQS, 7);
+    let cold = w.stranger_pairs(REQS, 7);
+    let hot = w.hot_stranger_pairs(REQS, 8);
     let add = |p: &(UserName, UserName)| {
         let out = app
             .execute(
@@ -212,6 +218,34 @@ fn mutations(c: &mut Criterion, w: &World) {
                 },
             )
             .expect("remove");
+        debug_assert_eq!(out.events.len(), 1);
+        black_box(out);
+    };
+    let add_id = |p: &(UserId, UserId)| {
+        let out = app
+            .execute(
+                &admin,
+                NOW,
+                AddFriendById {
+                    owner: p.0,
+                    friend: p.1,
+                },
+            )
+            .expect("add by id");
+        debug_assert_eq!(out.events.len(), 1);
+        black_box(out);
+    };
+    let remove_id = |p: &(UserId, UserId)| {
+        let out = app
+            .execute(
+                &admin,
+                NOW,
+                RemoveFriendById {
+                    owner: p.0,
+                    friend: p.1,
+                },
+            )
+            .expect("remove by id");
         debug_assert_eq!(out.events.len(), 1);
         black_box(out);
     };
@@ -242,22 +276,50 @@ fn mutations(c: &mut Criterion, w: &World) {
         black_box(out);
     };
     let nothing = |_: &(UserName, UserName)| {};
+    let nothing_id = |_: &(UserId, UserId)| {};
+    let handles = |pairs: &[(UserName, UserName)]| -> Vec<(UserId, UserId)> {
+        let id = |n: &UserName| {
+            app.query(
+                &admin,
+                NOW,
+                LookupUser {
+                    username: n.clone(),
+                },
+            )
+            .expect("registered")
+        };
+        pairs.iter().map(|p| (id(&p.0), id(&p.1))).collect()
+    };
+    let (cold_id, hot_id) = (handles(&cold), handles(&hot));
     let mut g = c.benchmark_group("friend");
     g.throughput(Throughput::Elements(1));
-    g.bench_function("add/cold", |b| {
-        b.iter_custom(|iters| chunked(iters, &pairs, &nothing, &add, &remove))
-    });
-    g.bench_function("remove/cold", |b| {
-        b.iter_custom(|iters| chunked(iters, &pairs, &add, &remove, &nothing))
-    });
+    for (temp, pairs) in [("cold", &cold), ("hot", &hot)] {
+        g.bench_function(format!("add/{temp}"), |b| {
+            b.iter_custom(|iters| chunked(iters, pairs, &nothing, &add, &remove))
+        });
+        g.bench_function(format!("remove/{temp}"), |b| {
+            b.iter_custom(|iters| chunked(iters, pairs, &add, &remove, &nothing))
+        });
+    }
+    g.finish();
+    let mut g = c.benchmark_group("friend_id");
+    g.throughput(Throughput::Elements(1));
+    for (temp, pairs) in [("cold", &cold_id), ("hot", &hot_id)] {
+        g.bench_function(format!("add/{temp}"), |b| {
+            b.iter_custom(|iters| chunked(iters, pairs, &nothing_id, &add_id, &remove_id))
+        });
+        g.bench_function(format!("remove/{temp}"), |b| {
+            b.iter_custom(|iters| chunked(iters, pairs, &add_id, &remove_id, &nothing_id))
+        });
+    }
     g.finish();
     let mut g = c.benchmark_group("block");
     g.throughput(Throughput::Elements(1));
     g.bench_function("add/cold", |b| {
-        b.iter_custom(|iters| chunked(iters, &pairs, &nothing, &block, &unblock))
+        b.iter_custom(|iters| chunked(iters, &cold, &nothing, &block, &unblock))
     });
     g.bench_function("remove/cold", |b| {
-        b.iter_custom(|iters| chunked(iters, &pairs, &block, &unblock, &nothing))
+        b.iter_custom(|iters| chunked(iters, &cold, &block, &unblock, &nothing))
     });
     g.finish();
     imcore::invariants::check(app).expect("invariants after the mutation benches");

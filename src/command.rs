@@ -220,6 +220,10 @@ commands! {
     SetUserTags => (),
     SetChatBan => (),
     // ---- end of RongCloud user lifecycle ----
+    // ---- id forms of the friend writes (issue 9; src/users/contacts.rs). Last, so that the
+    // variants logged before them keep their tags in a command log. ----
+    AddFriendById => UserView,
+    RemoveFriendById => UserView,
 }
 
 /// Why the host must drop a connection.

@@ -211,6 +211,24 @@ impl World {
             .collect()
     }
 
+    /// Distinct pairs in the hot set that are not friends (for add/remove, hot): no pair
+    /// twice, in either order, so that every add in a run of them forms a friendship.
+    pub fn hot_stranger_pairs(&self, n: usize, seed: u64) -> Vec<(UserName, UserName)> {
+        let mut rng = Rng(seed);
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            let (a, b) = (self.hot(&mut rng, 0), self.hot(&mut rng, 0));
+            if a != b
+                && !are_friends(&self.dist, self.users, a, b)
+                && seen.insert((a.min(b), a.max(b)))
+            {
+                out.push((uname(a), uname(b)));
+            }
+        }
+        out
+    }
+
     /// Pairs that are not friends (for add/remove), spread uniformly.
     pub fn stranger_pairs(&self, n: usize, seed: u64) -> Vec<(UserName, UserName)> {
         let mut rng = Rng(seed);

@@ -212,6 +212,40 @@ impl Im {
         !out.events.is_empty()
     }
 
+    /// `AddFriendById` as the admin; `true` when the edge was new.
+    #[inline]
+    pub fn add_friend_by_id(&self, a: UserId, b: UserId) -> bool {
+        let out = self
+            .app
+            .execute(
+                &ADMIN,
+                QNOW,
+                AddFriendById {
+                    owner: a,
+                    friend: b,
+                },
+            )
+            .expect("add friend by id");
+        !out.events.is_empty()
+    }
+
+    /// `RemoveFriendById` as the admin; `true` when there was an edge.
+    #[inline]
+    pub fn remove_friend_by_id(&self, a: UserId, b: UserId) -> bool {
+        let out = self
+            .app
+            .execute(
+                &ADMIN,
+                QNOW,
+                RemoveFriendById {
+                    owner: a,
+                    friend: b,
+                },
+            )
+            .expect("remove friend by id");
+        !out.events.is_empty()
+    }
+
     /// `RemoveFriend` as the admin; `true` when there was an edge.
     #[inline]
     pub fn remove_friend(&self, a: &UserName, b: &UserName) -> bool {

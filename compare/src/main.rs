@@ -11,7 +11,8 @@
 //!
 //! - "are A and B friends?", hot (pairs within a 1,000-user hot set) and cold (uniform);
 //! - "may A message B?" (`MayMessage`, client origin, the app's friend check on), hot and cold;
-//! - adding a friend edge between two uniform strangers, and removing it again (timed apart).
+//! - adding a friend edge between two uniform strangers, and removing it again (timed apart),
+//!   by id (imcore `AddFriendById`/`RemoveFriendById`, SQLite by primary key) and by name.
 //!
 //! Each row runs many operations per sample (so that a sample takes about `--target-ms`),
 //! samples of all rows interleaved round by round; the report gives the median of the samples
@@ -473,6 +474,9 @@ fn read_rows<'a, 'c: 'a>(
 struct Writes {
     names: Vec<(UserName, UserName)>,
     strs: Vec<(String, String)>,
+    /// imcore's handles and SQLite's keys of the same pairs (the id forms).
+    ids: Vec<(UserId, UserId)>,
+    keys: Vec<(i64, i64)>,
     add: Vec<Cmd>,
     remove: Vec<Cmd>,
 }
@@ -486,26 +490,62 @@ fn write_rows<'a, 'c: 'a>(
     wal_full: &'a mut Sql<'c>,
     redis: Option<&'a mut Redis>,
 ) -> Vec<Row<'a>> {
-    let mut rows = vec![Row::write(
-        IMCORE,
-        "name",
-        Box::new(move |s, n| {
-            w.names[s..s + n]
-                .iter()
-                .map(|(a, b)| im.add_friend(a, b) as u64)
-                .sum()
-        }),
-        Box::new(move |s, n| {
-            w.names[s..s + n]
-                .iter()
-                .map(|(a, b)| im.remove_friend(a, b) as u64)
-                .sum()
-        }),
-    )];
+    let mut rows = vec![
+        Row::write(
+            IMCORE,
+            "id",
+            Box::new(move |s, n| {
+                w.ids[s..s + n]
+                    .iter()
+                    .map(|&(a, b)| im.add_friend_by_id(a, b) as u64)
+                    .sum()
+            }),
+            Box::new(move |s, n| {
+                w.ids[s..s + n]
+                    .iter()
+                    .map(|&(a, b)| im.remove_friend_by_id(a, b) as u64)
+                    .sum()
+            }),
+        ),
+        Row::write(
+            IMCORE,
+            "name",
+            Box::new(move |s, n| {
+                w.names[s..s + n]
+                    .iter()
+                    .map(|(a, b)| im.add_friend(a, b) as u64)
+                    .sum()
+            }),
+            Box::new(move |s, n| {
+                w.names[s..s + n]
+                    .iter()
+                    .map(|(a, b)| im.remove_friend(a, b) as u64)
+                    .sum()
+            }),
+        ),
+    ];
     for (backend, db) in [(MEM, mem), (WAL, wal), (WAL_FULL, wal_full)] {
         let db = std::rc::Rc::new(std::cell::RefCell::new(db));
-        let d2 = db.clone();
-        let mut row = Row::write(
+        let (d2, d3, d4) = (db.clone(), db.clone(), db.clone());
+        let mut by_id = Row::write(
+            backend,
+            "id",
+            Box::new(move |s, n| {
+                let mut db = d3.borrow_mut();
+                w.keys[s..s + n]
+                    .iter()
+                    .map(|&(a, b)| db.add_friend_by_id(a, b) as u64)
+                    .sum()
+            }),
+            Box::new(move |s, n| {
+                let mut db = d4.borrow_mut();
+                w.keys[s..s + n]
+                    .iter()
+                    .map(|&(a, b)| db.remove_friend_by_id(a, b) as u64)
+                    .sum()
+            }),
+        );
+        let mut by_name = Row::write(
             backend,
             "name",
             Box::new(move |s, n| {
@@ -525,9 +565,11 @@ fn write_rows<'a, 'c: 'a>(
         );
         if backend == WAL_FULL {
             // An fsync per commit: a few hundred per sample is enough.
-            row.min_ops = 50;
+            by_id.min_ops = 50;
+            by_name.min_ops = 50;
         }
-        rows.push(row);
+        rows.push(by_id);
+        rows.push(by_name);
     }
     if let Some(r) = redis {
         let r = std::rc::Rc::new(std::cell::RefCell::new(r));
@@ -654,31 +696,38 @@ fn check_writes(pairs: &[(usize, usize)], b: &mut Backends<'_, '_>) -> Result<()
             let fail = |who: &str, what: &str| {
                 Err(format!("write check: {who}: {step} ({sa}, {sb}): {what}"))
             };
+            // The name form, then the id form undoes and redoes it (both must change it).
+            let (ia, ib) = (im.id(a), im.id(b));
             let changed = if add {
                 im.add_friend(&na, &nb)
+                    && im.remove_friend_by_id(ia, ib)
+                    && im.add_friend_by_id(ia, ib)
             } else {
                 im.remove_friend(&na, &nb)
+                    && im.add_friend_by_id(ia, ib)
+                    && im.remove_friend_by_id(ia, ib)
             };
             if !changed {
                 return fail(IMCORE, "no change");
             }
-            if im.friends_by_id(im.id(a), im.id(b)) != add
-                || im.friends_by_id(im.id(b), im.id(a)) != add
-            {
+            if im.friends_by_id(ia, ib) != add || im.friends_by_id(ib, ia) != add {
                 return fail(IMCORE, "friendship afterwards");
             }
             for (who, db) in dbs.iter_mut() {
+                let (ka, kb) = (a as i64, b as i64);
                 let changed = if add {
                     db.add_friend(&sa, &sb)
+                        && db.remove_friend_by_id(ka, kb)
+                        && db.add_friend_by_id(ka, kb)
                 } else {
                     db.remove_friend(&sa, &sb)
+                        && db.add_friend_by_id(ka, kb)
+                        && db.remove_friend_by_id(ka, kb)
                 };
                 if !changed {
                     return fail(who, "no change");
                 }
-                if db.friends_by_id(a as i64, b as i64) != add
-                    || db.friends_by_id(b as i64, a as i64) != add
-                {
+                if db.friends_by_id(ka, kb) != add || db.friends_by_id(kb, ka) != add {
                     return fail(who, "friendship afterwards");
                 }
             }
@@ -859,6 +908,14 @@ fn run(cfg: &Cfg) -> Result<(), String> {
             .map(|&(a, b)| (im.name(a), im.name(b)))
             .collect(),
         strs: strangers.iter().map(|&(a, b)| (name(a), name(b))).collect(),
+        ids: strangers
+            .iter()
+            .map(|&(a, b)| (im.id(a), im.id(b)))
+            .collect(),
+        keys: strangers
+            .iter()
+            .map(|&(a, b)| (a as i64, b as i64))
+            .collect(),
         add: redis
             .as_ref()
             .map(|r| strangers.iter().map(|&(a, b)| r.add_cmd(a, b)).collect())
@@ -1112,7 +1169,7 @@ fn run(cfg: &Cfg) -> Result<(), String> {
     }
     println!();
     println!(
-        "Other ratios of this run (id forms, wall): SQLite file (WAL) hot {}, cold {}; `MayMessage` vs SQLite in memory hot {}, cold {}, vs Redis hot {}, cold {}; add a friend (name forms) vs SQLite in memory {}, vs SQLite WAL {}, vs Redis {}.",
+        "Other ratios of this run (id forms, wall): SQLite file (WAL) hot {}, cold {}; `MayMessage` vs SQLite in memory hot {}, cold {}, vs Redis hot {}, cold {}; add a friend (name forms) vs SQLite in memory {}, vs SQLite WAL {}, vs Redis {}; add a friend (id forms) vs SQLite in memory {}, vs SQLite WAL {}, vs Redis {}; remove it (id forms) vs SQLite in memory {}, vs Redis {}.",
         fmt_ratio(ratio(0, WAL, "id", false)),
         fmt_ratio(ratio(1, WAL, "id", false)),
         fmt_ratio(ratio(2, MEM, "id", false)),
@@ -1124,6 +1181,11 @@ fn run(cfg: &Cfg) -> Result<(), String> {
         get(4, REDIS, "id")
             .zip(get(4, IMCORE, "name"))
             .map_or("—".into(), |(x, i)| fmt_ratio(x.0 / i.0)),
+        fmt_ratio(ratio(4, MEM, "id", false)),
+        fmt_ratio(ratio(4, WAL, "id", false)),
+        fmt_ratio(ratio(4, REDIS, "id", false)),
+        fmt_ratio(ratio(5, MEM, "id", false)),
+        fmt_ratio(ratio(5, REDIS, "id", false)),
     );
     println!();
     println!(

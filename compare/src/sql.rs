@@ -76,6 +76,16 @@ pub const REMOVE: &str = "DELETE FROM friends WHERE \
      (a = (SELECT id FROM users WHERE name = ?1) AND b = (SELECT id FROM users WHERE name = ?2)) \
      OR (a = (SELECT id FROM users WHERE name = ?2) AND b = (SELECT id FROM users WHERE name = ?1))";
 
+/// "Add a friend" by id (the primary key), as `AddFriendById` does it: both users must exist
+/// and differ; the edge both ways. One statement, one transaction. (No cap check either.)
+pub const ADD_ID: &str = "WITH p AS (SELECT x.id AS a, y.id AS b FROM users x, users y \
+     WHERE x.id = ?1 AND y.id = ?2 AND x.id <> y.id) \
+     INSERT OR IGNORE INTO friends(a, b, added_at) \
+     SELECT a, b, ?3 FROM p UNION ALL SELECT b, a, ?3 FROM p";
+
+/// "Remove a friend" by id: the edge both ways, two primary-key matches.
+pub const REMOVE_ID: &str = "DELETE FROM friends WHERE (a = ?1 AND b = ?2) OR (a = ?2 AND b = ?1)";
+
 /// Builds the data set in a fresh in-memory database, in one transaction, rows in key order.
 pub fn build_memory(dist: &[usize]) -> rusqlite::Result<Connection> {
     let conn = Connection::open_in_memory()?;
@@ -123,6 +133,8 @@ pub struct Sql<'c> {
     may_name: Statement<'c>,
     add: Statement<'c>,
     remove: Statement<'c>,
+    add_id: Statement<'c>,
+    remove_id: Statement<'c>,
 }
 
 impl<'c> Sql<'c> {
@@ -134,6 +146,8 @@ impl<'c> Sql<'c> {
             may_name: conn.prepare(&may_sql(true))?,
             add: conn.prepare(ADD)?,
             remove: conn.prepare(REMOVE)?,
+            add_id: conn.prepare(ADD_ID)?,
+            remove_id: conn.prepare(REMOVE_ID)?,
         })
     }
 
@@ -171,6 +185,21 @@ impl<'c> Sql<'c> {
     #[inline]
     pub fn remove_friend(&mut self, a: &str, b: &str) -> bool {
         self.remove.execute([a, b]).expect("remove friend") == 2
+    }
+
+    /// By id; `true` when the edge was new.
+    #[inline]
+    pub fn add_friend_by_id(&mut self, a: i64, b: i64) -> bool {
+        self.add_id
+            .execute(params![a, b, QNOW.0])
+            .expect("add friend by id")
+            == 2
+    }
+
+    /// By id; `true` when there was an edge.
+    #[inline]
+    pub fn remove_friend_by_id(&mut self, a: i64, b: i64) -> bool {
+        self.remove_id.execute([a, b]).expect("remove friend by id") == 2
     }
 }
 

@@ -40,7 +40,8 @@ pub struct UserView {
 impl UserView {
     pub(crate) fn of(s: &User) -> UserView {
         UserView {
-            uuid: s.uuid.to_string(),
+            // `String::from(&str)`: `Box<str>::to_string` goes through `Display`.
+            uuid: String::from(&*s.uuid),
             username: s.name.clone(),
             created: s.created,
             modified: s.modified,

@@ -1,16 +1,21 @@
 //! Friends (spec 01 §10).
 //!
-//! Friendship is symmetric: both users' contact lists change together. Each list is a vector
-//! of `(id, added_at)` sorted by id, so "are A and B friends" is one binary search and an edge
-//! direction costs 16 bytes. Lists are shown most recently added first (ties by registration,
-//! descending). Remarks are one-directional and kept out of line.
+//! Friendship is symmetric: both users' contact lists change together. Each list holds the
+//! friends' ids sorted, with when each was added (`Contacts`), so "are A and B friends" is one
+//! binary search and an edge direction costs 16 bytes. Lists are shown most recently added
+//! first (ties by registration, descending). Remarks are one-directional and kept out of line.
+//!
+//! The hot forms take user handles ([`UserId`]s from [`crate::LookupUser`] or
+//! [`crate::Authenticate`]) instead of names: [`AreFriendsById`] to ask, [`AddFriendById`] and
+//! [`RemoveFriendById`] to write, with the name forms' rules (the name forms resolve their
+//! names and run the same code).
 
 use serde::{Deserialize, Serialize};
 
 use super::state::User;
 use super::{UserView, find};
 use crate::command::{Event, Exec};
-use crate::engine::{Ctx, NOT_ALLOWED, ReadCtx};
+use crate::engine::{Actor, Ctx, NOT_ALLOWED, ReadCtx};
 use crate::error::{Error, Result};
 use crate::ids::{UserId, UserName};
 use crate::limits::{
@@ -37,15 +42,105 @@ fn link(users: &mut Users, a: UserId, b: UserId, now: Timestamp) {
     }
 }
 
-/// Removes the edge both ways, with both remarks.
-fn unlink(users: &mut Users, a: UserId, b: UserId) {
-    for (x, other) in [(a, b), (b, a)] {
-        let u = users.get_mut(x).expect("checked");
-        u.contacts.remove(other);
-        if let Some(x) = u.extra.as_deref_mut() {
-            x.remarks.remove(&other);
-        }
+/// A registered user by handle, or the `404 service_resource_not_found` an unknown name gets
+/// (a handle of a deleted user is unknown).
+fn by_id(users: &Users, id: UserId) -> Result<&User> {
+    users
+        .get(id)
+        .ok_or_else(|| Error::UserNotFound(id.0.to_string()))
+}
+
+/// The id forms' caller check: the admin, or a user token of `owner` (by their handle);
+/// anyone else — a user token of another user, or of nobody the handle names — gets the
+/// `401 unauthorized` the name forms give a user acting on another user's list.
+fn admin_or_owner(actor: &Actor, users: &Users, owner: UserId) -> Result<()> {
+    match actor {
+        Actor::Admin => Ok(()),
+        Actor::User(me) if users.name(owner) == Some(me) => Ok(()),
+        _ => Err(NOT_ALLOWED),
     }
+}
+
+/// Starts the loads of what a friend write reads of both users — every line of both friend
+/// lists, both names (the event's), the friend's uuid (the reply's) and both out-of-line
+/// records (push fields, remarks) — so that their cache misses overlap. On a cold pair of
+/// users these are a dozen or more misses, and a write that meets them in program order waits
+/// for most of them one after another (the bisection's probes depend on each other). Reads
+/// only; the folded value goes to `black_box` so that the loads stay.
+///
+/// The owner's out-of-line record only for a removal (`remarks`): an add reads the friend's
+/// alone (the view's push fields), and every line not read is a page walk not made.
+fn warm(users: &Users, a: UserId, b: UserId, remarks: bool) {
+    let (Some(sa), Some(sb)) = (users.get(a), users.get(b)) else {
+        return;
+    };
+    let extra = |s: &User| {
+        s.extra().map_or(0, |e| {
+            u64::from(e.push.is_some()) ^ e.remarks.len() as u64 ^ e.attr_bytes
+        })
+    };
+    let mut x = extra(sb);
+    if remarks {
+        x ^= extra(sa);
+    }
+    for s in [sa, sb] {
+        x ^= s.contacts.touch();
+        x ^= u64::from(s.name.as_str().as_bytes().first().copied().unwrap_or(0));
+    }
+    x ^= u64::from(sb.uuid.as_bytes().first().copied().unwrap_or(0));
+    std::hint::black_box(x);
+}
+
+/// The rules of [`AddFriend`] once both users are found (`a != b`): already friends is a
+/// success with no change; otherwise either side at `friends_max` is `403 exceed_limit`, and
+/// the edge is added both ways. Returns the friend's view and whether a friendship formed.
+///
+/// One bisection of each list: the owner's insert finds "already friends" itself, so the
+/// membership check runs first only when a side is at the cap (where it decides success or
+/// refusal). No allocation but the view's.
+fn befriend(cx: &mut Ctx<'_>, a: UserId, b: UserId) -> Result<(UserView, bool)> {
+    let users = &cx.st.users;
+    warm(users, a, b, false);
+    let (sa, sb) = (users.get(a).expect("found"), users.get(b).expect("found"));
+    let view = UserView::of(sb);
+    if at_cap(cx.st, sa) || at_cap(cx.st, sb) {
+        if sa.is_friend(b) {
+            return Ok((view, false));
+        }
+        return Err(Error::ExceedLimit(FRIEND_CAP));
+    }
+    let now = cx.now;
+    let users = &mut cx.st.users;
+    if !users.get_mut(a).expect("found").contacts.insert(b, now) {
+        return Ok((view, false));
+    }
+    users.get_mut(b).expect("found").contacts.insert(a, now);
+    Ok((view, true))
+}
+
+/// The rules of [`RemoveFriend`] once both users are found: not friends (or `a == b`) is a
+/// success with no change; otherwise the edge goes both ways, with both remarks. Returns the
+/// friend's view and whether a friendship ended. One bisection of each list.
+fn unfriend(cx: &mut Ctx<'_>, a: UserId, b: UserId) -> (UserView, bool) {
+    warm(&cx.st.users, a, b, true);
+    let users = &mut cx.st.users;
+    let view = UserView::of(users.get(b).expect("found"));
+    if a == b {
+        return (view, false);
+    }
+    let sa = users.get_mut(a).expect("found");
+    if sa.contacts.remove(b).is_none() {
+        return (view, false);
+    }
+    if let Some(x) = sa.extra.as_deref_mut() {
+        x.remarks.remove(&b);
+    }
+    let sb = users.get_mut(b).expect("found");
+    sb.contacts.remove(a);
+    if let Some(x) = sb.extra.as_deref_mut() {
+        x.remarks.remove(&a);
+    }
+    (view, true)
 }
 
 /// Makes two users friends, both ways (`POST /users/{owner}/contacts/users/{friend}`). Admin,
@@ -57,7 +152,8 @@ fn unlink(users: &mut Users, a: UserId, b: UserId) {
 /// 3. `404 service_resource_not_found` — either user unknown;
 /// 4. `403 exceed_limit` "user contact number exceed limit" — either side at `friends_max`.
 ///
-/// Emits `ContactAdded` when a friendship forms. Returns the friend's view.
+/// Emits `ContactAdded` when a friendship forms. Returns the friend's view. [`AddFriendById`]
+/// is the same command by handles.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct AddFriend {
@@ -72,22 +168,67 @@ impl Exec for AddFriend {
     fn exec(self, cx: &mut Ctx<'_>) -> Result<UserView> {
         cx.actor.admin_or_self(&self.owner, NOT_ALLOWED)?;
         if self.owner == self.friend {
-            return Err(Error::illegal("user can not add himself as a friend"));
+            return Err(Error::illegal(SELF_FRIEND));
         }
-        let (a, sa) = find(cx.st, &self.owner)?;
-        let (b, sb) = find(cx.st, &self.friend)?;
-        let view = UserView::of(sb);
-        if sa.is_friend(b) {
-            return Ok(view);
+        let users = &cx.st.users;
+        let a = users
+            .id(&self.owner)
+            .ok_or_else(|| Error::UserNotFound(self.owner.to_string()))?;
+        let b = users
+            .id(&self.friend)
+            .ok_or_else(|| Error::UserNotFound(self.friend.to_string()))?;
+        let (view, formed) = befriend(cx, a, b)?;
+        if formed {
+            cx.emit(Event::ContactAdded {
+                owner: self.owner,
+                friend: self.friend,
+            });
         }
-        if at_cap(cx.st, sa) || at_cap(cx.st, sb) {
-            return Err(Error::ExceedLimit(FRIEND_CAP));
+        Ok(view)
+    }
+}
+
+const SELF_FRIEND: &str = "user can not add himself as a friend";
+
+/// [`AddFriend`] by user handles ([`UserId`]s from [`crate::LookupUser`] or
+/// [`crate::Authenticate`]): the write's hot form, with no name to resolve. The same rules,
+/// reply and `ContactAdded` event (with both users' names). Admin, or a user token of `owner`.
+///
+/// Errors, in check order:
+/// 1. `401 unauthorized` — a user token of anyone but `owner` (a handle of no live user is
+///    nobody's: a user token gets this, not the 404);
+/// 2. `400 illegal_argument` — `owner == friend`;
+/// 3. `404 service_resource_not_found` — either handle names no live user (unknown, or the
+///    user was deleted);
+/// 4. `403 exceed_limit` "user contact number exceed limit" — either side at `friends_max`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
+pub struct AddFriendById {
+    /// Whose list.
+    pub owner: UserId,
+    /// The new friend.
+    pub friend: UserId,
+}
+
+impl Exec for AddFriendById {
+    type Reply = UserView;
+    fn exec(self, cx: &mut Ctx<'_>) -> Result<UserView> {
+        admin_or_owner(cx.actor, &cx.st.users, self.owner)?;
+        if self.owner == self.friend {
+            return Err(Error::illegal(SELF_FRIEND));
         }
-        link(&mut cx.st.users, a, b, cx.now);
-        cx.emit(Event::ContactAdded {
-            owner: self.owner,
-            friend: self.friend,
-        });
+        let users = &cx.st.users;
+        by_id(users, self.owner)?;
+        by_id(users, self.friend)?;
+        let (view, formed) = befriend(cx, self.owner, self.friend)?;
+        if formed {
+            let users = &cx.st.users;
+            let owner = users.name(self.owner).expect("found").clone();
+            cx.emit(Event::ContactAdded {
+                owner,
+                friend: view.username.clone(),
+            });
+        }
         Ok(view)
     }
 }
@@ -99,6 +240,7 @@ impl Exec for AddFriend {
 /// Errors, in check order: `401 unauthorized`; `404 service_resource_not_found`.
 ///
 /// Emits `ContactRemoved` when a friendship ended. Returns the friend's view.
+/// [`RemoveFriendById`] is the same command by handles.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct RemoveFriend {
@@ -112,17 +254,54 @@ impl Exec for RemoveFriend {
     type Reply = UserView;
     fn exec(self, cx: &mut Ctx<'_>) -> Result<UserView> {
         cx.actor.admin_or_self(&self.owner, NOT_ALLOWED)?;
-        let (a, sa) = find(cx.st, &self.owner)?;
-        let (b, sb) = find(cx.st, &self.friend)?;
-        let view = UserView::of(sb);
-        if a == b || !sa.is_friend(b) {
-            return Ok(view);
+        let users = &cx.st.users;
+        let a = users
+            .id(&self.owner)
+            .ok_or_else(|| Error::UserNotFound(self.owner.to_string()))?;
+        let b = users
+            .id(&self.friend)
+            .ok_or_else(|| Error::UserNotFound(self.friend.to_string()))?;
+        let (view, ended) = unfriend(cx, a, b);
+        if ended {
+            cx.emit(Event::ContactRemoved {
+                owner: self.owner,
+                friend: self.friend,
+            });
         }
-        unlink(&mut cx.st.users, a, b);
-        cx.emit(Event::ContactRemoved {
-            owner: self.owner,
-            friend: self.friend,
-        });
+        Ok(view)
+    }
+}
+
+/// [`RemoveFriend`] by user handles: the write's hot form, with no name to resolve. The same
+/// rules, reply and `ContactRemoved` event (with both users' names). Admin, or a user token of
+/// `owner`.
+///
+/// Errors, in check order: `401 unauthorized` (as [`AddFriendById`]); `404
+/// service_resource_not_found` (either handle names no live user).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
+pub struct RemoveFriendById {
+    /// Whose list.
+    pub owner: UserId,
+    /// The friend.
+    pub friend: UserId,
+}
+
+impl Exec for RemoveFriendById {
+    type Reply = UserView;
+    fn exec(self, cx: &mut Ctx<'_>) -> Result<UserView> {
+        admin_or_owner(cx.actor, &cx.st.users, self.owner)?;
+        let users = &cx.st.users;
+        by_id(users, self.owner)?;
+        by_id(users, self.friend)?;
+        let (view, ended) = unfriend(cx, self.owner, self.friend);
+        if ended {
+            let owner = cx.st.users.name(self.owner).expect("found").clone();
+            cx.emit(Event::ContactRemoved {
+                owner,
+                friend: view.username.clone(),
+            });
+        }
         Ok(view)
     }
 }

@@ -28,7 +28,7 @@ fn log(seed: u64, len: usize) -> Vec<(Actor, Timestamp, Command)> {
     for i in 0..len {
         now += r.below(3) as i64 * 700;
         let t = Timestamp(now);
-        let kind = r.below(12);
+        let kind = r.below(14);
         let mut p = || n(NAMES[r.below(NAMES.len())]);
         let cmd: Command = match kind {
             0 | 1 => RegisterUser(NewUser::new(
@@ -72,6 +72,17 @@ fn log(seed: u64, len: usize) -> Vec<(Actor, Timestamp, Command)> {
                 device_name: None,
             }
             .into(),
+            // The id forms of the friend writes, by handles of the first slots (the names
+            // register into slots 0..8, generation 0, and again at 1 after a deletion).
+            11 | 12 => {
+                let mut h = || UserId((r.below(2) as u64) << 32 | r.below(NAMES.len()) as u64);
+                let (owner, friend) = (h(), h());
+                if kind == 11 {
+                    AddFriendById { owner, friend }.into()
+                } else {
+                    RemoveFriendById { owner, friend }.into()
+                }
+            }
             10 => ChangePassword {
                 username: p(),
                 new_password: format!("pw{}", i % 2),

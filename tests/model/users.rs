@@ -57,6 +57,8 @@ const TABLE: &[(u32, Gen)] = &[
     (1, g::<DeleteUsers>),
     (15, g::<AddFriend>),
     (6, g::<RemoveFriend>),
+    (8, g::<AddFriendById>),
+    (4, g::<RemoveFriendById>),
     (9, g::<SetRemark>),
     (3, g::<ImportFriends>),
     (9, g::<BlockUsers>),
@@ -172,6 +174,9 @@ struct Model {
     /// subscriber order).
     sub_seq: BTreeMap<(String, String), u64>,
     next_sub_seq: u64,
+    /// The engine's handle of every live user (set before each step from `LookupUser`: how
+    /// handles are drawn is the engine's business; the id forms' rules are the model's).
+    handles: BTreeMap<UserId, String>,
 }
 
 fn view(name: &str, u: &MUser) -> UserView {
@@ -322,6 +327,58 @@ impl Model {
     fn link(&mut self, a: &str, b: &str, now: i64) {
         self.users.get_mut(a).unwrap().friends.insert(b.into(), now);
         self.users.get_mut(b).unwrap().friends.insert(a.into(), now);
+    }
+
+    /// Adding a friend once both users are known to exist (`o != f`).
+    fn add_friend(&mut self, o: &str, f: &str, now: i64, ev: &mut Vec<Event>) -> R<UserView> {
+        let fv = view(f, &self.users[f]);
+        if self.users[o].friends.contains_key(f) {
+            return Ok(fv);
+        }
+        if self.at_cap(o) || self.at_cap(f) {
+            return Err((403, "exceed_limit"));
+        }
+        self.link(o, f, now);
+        ev.push(Event::ContactAdded {
+            owner: nm(o),
+            friend: nm(f),
+        });
+        Ok(fv)
+    }
+
+    /// Removing a friend once both users are known to exist.
+    fn remove_friend(&mut self, o: &str, f: &str, ev: &mut Vec<Event>) -> UserView {
+        let fv = view(f, &self.users[f]);
+        if o != f && self.users[o].friends.contains_key(f) {
+            for (p, q) in [(o, f), (f, o)] {
+                let u = self.users.get_mut(p).unwrap();
+                u.friends.remove(q);
+                u.remarks.remove(q);
+            }
+            ev.push(Event::ContactRemoved {
+                owner: nm(o),
+                friend: nm(f),
+            });
+        }
+        fv
+    }
+
+    /// The id forms' caller check and the two handles' users: the admin, or a user token of
+    /// the user `owner` names (anyone else, and any user token when `owner` names nobody, is
+    /// `401`); then each handle's user name, `None` for a handle of no live user.
+    fn by_handle(
+        &self,
+        a: &Actor,
+        owner: UserId,
+        friend: UserId,
+    ) -> R<(Option<String>, Option<String>)> {
+        let o = self.handles.get(&owner).cloned();
+        match a {
+            Actor::Admin => {}
+            Actor::User(me) if o.as_deref() == Some(me.as_str()) => {}
+            _ => return Err(UNAUTH),
+        }
+        Ok((o, self.handles.get(&friend).cloned()))
     }
 
     fn user(&self, n: &UserName) -> R<&MUser> {
@@ -542,43 +599,37 @@ impl Model {
                 Ok(Reply::DeleteUsers(Page { items, cursor }))
             })(),
             Command::AddFriend(c) => (|| {
-                let (o, f) = (c.owner.as_str(), c.friend.as_str());
                 admin_or_self(a, &c.owner)?;
-                if o == f {
+                if c.owner == c.friend {
                     return Err(ILLEGAL);
                 }
                 self.user(&c.owner)?;
-                let fv = view(f, self.user(&c.friend)?);
-                if self.users[o].friends.contains_key(f) {
-                    return Ok(Reply::AddFriend(fv));
+                self.user(&c.friend)?;
+                self.add_friend(c.owner.as_str(), c.friend.as_str(), now, ev)
+                    .map(Reply::AddFriend)
+            })(),
+            Command::AddFriendById(c) => (|| {
+                let (o, f) = self.by_handle(a, c.owner, c.friend)?;
+                if c.owner == c.friend {
+                    return Err(ILLEGAL);
                 }
-                if self.at_cap(o) || self.at_cap(f) {
-                    return Err((403, "exceed_limit"));
-                }
-                self.link(o, f, now);
-                ev.push(Event::ContactAdded {
-                    owner: c.owner.clone(),
-                    friend: c.friend.clone(),
-                });
-                Ok(Reply::AddFriend(fv))
+                let (o, f) = (o.ok_or(NOT_FOUND)?, f.ok_or(NOT_FOUND)?);
+                self.add_friend(&o, &f, now, ev).map(Reply::AddFriendById)
             })(),
             Command::RemoveFriend(c) => (|| {
-                let (o, f) = (c.owner.as_str(), c.friend.as_str());
                 admin_or_self(a, &c.owner)?;
                 self.user(&c.owner)?;
-                let fv = view(f, self.user(&c.friend)?);
-                if o != f && self.users[o].friends.contains_key(f) {
-                    for (p, q) in [(o, f), (f, o)] {
-                        let u = self.users.get_mut(p).unwrap();
-                        u.friends.remove(q);
-                        u.remarks.remove(q);
-                    }
-                    ev.push(Event::ContactRemoved {
-                        owner: c.owner.clone(),
-                        friend: c.friend.clone(),
-                    });
-                }
-                Ok(Reply::RemoveFriend(fv))
+                self.user(&c.friend)?;
+                Ok(Reply::RemoveFriend(self.remove_friend(
+                    c.owner.as_str(),
+                    c.friend.as_str(),
+                    ev,
+                )))
+            })(),
+            Command::RemoveFriendById(c) => (|| {
+                let (o, f) = self.by_handle(a, c.owner, c.friend)?;
+                let (o, f) = (o.ok_or(NOT_FOUND)?, f.ok_or(NOT_FOUND)?);
+                Ok(Reply::RemoveFriendById(self.remove_friend(&o, &f, ev)))
             })(),
             Command::SetRemark(c) => (|| {
                 let (o, f) = (c.owner.as_str(), c.friend.as_str());
@@ -1590,6 +1641,33 @@ fn prelude() -> Vec<Step> {
     v
 }
 
+/// Points an id-form command at live users when `hint < 192` (generated handles rarely name
+/// one): the owner is the `hint`-th live user, the friend the `hint / 5`-th (sometimes the
+/// owner: the `400`). Other commands, and higher hints, are left alone (mostly `404`s).
+fn retarget(cmd: &Command, hint: u8, handles: &BTreeMap<UserId, String>) -> Command {
+    let live: Vec<UserId> = handles.keys().copied().collect();
+    if hint >= 192 || live.is_empty() {
+        return cmd.clone();
+    }
+    let (o, f) = (
+        live[hint as usize % live.len()],
+        live[(hint / 5) as usize % live.len()],
+    );
+    match cmd {
+        Command::AddFriendById(_) => AddFriendById {
+            owner: o,
+            friend: f,
+        }
+        .into(),
+        Command::RemoveFriendById(_) => RemoveFriendById {
+            owner: o,
+            friend: f,
+        }
+        .into(),
+        c => c.clone(),
+    }
+}
+
 fn run(steps: &[Step]) -> std::result::Result<(), TestCaseError> {
     let engine = Engine::new();
     let app = engine
@@ -1598,6 +1676,25 @@ fn run(steps: &[Step]) -> std::result::Result<(), TestCaseError> {
     let mut m = Model::new();
     let mut now = T0;
     for (i, step) in steps.iter().enumerate() {
+        // The handles of the live users, for the id forms (and to point them at live users).
+        m.handles = m
+            .users
+            .keys()
+            .map(|n| {
+                let id = app
+                    .query(&Actor::Admin, now, LookupUser { username: nm(n) })
+                    .expect("a live user has a handle");
+                (id, n.clone())
+            })
+            .collect();
+        let retargeted;
+        let step = match step {
+            Step::Cmd(actor, cmd, hint) => {
+                retargeted = Step::Cmd(actor.clone(), retarget(cmd, *hint, &m.handles), *hint);
+                &retargeted
+            }
+            s => s,
+        };
         match step {
             Step::Advance(ms) => now = Timestamp(now.0 + ms),
             Step::Cmd(actor, cmd, _) => {

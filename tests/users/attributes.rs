@@ -91,6 +91,23 @@ fn set_merges_and_returns_only_the_pairs_sent() {
     check(&app);
 }
 
+/// Overwriting a value with one of the same length (copied into the stored one), a longer
+/// and a shorter one: each read back as sent, with the byte counts following.
+#[test]
+fn overwrites_of_every_length_read_back_as_sent() {
+    let app = app();
+    reg(&app, "a");
+    set_attrs(&app, "a", &[("k", "abc"), ("other", "x")]).unwrap();
+    for v in ["xyz", "é1", "longer value", "", "q"] {
+        let out = set_attrs(&app, "a", &[("k", v)]).unwrap();
+        assert_eq!(out.reply, map(&[("k", v)]));
+        let all = get_as(&app, &Actor::Admin, "a").unwrap();
+        assert_eq!(all, map(&[("k", v), ("other", "x")]), "{v:?}");
+        assert_eq!(capacity(&app), (1 + v.len() + 5 + 1) as u64, "{v:?}");
+    }
+    check(&app);
+}
+
 #[test]
 fn who_may_set() {
     let app = app();

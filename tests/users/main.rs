@@ -16,6 +16,7 @@ mod disable_enable;
 mod expiry;
 mod friend_cap;
 mod friends;
+mod friends_by_id;
 mod gdpr;
 mod global_mutes;
 mod may_message;
