@@ -52,6 +52,38 @@ pub enum Step {
     Advance(i64),
 }
 
+/// Runs step `i`'s command on the engine and checks its reply and events (or its error's
+/// status and code) against `want`, the model's outcome; counts the outcome for `MODEL_STATS`.
+pub fn engine_agrees(
+    app: &imcore::App,
+    (i, actor, cmd): (usize, &Actor, &Command),
+    now: imcore::Timestamp,
+    want: Outcome,
+    area: &str,
+) -> Result<(), proptest::test_runner::TestCaseError> {
+    let got: Outcome = app
+        .execute_any(actor, now, cmd.clone())
+        .map(|o| (o.reply, o.events))
+        .map_err(|e| (e.status(), e.code()));
+    stat(area, cmd, &want.as_ref().map(drop).map_err(|e| *e));
+    proptest::prop_assert_eq!(got, want, "step {}: {:?} {:?}", i, actor, cmd);
+    Ok(())
+}
+
+/// After step `i`: the invariants hold and `observed` (the model against the engine's queries)
+/// passed; a failure names the step.
+pub fn step_holds(
+    app: &imcore::App,
+    i: usize,
+    step: &Step,
+    observed: Result<(), proptest::test_runner::TestCaseError>,
+) -> Result<(), proptest::test_runner::TestCaseError> {
+    use proptest::test_runner::TestCaseError;
+    imcore::invariants::check(app)
+        .map_err(|msg| TestCaseError::fail(format!("step {i}: {step:?}: invariant: {msg}")))?;
+    observed.map_err(|e| TestCaseError::fail(format!("step {i}: {step:?}: {e}")))
+}
+
 /// A command generator: one command struct's derived `Arbitrary`, as a `Command`.
 pub type Gen = fn(&mut Unstructured<'_>) -> arbitrary::Result<Command>;
 

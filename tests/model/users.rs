@@ -1698,22 +1698,11 @@ fn run(steps: &[Step]) -> std::result::Result<(), TestCaseError> {
         match step {
             Step::Advance(ms) => now = Timestamp(now.0 + ms),
             Step::Cmd(actor, cmd, _) => {
-                let got: Outcome = app
-                    .execute_any(actor, now, cmd.clone())
-                    .map(|o| (o.reply, o.events))
-                    .map_err(|e| (e.status(), e.code()));
                 let want = m.apply(actor, now, cmd).expect("a users command");
-                crate::stat("users", cmd, &want.as_ref().map(drop).map_err(|e| *e));
-                prop_assert_eq!(got, want, "step {}: {:?} {:?}", i, actor, cmd);
+                crate::engine_agrees(&app, (i, actor, cmd), now, want, "users")?;
             }
         }
-        if let Err(msg) = imcore::invariants::check(&app) {
-            return Err(TestCaseError::fail(format!(
-                "step {i}: {step:?}: invariant: {msg}"
-            )));
-        }
-        observe(&app, &m, now)
-            .map_err(|e| TestCaseError::fail(format!("step {i}: {step:?}: {e}")))?;
+        crate::step_holds(&app, i, step, observe(&app, &m, now))?;
     }
     Ok(())
 }
