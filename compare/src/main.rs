@@ -332,6 +332,12 @@ enum Question {
     May,
 }
 
+/// The sum of `f` over `n` requests of the list `xs` from the `s`-th on (wrapping): a row's
+/// timed loop.
+fn over<T>(xs: &[T], s: usize, n: usize, mut f: impl FnMut(&T) -> u64) -> u64 {
+    (0..n).map(|k| f(&xs[(s + k) & (REQS - 1)])).sum()
+}
+
 /// The rows of one read workload.
 fn read_rows<'a, 'c: 'a>(
     q: Question,
@@ -341,32 +347,19 @@ fn read_rows<'a, 'c: 'a>(
     wal: &'a mut Sql<'c>,
     redis: Option<&'a mut Redis>,
 ) -> Vec<Row<'a>> {
-    const M: usize = REQS - 1;
     let mut rows = Vec::new();
     match q {
         Question::Friends => {
             rows.push(Row::read(
                 IMCORE,
                 "id",
-                Box::new(move |s, n| {
-                    (0..n)
-                        .map(|k| {
-                            let (a, b) = l.ids[(s + k) & M];
-                            im.friends_by_id(a, b) as u64
-                        })
-                        .sum()
-                }),
+                Box::new(move |s, n| over(&l.ids, s, n, |&(a, b)| im.friends_by_id(a, b) as u64)),
             ));
             rows.push(Row::read(
                 IMCORE,
                 "name",
                 Box::new(move |s, n| {
-                    (0..n)
-                        .map(|k| {
-                            let (a, b) = &l.names[(s + k) & M];
-                            im.friends_by_name(a, b) as u64
-                        })
-                        .sum()
+                    over(&l.names, s, n, |(a, b)| im.friends_by_name(a, b) as u64)
                 }),
             ));
             for (backend, db) in [(MEM, mem), (WAL, wal)] {
@@ -380,12 +373,9 @@ fn read_rows<'a, 'c: 'a>(
                     "id",
                     Box::new(move |s, n| {
                         let mut db = db.borrow_mut();
-                        (0..n)
-                            .map(|k| {
-                                let (a, b) = l.idx[(s + k) & M];
-                                db.friends_by_id(a as i64, b as i64) as u64
-                            })
-                            .sum()
+                        over(&l.idx, s, n, |&(a, b)| {
+                            db.friends_by_id(a as i64, b as i64) as u64
+                        })
                     }),
                 ));
                 rows.push(Row::read(
@@ -393,12 +383,7 @@ fn read_rows<'a, 'c: 'a>(
                     "name",
                     Box::new(move |s, n| {
                         let mut db = d2.borrow_mut();
-                        (0..n)
-                            .map(|k| {
-                                let (a, b) = &l.strs[(s + k) & M];
-                                db.friends_by_name(a, b) as u64
-                            })
-                            .sum()
+                        over(&l.strs, s, n, |(a, b)| db.friends_by_name(a, b) as u64)
                     }),
                 ));
             }
@@ -408,24 +393,18 @@ fn read_rows<'a, 'c: 'a>(
                 IMCORE,
                 "id",
                 Box::new(move |s, n| {
-                    (0..n)
-                        .map(|k| {
-                            let (a, b) = l.ids[(s + k) & M];
-                            verdict_code(im.may_by_id(a, b)) as u64
-                        })
-                        .sum()
+                    over(&l.ids, s, n, |&(a, b)| {
+                        verdict_code(im.may_by_id(a, b)) as u64
+                    })
                 }),
             ));
             rows.push(Row::read(
                 IMCORE,
                 "name",
                 Box::new(move |s, n| {
-                    (0..n)
-                        .map(|k| {
-                            let (a, b) = &l.names[(s + k) & M];
-                            verdict_code(im.may_by_name(a, b)) as u64
-                        })
-                        .sum()
+                    over(&l.names, s, n, |(a, b)| {
+                        verdict_code(im.may_by_name(a, b)) as u64
+                    })
                 }),
             ));
             for (backend, db) in [(MEM, mem), (WAL, wal)] {
@@ -436,12 +415,9 @@ fn read_rows<'a, 'c: 'a>(
                     "id",
                     Box::new(move |s, n| {
                         let mut db = db.borrow_mut();
-                        (0..n)
-                            .map(|k| {
-                                let (a, b) = l.idx[(s + k) & M];
-                                db.may_by_id(a as i64, b as i64) as u64
-                            })
-                            .sum()
+                        over(&l.idx, s, n, |&(a, b)| {
+                            db.may_by_id(a as i64, b as i64) as u64
+                        })
                     }),
                 ));
                 rows.push(Row::read(
@@ -449,12 +425,7 @@ fn read_rows<'a, 'c: 'a>(
                     "name",
                     Box::new(move |s, n| {
                         let mut db = d2.borrow_mut();
-                        (0..n)
-                            .map(|k| {
-                                let (a, b) = &l.strs[(s + k) & M];
-                                db.may_by_name(a, b) as u64
-                            })
-                            .sum()
+                        over(&l.strs, s, n, |(a, b)| db.may_by_name(a, b) as u64)
                     }),
                 ));
             }
@@ -464,7 +435,7 @@ fn read_rows<'a, 'c: 'a>(
         rows.push(Row::read(
             REDIS,
             "id",
-            Box::new(move |s, n| (0..n).map(|k| r.run(&l.cmds[(s + k) & M]) as u64).sum()),
+            Box::new(move |s, n| over(&l.cmds, s, n, |c| r.run(c) as u64)),
         ));
     }
     rows

@@ -7,8 +7,9 @@
 //! after every step the replies and events (or the errors' status and code) are equal, what
 //! the model knows equals what the engine shows through queries, and
 //! `imcore::invariants::check` passes. One module per area: `users`, `groups`, `rooms`; and
-//! `delivery`, one-to-one messages under the delivery policy, the offline queue and recall,
-//! whose steps come from a small table of real commands (see its docs).
+//! `delivery`, one-to-one and group messages under the delivery policy, the offline queues,
+//! recall and reactions, whose steps come from a small table of real commands (see its docs).
+//! The users and lifecycle runners share [`engine_agrees`] and [`step_holds`].
 //!
 //! `PROPTEST_CASES` sets the number of cases; `MODEL_STATS=1` prints one `STAT <area> <command>
 //! <outcome>` line per step (`-- --nocapture`), to check the mix of outcomes, e.g.
