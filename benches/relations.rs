@@ -38,13 +38,13 @@ fn may_message(app: &App, p: &(UserName, UserName, bool)) -> bool {
     matches!(v, imcore::messages::ChatVerdict::Deliver)
 }
 
-fn are_friends_id(app: &App, p: &(UserId, UserId, bool)) -> bool {
-    app.query(&Actor::Admin, NOW, AreFriendsById { a: p.0, b: p.1 })
+fn are_friends_id(v: &View<'_>, p: &(UserId, UserId, bool)) -> bool {
+    v.query(&Actor::Admin, NOW, AreFriendsById { a: p.0, b: p.1 })
         .expect("query")
 }
 
-fn is_blocked_id(app: &App, p: &(UserId, UserId, bool)) -> bool {
-    app.query(
+fn is_blocked_id(v: &View<'_>, p: &(UserId, UserId, bool)) -> bool {
+    v.query(
         &Actor::Admin,
         NOW,
         IsBlockedById {
@@ -55,8 +55,8 @@ fn is_blocked_id(app: &App, p: &(UserId, UserId, bool)) -> bool {
     .expect("query")
 }
 
-fn may_message_id(app: &App, p: &(UserId, UserId, bool)) -> bool {
-    let v = app
+fn may_message_id(v: &View<'_>, p: &(UserId, UserId, bool)) -> bool {
+    let v = v
         .query(
             &Actor::Admin,
             NOW,
@@ -149,6 +149,49 @@ fn checks<K: Clone + Sync + std::fmt::Debug>(
                 eprintln!("{group}/{temp}/2t: thread overlap {overlap:.2} of 2");
             }
         }
+    }
+    g.finish();
+}
+
+/// One id check, batched: `<group>/view_<hot|cold>`, one thread, the checks run 1,024 to one
+/// view of the app ([`App::read`]: the read lock taken once a batch instead of once a check).
+/// The checks are the ones the `checks` rows run, each of those through its own `App::read`.
+fn in_view(
+    c: &mut Criterion,
+    w: &World,
+    group: &str,
+    pairs: &dyn Fn(bool, u64) -> IdPairs,
+    check: fn(&View<'_>, &(UserId, UserId, bool)) -> bool,
+) {
+    const BATCH: usize = 1024;
+    let mut g = c.benchmark_group(group);
+    g.throughput(Throughput::Elements(1));
+    for hot in [true, false] {
+        let temp = if hot { "view_hot" } else { "view_cold" };
+        let list = pairs(hot, 1000);
+        w.app.read(|v| {
+            for p in &list {
+                assert_eq!(check(v, p), p.2, "{group} {p:?}");
+            }
+        });
+        let mut at = 0usize;
+        g.bench_function(temp, |b| {
+            b.iter_custom(|iters| {
+                let t = cpu_now();
+                let mut left = iters as usize;
+                while left > 0 {
+                    let n = left.min(BATCH);
+                    w.app.read(|v| {
+                        for k in 0..n {
+                            black_box(check(v, &list[(at + k) & (REQS - 1)]));
+                        }
+                    });
+                    at = (at + n) & (REQS - 1);
+                    left -= n;
+                }
+                cpu_now() - t
+            })
+        });
     }
     g.finish();
 }
@@ -374,14 +417,14 @@ fn main() {
         &w,
         "are_friends_id",
         &|hot, seed| ids(&w.app, w.friend_pairs(hot, seed)),
-        are_friends_id,
+        |app, p| app.read(|v| are_friends_id(v, p)),
     );
     checks(
         &mut c,
         &w,
         "is_blocked_id",
         &|hot, seed| ids(&w.app, w.block_pairs(hot, seed)),
-        is_blocked_id,
+        |app, p| app.read(|v| is_blocked_id(v, p)),
     );
     // May A message B: delivered unless B blocks A (the data set's friend check is off), so
     // the block pairs, reversed, give both answers.
@@ -394,6 +437,28 @@ fn main() {
         may_message,
     );
     checks(
+        &mut c,
+        &w,
+        "may_message_id",
+        &|hot, seed| ids(&w.app, reversed(w.block_pairs(hot, seed))),
+        |app, p| app.read(|v| may_message_id(v, p)),
+    );
+    // The same id checks, 1,024 to one view (`App::read`: one lock for the batch).
+    in_view(
+        &mut c,
+        &w,
+        "are_friends_id",
+        &|hot, seed| ids(&w.app, w.friend_pairs(hot, seed)),
+        are_friends_id,
+    );
+    in_view(
+        &mut c,
+        &w,
+        "is_blocked_id",
+        &|hot, seed| ids(&w.app, w.block_pairs(hot, seed)),
+        is_blocked_id,
+    );
+    in_view(
         &mut c,
         &w,
         "may_message_id",

@@ -118,7 +118,7 @@ pub mod time;
 pub mod users;
 
 pub use command::{Command, DisconnectReason, Event, Exec, Reply};
-pub use engine::{Actor, App, Engine, Output, RestoreError, SNAPSHOT_VERSION};
+pub use engine::{Actor, App, Engine, Output, RestoreError, SNAPSHOT_VERSION, View};
 pub use error::{Error, Result};
 pub use expiry::{Expire, NextExpiry};
 pub use ids::{AppKey, GroupId, MessageId, RoomId, ThreadId, UserId, UserName};

@@ -146,9 +146,7 @@ impl Im {
 
     #[inline]
     pub fn friends_by_id(&self, a: UserId, b: UserId) -> bool {
-        self.app
-            .query(&ADMIN, QNOW, AreFriendsById { a, b })
-            .expect("are friends by id")
+        self.app.read(|v| friends_in(v, a, b))
     }
 
     #[inline]
@@ -167,17 +165,7 @@ impl Im {
 
     #[inline]
     pub fn may_by_id(&self, from: UserId, to: UserId) -> ChatVerdict {
-        self.app
-            .query(
-                &ADMIN,
-                QNOW,
-                MayMessageById {
-                    origin: Origin::Client,
-                    from: Some(from),
-                    to,
-                },
-            )
-            .expect("may message by id")
+        self.app.read(|v| may_in(v, from, to))
     }
 
     #[inline]
@@ -262,4 +250,27 @@ impl Im {
             .expect("remove friend");
         !out.events.is_empty()
     }
+}
+
+/// `AreFriendsById` on a view ([`App::read`]): the id rows take one view a check, the "one
+/// view" rows one view a sample.
+#[inline]
+pub fn friends_in(v: &View<'_>, a: UserId, b: UserId) -> bool {
+    v.query(&ADMIN, QNOW, AreFriendsById { a, b })
+        .expect("are friends by id")
+}
+
+/// `MayMessageById` (client origin) on a view; see [`friends_in`].
+#[inline]
+pub fn may_in(v: &View<'_>, from: UserId, to: UserId) -> ChatVerdict {
+    v.query(
+        &ADMIN,
+        QNOW,
+        MayMessageById {
+            origin: Origin::Client,
+            from: Some(from),
+            to,
+        },
+    )
+    .expect("may message by id")
 }

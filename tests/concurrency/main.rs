@@ -11,3 +11,4 @@ mod replay_determinism;
 mod rooms;
 mod snapshot_replay;
 mod users;
+mod views;
