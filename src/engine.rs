@@ -418,11 +418,33 @@ impl App {
     /// (the state between two commands), and the app's read lock is taken once for all of
     /// them instead of once a query. For a batch of checks — "may the sender message each of
     /// these recipients?", a page of friend checks — this saves the lock's two atomic
-    /// operations a query (`AreFriendsById` hot: about half its time), and lets the cache
-    /// misses of consecutive cold checks overlap (an atomic read-modify-write between them
-    /// would wait for each check's loads to finish first).
+    /// operations a query (`AreFriendsById` hot: 20 → 14 ns on the bench machine), and lets
+    /// the cache misses of consecutive cold checks overlap (an atomic read-modify-write
+    /// between them waits for each check's loads to finish first).
     ///
     /// Each query on the view gives exactly what [`App::query`] would give at that state.
+    ///
+    /// ```
+    /// use imcore::*;
+    /// let app = Engine::new().create_app(AppKey::new("acme", "chat")?, Limits::default())?;
+    /// let now = Timestamp(1_700_000_000_000);
+    /// for name in ["alice", "bob", "carol"] {
+    ///     app.execute(&Actor::Admin, now, RegisterUser(NewUser::new(name, "pw", name)))?;
+    /// }
+    /// let name = |n: &str| UserName::parse(n).unwrap();
+    /// app.execute(&Actor::Admin, now, AddFriend { owner: name("alice"), friend: name("bob") })?;
+    /// let id = |n: &str| app.query(&Actor::Admin, now, LookupUser { username: name(n) });
+    /// let (alice, others) = (id("alice")?, [id("bob")?, id("carol")?]);
+    /// // Both checks on one state, with one lock.
+    /// let friends: Vec<bool> = app.read(|view| {
+    ///     others
+    ///         .iter()
+    ///         .map(|&b| view.query(&Actor::Admin, now, AreFriendsById { a: alice, b }))
+    ///         .collect::<Result<_>>()
+    /// })?;
+    /// assert_eq!(friends, [true, false]);
+    /// # Ok::<(), imcore::Error>(())
+    /// ```
     ///
     /// # Locking
     /// Holds the app's read lock while `f` runs: commands on the app wait until `f` returns,
