@@ -3,7 +3,10 @@
 //! and unblocking, on the shared 200k-user data set (see `common`). Friend writes come in
 //! both forms too (`friend/*` by name, `friend_id/*` by handle), hot (both users in the hot
 //! set) and cold (uniform). The id forms take the
-//! handles `LookupUser` gave once, as a host that authenticated the caller holds them.
+//! handles `LookupUser` gave once, as a host that authenticated the caller holds them. The id
+//! checks also run batched (`<check>/view_hot`, `view_cold`): 1,024 checks to one view of the
+//! app (`App::read`, one read lock), against their per-query rows (`App::read` a check, which
+//! is what `App::query` does).
 //!
 //! Times are CPU time (see `common::cpu_now`). Throughput: the 1-thread benches count 1 element per iteration, the 2-thread ones 2 (each
 //! thread does one op per iteration), so criterion's `thrpt` lines compare directly and the
