@@ -389,7 +389,7 @@ impl App {
     /// Takes the app's read lock for the query: it waits for a running command, never for
     /// other queries.
     pub fn query<Q: Ask>(&self, actor: &Actor, now: Timestamp, q: Q) -> Result<Q::Reply> {
-        self.store.view(|st| q.ask(&ReadCtx { st, actor, now }))
+        self.read(|v| v.query(actor, now, q))
     }
 
     /// A text rendering of the app's whole state, for tests that check that a failed command
@@ -411,7 +411,7 @@ impl App {
     /// # Locking
     /// As [`App::query`].
     pub fn query_any(&self, actor: &Actor, now: Timestamp, q: Query) -> Result<QueryReply> {
-        self.store.view(|st| q.ask_any(&ReadCtx { st, actor, now }))
+        self.read(|v| v.query_any(actor, now, q))
     }
 
     /// Runs `f` with a [`View`] of the app: every query run on the view sees the same state
