@@ -1119,3 +1119,55 @@ fn exports_on_host_paths() {
     api.get("/chatrooms/1234567/export")
         .assert_error(404, "service_resource_not_found");
 }
+
+/// Counts in the query below 1 or past `u32` (spec 03 §3.2 list_rooms: "`< 1` ⇒ `400
+/// invalid_parameter`", "`limit` > 1000 clamps"; §3.4 members page: "`pagesize` … ≤0 ⇒
+/// default"; §4.11 reaction detail: "limit 1..=50 (else "Limit exceeds the maximum quantity
+/// limit")") get the engine's answer, not a parse error.
+#[test]
+fn negative_and_huge_counts_in_the_query() {
+    let api = api();
+    let id = room(&api, "owner", &["m1", "m2"]);
+
+    let r = api.get("/chatrooms?limit=-1");
+    r.assert_error(400, "invalid_parameter");
+    assert_eq!(
+        r.body["error_description"],
+        "limit must be between 1 and 1000"
+    );
+    assert_eq!(api.get("/chatrooms?limit=99999999999").ok()["count"], 1);
+    api.get("/chatrooms?limit=ten")
+        .assert_error(400, "illegal_argument");
+
+    let r = api.get(&format!("/chatrooms/{id}/users?pagesize=-1"));
+    assert_eq!(
+        r.ok()["data"],
+        json!([{"owner": "owner"}, {"member": "m1"}, {"member": "m2"}])
+    );
+    let r = api.get(&format!("/chatrooms/{id}/users?pagenum=-3&pagesize=2"));
+    assert_eq!(
+        r.ok()["data"],
+        json!([{"owner": "owner"}, {"member": "m1"}])
+    );
+
+    let r = api.admin(
+        "POST",
+        "/messages/users",
+        &json!({"from": "m1", "to": ["m2"], "type": "txt", "body": {"msg": "hi"}}),
+    );
+    let msg = r.ok()["data"]["m2"].as_str().unwrap().to_owned();
+    api.admin(
+        "POST",
+        "/reaction/user/m2",
+        &json!({"msgId": msg, "message": "ok"}),
+    )
+    .ok();
+    let r = api.get(&format!(
+        "/reaction/user/m2/detail?msgId={msg}&message=ok&limit=-1"
+    ));
+    r.assert_error(400, "Bad Request");
+    assert_eq!(
+        r.body["error_description"],
+        "Limit exceeds the maximum quantity limit"
+    );
+}
