@@ -231,6 +231,13 @@ fn attachments_upload_and_download() {
     );
     let (s, _, j) = raw_bytes(api.addr, req.as_bytes());
     assert_eq!((s, j["error"].as_str()), (400, Some("illegal_argument")));
+    // No multipart body at all (spec 03 §4.10: "No file ⇒ `400 illegal_argument "file must
+    // be provided."`"): no body, or a JSON one.
+    for body in [Value::Null, json!({})] {
+        let r = api.admin("POST", "/chatfiles", &body);
+        r.assert_error(400, "illegal_argument");
+        assert_eq!(r.body["error_description"], "file must be provided.");
+    }
 }
 
 #[test]
