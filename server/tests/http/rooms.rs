@@ -455,6 +455,13 @@ fn add_and_remove_members() {
     );
     api.admin("POST", &p, &json!({"usernames": []}))
         .assert_error(400, "invalid_parameter");
+    // `null` names nobody too: the size error, not a decoding one.
+    let r = api.admin("POST", &p, &json!({"usernames": null}));
+    r.assert_error(400, "invalid_parameter");
+    assert_eq!(
+        r.body["error_description"],
+        "addMembers: addMembers number more than maxSize : 60"
+    );
 
     // Remove one.
     let r = api.admin("DELETE", &format!("{p}/c"), &Value::Null);
@@ -686,6 +693,12 @@ fn block_list() {
         .assert_error(403, "forbidden_op");
     api.admin("POST", &format!("{p}/outsider"), &Value::Null)
         .assert_error(403, "forbidden_op");
+    let r = api.admin("POST", &p, &json!({"usernames": null}));
+    r.assert_error(400, "invalid_parameter");
+    assert_eq!(
+        r.body["error_description"],
+        "userNames is more than max limit : 60"
+    );
 
     let r = api.admin(
         "POST",
@@ -900,6 +913,12 @@ fn mutes_in_milliseconds_and_mute_all() {
         .assert_error(400, "invalid_parameter");
     api.admin("POST", &p, &json!({"usernames": [], "mute_duration": 5}))
         .assert_error(400, "invalid_parameter");
+    let r = api.admin("POST", &p, &json!({"usernames": null, "mute_duration": 5}));
+    r.assert_error(400, "invalid_parameter");
+    assert_eq!(
+        r.body["error_description"],
+        "userNames size is more than max limit : 60"
+    );
     api.admin(
         "POST",
         &p,
