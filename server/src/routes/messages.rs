@@ -147,11 +147,13 @@ async fn send(call: Call, body: Body, ct: ChatType, directed: bool) -> ApiResult
     Ok(Envelope::full(&call).data(Value::Object(data)))
 }
 
-/// `POST /messages`: the vendor's older send, which answers without message ids. Body
-/// `{target_type: "users" | "chatgroups" | "chatrooms", target: [..], msg: {type, ..body},
-/// from?, ext?}` (the other fields as the newer routes take them); the same engine send, with
-/// `data: {target: "success"}` for the accepted targets (spec 03 §4.4, the no-ID variant). A
-/// missing or unknown `target_type` is `400 message_send_error "param target_type …"`.
+/// `POST /messages[?useMsgId=true]`: the vendor's older send, which answers without message
+/// ids unless asked for them. Body `{target_type: "users" | "chatgroups" | "chatrooms",
+/// target: [..], msg: {type, ..body}, from?, ext?}` (the other fields as the newer routes take
+/// them); the same engine send, with `data: {target: "success"}` for the accepted targets
+/// (spec 03 §4.4, the no-ID variant), or with `useMsgId=true` `data: {target: msg_id}` as the
+/// newer routes answer (the vendor Java SDK's `send()` asks so and reads the ids). A missing
+/// or unknown `target_type` is `400 message_send_error "param target_type …"`.
 async fn send_legacy(call: Call, body: Body) -> ApiResult<Envelope> {
     let mut m: Map<String, Value> = call.json(body).await?;
     let ct = match text(&m, "target_type")?.as_deref() {
@@ -176,10 +178,20 @@ async fn send_legacy(call: Call, body: Body) -> ApiResult<Envelope> {
         }
         m.insert("body".into(), Value::Object(msg));
     }
+    let with_ids = call
+        .query("useMsgId")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let r = call.exec(send_of(ct, &m, false)?)?;
     let data: Map<String, Value> = r
         .accepted()
-        .map(|(t, _)| (t.to_owned(), "success".into()))
+        .map(|(t, id)| {
+            let v = if with_ids {
+                id.to_string()
+            } else {
+                "success".to_owned()
+            };
+            (t.to_owned(), v.into())
+        })
         .collect();
     Ok(Envelope::full(&call).data(Value::Object(data)))
 }

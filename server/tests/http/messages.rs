@@ -414,4 +414,26 @@ fn the_older_send_answers_success_without_ids() {
         &json!({"target_type": "people", "target": ["b"], "msg": {"type": "txt", "msg": "x"}}),
     )
     .assert_error(400, "message_send_error");
+    // `useMsgId=true` asks for the ids (spec 03 §4.4: `{target: msg_id}`; the no-ID
+    // variant is the default): the id is the stored message's, which recall finds.
+    let r = api.admin(
+        "POST",
+        "/messages?useMsgId=true",
+        &json!({"target_type": "users", "target": ["b"], "from": "a",
+                "msg": {"type": "txt", "msg": "with id"}}),
+    );
+    let id = r.ok()["data"]["b"].as_str().expect("an id").to_owned();
+    assert!(id.parse::<u64>().is_ok(), "a message id: {id}");
+    let r = api.admin(
+        "POST",
+        "/messages/msg_recall",
+        &json!({"msg_id": id, "to": "b", "chat_type": "chat"}),
+    );
+    assert_eq!(r.ok()["data"]["recalled"], "yes");
+    let r = api.admin(
+        "POST",
+        "/messages?useMsgId=false",
+        &json!({"target_type": "users", "target": ["b"], "msg": {"type": "txt", "msg": "x"}}),
+    );
+    assert_eq!(r.ok()["data"], json!({"b": "success"}));
 }
