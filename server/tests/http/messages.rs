@@ -436,4 +436,34 @@ fn the_older_send_answers_success_without_ids() {
         &json!({"target_type": "users", "target": ["b"], "msg": {"type": "txt", "msg": "x"}}),
     );
     assert_eq!(r.ok()["data"], json!({"b": "success"}));
+    // The older spellings the vendor Java SDK sends here: `text`, `remotePath`, `exts`.
+    let r = api.admin(
+        "POST",
+        "/messages?useMsgId=true",
+        &json!({"target_type": "users", "target": ["b"], "from": "a",
+                "msg": {"type": "text", "msg": "hello"}, "exts": {"timeout": 1}}),
+    );
+    assert!(r.ok()["data"]["b"].is_string(), "{}", r.body);
+    let r = api.admin(
+        "POST",
+        "/messages",
+        &json!({"target_type": "users", "target": ["b"],
+                "msg": {"type": "img", "remotePath": "http://example/a.png", "filename": "a.png"}}),
+    );
+    assert_eq!(r.ok()["data"], json!({"b": "success"}));
+    // `exts` is read as `ext`, so its rules apply.
+    api.admin(
+        "POST",
+        "/messages",
+        &json!({"target_type": "users", "target": ["b"],
+                "msg": {"type": "txt", "msg": "x"}, "exts": "not an object"}),
+    )
+    .assert_error(400, "message_send_error");
+    // The newer routes keep the spec's names only.
+    api.admin(
+        "POST",
+        "/messages/users",
+        &json!({"to": ["b"], "type": "text", "body": {"msg": "x"}}),
+    )
+    .assert_error(400, "invalid_request_body");
 }
