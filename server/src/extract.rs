@@ -268,6 +268,25 @@ impl Call {
         }
     }
 
+    /// A count-like query parameter (a page number, page size or limit) where the engine
+    /// decides what is out of range: any whole number is taken, a negative one as `0` and one
+    /// past `u32::MAX` as `u32::MAX`, so that `limit=-1` gets the engine's "below 1" answer
+    /// and `pagesize=-1` its "≤0 ⇒ default", not a parse error.
+    ///
+    /// # Errors
+    /// `400 illegal_argument` when present and not a whole number.
+    pub fn query_count(&self, name: &str) -> ApiResult<Option<u32>> {
+        match self.query(name) {
+            None | Some("") => Ok(None),
+            Some(v) => match v.parse::<i128>() {
+                Ok(n) => Ok(Some(u32::try_from(n.max(0)).unwrap_or(u32::MAX))),
+                Err(_) => Err(ApiError::illegal(format!(
+                    "{name} must be a number, got {v}"
+                ))),
+            },
+        }
+    }
+
     /// A boolean query parameter (`true`/`false`, any case); absent is `false`.
     ///
     /// # Errors

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart};
 use axum::http::HeaderMap;
 use axum::http::header::CONTENT_TYPE;
@@ -88,14 +89,23 @@ fn header<'a>(h: &'a HeaderMap, k: &str) -> Option<&'a str> {
 }
 
 /// `POST /chatfiles` (multipart, field `file`; header `restrict-access`): `entities: [{uuid,
-/// type: "chatfile", share-secret}]`.
-async fn upload(call: Call, headers: HeaderMap, mut mp: Multipart) -> ApiResult<Envelope> {
+/// type: "chatfile", share-secret}]`. A request that is no multipart upload at all (no body,
+/// another media type) carries no file either: the engine's `400 illegal_argument "file must
+/// be provided."`.
+async fn upload(
+    call: Call,
+    headers: HeaderMap,
+    mp: Result<Multipart, MultipartRejection>,
+) -> ApiResult<Envelope> {
     let blobs = call.app.blobs.clone();
     let l = call.app.app.limits().messages.clone();
     let cutoff = imcore::Timestamp(call.now.0.saturating_sub(l.attachment_retention.0 as i64));
     blobs.expire(cutoff);
     // One byte past the cap is enough to know the file is too large.
-    let part = read_file(&mut mp, l.attachment_bytes_max + 1).await?;
+    let part = match mp {
+        Ok(mut mp) => read_file(&mut mp, l.attachment_bytes_max + 1).await?,
+        Err(_) => None,
+    };
     let uuid = new_uuid();
     let key = format!("chatfile/{uuid}");
     let size = part.as_ref().map(|p| p.bytes.len() as u64);

@@ -147,11 +147,14 @@ async fn send(call: Call, body: Body, ct: ChatType, directed: bool) -> ApiResult
     Ok(Envelope::full(&call).data(Value::Object(data)))
 }
 
-/// `POST /messages`: the vendor's older send, which answers without message ids. Body
-/// `{target_type: "users" | "chatgroups" | "chatrooms", target: [..], msg: {type, ..body},
-/// from?, ext?}` (the other fields as the newer routes take them); the same engine send, with
-/// `data: {target: "success"}` for the accepted targets (spec 03 §4.4, the no-ID variant). A
-/// missing or unknown `target_type` is `400 message_send_error "param target_type …"`.
+/// `POST /messages[?useMsgId=true]`: the vendor's older send, which answers without message
+/// ids unless asked for them. Body `{target_type: "users" | "chatgroups" | "chatrooms",
+/// target: [..], msg: {type, ..body}, from?, ext?}` (the other fields as the newer routes take
+/// them; the older spellings `type: "text"`, `msg.remotePath` and `exts` are read as `txt`,
+/// `url` and `ext`); the same engine send, with `data: {target: "success"}` for the accepted targets
+/// (spec 03 §4.4, the no-ID variant), or with `useMsgId=true` `data: {target: msg_id}` as the
+/// newer routes answer (the vendor Java SDK's `send()` asks so and reads the ids). A missing
+/// or unknown `target_type` is `400 message_send_error "param target_type …"`.
 async fn send_legacy(call: Call, body: Body) -> ApiResult<Envelope> {
     let mut m: Map<String, Value> = call.json(body).await?;
     let ct = match text(&m, "target_type")?.as_deref() {
@@ -166,20 +169,46 @@ async fn send_legacy(call: Call, body: Body) -> ApiResult<Envelope> {
             ));
         }
     };
-    // The older shape: `target` for `to`, `msg: {type, ..}` for `type` and `body`.
+    // The older shape: `target` for `to`, `msg: {type, ..}` for `type` and `body`, and the
+    // older spellings the vendor Java SDK still sends on this route: type `text` for `txt`,
+    // `remotePath` for `url`, `exts` for `ext` (each only where the newer one is absent).
     if let Some(t) = m.remove("target") {
         m.insert("to".into(), t);
     }
     if let Some(Value::Object(mut msg)) = m.remove("msg") {
         if let Some(t) = msg.remove("type") {
+            let t = match t {
+                Value::String(s) if s == "text" => Value::String("txt".into()),
+                t => t,
+            };
             m.insert("type".into(), t);
+        }
+        if !msg.contains_key("url")
+            && let Some(u) = msg.remove("remotePath")
+        {
+            msg.insert("url".into(), u);
         }
         m.insert("body".into(), Value::Object(msg));
     }
+    if !m.contains_key("ext")
+        && let Some(e) = m.remove("exts")
+    {
+        m.insert("ext".into(), e);
+    }
+    let with_ids = call
+        .query("useMsgId")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let r = call.exec(send_of(ct, &m, false)?)?;
     let data: Map<String, Value> = r
         .accepted()
-        .map(|(t, _)| (t.to_owned(), "success".into()))
+        .map(|(t, id)| {
+            let v = if with_ids {
+                id.to_string()
+            } else {
+                "success".to_owned()
+            };
+            (t.to_owned(), v.into())
+        })
         .collect();
     Ok(Envelope::full(&call).data(Value::Object(data)))
 }

@@ -102,7 +102,7 @@ async fn detail(call: Call) -> ApiResult<Envelope> {
         user: call.user("username")?,
         msg_id: call.query("msgId").unwrap_or("").to_owned(),
         reaction: call.query("message").unwrap_or("").to_owned(),
-        limit: call.query_u32("limit")?,
+        limit: call.query_count("limit")?,
         cursor: call.query("cursor").map(str::to_owned),
     })?;
     Ok(ok(&call, summary_json(&s)))

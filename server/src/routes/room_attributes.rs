@@ -82,8 +82,9 @@ async fn get_attrs(call: Call, body: Body) -> ApiResult<Envelope> {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[schema(as = RoomAttributesBody)]
 pub(crate) struct SetBody {
+    /// `null` is as good as absent: the engine's "metaData must be provided".
     #[serde(rename = "metaData", default)]
-    meta_data: IndexMap<String, Value>,
+    meta_data: Option<IndexMap<String, Value>>,
     #[serde(rename = "autoDelete")]
     auto_delete: Option<String>,
 }
@@ -97,7 +98,7 @@ async fn set<const FORCED: bool>(call: Call, body: Body) -> ApiResult<Envelope> 
     let r = call.exec(SetRoomAttributes {
         room: id,
         operator,
-        attrs: as_text(b.meta_data),
+        attrs: as_text(b.meta_data.unwrap_or_default()),
         auto_delete: b.auto_delete,
         forced: FORCED,
     })?;

@@ -139,8 +139,8 @@ async fn add_super_admin(call: Call, body: Body) -> ApiResult<Envelope> {
 /// `GET /chatrooms/super_admin?pagenum&pagesize`: `data: [user]`, `count`.
 async fn list_super_admins(call: Call) -> ApiResult<Envelope> {
     let page = call.ask(ListRoomSuperAdmins {
-        pagenum: call.query_u32("pagenum")?,
-        pagesize: call.query_u32("pagesize")?,
+        pagenum: call.query_count("pagenum")?,
+        pagesize: call.query_count("pagesize")?,
     })?;
     Ok(Envelope::full(&call)
         .data(names_json(&page.data))
@@ -185,7 +185,7 @@ async fn create(call: Call, body: Body) -> ApiResult<Envelope> {
 /// `count`, `cursor` when more follow.
 async fn list(call: Call) -> ApiResult<Envelope> {
     let page = call.ask(ListRooms {
-        limit: call.query_u32("limit")?,
+        limit: call.query_count("limit")?,
         cursor: cursor(&call),
     })?;
     let data: Vec<Value> = page
@@ -209,8 +209,8 @@ async fn list(call: Call) -> ApiResult<Envelope> {
 async fn joined(call: Call) -> ApiResult<Envelope> {
     let rooms = call.ask(ListJoinedRooms {
         user: call.user("username")?,
-        pagenum: call.query_u32("pagenum")?,
-        pagesize: call.query_u32("pagesize")?,
+        pagenum: call.query_count("pagenum")?,
+        pagesize: call.query_count("pagesize")?,
     })?;
     let data: Vec<Value> = rooms
         .iter()
@@ -348,7 +348,7 @@ async fn members(call: Call) -> ApiResult<Envelope> {
         let desc = sort(&call)? == Some(GroupSort::Desc);
         let page = call.ask(ListRoomMembersCursor {
             room: id,
-            limit: call.query_u32("limit")?,
+            limit: call.query_count("limit")?,
             cursor: cursor(&call),
             desc,
         })?;
@@ -359,8 +359,8 @@ async fn members(call: Call) -> ApiResult<Envelope> {
     }
     let list = call.ask(ListRoomMembers {
         room: id,
-        pagenum: call.query_u32("pagenum")?,
-        pagesize: call.query_u32("pagesize")?,
+        pagenum: call.query_count("pagenum")?,
+        pagesize: call.query_count("pagesize")?,
     })?;
     let data: Vec<Value> = list.iter().map(affiliation_json).collect();
     Ok(Envelope::full(&call).count(data.len()).data(data))

@@ -73,9 +73,18 @@ pub fn comma_list(raw: &str) -> Vec<&str> {
 /// `{"usernames": [..]}`, the body of every call that names several users.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct UsernamesBody {
-    /// The names as sent (absent: none).
-    #[serde(default)]
+    /// The names as sent (absent or `null`: none).
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub usernames: Vec<String>,
+}
+
+/// A list field where `null` counts as absent: empty, so that the engine answers a call
+/// naming nobody with its batch-size error rather than the host with a decoding error.
+///
+/// # Errors
+/// Anything but a list of strings or `null`.
+pub fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    Ok(Option::<Vec<String>>::deserialize(d)?.unwrap_or_default())
 }
 
 /// User names from a body; each must be a legal name (`400 illegal_argument`).

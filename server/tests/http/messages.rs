@@ -231,6 +231,13 @@ fn attachments_upload_and_download() {
     );
     let (s, _, j) = raw_bytes(api.addr, req.as_bytes());
     assert_eq!((s, j["error"].as_str()), (400, Some("illegal_argument")));
+    // No multipart body at all (spec 03 §4.10: "No file ⇒ `400 illegal_argument "file must
+    // be provided."`"): no body, or a JSON one.
+    for body in [Value::Null, json!({})] {
+        let r = api.admin("POST", "/chatfiles", &body);
+        r.assert_error(400, "illegal_argument");
+        assert_eq!(r.body["error_description"], "file must be provided.");
+    }
 }
 
 #[test]
@@ -407,4 +414,56 @@ fn the_older_send_answers_success_without_ids() {
         &json!({"target_type": "people", "target": ["b"], "msg": {"type": "txt", "msg": "x"}}),
     )
     .assert_error(400, "message_send_error");
+    // `useMsgId=true` asks for the ids (spec 03 §4.4: `{target: msg_id}`; the no-ID
+    // variant is the default): the id is the stored message's, which recall finds.
+    let r = api.admin(
+        "POST",
+        "/messages?useMsgId=true",
+        &json!({"target_type": "users", "target": ["b"], "from": "a",
+                "msg": {"type": "txt", "msg": "with id"}}),
+    );
+    let id = r.ok()["data"]["b"].as_str().expect("an id").to_owned();
+    assert!(id.parse::<u64>().is_ok(), "a message id: {id}");
+    let r = api.admin(
+        "POST",
+        "/messages/msg_recall",
+        &json!({"msg_id": id, "to": "b", "chat_type": "chat"}),
+    );
+    assert_eq!(r.ok()["data"]["recalled"], "yes");
+    let r = api.admin(
+        "POST",
+        "/messages?useMsgId=false",
+        &json!({"target_type": "users", "target": ["b"], "msg": {"type": "txt", "msg": "x"}}),
+    );
+    assert_eq!(r.ok()["data"], json!({"b": "success"}));
+    // The older spellings the vendor Java SDK sends here: `text`, `remotePath`, `exts`.
+    let r = api.admin(
+        "POST",
+        "/messages?useMsgId=true",
+        &json!({"target_type": "users", "target": ["b"], "from": "a",
+                "msg": {"type": "text", "msg": "hello"}, "exts": {"timeout": 1}}),
+    );
+    assert!(r.ok()["data"]["b"].is_string(), "{}", r.body);
+    let r = api.admin(
+        "POST",
+        "/messages",
+        &json!({"target_type": "users", "target": ["b"],
+                "msg": {"type": "img", "remotePath": "http://example/a.png", "filename": "a.png"}}),
+    );
+    assert_eq!(r.ok()["data"], json!({"b": "success"}));
+    // `exts` is read as `ext`, so its rules apply.
+    api.admin(
+        "POST",
+        "/messages",
+        &json!({"target_type": "users", "target": ["b"],
+                "msg": {"type": "txt", "msg": "x"}, "exts": "not an object"}),
+    )
+    .assert_error(400, "message_send_error");
+    // The newer routes keep the spec's names only.
+    api.admin(
+        "POST",
+        "/messages/users",
+        &json!({"to": ["b"], "type": "text", "body": {"msg": "x"}}),
+    )
+    .assert_error(400, "invalid_request_body");
 }

@@ -455,6 +455,13 @@ fn add_and_remove_members() {
     );
     api.admin("POST", &p, &json!({"usernames": []}))
         .assert_error(400, "invalid_parameter");
+    // `null` names nobody too: the size error, not a decoding one.
+    let r = api.admin("POST", &p, &json!({"usernames": null}));
+    r.assert_error(400, "invalid_parameter");
+    assert_eq!(
+        r.body["error_description"],
+        "addMembers: addMembers number more than maxSize : 60"
+    );
 
     // Remove one.
     let r = api.admin("DELETE", &format!("{p}/c"), &Value::Null);
@@ -686,6 +693,12 @@ fn block_list() {
         .assert_error(403, "forbidden_op");
     api.admin("POST", &format!("{p}/outsider"), &Value::Null)
         .assert_error(403, "forbidden_op");
+    let r = api.admin("POST", &p, &json!({"usernames": null}));
+    r.assert_error(400, "invalid_parameter");
+    assert_eq!(
+        r.body["error_description"],
+        "userNames is more than max limit : 60"
+    );
 
     let r = api.admin(
         "POST",
@@ -900,6 +913,12 @@ fn mutes_in_milliseconds_and_mute_all() {
         .assert_error(400, "invalid_parameter");
     api.admin("POST", &p, &json!({"usernames": [], "mute_duration": 5}))
         .assert_error(400, "invalid_parameter");
+    let r = api.admin("POST", &p, &json!({"usernames": null, "mute_duration": 5}));
+    r.assert_error(400, "invalid_parameter");
+    assert_eq!(
+        r.body["error_description"],
+        "userNames size is more than max limit : 60"
+    );
     api.admin(
         "POST",
         &p,
@@ -1118,4 +1137,56 @@ fn exports_on_host_paths() {
         .assert_error(404, "resource_not_found");
     api.get("/chatrooms/1234567/export")
         .assert_error(404, "service_resource_not_found");
+}
+
+/// Counts in the query below 1 or past `u32` (spec 03 §3.2 list_rooms: "`< 1` ⇒ `400
+/// invalid_parameter`", "`limit` > 1000 clamps"; §3.4 members page: "`pagesize` … ≤0 ⇒
+/// default"; §4.11 reaction detail: "limit 1..=50 (else "Limit exceeds the maximum quantity
+/// limit")") get the engine's answer, not a parse error.
+#[test]
+fn negative_and_huge_counts_in_the_query() {
+    let api = api();
+    let id = room(&api, "owner", &["m1", "m2"]);
+
+    let r = api.get("/chatrooms?limit=-1");
+    r.assert_error(400, "invalid_parameter");
+    assert_eq!(
+        r.body["error_description"],
+        "limit must be between 1 and 1000"
+    );
+    assert_eq!(api.get("/chatrooms?limit=99999999999").ok()["count"], 1);
+    api.get("/chatrooms?limit=ten")
+        .assert_error(400, "illegal_argument");
+
+    let r = api.get(&format!("/chatrooms/{id}/users?pagesize=-1"));
+    assert_eq!(
+        r.ok()["data"],
+        json!([{"owner": "owner"}, {"member": "m1"}, {"member": "m2"}])
+    );
+    let r = api.get(&format!("/chatrooms/{id}/users?pagenum=-3&pagesize=2"));
+    assert_eq!(
+        r.ok()["data"],
+        json!([{"owner": "owner"}, {"member": "m1"}])
+    );
+
+    let r = api.admin(
+        "POST",
+        "/messages/users",
+        &json!({"from": "m1", "to": ["m2"], "type": "txt", "body": {"msg": "hi"}}),
+    );
+    let msg = r.ok()["data"]["m2"].as_str().unwrap().to_owned();
+    api.admin(
+        "POST",
+        "/reaction/user/m2",
+        &json!({"msgId": msg, "message": "ok"}),
+    )
+    .ok();
+    let r = api.get(&format!(
+        "/reaction/user/m2/detail?msgId={msg}&message=ok&limit=-1"
+    ));
+    r.assert_error(400, "Bad Request");
+    assert_eq!(
+        r.body["error_description"],
+        "Limit exceeds the maximum quantity limit"
+    );
 }

@@ -245,6 +245,15 @@ fn request_level_errors() {
     assert_eq!(r.body["error_description"], "metaData must be provided");
     api.call("PUT", &p, Some(&a), &json!({}))
         .assert_error(400, "illegal_argument");
+    // `metaData: null` is missing too (the vendor SDK sends its unset fields as null).
+    let r = api.call(
+        "PUT",
+        &p,
+        Some(&a),
+        &json!({"metaData": null, "autoDelete": "DELETE", "keys": null}),
+    );
+    r.assert_error(400, "illegal_argument");
+    assert_eq!(r.body["error_description"], "metaData must be provided");
     // Ten keys fit, eleven do not (nothing applied).
     let mut ten = serde_json::Map::new();
     for i in 0..10 {
