@@ -72,7 +72,8 @@ async fn list_all(call: Call) -> ApiResult<Envelope> {
 }
 
 /// `GET /user/{owner}/contacts?limit&cursor&needReturnRemark`:
-/// `data: {contacts: [{username, remark}], cursor?}`, `count`.
+/// `data: {contacts: [{username, remark}], cursor?}`, `count`, and `entities: []` as in the
+/// vendor's example.
 async fn list_page(call: Call) -> ApiResult<Envelope> {
     let page = call.ask(ListFriendsPage {
         owner: call.user("owner")?,
@@ -86,7 +87,7 @@ async fn list_page(call: Call) -> ApiResult<Envelope> {
         .map(|c| json!({"username": c.username.as_str(), "remark": c.remark}))
         .collect();
     let data = json!({ "contacts": contacts });
-    Ok(page_answer(&call, data, page.items.len(), page.cursor))
+    Ok(page_answer(&call, data, page.items.len(), page.cursor).entities(vec![]))
 }
 
 /// `POST /users/{owner}/contacts/import?isSendNotice`, body `{usernames}`: each name sorted

@@ -354,3 +354,49 @@ fn disconnect_devices_and_status() {
     api.call("GET", "/users/alice/status", Some(&t), &Value::Null)
         .assert_error(401, "unauthorized");
 }
+
+/// The reads whose vendor examples (easemob-doc `account_system.md`,
+/// `user_relationship.md`) carry `entities: []` beside `data` answer with it too: forced
+/// logout (all devices, with `count: 0`, and one device), the device list, the offline
+/// message count and status (with `count: 0`), and the paged contact list.
+#[test]
+fn vendor_envelopes_carry_empty_entities() {
+    let api = api();
+    api.register(&["alice", "bob"]);
+    api.befriend("alice", "bob");
+    let has = |p: &str, method: &str, count: Option<u64>| {
+        let r = api.admin(method, p, &Value::Null);
+        let b = r.ok();
+        assert_envelope(b, &method.to_ascii_lowercase());
+        assert_eq!(b["entities"], json!([]), "{p}: {b}");
+        if let Some(n) = count {
+            assert_eq!(b["count"], n, "{p}: {b}");
+        }
+        b.clone()
+    };
+    assert_eq!(
+        has("/users/alice/disconnect", "GET", Some(0))["data"],
+        json!({"result": true})
+    );
+    assert_eq!(
+        has("/users/alice/disconnect/android_1", "DELETE", None)["data"],
+        json!({"result": true})
+    );
+    assert_eq!(
+        has("/users/alice/resources", "GET", None)["data"],
+        json!([])
+    );
+    assert_eq!(
+        has("/users/alice/offline_msg_count", "GET", Some(0))["data"],
+        json!({"alice": 0})
+    );
+    assert_eq!(
+        has("/users/alice/offline_msg_status/123", "GET", Some(0))["data"],
+        json!({"123": "delivered"})
+    );
+    let b = has("/user/alice/contacts?limit=10", "GET", Some(1));
+    assert_eq!(
+        b["data"]["contacts"],
+        json!([{"username": "bob", "remark": null}])
+    );
+}
