@@ -12,7 +12,7 @@ use imcore::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::shared::{UsernamesBody, cursor, listing_names, page_answer};
+use super::shared::{UsernamesBody, cursor, listing_names, null_default, page_answer};
 use crate::envelope::{Envelope, user_json};
 use crate::error::ApiResult;
 use crate::extract::Call;
@@ -48,7 +48,7 @@ async fn befriend<const ADD: bool>(call: Call) -> ApiResult<Envelope> {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct RemarkBody {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     remark: String,
 }
 

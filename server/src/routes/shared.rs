@@ -73,9 +73,24 @@ pub fn comma_list(raw: &str) -> Vec<&str> {
 /// `{"usernames": [..]}`, the body of every call that names several users.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct UsernamesBody {
-    /// The names as sent (absent: none).
-    #[serde(default)]
+    /// The names as sent (absent or `null`: none).
+    #[serde(default, deserialize_with = "null_default")]
     pub usernames: Vec<String>,
+}
+
+/// Reads a body field whose JSON `null` means the same as its absence (the vendor's Jackson
+/// binding reads both as missing): the type's default for `null`, the value otherwise. Used
+/// with `#[serde(default, deserialize_with = "null_default")]`, so that `{"password": null}`
+/// gets the engine's "missing" error (`400 illegal_argument`), not a `400 json_parse`.
+///
+/// # Errors
+/// The value's own, when it is neither `null` nor a `T`.
+pub fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Option::unwrap_or_default)
 }
 
 /// User names from a body; each must be a legal name (`400 illegal_argument`).

@@ -17,7 +17,7 @@ use imcore::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::shared::{UsernamesBody, cursor, object_json};
+use super::shared::{UsernamesBody, cursor, null_default, object_json};
 use crate::envelope::{Envelope, user_json};
 use crate::error::ApiResult;
 use crate::extract::{Call, MaybeAnon};
@@ -60,9 +60,9 @@ pub fn routes() -> Router<Arc<Host>> {
 /// One user in a registration body.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct NewUserBody {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     username: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     password: String,
     nickname: Option<String>,
 }
@@ -155,7 +155,7 @@ async fn remove(call: Call) -> ApiResult<Envelope> {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct PasswordBody {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     newpassword: String,
 }
 

@@ -400,3 +400,83 @@ fn vendor_envelopes_carry_empty_entities() {
         json!([{"username": "bob", "remark": null}])
     );
 }
+
+/// A body field sent as JSON `null` reads as missing, as the vendor's binding reads it: the
+/// call gets the rule's own error (spec 01 §2, §7, §12, §15: `400 illegal_argument` "password
+/// or pin must provided", "Entity user requires a property named username", "newpassword is
+/// required"; `400 required_property_not_found` for a mute), not `400 json_parse`; an empty
+/// remark clears it (§10).
+#[test]
+fn null_fields_read_as_missing() {
+    let api = api();
+    api.register(&["alice", "bob"]);
+    api.befriend("alice", "bob");
+    let err = |r: Resp, status: u16, error: &str, desc: &str| {
+        r.assert_error(status, error);
+        assert_eq!(r.body["error_description"], desc, "{}", r.body);
+    };
+    err(
+        api.admin(
+            "POST",
+            "/users",
+            &json!({"username": "c", "password": null}),
+        ),
+        400,
+        "illegal_argument",
+        "password or pin must provided",
+    );
+    err(
+        api.admin(
+            "POST",
+            "/users",
+            &json!({"username": null, "password": "pw"}),
+        ),
+        400,
+        "illegal_argument",
+        "Entity user requires a property named username",
+    );
+    err(
+        api.admin(
+            "POST",
+            "/users",
+            &json!([{"username": "c", "password": null}]),
+        ),
+        400,
+        "illegal_argument",
+        "password or pin must provided",
+    );
+    err(
+        api.admin(
+            "PUT",
+            "/users/alice/password",
+            &json!({"newpassword": null}),
+        ),
+        400,
+        "illegal_argument",
+        "newpassword is required",
+    );
+    err(
+        api.admin("POST", "/mutes", &json!({"username": null, "chat": 10})),
+        400,
+        "required_property_not_found",
+        "Entity user requires a property named username",
+    );
+    api.admin(
+        "PUT",
+        "/user/alice/contacts/users/bob",
+        &json!({"remark": "B"}),
+    )
+    .ok();
+    api.admin(
+        "PUT",
+        "/user/alice/contacts/users/bob",
+        &json!({"remark": null}),
+    )
+    .ok();
+    assert_eq!(
+        api.get("/user/alice/contacts?needReturnRemark=true").ok()["data"]["contacts"],
+        json!([{"username": "bob", "remark": null}])
+    );
+    let r = api.admin("POST", "/users/batch/status", &json!({ "usernames": null }));
+    assert_eq!(r.ok()["data"], json!([]));
+}
