@@ -228,9 +228,12 @@ pub fn self_user(call: &Call, missing: impl Into<imcore::Error>) -> ApiResult<Us
 // ---------------------------------------------------------------------------------------------
 // Query parameters
 
-/// The `cursor` query parameter, as the engine takes it.
+/// The `cursor` query parameter, as the engine takes it; absent or empty (`cursor=`, the
+/// first page) is `None`, as for the other query parameters ([`Call::query_u32`]).
 pub fn cursor(call: &Call) -> Option<String> {
-    call.query("cursor").map(str::to_owned)
+    call.query("cursor")
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
 }
 
 /// The `sort` query parameter (`asc` or `desc`, any case); absent or empty is `None`.

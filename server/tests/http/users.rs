@@ -480,3 +480,34 @@ fn null_fields_read_as_missing() {
     let r = api.admin("POST", "/users/batch/status", &json!({ "usernames": null }));
     assert_eq!(r.ok()["data"], json!([]));
 }
+
+/// An empty `cursor=` asks for the first page, as an absent one does (spec 01 §0 Pagination:
+/// only a malformed cursor is `400 illegal_argument`): the user list (§5), the paged contact
+/// list (§10) and the paged block list (§11).
+#[test]
+fn an_empty_cursor_is_the_first_page() {
+    let api = api();
+    api.register(&["alice", "bob", "carol"]);
+    api.befriend("alice", "bob");
+    api.befriend("alice", "carol");
+    api.admin(
+        "POST",
+        "/users/alice/blocks/users",
+        &json!({"usernames": ["bob", "carol"]}),
+    )
+    .ok();
+    for (p, items) in [
+        ("/users?limit=2", "entities"),
+        ("/user/alice/contacts?limit=1", "data"),
+        ("/users/alice/blocks/users?pageSize=1", "data"),
+    ] {
+        let first = api.get(p);
+        let empty = api.get(&format!("{p}&cursor="));
+        let (a, b) = (first.ok(), empty.ok());
+        assert_eq!(a[items], b[items], "{p}");
+        assert_eq!(a["cursor"], b["cursor"], "{p}");
+        assert!(b["cursor"].is_string(), "{p}: {b}");
+    }
+    api.get("/users?limit=2&cursor=zzz")
+        .assert_error(400, "illegal_argument");
+}
