@@ -13,7 +13,7 @@ use imcore::{
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::shared::{as_text, object_json, strings_json};
+use super::shared::{as_text, null_default, object_json, strings_json};
 use crate::envelope::Envelope;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Call, parse_form};
@@ -65,9 +65,9 @@ async fn remove(call: Call) -> ApiResult<Envelope> {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[schema(as = UserAttributesQuery)]
 pub(crate) struct BatchBody {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     targets: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     properties: Vec<String>,
 }
 

@@ -12,7 +12,7 @@ use imcore::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::shared::{UsernamesBody, cursor, listing_names, page_answer};
+use super::shared::{UsernamesBody, cursor, listing_names, null_default, page_answer};
 use crate::envelope::{Envelope, user_json};
 use crate::error::ApiResult;
 use crate::extract::Call;
@@ -48,7 +48,7 @@ async fn befriend<const ADD: bool>(call: Call) -> ApiResult<Envelope> {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct RemarkBody {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     remark: String,
 }
 
@@ -72,7 +72,8 @@ async fn list_all(call: Call) -> ApiResult<Envelope> {
 }
 
 /// `GET /user/{owner}/contacts?limit&cursor&needReturnRemark`:
-/// `data: {contacts: [{username, remark}], cursor?}`, `count`.
+/// `data: {contacts: [{username, remark}], cursor?}`, `count`, and `entities: []` as in the
+/// vendor's example.
 async fn list_page(call: Call) -> ApiResult<Envelope> {
     let page = call.ask(ListFriendsPage {
         owner: call.user("owner")?,
@@ -86,7 +87,7 @@ async fn list_page(call: Call) -> ApiResult<Envelope> {
         .map(|c| json!({"username": c.username.as_str(), "remark": c.remark}))
         .collect();
     let data = json!({ "contacts": contacts });
-    Ok(page_answer(&call, data, page.items.len(), page.cursor))
+    Ok(page_answer(&call, data, page.items.len(), page.cursor).entities(vec![]))
 }
 
 /// `POST /users/{owner}/contacts/import?isSendNotice`, body `{usernames}`: each name sorted

@@ -171,7 +171,7 @@ async fn mutes<M: Moderated>(call: Call) -> ApiResult<Envelope> {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[schema(as = MembersMuteBody)]
 pub(crate) struct MuteBody {
-    #[serde(default, deserialize_with = "super::shared::null_as_empty")]
+    #[serde(default, deserialize_with = "super::shared::null_default")]
     usernames: Vec<String>,
     mute_duration: Option<Value>,
 }

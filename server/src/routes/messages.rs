@@ -454,20 +454,27 @@ async fn history(call: Call) -> ApiResult<Envelope> {
     Ok(Envelope::full(&call).count(data.len()).data(data))
 }
 
-/// `GET /users/{username}/offline_msg_count`: `data: {user: n}`.
+/// `GET /users/{username}/offline_msg_count`: `data: {user: n}`, with `entities: []` and
+/// `count: 0` as in the vendor's example.
 async fn offline_count(call: Call) -> ApiResult<Envelope> {
     let u = call.user("username")?;
     let n = call.ask(OfflineCount { user: u.clone() })?;
-    Ok(Envelope::full(&call).data(json!({u.as_str(): n})))
+    Ok(Envelope::full(&call)
+        .entities(vec![])
+        .data(json!({u.as_str(): n}))
+        .count(0))
 }
 
 /// `GET /users/{username}/offline_msg_status/{msg_id}`: `data: {msg_id: "undelivered" |
-/// "delivered"}`.
+/// "delivered"}`, with `entities: []` and `count: 0` as in the vendor's example.
 async fn offline_status(call: Call) -> ApiResult<Envelope> {
     let id = call.param("msg_id").to_owned();
     let s = call.ask(OfflineStatus {
         user: call.user("username")?,
         msg_id: id.clone(),
     })?;
-    Ok(Envelope::full(&call).data(json!({id: s.as_str()})))
+    Ok(Envelope::full(&call)
+        .entities(vec![])
+        .data(json!({id: s.as_str()}))
+        .count(0))
 }

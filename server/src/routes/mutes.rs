@@ -14,7 +14,7 @@ use imcore::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::shared::object_json;
+use super::shared::{null_default, object_json};
 use crate::envelope::Envelope;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Call;
@@ -30,7 +30,7 @@ pub fn routes() -> Router<Arc<Host>> {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[schema(as = GlobalMuteBody)]
 pub(crate) struct MuteBody {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     username: String,
     chat: Option<Value>,
     groupchat: Option<Value>,

@@ -1,7 +1,7 @@
 //! Presence (spec 01 §13): set a status, subscribe, read, unsubscribe, the subscription list.
 //! Answers are the vendor's: `{"result": ...}` (beside `timestamp` and `duration`), with
 //! `last_time` and `expiry` as strings of epoch seconds (`""` for a `last_time` never set),
-//! and `totalnum` as a string. The subscribe path's `expiry` is in seconds; a value that is no
+//! `status` as `{resource: status}` (`[]` when there is none), and `totalnum` as a string. The subscribe path's `expiry` is in seconds; a value that is no
 //! whole number of seconds from 1 reaches the engine as 0 and gets its range error.
 
 use std::sync::Arc;
@@ -48,12 +48,20 @@ fn secs(t: Timestamp) -> Value {
     t.0.div_euclid(1000).to_string().into()
 }
 
+/// One name's presence. `status` is the `{resource: status}` object, or `[]` when the name
+/// has none (unknown, or never seen), as the vendor answers it (the server SDK's presence test
+/// reads an unknown user's status as an empty list).
 fn presence_json(p: &PresenceView) -> Value {
+    let status = if p.status.is_empty() {
+        Value::Array(Vec::new())
+    } else {
+        strings_json(&p.status)
+    };
     json!({
         "uid": p.uid,
         "last_time": p.last_time.map_or(Value::from(""), secs),
         "ext": p.ext,
-        "status": strings_json(&p.status),
+        "status": status,
     })
 }
 

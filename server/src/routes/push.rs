@@ -21,7 +21,7 @@ use imcore::{
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::shared::{flag, text, whole_number};
+use super::shared::{flag, null_default, text, whole_number};
 use crate::envelope::{Envelope, user_json};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Call;
@@ -88,9 +88,9 @@ pub async fn set_profile(call: Call, body: Body) -> ApiResult<Envelope> {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct NicknameItem {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     username: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     push_nickname: String,
 }
 

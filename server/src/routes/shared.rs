@@ -74,17 +74,23 @@ pub fn comma_list(raw: &str) -> Vec<&str> {
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct UsernamesBody {
     /// The names as sent (absent or `null`: none).
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(default, deserialize_with = "null_default")]
     pub usernames: Vec<String>,
 }
 
-/// A list field where `null` counts as absent: empty, so that the engine answers a call
-/// naming nobody with its batch-size error rather than the host with a decoding error.
+/// Reads a body field whose JSON `null` means the same as its absence (the vendor's Jackson
+/// binding reads both as missing): the type's default for `null`, the value otherwise. Used
+/// with `#[serde(default, deserialize_with = "null_default")]`, so that `{"password": null}`
+/// gets the engine's "missing" error (`400 illegal_argument`), not a `400 json_parse`.
 ///
 /// # Errors
-/// Anything but a list of strings or `null`.
-pub fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    Ok(Option::<Vec<String>>::deserialize(d)?.unwrap_or_default())
+/// The value's own, when it is neither `null` nor a `T`.
+pub fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Option::unwrap_or_default)
 }
 
 /// User names from a body; each must be a legal name (`400 illegal_argument`).
@@ -222,9 +228,12 @@ pub fn self_user(call: &Call, missing: impl Into<imcore::Error>) -> ApiResult<Us
 // ---------------------------------------------------------------------------------------------
 // Query parameters
 
-/// The `cursor` query parameter, as the engine takes it.
+/// The `cursor` query parameter, as the engine takes it; absent or empty (`cursor=`, the
+/// first page) is `None`, as for the other query parameters ([`Call::query_u32`]).
 pub fn cursor(call: &Call) -> Option<String> {
-    call.query("cursor").map(str::to_owned)
+    call.query("cursor")
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
 }
 
 /// The `sort` query parameter (`asc` or `desc`, any case); absent or empty is `None`.

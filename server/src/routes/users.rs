@@ -17,7 +17,7 @@ use imcore::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::shared::{UsernamesBody, cursor, object_json};
+use super::shared::{UsernamesBody, cursor, null_default, object_json};
 use crate::envelope::{Envelope, user_json};
 use crate::error::ApiResult;
 use crate::extract::{Call, MaybeAnon};
@@ -60,9 +60,9 @@ pub fn routes() -> Router<Arc<Host>> {
 /// One user in a registration body.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct NewUserBody {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     username: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     password: String,
     nickname: Option<String>,
 }
@@ -155,7 +155,7 @@ async fn remove(call: Call) -> ApiResult<Envelope> {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct PasswordBody {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_default")]
     newpassword: String,
 }
 
@@ -181,25 +181,33 @@ async fn activate<const ACTIVE: bool>(call: Call) -> ApiResult<Envelope> {
     Ok(Envelope::bare(&call, Some("Deactivate user")).entities(vec![user_json(&v)]))
 }
 
-/// `GET /users/{username}/disconnect`: every device; `data: {result: true}`.
+/// `GET /users/{username}/disconnect`: every device; `data: {result: true}`, with `entities:
+/// []` and `count: 0` as in the vendor's example.
 async fn disconnect_all(call: Call) -> ApiResult<Envelope> {
     let r = call.exec(ForceLogout {
         username: call.user("username")?,
         resource: None,
     })?;
-    Ok(Envelope::full(&call).data(json!({ "result": r })))
+    Ok(Envelope::full(&call)
+        .entities(vec![])
+        .data(json!({ "result": r }))
+        .count(0))
 }
 
-/// `DELETE /users/{username}/disconnect/{resource}`: one device; `data: {result: true}`.
+/// `DELETE /users/{username}/disconnect/{resource}`: one device; `data: {result: true}`,
+/// with `entities: []` as in the vendor's example.
 async fn disconnect_one(call: Call) -> ApiResult<Envelope> {
     let r = call.exec(ForceLogout {
         username: call.user("username")?,
         resource: Some(call.param("resource").to_owned()),
     })?;
-    Ok(Envelope::full(&call).data(json!({ "result": r })))
+    Ok(Envelope::full(&call)
+        .entities(vec![])
+        .data(json!({ "result": r })))
 }
 
-/// `GET /users/{username}/resources`: `data: [{res, device_uuid, device_name}]`.
+/// `GET /users/{username}/resources`: `data: [{res, device_uuid, device_name}]`, with
+/// `entities: []` as in the vendor's example.
 async fn resources(call: Call) -> ApiResult<Envelope> {
     let ds = call.ask(ListDevices {
         username: call.user("username")?,
@@ -208,7 +216,7 @@ async fn resources(call: Call) -> ApiResult<Envelope> {
         .iter()
         .map(|d| json!({"res": d.res, "device_uuid": d.device_uuid, "device_name": d.device_name}))
         .collect();
-    Ok(Envelope::full(&call).data(data))
+    Ok(Envelope::full(&call).entities(vec![]).data(data))
 }
 
 fn online_word(on: bool) -> &'static str {

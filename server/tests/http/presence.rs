@@ -33,7 +33,7 @@ fn set_subscribe_get_list_and_unsubscribe() {
     assert!((expiry - now_s - 3600).abs() <= 1, "{expiry} vs {now_s}");
     assert_eq!(
         res[1],
-        json!({"uid": "ghost", "last_time": "", "ext": "", "status": {}, "expiry": res[1]["expiry"]})
+        json!({"uid": "ghost", "last_time": "", "ext": "", "status": [], "expiry": res[1]["expiry"]})
     );
 
     let r = api.admin("POST", "/users/a/presence", &json!({"usernames": ["b"]}));
@@ -61,6 +61,35 @@ fn set_subscribe_get_list_and_unsubscribe() {
         api.get("/users/nobody/presence/sublist").ok()["result"]["totalnum"],
         "0"
     );
+}
+
+/// A name with no status (unknown, or never seen) reads `status: []`, an empty JSON array, as
+/// the vendor answers it: the server SDK's `PresenceIT.testGetUserStatus` reads the status of
+/// an unknown user as a `List` of size 0. A user with a status reads the `{resource: status}`
+/// object.
+#[test]
+fn an_empty_status_is_an_empty_array() {
+    let api = api();
+    api.register(&["a", "b", "c"]);
+    api.admin("POST", "/users/b/presence/ios_1/1", &json!({"ext": "x"}))
+        .ok();
+    let r = api.admin(
+        "POST",
+        "/users/a/presence",
+        &json!({"usernames": ["u10000", "c", "b"]}),
+    );
+    let res = r.ok()["result"].as_array().unwrap().clone();
+    assert_eq!(res[0]["uid"], "u10000");
+    assert_eq!(res[0]["status"], json!([]), "{}", r.body);
+    assert_eq!(res[1]["uid"], "c");
+    assert_eq!(res[1]["status"], json!([]), "{}", r.body);
+    assert_eq!(res[2]["status"], json!({"ios_1": "1"}), "{}", r.body);
+    let r = api.admin(
+        "POST",
+        "/users/a/presence/60",
+        &json!({"usernames": ["u10000"]}),
+    );
+    assert_eq!(r.ok()["result"][0]["status"], json!([]), "{}", r.body);
 }
 
 #[test]

@@ -354,3 +354,160 @@ fn disconnect_devices_and_status() {
     api.call("GET", "/users/alice/status", Some(&t), &Value::Null)
         .assert_error(401, "unauthorized");
 }
+
+/// The reads whose vendor examples (easemob-doc `account_system.md`,
+/// `user_relationship.md`) carry `entities: []` beside `data` answer with it too: forced
+/// logout (all devices, with `count: 0`, and one device), the device list, the offline
+/// message count and status (with `count: 0`), and the paged contact list.
+#[test]
+fn vendor_envelopes_carry_empty_entities() {
+    let api = api();
+    api.register(&["alice", "bob"]);
+    api.befriend("alice", "bob");
+    let has = |p: &str, method: &str, count: Option<u64>| {
+        let r = api.admin(method, p, &Value::Null);
+        let b = r.ok();
+        assert_envelope(b, &method.to_ascii_lowercase());
+        assert_eq!(b["entities"], json!([]), "{p}: {b}");
+        if let Some(n) = count {
+            assert_eq!(b["count"], n, "{p}: {b}");
+        }
+        b.clone()
+    };
+    assert_eq!(
+        has("/users/alice/disconnect", "GET", Some(0))["data"],
+        json!({"result": true})
+    );
+    assert_eq!(
+        has("/users/alice/disconnect/android_1", "DELETE", None)["data"],
+        json!({"result": true})
+    );
+    assert_eq!(
+        has("/users/alice/resources", "GET", None)["data"],
+        json!([])
+    );
+    assert_eq!(
+        has("/users/alice/offline_msg_count", "GET", Some(0))["data"],
+        json!({"alice": 0})
+    );
+    assert_eq!(
+        has("/users/alice/offline_msg_status/123", "GET", Some(0))["data"],
+        json!({"123": "delivered"})
+    );
+    let b = has("/user/alice/contacts?limit=10", "GET", Some(1));
+    assert_eq!(
+        b["data"]["contacts"],
+        json!([{"username": "bob", "remark": null}])
+    );
+}
+
+/// A body field sent as JSON `null` reads as missing, as the vendor's binding reads it: the
+/// call gets the rule's own error (spec 01 §2, §7, §12, §15: `400 illegal_argument` "password
+/// or pin must provided", "Entity user requires a property named username", "newpassword is
+/// required"; `400 required_property_not_found` for a mute), not `400 json_parse`; an empty
+/// remark clears it (§10).
+#[test]
+fn null_fields_read_as_missing() {
+    let api = api();
+    api.register(&["alice", "bob"]);
+    api.befriend("alice", "bob");
+    let err = |r: Resp, status: u16, error: &str, desc: &str| {
+        r.assert_error(status, error);
+        assert_eq!(r.body["error_description"], desc, "{}", r.body);
+    };
+    err(
+        api.admin(
+            "POST",
+            "/users",
+            &json!({"username": "c", "password": null}),
+        ),
+        400,
+        "illegal_argument",
+        "password or pin must provided",
+    );
+    err(
+        api.admin(
+            "POST",
+            "/users",
+            &json!({"username": null, "password": "pw"}),
+        ),
+        400,
+        "illegal_argument",
+        "Entity user requires a property named username",
+    );
+    err(
+        api.admin(
+            "POST",
+            "/users",
+            &json!([{"username": "c", "password": null}]),
+        ),
+        400,
+        "illegal_argument",
+        "password or pin must provided",
+    );
+    err(
+        api.admin(
+            "PUT",
+            "/users/alice/password",
+            &json!({"newpassword": null}),
+        ),
+        400,
+        "illegal_argument",
+        "newpassword is required",
+    );
+    err(
+        api.admin("POST", "/mutes", &json!({"username": null, "chat": 10})),
+        400,
+        "required_property_not_found",
+        "Entity user requires a property named username",
+    );
+    api.admin(
+        "PUT",
+        "/user/alice/contacts/users/bob",
+        &json!({"remark": "B"}),
+    )
+    .ok();
+    api.admin(
+        "PUT",
+        "/user/alice/contacts/users/bob",
+        &json!({"remark": null}),
+    )
+    .ok();
+    assert_eq!(
+        api.get("/user/alice/contacts?needReturnRemark=true").ok()["data"]["contacts"],
+        json!([{"username": "bob", "remark": null}])
+    );
+    let r = api.admin("POST", "/users/batch/status", &json!({ "usernames": null }));
+    assert_eq!(r.ok()["data"], json!([]));
+}
+
+/// An empty `cursor=` asks for the first page, as an absent one does (spec 01 §0 Pagination:
+/// only a malformed cursor is `400 illegal_argument`): the user list (§5), the paged contact
+/// list (§10) and the paged block list (§11).
+#[test]
+fn an_empty_cursor_is_the_first_page() {
+    let api = api();
+    api.register(&["alice", "bob", "carol"]);
+    api.befriend("alice", "bob");
+    api.befriend("alice", "carol");
+    api.admin(
+        "POST",
+        "/users/alice/blocks/users",
+        &json!({"usernames": ["bob", "carol"]}),
+    )
+    .ok();
+    for (p, items) in [
+        ("/users?limit=2", "entities"),
+        ("/user/alice/contacts?limit=1", "data"),
+        ("/users/alice/blocks/users?pageSize=1", "data"),
+    ] {
+        let first = api.get(p);
+        let empty = api.get(&format!("{p}&cursor="));
+        let (a, b) = (first.ok(), empty.ok());
+        assert_eq!(a[items], b[items], "{p}");
+        assert_eq!(a["cursor"], b["cursor"], "{p}");
+        assert!(b["cursor"].is_string(), "{p}: {b}");
+    }
+    api.get("/users?limit=2&cursor=zzz")
+        .assert_error(400, "illegal_argument");
+}
