@@ -23,7 +23,8 @@
 //! Shared files (`/chatgroups/{g}/share_files[/{file_id}]`) take the vendor's multipart upload
 //! (field `file`): the engine keeps the metadata, the host the bytes (`routes::blobs`), and
 //! reading one file serves them. A JSON body `{file_name, file_size}` still records metadata
-//! alone (reading such a file answers its metadata).
+//! alone (reading such a file answers its metadata). A file's metadata names its download URL
+//! (`file_url`), as the vendor's upload answer does.
 
 use std::sync::Arc;
 
@@ -819,11 +820,24 @@ async fn invite(call: Call, body: Body) -> ApiResult<Envelope> {
 // ---------------------------------------------------------------------------------------------
 // Shared files (metadata)
 
-fn file_json(f: &GroupFile) -> Value {
+/// A shared file as the vendor shows it, with `file_url`: where the file is downloaded
+/// (`{base}/chatgroups/{g}/share_files/{file_id}` on this host).
+fn file_json(call: &Call, f: &GroupFile) -> Value {
     json!({
         "file_id": f.file_id, "file_name": f.file_name, "file_owner": f.file_owner,
         "file_size": f.file_size, "created": f.created.0, "group_id": f.group_id,
+        "file_url": file_url(call, &f.group_id, &f.file_id),
     })
+}
+
+/// The download URL of a shared file: the request's scheme, host, org and app, then the
+/// file's path.
+fn file_url(call: &Call, group: &GroupId, file_id: &str) -> String {
+    let base = call
+        .uri()
+        .strip_suffix(call.path.as_str())
+        .unwrap_or_default();
+    format!("{base}/chatgroups/{group}/share_files/{file_id}")
 }
 
 /// `GET /chatgroups/{g}/share_files?pagenum&pagesize`: `data: [file]`, newest first.
@@ -833,7 +847,7 @@ async fn files(call: Call) -> ApiResult<Envelope> {
         page_num: call.query_u32("pagenum")?,
         page_size: call.query_u32("pagesize")?,
     })?;
-    let data: Vec<Value> = l.iter().map(file_json).collect();
+    let data: Vec<Value> = l.iter().map(|f| file_json(&call, f)).collect();
     Ok(Envelope::full(&call).count(data.len()).data(data))
 }
 
@@ -921,7 +935,7 @@ async fn upload_file(call: Call, req: axum::extract::Request) -> ApiResult<Envel
             "the server's file store is full",
         ));
     }
-    Ok(Envelope::full(&call).data(file_json(&f)))
+    Ok(Envelope::full(&call).data(file_json(&call, &f)))
 }
 
 /// `GET /chatgroups/{g}/share_files/{file_id}`: the file's bytes when they were uploaded
@@ -948,7 +962,9 @@ async fn file(call: Call) -> ApiResult<axum::response::Response> {
             b,
         )
             .into_response(),
-        None => Envelope::full(&call).data(file_json(&f)).into_response(),
+        None => Envelope::full(&call)
+            .data(file_json(&call, &f))
+            .into_response(),
     })
 }
 

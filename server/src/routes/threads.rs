@@ -141,7 +141,9 @@ async fn user_threads(call: Call) -> ApiResult<Envelope> {
     Ok(threads_answer(&call, page, info_json))
 }
 
-/// `GET /thread/{t}/users?limit&cursor`: `data: {affiliations: [user], cursor?}`.
+/// `GET /thread/{t}/users?limit&cursor`: `data: {affiliations: [user], cursor?}`, and the
+/// cursor as `properties.cursor` too (`null` on an empty page), where the vendor's answer
+/// carries it.
 async fn members(call: Call) -> ApiResult<Envelope> {
     let page = call.ask(ListThreadMembers {
         thread: thread(&call),
@@ -149,7 +151,8 @@ async fn members(call: Call) -> ApiResult<Envelope> {
         cursor: cursor(&call),
     })?;
     let data = json!({ "affiliations": names_json(&page.items) });
-    Ok(page_answer(&call, data, page.items.len(), page.cursor))
+    let properties = json!({ "cursor": page.cursor.clone() });
+    Ok(page_answer(&call, data, page.items.len(), page.cursor).field("properties", properties))
 }
 
 /// `POST /thread/{t}/users`, body `{usernames}`: `data: {status: "ok"}`.

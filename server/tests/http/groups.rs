@@ -510,6 +510,10 @@ fn requests_invitations_speak_and_files() {
     assert_eq!(f["file_owner"], "b");
     assert_eq!(f["file_size"], 12);
     let fid = f["file_id"].as_str().unwrap().to_owned();
+    // F2: the answer names where the file is downloaded (`data.file_url`).
+    let url = f["file_url"].as_str().expect("file_url");
+    assert!(url.starts_with("http://"), "{url}");
+    assert!(url.ends_with(&format!("/{ORG}/{APP}{fp}/{fid}")), "{url}");
     assert_eq!(api.get(&fp).ok()["data"], json!([f]));
     assert_eq!(api.get(&format!("{fp}/{fid}")).ok()["data"], f);
     api.admin("POST", &fp, &json!({"file_size": 1}))

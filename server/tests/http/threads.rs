@@ -199,3 +199,23 @@ fn user_callers_and_the_feature_switch() {
     );
     r.assert_error(403, "group_error");
 }
+
+/// H7: the member list's cursor is where the vendor's answer has it, `properties.cursor`, and
+/// it leads to the next page.
+#[test]
+fn member_list_cursor_is_in_properties() {
+    let api = api();
+    let gid = group(&api);
+    let t = create(&api, &gid, "topic", &parent(&api, &gid), "a");
+    let p = format!("/thread/{t}/users");
+    api.admin("POST", &p, &json!({"usernames": ["b"]})).ok();
+    let r = api.get(&format!("{p}?limit=1"));
+    assert_eq!(r.ok()["data"]["affiliations"], json!(["a"]));
+    let cur = r.body["properties"]["cursor"]
+        .as_str()
+        .expect("properties.cursor")
+        .to_owned();
+    let r = api.get(&format!("{p}?limit=1&cursor={cur}"));
+    assert_eq!(r.ok()["data"]["affiliations"], json!(["b"]));
+    assert!(r.body["properties"]["cursor"].is_string());
+}
