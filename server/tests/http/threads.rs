@@ -219,3 +219,54 @@ fn member_list_cursor_is_in_properties() {
     assert_eq!(r.ok()["data"]["affiliations"], json!(["b"]));
     assert!(r.body["properties"]["cursor"].is_string());
 }
+
+/// H4: ids may come as JSON numbers, as in the vendor's request example; a body that cannot be
+/// read (not JSON, not an object, a field of another type) is `T_BAD_BODY`, `400
+/// param_illegal` "Failed to read HTTP message"; the feature gate still comes first.
+#[test]
+fn create_takes_numeric_ids_and_refuses_unreadable_bodies() {
+    let api = api();
+    let gid = group(&api);
+    let msg = parent(&api, &gid);
+    let (g, m): (u64, u64) = (gid.parse().unwrap(), msg.parse().unwrap());
+    let r = api.admin(
+        "POST",
+        "/thread",
+        &json!({"group_id": g, "name": "numeric", "msg_id": m, "owner": "a"}),
+    );
+    let t = r.ok()["data"]["thread_id"]
+        .as_str()
+        .expect("thread_id")
+        .to_owned();
+    let r = api.get("/threads/user/a");
+    assert_eq!(r.ok()["entities"][0]["id"], t.as_str());
+    assert_eq!(r.body["entities"][0]["msgId"], msg.as_str());
+    assert_eq!(r.body["entities"][0]["groupId"], gid.as_str());
+
+    let other = parent(&api, &gid);
+    for body in [
+        json!({"group_id": gid, "name": 5, "msg_id": other, "owner": "a"}),
+        json!({"group_id": gid, "name": "x", "msg_id": other, "owner": ["a"]}),
+        json!({"group_id": true, "name": "x", "msg_id": other, "owner": "a"}),
+        json!(["not", "an", "object"]),
+    ] {
+        let r = api.admin("POST", "/thread", &body);
+        r.assert_error(400, "param_illegal");
+        assert_eq!(r.body["error_description"], "Failed to read HTTP message");
+    }
+    let r = request(
+        api.addr,
+        "POST",
+        &path("/thread"),
+        Some(&api.admin),
+        Some("application/json"),
+        b"{not json",
+    );
+    r.assert_error(400, "param_illegal");
+
+    let mut c = config();
+    c.apps[0].limits.groups.threads_enabled = false;
+    let off = api_with(c);
+    off.admin("POST", "/thread", &json!({"name": 5}))
+        .assert_error(403, "group_error");
+}
