@@ -187,7 +187,9 @@ async fn create(call: Call, body: Body) -> ApiResult<Envelope> {
 }
 
 /// `GET /chatgroups?limit&cursor`: `data: [{groupid, groupname, owner, affiliations, type,
-/// last_modified, created}]`, `count`, `cursor` when more follow.
+/// last_modified, lastModified, created}]` (the vendor's pages name the modification time
+/// `last_modified` in older and `lastModified` in newer versions; both are given), `count`,
+/// `cursor` when more follow.
 async fn list(call: Call) -> ApiResult<Envelope> {
     let page = call.ask(ListAppGroups {
         limit: call.query_u32("limit")?,
@@ -200,34 +202,46 @@ async fn list(call: Call) -> ApiResult<Envelope> {
             json!({
                 "groupid": i.group_id, "groupname": i.name, "owner": i.owner.as_str(),
                 "affiliations": i.affiliations, "type": "group",
-                "last_modified": i.last_modified.0, "created": i.created.0,
+                "last_modified": i.last_modified.0, "lastModified": i.last_modified.0,
+                "created": i.created.0,
             })
         })
         .collect();
     Ok(listing(&call, data).cursor(page.cursor))
 }
 
-/// `GET /chatgroups/user/{user}?pagenum&pagesize`: `data: [{groupid, groupname, …}]`,
-/// `count` (this page), `total` (all the user's groups).
+/// `GET /chatgroups/user/{user}?pagenum&pagesize`: the page as `entities: [{id, groupId, name,
+/// avatar, owner, description, disabled, public, allowinvites, membersonly, maxusers,
+/// created}]` (the vendor's current page), and again as `data: [{groupid, groupname, …}]`
+/// (its older one); `count` (this page), `total` (all the user's groups).
 async fn joined(call: Call) -> ApiResult<Envelope> {
     let r = call.ask(ListJoinedGroups {
         user: call.user("username")?,
         page_num: call.query_u32("pagenum")?,
         page_size: call.query_u32("pagesize")?,
     })?;
-    let data: Vec<Value> = r
+    let (data, entities): (Vec<Value>, Vec<Value>) = r
         .items
         .iter()
         .map(|i| {
-            json!({
-                "groupid": i.group_id, "groupname": i.name, "avatar": i.avatar,
-                "owner": i.owner.as_str(), "description": i.description,
+            let common = json!({
+                "avatar": i.avatar, "owner": i.owner.as_str(), "description": i.description,
                 "disabled": i.disabled, "public": i.public, "allowinvites": i.allow_invites,
                 "membersonly": i.members_only, "maxusers": i.max_users, "created": i.created.0,
-            })
+            });
+            let mut old = common.clone();
+            old["groupid"] = i.group_id.as_str().into();
+            old["groupname"] = i.name.as_str().into();
+            let mut new = common;
+            new["id"] = i.group_id.as_str().into();
+            new["groupId"] = i.group_id.as_str().into();
+            new["name"] = i.name.as_str().into();
+            (old, new)
         })
-        .collect();
-    Ok(listing(&call, data).field("total", r.total.into()))
+        .unzip();
+    Ok(listing(&call, data)
+        .entities(entities)
+        .field("total", r.total.into()))
 }
 
 /// `GET /users/{user}/joined_chatgroups`: `data: [{groupid, groupname}]` (up to 500).

@@ -73,10 +73,25 @@ fn create_details_list_modify_transfer_destroy() {
     assert_eq!(r.body["data"][0]["groupid"], gid.as_str());
     assert_eq!(r.body["data"][0]["affiliations"], 3);
     assert_eq!(r.body["data"][0]["type"], "group");
+    // G3: the modification time under both of the vendor's names.
+    let modified = &r.body["data"][0]["last_modified"];
+    assert!(modified.is_i64(), "{modified}");
+    assert_eq!(&r.body["data"][0]["lastModified"], modified);
     // Joined groups.
     let r = api.get("/chatgroups/user/a");
     assert_eq!(r.ok()["data"][0]["groupid"], gid.as_str());
     assert_eq!(r.body["total"], 1);
+    // G4 as the vendor's current page shows it: the groups in `entities`.
+    let e = &r.body["entities"][0];
+    assert_eq!(e["groupId"], gid.as_str());
+    assert_eq!(e["id"], gid.as_str());
+    assert_eq!(e["name"], "g");
+    assert_eq!(e["owner"], "owner");
+    assert_eq!(e["description"], "d");
+    assert_eq!(e["public"], true);
+    assert_eq!(e["maxusers"], 200);
+    assert!(e["created"].is_i64());
+    assert_eq!(r.body["entities"].as_array().map(Vec::len), Some(1));
     let r = api.get("/users/a/joined_chatgroups");
     assert_eq!(r.ok()["data"], json!([{"groupid": gid, "groupname": "g"}]));
     let r = api.get(&format!("/chatgroups/{gid}/user/a/is_joined"));
