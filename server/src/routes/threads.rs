@@ -194,14 +194,17 @@ async fn join_members(call: Call, body: Body) -> ApiResult<Envelope> {
     Ok(Envelope::full(&call).data(json!({"status": "ok"})))
 }
 
-/// `DELETE /thread/{t}/users`, body `{usernames}`: `data: [{user, result, reason?}]`.
+/// `DELETE /thread/{t}/users`, body `{usernames}`: `entities: [{user, result, reason?}]`,
+/// where the vendor's answer has the items, and the same items as `data`.
 async fn kick_members(call: Call, body: Body) -> ApiResult<Envelope> {
     let b: UsernamesBody = call.json(body).await?;
     let items = call.exec(KickThreadMembers {
         thread: thread(&call),
         users: body_users(&b.usernames)?,
     })?;
-    Ok(Envelope::full(&call).data(batch_results_json(&items)))
+    let json = batch_results_json(&items);
+    let entities = json.as_array().cloned().unwrap_or_default();
+    Ok(Envelope::full(&call).entities(entities).data(json))
 }
 
 /// `POST /thread/{t}/join` and `POST /thread/{t}/leave` (host paths): `data: {result,

@@ -116,6 +116,8 @@ fn members_join_kick_and_lists() {
         (items[1]["user"].as_str(), items[1]["result"].as_bool()),
         (Some("outsider"), Some(false))
     );
+    // H9: the items are in `entities`, as the vendor's answer has them.
+    assert_eq!(r.body["entities"], json!(items));
     assert_eq!(
         api.get(&p).body["data"]["affiliations"],
         json!(["a", "owner"])
