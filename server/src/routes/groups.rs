@@ -695,7 +695,8 @@ pub(crate) struct BatchEntry {
 }
 
 /// `PUT /metadata/chatgroup/{g}/users/batch`, body `[{username, metadata}]`: `data:
-/// {succeeded: [{username, metadata}], failed: []}`.
+/// {succeeded: [{username, metadata}], failed: []}`, the same lists also under the names of
+/// the vendor's current page, `updateMetadataSucceeded` and `updateMetadataFailed`.
 async fn batch_set_attrs(call: Call, body: Body) -> ApiResult<Envelope> {
     let b: Vec<BatchEntry> = call.json(body).await?;
     let entries = b
@@ -710,7 +711,10 @@ async fn batch_set_attrs(call: Call, body: Body) -> ApiResult<Envelope> {
         .iter()
         .map(|s| json!({"username": s.username.as_str(), "metadata": strings_json(&s.metadata)}))
         .collect();
-    Ok(Envelope::full(&call).data(json!({"succeeded": ok, "failed": []})))
+    Ok(Envelope::full(&call).data(json!({
+        "succeeded": ok, "failed": [],
+        "updateMetadataSucceeded": ok, "updateMetadataFailed": [],
+    })))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -393,6 +393,12 @@ fn mutes_announcement_and_member_attributes() {
         r.ok()["data"]["succeeded"],
         json!([{"username": "b", "metadata": {"nick": "B"}}])
     );
+    // T2 under the names of the vendor's current page too.
+    assert_eq!(
+        r.body["data"]["updateMetadataSucceeded"],
+        json!([{"username": "b", "metadata": {"nick": "B"}}])
+    );
+    assert_eq!(r.body["data"]["updateMetadataFailed"], json!([]));
     api.register(&["outsider"]);
     api.admin(
         "PUT",
