@@ -142,6 +142,12 @@ pub fn routes() -> Router<Arc<Host>> {
         )
 }
 
+/// The full envelope with `entities: []`, as the vendor's group pages show every answer of the
+/// group calls (lifecycle, members, admins, announcement, shared files).
+fn vendor(call: &Call) -> Envelope {
+    Envelope::full(call).entities(Vec::new())
+}
+
 // ---------------------------------------------------------------------------------------------
 // Lifecycle
 
@@ -183,7 +189,7 @@ async fn create(call: Call, body: Body) -> ApiResult<Envelope> {
         group_id: text(&m, "groupid")?.map(GroupId::from),
         large,
     })?;
-    Ok(Envelope::full(&call).data(json!({ "groupid": r.group_id })))
+    Ok(vendor(&call).data(json!({ "groupid": r.group_id })))
 }
 
 /// `GET /chatgroups?limit&cursor`: `data: [{groupid, groupname, owner, affiliations, type,
@@ -291,7 +297,7 @@ async fn details(call: Call) -> ApiResult<Envelope> {
             GroupLookup::Missing { id, error } => json!({"id": id, "error": error}),
         })
         .collect();
-    Ok(Envelope::full(&call).count(data.len()).data(data))
+    Ok(vendor(&call).count(data.len()).data(data))
 }
 
 /// The group fields a modification reads; the engine refuses any other as an invalid field.
@@ -326,7 +332,7 @@ async fn modify(call: Call, body: Body) -> ApiResult<Envelope> {
             group: group(&call),
             new_owner: UserName::parse(&name)?,
         })?;
-        return Ok(Envelope::full(&call).data(json!({ "newowner": r })));
+        return Ok(vendor(&call).data(json!({ "newowner": r })));
     }
     let unknown_fields = m
         .keys()
@@ -346,7 +352,7 @@ async fn modify(call: Call, body: Body) -> ApiResult<Envelope> {
         custom: text(&m, "custom")?,
         unknown_fields,
     })?;
-    Ok(Envelope::full(&call).data(object_json(r)))
+    Ok(vendor(&call).data(object_json(r)))
 }
 
 /// `POST /chatgroups/{g}/disable` (`data: {disabled: true}`) and `POST /chatgroups/{g}/enable`
@@ -358,7 +364,7 @@ async fn disable<const DISABLE: bool>(call: Call) -> ApiResult<Envelope> {
     } else {
         call.exec(EnableGroup { group })?
     };
-    Ok(Envelope::full(&call).data(json!({ "disabled": disabled })))
+    Ok(vendor(&call).data(json!({ "disabled": disabled })))
 }
 
 /// `DELETE /chatgroups/{g}`: `data: {success: true, groupid}`.
@@ -366,7 +372,7 @@ async fn destroy(call: Call) -> ApiResult<Envelope> {
     let r = call.exec(DestroyGroup {
         group: group(&call),
     })?;
-    Ok(Envelope::full(&call).data(json!({"success": r.success, "groupid": r.group_id})))
+    Ok(vendor(&call).data(json!({"success": r.success, "groupid": r.group_id})))
 }
 
 /// `GET /chatgroups/{g}/user/{user}/is_joined`: `data: bool`.
@@ -421,7 +427,7 @@ async fn members(call: Call) -> ApiResult<Envelope> {
             Value::Object(m)
         })
         .collect();
-    Ok(Envelope::full(&call).count(page.count).data(data))
+    Ok(vendor(&call).count(page.count).data(data))
 }
 
 /// `POST /chatgroups/{g}/users/{user}[?need_notify]`: `data: {result, groupid, action:
@@ -435,7 +441,7 @@ async fn add_member(call: Call) -> ApiResult<Envelope> {
         user: call.user("users")?,
         need_notify: need_notify.transpose()?,
     })?;
-    Ok(Envelope::full(&call).data(json!({
+    Ok(vendor(&call).data(json!({
         "result": r.result, "groupid": r.group_id, "action": "add_member",
         "user": r.user.as_str(),
     })))
@@ -449,7 +455,7 @@ async fn add_members(call: Call, body: Body) -> ApiResult<Envelope> {
         users: body_users(&b.usernames)?,
         need_notify: None,
     })?;
-    Ok(Envelope::full(&call).data(json!({
+    Ok(vendor(&call).data(json!({
         "newmembers": names_json(&r.newmembers), "groupid": r.group_id, "action": "add_member",
     })))
 }
@@ -465,7 +471,7 @@ async fn remove_members(call: Call) -> ApiResult<Envelope> {
         |group, user| RemoveGroupMember { group, user },
         |group, users| RemoveGroupMembers { group, users },
     )?;
-    Ok(Envelope::full(&call).data(items.json("remove_member", &Scope::new("groupid", &g))))
+    Ok(vendor(&call).data(items.json("remove_member", &Scope::new("groupid", &g))))
 }
 
 fn outcome(o: JoinOutcome) -> &'static str {
@@ -508,7 +514,7 @@ async fn admins(call: Call) -> ApiResult<Envelope> {
     let l = call.ask(ListGroupAdmins {
         group: group(&call),
     })?;
-    Ok(names_answer(&call, &l))
+    Ok(names_answer(&call, &l).entities(Vec::new()))
 }
 
 /// `POST /chatgroups/{g}/admin`, body `{newadmin}`: `data: {result: "success", newadmin}`.
@@ -519,7 +525,7 @@ async fn add_admin(call: Call, body: Body) -> ApiResult<Envelope> {
         group: group(&call),
         user: UserName::parse(&name)?,
     })?;
-    Ok(Envelope::full(&call).data(json!({"result": "success", "newadmin": u.as_str()})))
+    Ok(vendor(&call).data(json!({"result": "success", "newadmin": u.as_str()})))
 }
 
 /// `DELETE /chatgroups/{g}/admin/{user}`: `data: {result: "success", oldadmin}`.
@@ -528,7 +534,7 @@ async fn remove_admin(call: Call) -> ApiResult<Envelope> {
         group: group(&call),
         user: call.user("username")?,
     })?;
-    Ok(Envelope::full(&call).data(json!({"result": "success", "oldadmin": u.as_str()})))
+    Ok(vendor(&call).data(json!({"result": "success", "oldadmin": u.as_str()})))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -542,6 +548,11 @@ impl Moderated for GroupId {
 
     fn from_path(call: &Call) -> ApiResult<GroupId> {
         Ok(group(call))
+    }
+
+    /// With `entities: []`, as the vendor's group list pages show every answer.
+    fn shaped(e: Envelope) -> Envelope {
+        e.entities(Vec::new())
     }
 
     fn blocks(&self, call: &Call) -> ApiResult<Vec<UserName>> {
@@ -641,7 +652,7 @@ async fn announcement(call: Call) -> ApiResult<Envelope> {
     let t = call.ask(GetGroupAnnouncement {
         group: group(&call),
     })?;
-    Ok(Envelope::full(&call).data(json!({ "announcement": t })))
+    Ok(vendor(&call).data(json!({ "announcement": t })))
 }
 
 /// `POST /chatgroups/{g}/announcement`, body `{announcement}`: `data: {id, result}`.
@@ -651,7 +662,7 @@ async fn set_announcement(call: Call, body: Body) -> ApiResult<Envelope> {
         group: group(&call),
         announcement: text(&m, "announcement")?,
     })?;
-    Ok(Envelope::full(&call).data(json!({"id": group(&call), "result": r})))
+    Ok(vendor(&call).data(json!({"id": group(&call), "result": r})))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -866,7 +877,7 @@ async fn files(call: Call) -> ApiResult<Envelope> {
         page_size: call.query_u32("pagesize")?,
     })?;
     let data: Vec<Value> = l.iter().map(|f| file_json(&call, f)).collect();
-    Ok(Envelope::full(&call).count(data.len()).data(data))
+    Ok(vendor(&call).count(data.len()).data(data))
 }
 
 /// The blob key of a shared file's bytes (in its app's blob store).
@@ -953,7 +964,7 @@ async fn upload_file(call: Call, req: axum::extract::Request) -> ApiResult<Envel
             "the server's file store is full",
         ));
     }
-    Ok(Envelope::full(&call).data(file_json(&call, &f)))
+    Ok(vendor(&call).data(file_json(&call, &f)))
 }
 
 /// `GET /chatgroups/{g}/share_files/{file_id}`: the file's bytes when they were uploaded
@@ -980,9 +991,7 @@ async fn file(call: Call) -> ApiResult<axum::response::Response> {
             b,
         )
             .into_response(),
-        None => Envelope::full(&call)
-            .data(file_json(&call, &f))
-            .into_response(),
+        None => vendor(&call).data(file_json(&call, &f)).into_response(),
     })
 }
 
@@ -996,5 +1005,5 @@ async fn delete_file(call: Call) -> ApiResult<Envelope> {
         file_id: id.clone(),
     })?;
     call.blocking(|| blobs.remove(&file_blob(&g, &id)));
-    Ok(Envelope::full(&call).data(json!({"group_id": group(&call), "file_id": id, "result": r})))
+    Ok(vendor(&call).data(json!({"group_id": group(&call), "file_id": id, "result": r})))
 }

@@ -627,3 +627,51 @@ fn shared_file_bytes_are_kept_served_and_deleted() {
         404
     );
 }
+
+/// The vendor's group pages show `entities: []` in every answer of the group calls
+/// (lifecycle, members, admins, lists, mutes, announcement, files); so does the host.
+#[test]
+fn group_answers_carry_empty_entities() {
+    let api = api();
+    let gid = group(&api, "owner", &["a", "b", "c"]);
+    let base = format!("/chatgroups/{gid}");
+    let calls: Vec<(&str, String, Value)> = vec![
+        ("GET", base.clone(), Value::Null),
+        ("PUT", base.clone(), json!({"description": "x"})),
+        ("GET", format!("{base}/users"), Value::Null),
+        ("POST", format!("{base}/admin"), json!({"newadmin": "a"})),
+        ("GET", format!("{base}/admin"), Value::Null),
+        ("DELETE", format!("{base}/admin/a"), Value::Null),
+        ("POST", format!("{base}/blocks/users/c"), Value::Null),
+        ("GET", format!("{base}/blocks/users"), Value::Null),
+        ("DELETE", format!("{base}/blocks/users/c"), Value::Null),
+        ("POST", format!("{base}/users/c"), Value::Null),
+        ("POST", format!("{base}/white/users/b"), Value::Null),
+        ("GET", format!("{base}/white/users"), Value::Null),
+        ("DELETE", format!("{base}/white/users/b"), Value::Null),
+        (
+            "POST",
+            format!("{base}/mute"),
+            json!({"usernames": ["b"], "mute_duration": 60000}),
+        ),
+        ("GET", format!("{base}/mute"), Value::Null),
+        ("DELETE", format!("{base}/mute/b"), Value::Null),
+        ("POST", format!("{base}/ban"), Value::Null),
+        ("DELETE", format!("{base}/ban"), Value::Null),
+        ("DELETE", format!("{base}/users/c"), Value::Null),
+        (
+            "POST",
+            format!("{base}/announcement"),
+            json!({"announcement": "hi"}),
+        ),
+        ("GET", format!("{base}/announcement"), Value::Null),
+        ("PUT", base.clone(), json!({"newowner": "b"})),
+        ("POST", format!("{base}/disable"), Value::Null),
+        ("POST", format!("{base}/enable"), Value::Null),
+        ("DELETE", base.clone(), Value::Null),
+    ];
+    for (method, p, body) in calls {
+        let r = api.admin(method, &p, &body);
+        assert_eq!(r.ok()["entities"], json!([]), "{method} {p}: {}", r.body);
+    }
+}
