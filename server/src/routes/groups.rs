@@ -148,6 +148,22 @@ fn vendor(call: &Call) -> Envelope {
     Envelope::full(call).entities(Vec::new())
 }
 
+/// `e` with `params`: the named query parameters the request gave, each as a one-element
+/// array of its text, as the vendor echoes them on its paged group listings
+/// (`params: {pagesize: ["2"], pagenum: ["2"]}`; the vendor's Java SDK reads `params.pagenum`
+/// to page the member list). Without any of them, `e` unchanged.
+fn with_params(call: &Call, e: Envelope, names: &[&str]) -> Envelope {
+    let given: Map<String, Value> = names
+        .iter()
+        .filter_map(|n| call.query(n).map(|v| ((*n).to_owned(), json!([v]))))
+        .collect();
+    if given.is_empty() {
+        e
+    } else {
+        e.field("params", Value::Object(given))
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Lifecycle
 
@@ -213,7 +229,11 @@ async fn list(call: Call) -> ApiResult<Envelope> {
             })
         })
         .collect();
-    Ok(listing(&call, data).cursor(page.cursor))
+    Ok(with_params(
+        &call,
+        listing(&call, data).cursor(page.cursor),
+        &["limit", "cursor"],
+    ))
 }
 
 /// `GET /chatgroups/user/{user}?pagenum&pagesize`: the page as `entities: [{id, groupId, name,
@@ -245,9 +265,10 @@ async fn joined(call: Call) -> ApiResult<Envelope> {
             (old, new)
         })
         .unzip();
-    Ok(listing(&call, data)
+    let e = listing(&call, data)
         .entities(entities)
-        .field("total", r.total.into()))
+        .field("total", r.total.into());
+    Ok(with_params(&call, e, &["pagenum", "pagesize"]))
 }
 
 /// `GET /users/{user}/joined_chatgroups`: `data: [{groupid, groupname}]` (up to 500).
@@ -427,7 +448,12 @@ async fn members(call: Call) -> ApiResult<Envelope> {
             Value::Object(m)
         })
         .collect();
-    Ok(vendor(&call).count(page.count).data(data))
+    let e = vendor(&call).count(page.count).data(data);
+    Ok(with_params(
+        &call,
+        e,
+        &["pagenum", "pagesize", "joined_time"],
+    ))
 }
 
 /// `POST /chatgroups/{g}/users/{user}[?need_notify]`: `data: {result, groupid, action:
@@ -877,7 +903,8 @@ async fn files(call: Call) -> ApiResult<Envelope> {
         page_size: call.query_u32("pagesize")?,
     })?;
     let data: Vec<Value> = l.iter().map(|f| file_json(&call, f)).collect();
-    Ok(vendor(&call).count(data.len()).data(data))
+    let e = vendor(&call).count(data.len()).data(data);
+    Ok(with_params(&call, e, &["pagenum", "pagesize"]))
 }
 
 /// The blob key of a shared file's bytes (in its app's blob store).

@@ -176,6 +176,11 @@ fn members_add_remove_join_leave() {
         json!([{"owner": "owner"}, {"member": "a"}, {"member": "b"}, {"member": "c"}])
     );
     assert_eq!(r.body["count"], 4);
+    // The query parameters echoed as the vendor does (its Java SDK pages on params.pagenum).
+    assert_eq!(
+        r.body["params"],
+        json!({"pagenum": ["1"], "pagesize": ["10"]})
+    );
     let r = api.get(&format!("{p}?version=v3&limit=2"));
     assert_eq!(r.ok()["data"], json!(["a", "b"]));
     let cur = r.body["cursor"].as_str().unwrap().to_owned();
