@@ -680,3 +680,21 @@ fn group_answers_carry_empty_entities() {
         assert_eq!(r.ok()["entities"], json!([]), "{method} {p}: {}", r.body);
     }
 }
+
+/// G1: a custom group id of digits only is taken as given (spec OPEN 16: 1–64 chars of
+/// `[0-9A-Za-z_-]`; the vendor's SDK test `customIdCreateGroupTest` creates "123456666"), and
+/// a second create with it is `GROUP_ID_EXISTS`.
+#[test]
+fn an_all_digit_custom_group_id() {
+    let api = api();
+    api.register(&["owner"]);
+    let body = json!({"groupid": "123456666", "groupname": "g", "public": true, "owner": "owner"});
+    let r = api.admin("POST", "/chatgroups", &body);
+    assert_eq!(r.ok()["data"]["groupid"], "123456666");
+    assert_eq!(
+        api.get("/chatgroups/123456666").ok()["data"][0]["id"],
+        "123456666"
+    );
+    api.admin("POST", "/chatgroups", &body)
+        .assert_error(400, "illegal_argument");
+}
