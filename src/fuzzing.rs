@@ -433,7 +433,7 @@ pub fn mostly_group(u: &mut Unstructured<'_>) -> Result<Option<GroupId>> {
 }
 
 /// A caller-chosen group id: mostly none (minted), else one of the custom pool ids, sometimes
-/// an illegal one (all digits, empty).
+/// all digits (one the counter may mint) or an illegal one (empty).
 pub fn custom_group_id(u: &mut Unstructured<'_>) -> Result<Option<GroupId>> {
     Ok(match u.int_in_range(0..=7)? {
         0..=4 => None,

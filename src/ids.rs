@@ -169,7 +169,7 @@ impl std::borrow::Borrow<str> for UserName {
 }
 
 /// A group id: minted by the engine (decimal, from the app's counter) or chosen by the caller
-/// (1–64 chars of `[0-9A-Za-z_-]`, never all digits; checked when the group is created). Any
+/// (1–64 chars of `[0-9A-Za-z_-]`, digits only allowed; checked when the group is created). Any
 /// string names a group for a lookup: an id no group has is simply not found. The default is
 /// the empty id, which no group has.
 #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

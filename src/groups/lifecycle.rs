@@ -53,21 +53,15 @@ fn check_lengths(
     Ok(())
 }
 
-/// Whether a custom group id is well formed: 1–64 chars of `[0-9A-Za-z_-]` (spec OPEN 16),
-/// not all digits. All-digit ids are the engine's own (spec §0.9, the per-app counter): a
-/// custom one could take an id the counter has minted (and whose group was destroyed) or will
-/// mint, so they are refused.
+/// Whether a custom group id is well formed: 1–64 chars of `[0-9A-Za-z_-]` (spec OPEN 16).
+/// All digits are allowed, as the vendor allows them (its SDK test creates group
+/// `123456666`): a destroyed group's id is retired whatever its kind, so a custom id never
+/// takes one the counter minted, and the counter skips ids a custom group has taken.
 fn valid_custom_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        && !s.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// Whether a group id is an engine-minted one (all digits); custom ids never are.
-pub(crate) fn is_minted_id(s: &str) -> bool {
-    s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Creates a group (`POST /chatgroups`, spec G1). The owner joins first, then the members in
@@ -81,9 +75,9 @@ pub(crate) fn is_minted_id(s: &str) -> bool {
 /// 3. `400 invalid_parameter` `FIELD_TOO_LONG` (groupname, description, custom),
 ///    `AVATAR_TOO_LONG`;
 /// 4. `400 invalid_parameter` "max_users must be >= 1"; `403 exceed_limit` `MAXUSERS_OVER_CAP`;
-/// 5. `400 invalid_parameter` custom id switched off or malformed (including all digits: those
-///    are the engine's); `400 illegal_argument` `GROUP_ID_EXISTS` (a live group has it, or a
-///    destroyed one had it: ids are never reused);
+/// 5. `400 invalid_parameter` custom id switched off or malformed; `400 illegal_argument`
+///    `GROUP_ID_EXISTS` (a live group has it, or a destroyed one had it: ids are never
+///    reused);
 /// 6. `403 forbidden_op` `PERMISSION_DENIED` — a user creating a group for someone else;
 /// 7. `403 exceed_limit` `GROUP_FULL` — `1 + |distinct members| > max_users`, decided while
 ///    de-duplicating (linear, stopping at the first member too many) before any name is
@@ -93,7 +87,7 @@ pub(crate) fn is_minted_id(s: &str) -> bool {
 /// 10. `403 exceed_limit` `USER_GROUP_LIMIT` — the owner or a member is in too many groups.
 ///
 /// The id (an engine id, or the group's `seq` with a custom one) is drawn once every check
-/// has passed.
+/// has passed; an engine id a custom group has taken (all-digit custom ids) is skipped.
 ///
 /// Emits `GroupCreated`, then `MemberJoined` for the owner and each member.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,7 +123,7 @@ pub struct CreateGroup {
     /// Extension data, ≤ 8192 bytes.
     #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::opt_text))]
     pub custom: Option<String>,
-    /// A caller-chosen id (1–64 chars of `[0-9A-Za-z_-]`, not all digits; never one a
+    /// A caller-chosen id (1–64 chars of `[0-9A-Za-z_-]`, digits only allowed; never one a
     /// destroyed group had).
     #[cfg_attr(feature = "fuzzing", arbitrary(with = crate::fuzzing::custom_group_id))]
     pub group_id: Option<GroupId>,
@@ -228,10 +222,18 @@ impl Exec for CreateGroup {
             }
         }
         let large = self.large || max_users > l.large_group_threshold;
-        let seq = cx.st.mint();
-        let id = self
-            .group_id
-            .unwrap_or_else(|| GroupId::from(seq.to_string()));
+        let mut seq = cx.st.mint();
+        let id = match self.group_id {
+            Some(id) => id,
+            // The counter's next value, unless a custom group (all digits) has it.
+            None => loop {
+                let id = GroupId::from(seq.to_string());
+                if !cx.st.groups.is_taken(&id) {
+                    break id;
+                }
+                seq = cx.st.mint();
+            },
+        };
         let group = Group {
             seq,
             name: self.name.unwrap_or_default(),
@@ -992,8 +994,8 @@ impl Exec for DestroyGroup {
     }
 }
 
-/// C-GROUP on a live group: its threads, its members' links and the group itself go (a custom
-/// id is retired). Emits `ThreadDestroyed` per thread (creation order), `MemberLeft{Delete}`
+/// C-GROUP on a live group: its threads, its members' links and the group itself go (its id
+/// is retired). Emits `ThreadDestroyed` per thread (creation order), `MemberLeft{Delete}`
 /// per member (join order), then `GroupDestroyed`.
 pub(crate) fn destroy(cx: &mut Ctx<'_>, gid: &GroupId) {
     let threads: Vec<_> = cx

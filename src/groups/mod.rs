@@ -28,7 +28,7 @@
 //! (announcement, files, member attributes), its pending requests *and its threads* (each with
 //! its members in a `roster::Members`), so "thread members ⊆ group members" is kept
 //! inside one record. The store's groups table (`store::Groups`) indexes them: by id,
-//! by creation time, thread → group, parent message → thread, the retired custom ids, and for
+//! by creation time, thread → group, parent message → thread, the retired ids, and for
 //! each user the reverse index (groups joined with the join time, threads joined, the
 //! per-user thread-join sequence, and the groups whose lists may name them) that the per-user
 //! caps, the per-user lists and the delete cascade read. Only the table's methods change the
@@ -94,7 +94,6 @@ pub use members::*;
 pub use moderation::*;
 pub use threads::*;
 
-pub(crate) use lifecycle::is_minted_id;
 pub(crate) use state::{Group, Thread};
 
 pub use crate::limits::GroupLimits;

@@ -1,5 +1,5 @@
 //! The groups table: groups by id with their threads inside them; thread id → group; the
-//! creation-order indexes of groups and threads; parent message → thread; the retired custom
+//! creation-order indexes of groups and threads; parent message → thread; the retired
 //! ids; and each user's reverse index (groups and threads joined, groups whose lists may name
 //! them).
 //!
@@ -62,7 +62,7 @@ pub(crate) struct Groups {
     /// Parent message id → its live thread (a message hosts at most one).
     #[serde(with = "crate::store::sorted")]
     msg_threads: Map<Box<str>, ThreadId>,
-    /// Custom ids of destroyed groups, never handed out again (spec §0.9).
+    /// Ids of destroyed groups, never handed out again (spec §0.9).
     #[serde(with = "crate::store::sorted")]
     retired: Set<GroupId>,
     /// Per-user reverse indexes.
@@ -169,8 +169,9 @@ impl Groups {
         self.by_id.insert(id, g);
     }
 
-    /// Unindexes a group with its threads and memberships, retires a custom id (engine ids
-    /// are all digits and never drawn twice), and returns the group.
+    /// Unindexes a group with its threads and memberships, retires its id (an engine id is
+    /// never drawn twice, but a custom all-digit id could name it; spec §0.9: never reused),
+    /// and returns the group.
     pub fn remove(&mut self, id: &GroupId) -> Option<Group> {
         let tids: Vec<ThreadId> = self.by_id.get(id)?.threads.keys().cloned().collect();
         for t in &tids {
@@ -185,9 +186,7 @@ impl Groups {
         self.by_created.remove(&(g.created, g.seq));
         self.mute_deadlines
             .clear_range((id.clone(), UserId(0))..=(id.clone(), UserId(u64::MAX)));
-        if !crate::groups::is_minted_id(id.as_str()) {
-            self.retired.insert(id.clone());
-        }
+        self.retired.insert(id.clone());
         Some(g)
     }
 

@@ -186,7 +186,6 @@ fn valid_custom_id(s: &str) -> bool {
         && s.len() <= 64
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        && !s.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn distinct(v: &[UserName]) -> Vec<String> {
@@ -781,11 +780,18 @@ impl Model {
         if names.iter().any(|n| self.joined(n) >= PER_USER) {
             return Err(ge(GroupError::UserGroupLimit(String::new())));
         }
-        let seq = self.mint();
-        let id = c
-            .group_id
-            .clone()
-            .unwrap_or_else(|| GroupId::from(seq.to_string()));
+        let mut seq = self.mint();
+        let id = match &c.group_id {
+            Some(id) => id.clone(),
+            // The counter skips an id a custom (all-digit) group has taken.
+            None => loop {
+                let id = GroupId::from(seq.to_string());
+                if !self.taken.contains(&id) {
+                    break id;
+                }
+                seq = self.mint();
+            },
+        };
         self.taken.insert(id.clone());
         self.groups.push(MGroup {
             id: id.clone(),

@@ -23,7 +23,8 @@
 //! Shared files (`/chatgroups/{g}/share_files[/{file_id}]`) take the vendor's multipart upload
 //! (field `file`): the engine keeps the metadata, the host the bytes (`routes::blobs`), and
 //! reading one file serves them. A JSON body `{file_name, file_size}` still records metadata
-//! alone (reading such a file answers its metadata).
+//! alone (reading such a file answers its metadata). A file's metadata names its download URL
+//! (`file_url`), as the vendor's upload answer does.
 
 use std::sync::Arc;
 
@@ -141,6 +142,28 @@ pub fn routes() -> Router<Arc<Host>> {
         )
 }
 
+/// The full envelope with `entities: []`, as the vendor's group pages show every answer of the
+/// group calls (lifecycle, members, admins, announcement, shared files).
+fn vendor(call: &Call) -> Envelope {
+    Envelope::full(call).entities(Vec::new())
+}
+
+/// `e` with `params`: the named query parameters the request gave, each as a one-element
+/// array of its text, as the vendor echoes them on its paged group listings
+/// (`params: {pagesize: ["2"], pagenum: ["2"]}`; the vendor's Java SDK reads `params.pagenum`
+/// to page the member list). Without any of them, `e` unchanged.
+fn with_params(call: &Call, e: Envelope, names: &[&str]) -> Envelope {
+    let given: Map<String, Value> = names
+        .iter()
+        .filter_map(|n| call.query(n).map(|v| ((*n).to_owned(), json!([v]))))
+        .collect();
+    if given.is_empty() {
+        e
+    } else {
+        e.field("params", Value::Object(given))
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Lifecycle
 
@@ -182,11 +205,13 @@ async fn create(call: Call, body: Body) -> ApiResult<Envelope> {
         group_id: text(&m, "groupid")?.map(GroupId::from),
         large,
     })?;
-    Ok(Envelope::full(&call).data(json!({ "groupid": r.group_id })))
+    Ok(vendor(&call).data(json!({ "groupid": r.group_id })))
 }
 
 /// `GET /chatgroups?limit&cursor`: `data: [{groupid, groupname, owner, affiliations, type,
-/// last_modified, created}]`, `count`, `cursor` when more follow.
+/// last_modified, lastModified, created}]` (the vendor's pages name the modification time
+/// `last_modified` in older and `lastModified` in newer versions; both are given), `count`,
+/// `cursor` when more follow.
 async fn list(call: Call) -> ApiResult<Envelope> {
     let page = call.ask(ListAppGroups {
         limit: call.query_u32("limit")?,
@@ -199,34 +224,51 @@ async fn list(call: Call) -> ApiResult<Envelope> {
             json!({
                 "groupid": i.group_id, "groupname": i.name, "owner": i.owner.as_str(),
                 "affiliations": i.affiliations, "type": "group",
-                "last_modified": i.last_modified.0, "created": i.created.0,
+                "last_modified": i.last_modified.0, "lastModified": i.last_modified.0,
+                "created": i.created.0,
             })
         })
         .collect();
-    Ok(listing(&call, data).cursor(page.cursor))
+    Ok(with_params(
+        &call,
+        listing(&call, data).cursor(page.cursor),
+        &["limit", "cursor"],
+    ))
 }
 
-/// `GET /chatgroups/user/{user}?pagenum&pagesize`: `data: [{groupid, groupname, …}]`,
-/// `count` (this page), `total` (all the user's groups).
+/// `GET /chatgroups/user/{user}?pagenum&pagesize`: the page as `entities: [{id, groupId, name,
+/// avatar, owner, description, disabled, public, allowinvites, membersonly, maxusers,
+/// created}]` (the vendor's current page), and again as `data: [{groupid, groupname, …}]`
+/// (its older one); `count` (this page), `total` (all the user's groups).
 async fn joined(call: Call) -> ApiResult<Envelope> {
     let r = call.ask(ListJoinedGroups {
         user: call.user("username")?,
         page_num: call.query_u32("pagenum")?,
         page_size: call.query_u32("pagesize")?,
     })?;
-    let data: Vec<Value> = r
+    let (data, entities): (Vec<Value>, Vec<Value>) = r
         .items
         .iter()
         .map(|i| {
-            json!({
-                "groupid": i.group_id, "groupname": i.name, "avatar": i.avatar,
-                "owner": i.owner.as_str(), "description": i.description,
+            let common = json!({
+                "avatar": i.avatar, "owner": i.owner.as_str(), "description": i.description,
                 "disabled": i.disabled, "public": i.public, "allowinvites": i.allow_invites,
                 "membersonly": i.members_only, "maxusers": i.max_users, "created": i.created.0,
-            })
+            });
+            let mut old = common.clone();
+            old["groupid"] = i.group_id.as_str().into();
+            old["groupname"] = i.name.as_str().into();
+            let mut new = common;
+            new["id"] = i.group_id.as_str().into();
+            new["groupId"] = i.group_id.as_str().into();
+            new["name"] = i.name.as_str().into();
+            (old, new)
         })
-        .collect();
-    Ok(listing(&call, data).field("total", r.total.into()))
+        .unzip();
+    let e = listing(&call, data)
+        .entities(entities)
+        .field("total", r.total.into());
+    Ok(with_params(&call, e, &["pagenum", "pagesize"]))
 }
 
 /// `GET /users/{user}/joined_chatgroups`: `data: [{groupid, groupname}]` (up to 500).
@@ -276,7 +318,7 @@ async fn details(call: Call) -> ApiResult<Envelope> {
             GroupLookup::Missing { id, error } => json!({"id": id, "error": error}),
         })
         .collect();
-    Ok(Envelope::full(&call).count(data.len()).data(data))
+    Ok(vendor(&call).count(data.len()).data(data))
 }
 
 /// The group fields a modification reads; the engine refuses any other as an invalid field.
@@ -311,7 +353,7 @@ async fn modify(call: Call, body: Body) -> ApiResult<Envelope> {
             group: group(&call),
             new_owner: UserName::parse(&name)?,
         })?;
-        return Ok(Envelope::full(&call).data(json!({ "newowner": r })));
+        return Ok(vendor(&call).data(json!({ "newowner": r })));
     }
     let unknown_fields = m
         .keys()
@@ -331,7 +373,7 @@ async fn modify(call: Call, body: Body) -> ApiResult<Envelope> {
         custom: text(&m, "custom")?,
         unknown_fields,
     })?;
-    Ok(Envelope::full(&call).data(object_json(r)))
+    Ok(vendor(&call).data(object_json(r)))
 }
 
 /// `POST /chatgroups/{g}/disable` (`data: {disabled: true}`) and `POST /chatgroups/{g}/enable`
@@ -343,7 +385,7 @@ async fn disable<const DISABLE: bool>(call: Call) -> ApiResult<Envelope> {
     } else {
         call.exec(EnableGroup { group })?
     };
-    Ok(Envelope::full(&call).data(json!({ "disabled": disabled })))
+    Ok(vendor(&call).data(json!({ "disabled": disabled })))
 }
 
 /// `DELETE /chatgroups/{g}`: `data: {success: true, groupid}`.
@@ -351,7 +393,7 @@ async fn destroy(call: Call) -> ApiResult<Envelope> {
     let r = call.exec(DestroyGroup {
         group: group(&call),
     })?;
-    Ok(Envelope::full(&call).data(json!({"success": r.success, "groupid": r.group_id})))
+    Ok(vendor(&call).data(json!({"success": r.success, "groupid": r.group_id})))
 }
 
 /// `GET /chatgroups/{g}/user/{user}/is_joined`: `data: bool`.
@@ -406,7 +448,12 @@ async fn members(call: Call) -> ApiResult<Envelope> {
             Value::Object(m)
         })
         .collect();
-    Ok(Envelope::full(&call).count(page.count).data(data))
+    let e = vendor(&call).count(page.count).data(data);
+    Ok(with_params(
+        &call,
+        e,
+        &["pagenum", "pagesize", "joined_time"],
+    ))
 }
 
 /// `POST /chatgroups/{g}/users/{user}[?need_notify]`: `data: {result, groupid, action:
@@ -420,7 +467,7 @@ async fn add_member(call: Call) -> ApiResult<Envelope> {
         user: call.user("users")?,
         need_notify: need_notify.transpose()?,
     })?;
-    Ok(Envelope::full(&call).data(json!({
+    Ok(vendor(&call).data(json!({
         "result": r.result, "groupid": r.group_id, "action": "add_member",
         "user": r.user.as_str(),
     })))
@@ -434,7 +481,7 @@ async fn add_members(call: Call, body: Body) -> ApiResult<Envelope> {
         users: body_users(&b.usernames)?,
         need_notify: None,
     })?;
-    Ok(Envelope::full(&call).data(json!({
+    Ok(vendor(&call).data(json!({
         "newmembers": names_json(&r.newmembers), "groupid": r.group_id, "action": "add_member",
     })))
 }
@@ -450,7 +497,7 @@ async fn remove_members(call: Call) -> ApiResult<Envelope> {
         |group, user| RemoveGroupMember { group, user },
         |group, users| RemoveGroupMembers { group, users },
     )?;
-    Ok(Envelope::full(&call).data(items.json("remove_member", &Scope::new("groupid", &g))))
+    Ok(vendor(&call).data(items.json("remove_member", &Scope::new("groupid", &g))))
 }
 
 fn outcome(o: JoinOutcome) -> &'static str {
@@ -493,7 +540,7 @@ async fn admins(call: Call) -> ApiResult<Envelope> {
     let l = call.ask(ListGroupAdmins {
         group: group(&call),
     })?;
-    Ok(names_answer(&call, &l))
+    Ok(names_answer(&call, &l).entities(Vec::new()))
 }
 
 /// `POST /chatgroups/{g}/admin`, body `{newadmin}`: `data: {result: "success", newadmin}`.
@@ -504,7 +551,7 @@ async fn add_admin(call: Call, body: Body) -> ApiResult<Envelope> {
         group: group(&call),
         user: UserName::parse(&name)?,
     })?;
-    Ok(Envelope::full(&call).data(json!({"result": "success", "newadmin": u.as_str()})))
+    Ok(vendor(&call).data(json!({"result": "success", "newadmin": u.as_str()})))
 }
 
 /// `DELETE /chatgroups/{g}/admin/{user}`: `data: {result: "success", oldadmin}`.
@@ -513,7 +560,7 @@ async fn remove_admin(call: Call) -> ApiResult<Envelope> {
         group: group(&call),
         user: call.user("username")?,
     })?;
-    Ok(Envelope::full(&call).data(json!({"result": "success", "oldadmin": u.as_str()})))
+    Ok(vendor(&call).data(json!({"result": "success", "oldadmin": u.as_str()})))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -527,6 +574,11 @@ impl Moderated for GroupId {
 
     fn from_path(call: &Call) -> ApiResult<GroupId> {
         Ok(group(call))
+    }
+
+    /// With `entities: []`, as the vendor's group list pages show every answer.
+    fn shaped(e: Envelope) -> Envelope {
+        e.entities(Vec::new())
     }
 
     fn blocks(&self, call: &Call) -> ApiResult<Vec<UserName>> {
@@ -626,7 +678,7 @@ async fn announcement(call: Call) -> ApiResult<Envelope> {
     let t = call.ask(GetGroupAnnouncement {
         group: group(&call),
     })?;
-    Ok(Envelope::full(&call).data(json!({ "announcement": t })))
+    Ok(vendor(&call).data(json!({ "announcement": t })))
 }
 
 /// `POST /chatgroups/{g}/announcement`, body `{announcement}`: `data: {id, result}`.
@@ -636,7 +688,7 @@ async fn set_announcement(call: Call, body: Body) -> ApiResult<Envelope> {
         group: group(&call),
         announcement: text(&m, "announcement")?,
     })?;
-    Ok(Envelope::full(&call).data(json!({"id": group(&call), "result": r})))
+    Ok(vendor(&call).data(json!({"id": group(&call), "result": r})))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -680,7 +732,8 @@ pub(crate) struct BatchEntry {
 }
 
 /// `PUT /metadata/chatgroup/{g}/users/batch`, body `[{username, metadata}]`: `data:
-/// {succeeded: [{username, metadata}], failed: []}`.
+/// {succeeded: [{username, metadata}], failed: []}`, the same lists also under the names of
+/// the vendor's current page, `updateMetadataSucceeded` and `updateMetadataFailed`.
 async fn batch_set_attrs(call: Call, body: Body) -> ApiResult<Envelope> {
     let b: Vec<BatchEntry> = call.json(body).await?;
     let entries = b
@@ -695,7 +748,10 @@ async fn batch_set_attrs(call: Call, body: Body) -> ApiResult<Envelope> {
         .iter()
         .map(|s| json!({"username": s.username.as_str(), "metadata": strings_json(&s.metadata)}))
         .collect();
-    Ok(Envelope::full(&call).data(json!({"succeeded": ok, "failed": []})))
+    Ok(Envelope::full(&call).data(json!({
+        "succeeded": ok, "failed": [],
+        "updateMetadataSucceeded": ok, "updateMetadataFailed": [],
+    })))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -819,11 +875,24 @@ async fn invite(call: Call, body: Body) -> ApiResult<Envelope> {
 // ---------------------------------------------------------------------------------------------
 // Shared files (metadata)
 
-fn file_json(f: &GroupFile) -> Value {
+/// A shared file as the vendor shows it, with `file_url`: where the file is downloaded
+/// (`{base}/chatgroups/{g}/share_files/{file_id}` on this host).
+fn file_json(call: &Call, f: &GroupFile) -> Value {
     json!({
         "file_id": f.file_id, "file_name": f.file_name, "file_owner": f.file_owner,
         "file_size": f.file_size, "created": f.created.0, "group_id": f.group_id,
+        "file_url": file_url(call, &f.group_id, &f.file_id),
     })
+}
+
+/// The download URL of a shared file: the request's scheme, host, org and app, then the
+/// file's path.
+fn file_url(call: &Call, group: &GroupId, file_id: &str) -> String {
+    let base = call
+        .uri()
+        .strip_suffix(call.path.as_str())
+        .unwrap_or_default();
+    format!("{base}/chatgroups/{group}/share_files/{file_id}")
 }
 
 /// `GET /chatgroups/{g}/share_files?pagenum&pagesize`: `data: [file]`, newest first.
@@ -833,8 +902,9 @@ async fn files(call: Call) -> ApiResult<Envelope> {
         page_num: call.query_u32("pagenum")?,
         page_size: call.query_u32("pagesize")?,
     })?;
-    let data: Vec<Value> = l.iter().map(file_json).collect();
-    Ok(Envelope::full(&call).count(data.len()).data(data))
+    let data: Vec<Value> = l.iter().map(|f| file_json(&call, f)).collect();
+    let e = vendor(&call).count(data.len()).data(data);
+    Ok(with_params(&call, e, &["pagenum", "pagesize"]))
 }
 
 /// The blob key of a shared file's bytes (in its app's blob store).
@@ -921,7 +991,7 @@ async fn upload_file(call: Call, req: axum::extract::Request) -> ApiResult<Envel
             "the server's file store is full",
         ));
     }
-    Ok(Envelope::full(&call).data(file_json(&f)))
+    Ok(vendor(&call).data(file_json(&call, &f)))
 }
 
 /// `GET /chatgroups/{g}/share_files/{file_id}`: the file's bytes when they were uploaded
@@ -948,7 +1018,7 @@ async fn file(call: Call) -> ApiResult<axum::response::Response> {
             b,
         )
             .into_response(),
-        None => Envelope::full(&call).data(file_json(&f)).into_response(),
+        None => vendor(&call).data(file_json(&call, &f)).into_response(),
     })
 }
 
@@ -962,5 +1032,5 @@ async fn delete_file(call: Call) -> ApiResult<Envelope> {
         file_id: id.clone(),
     })?;
     call.blocking(|| blobs.remove(&file_blob(&g, &id)));
-    Ok(Envelope::full(&call).data(json!({"group_id": group(&call), "file_id": id, "result": r})))
+    Ok(vendor(&call).data(json!({"group_id": group(&call), "file_id": id, "result": r})))
 }

@@ -85,6 +85,11 @@ pub trait Moderated: Display + Sized + Send + 'static {
     fn scope(&self) -> Scope {
         Scope::new(Self::KEY, self)
     }
+
+    /// The answer of a list route as this area's vendor pages show it (by default as built).
+    fn shaped(e: Envelope) -> Envelope {
+        e
+    }
 }
 
 /// The list routes of `M`, under [`Moderated::PATH`].
@@ -113,38 +118,48 @@ pub fn routes<M: Moderated>() -> Router<Arc<Host>> {
 
 async fn blocks<M: Moderated>(call: Call) -> ApiResult<Envelope> {
     let at = M::from_path(&call)?;
-    Ok(names_answer(&call, &at.blocks(&call)?))
+    Ok(M::shaped(names_answer(&call, &at.blocks(&call)?)))
 }
 
 async fn block<M: Moderated>(call: Call, body: Body) -> ApiResult<Envelope> {
     let at = M::from_path(&call)?;
     let users = Named::posted(&call, body).await?;
     let items = at.block(&call, users)?;
-    Ok(Envelope::full(&call).data(items.json("add_blocks", &at.scope())))
+    Ok(M::shaped(
+        Envelope::full(&call).data(items.json("add_blocks", &at.scope())),
+    ))
 }
 
 async fn unblock<M: Moderated>(call: Call) -> ApiResult<Envelope> {
     let at = M::from_path(&call)?;
     let items = at.unblock(&call, Named::in_path(&call)?)?;
-    Ok(Envelope::full(&call).data(items.json("remove_blocks", &at.scope())))
+    Ok(M::shaped(
+        Envelope::full(&call).data(items.json("remove_blocks", &at.scope())),
+    ))
 }
 
 async fn allowed<M: Moderated>(call: Call) -> ApiResult<Envelope> {
     let at = M::from_path(&call)?;
-    Ok(names_answer(&call, &at.allowed(&call)?))
+    Ok(M::shaped(names_answer(&call, &at.allowed(&call)?)))
 }
 
 async fn allow<M: Moderated>(call: Call, body: Body) -> ApiResult<Envelope> {
     let at = M::from_path(&call)?;
     let users = Named::posted(&call, body).await?;
     let items = at.allow(&call, users)?;
-    Ok(Envelope::full(&call).data(items.json("add_user_whitelist", &at.scope())))
+    Ok(M::shaped(
+        Envelope::full(&call).data(items.json("add_user_whitelist", &at.scope())),
+    ))
 }
 
 async fn disallow<M: Moderated>(call: Call) -> ApiResult<Envelope> {
     let at = M::from_path(&call)?;
     let items = at.disallow(&call, Named::in_path(&call)?.into_vec())?;
-    Ok(Envelope::full(&call).data(items_json(&items, "remove_user_whitelist", &at.scope())))
+    Ok(M::shaped(Envelope::full(&call).data(items_json(
+        &items,
+        "remove_user_whitelist",
+        &at.scope(),
+    ))))
 }
 
 async fn allow_status<M: Moderated>(call: Call) -> ApiResult<Envelope> {
@@ -165,7 +180,9 @@ async fn mutes<M: Moderated>(call: Call) -> ApiResult<Envelope> {
         .iter()
         .map(|(user, expire)| json!({"user": user.as_str(), "expire": expire_json(*expire)}))
         .collect();
-    Ok(Envelope::full(&call).count(data.len()).data(data))
+    Ok(M::shaped(
+        Envelope::full(&call).count(data.len()).data(data),
+    ))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -181,17 +198,21 @@ async fn mute<M: Moderated>(call: Call, body: Body) -> ApiResult<Envelope> {
     let b: MuteBody = call.json(body).await?;
     let duration_ms = M::mute_duration(b.mute_duration)?;
     let data = at.mute(&call, body_users(&b.usernames)?, duration_ms)?;
-    Ok(Envelope::full(&call).data(data))
+    Ok(M::shaped(Envelope::full(&call).data(data)))
 }
 
 async fn unmute<M: Moderated>(call: Call) -> ApiResult<Envelope> {
     let at = M::from_path(&call)?;
     let items = at.unmute(&call, Named::in_path(&call)?.into_vec())?;
-    Ok(Envelope::full(&call).data(batch_results_json(&items)))
+    Ok(M::shaped(
+        Envelope::full(&call).data(batch_results_json(&items)),
+    ))
 }
 
 async fn mute_all<M: Moderated, const ON: bool>(call: Call) -> ApiResult<Envelope> {
     let at = M::from_path(&call)?;
     let muted = at.mute_all(&call, ON)?;
-    Ok(Envelope::full(&call).data(json!({ "mute": muted })))
+    Ok(M::shaped(
+        Envelope::full(&call).data(json!({ "mute": muted })),
+    ))
 }

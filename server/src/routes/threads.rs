@@ -22,7 +22,7 @@ use serde_json::{Map, Value, json};
 
 use super::shared::{
     UsernamesBody, batch_results_json, body_users, cursor, group, names_json, page_answer,
-    self_user, sort, text, thread,
+    self_user, sort, thread,
 };
 use crate::envelope::Envelope;
 use crate::error::ApiResult;
@@ -47,17 +47,46 @@ pub fn routes() -> Router<Arc<Host>> {
         )
 }
 
-/// `POST /thread`, body `{group_id, name, msg_id, owner}`: `data: {thread_id}`.
+/// A field of a thread creation body: a string, or for the ids (`id_like`) also a whole
+/// number, as in the vendor's own request example (`"group_id": 179800091197441, "msg_id":
+/// 1234`); absent or `null` is `None`. Another type is `Err` (the body is unreadable).
+fn create_field(m: &Map<String, Value>, k: &str, id_like: bool) -> Result<Option<String>, ()> {
+    match m.get(k) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::Number(n)) if id_like && (n.is_u64() || n.is_i64()) => Ok(Some(n.to_string())),
+        Some(_) => Err(()),
+    }
+}
+
+/// `POST /thread`, body `{group_id, name, msg_id, owner}`: `data: {thread_id}`. A body that is
+/// no JSON object, or has a field of the wrong type, is the vendor's `400 param_illegal`
+/// "Failed to read HTTP message" (`T_BAD_BODY`, spec 02 H4), after the feature gate: the
+/// engine is asked with no fields, which answers `T_NOT_OPEN` or `T_BAD_BODY`.
 async fn create(call: Call, body: Body) -> ApiResult<Envelope> {
-    let m: Map<String, Value> = call.json(body).await?;
-    let r = call.exec(CreateThread {
-        group: text(&m, "group_id")?.map(GroupId::from),
-        name: text(&m, "name")?,
-        msg_id: text(&m, "msg_id")?,
-        owner: text(&m, "owner")?
-            .map(|o| UserName::parse(&o))
-            .transpose()?,
-    })?;
+    let read: Option<Map<String, Value>> = match call.json(body).await {
+        Ok(m) => Some(m),
+        Err(e) if e.error == "json_parse" => None,
+        Err(e) => return Err(e),
+    };
+    let fields = read.as_ref().and_then(|m| {
+        Some((
+            create_field(m, "group_id", true).ok()?,
+            create_field(m, "name", false).ok()?,
+            create_field(m, "msg_id", true).ok()?,
+            create_field(m, "owner", false).ok()?,
+        ))
+    });
+    let cmd = match fields {
+        Some((group, name, msg_id, owner)) => CreateThread {
+            group: group.map(GroupId::from),
+            name,
+            msg_id,
+            owner: owner.map(|o| UserName::parse(&o)).transpose()?,
+        },
+        None => CreateThread::default(),
+    };
+    let r = call.exec(cmd)?;
     Ok(Envelope::full(&call).data(json!({ "thread_id": r.thread_id })))
 }
 
@@ -141,7 +170,9 @@ async fn user_threads(call: Call) -> ApiResult<Envelope> {
     Ok(threads_answer(&call, page, info_json))
 }
 
-/// `GET /thread/{t}/users?limit&cursor`: `data: {affiliations: [user], cursor?}`.
+/// `GET /thread/{t}/users?limit&cursor`: `data: {affiliations: [user], cursor?}`, and the
+/// cursor as `properties.cursor` too (`null` on an empty page), where the vendor's answer
+/// carries it.
 async fn members(call: Call) -> ApiResult<Envelope> {
     let page = call.ask(ListThreadMembers {
         thread: thread(&call),
@@ -149,7 +180,8 @@ async fn members(call: Call) -> ApiResult<Envelope> {
         cursor: cursor(&call),
     })?;
     let data = json!({ "affiliations": names_json(&page.items) });
-    Ok(page_answer(&call, data, page.items.len(), page.cursor))
+    let properties = json!({ "cursor": page.cursor.clone() });
+    Ok(page_answer(&call, data, page.items.len(), page.cursor).field("properties", properties))
 }
 
 /// `POST /thread/{t}/users`, body `{usernames}`: `data: {status: "ok"}`.
@@ -162,14 +194,17 @@ async fn join_members(call: Call, body: Body) -> ApiResult<Envelope> {
     Ok(Envelope::full(&call).data(json!({"status": "ok"})))
 }
 
-/// `DELETE /thread/{t}/users`, body `{usernames}`: `data: [{user, result, reason?}]`.
+/// `DELETE /thread/{t}/users`, body `{usernames}`: `entities: [{user, result, reason?}]`,
+/// where the vendor's answer has the items, and the same items as `data`.
 async fn kick_members(call: Call, body: Body) -> ApiResult<Envelope> {
     let b: UsernamesBody = call.json(body).await?;
     let items = call.exec(KickThreadMembers {
         thread: thread(&call),
         users: body_users(&b.usernames)?,
     })?;
-    Ok(Envelope::full(&call).data(batch_results_json(&items)))
+    let json = batch_results_json(&items);
+    let entities = json.as_array().cloned().unwrap_or_default();
+    Ok(Envelope::full(&call).entities(entities).data(json))
 }
 
 /// `POST /thread/{t}/join` and `POST /thread/{t}/leave` (host paths): `data: {result,

@@ -73,10 +73,25 @@ fn create_details_list_modify_transfer_destroy() {
     assert_eq!(r.body["data"][0]["groupid"], gid.as_str());
     assert_eq!(r.body["data"][0]["affiliations"], 3);
     assert_eq!(r.body["data"][0]["type"], "group");
+    // G3: the modification time under both of the vendor's names.
+    let modified = &r.body["data"][0]["last_modified"];
+    assert!(modified.is_i64(), "{modified}");
+    assert_eq!(&r.body["data"][0]["lastModified"], modified);
     // Joined groups.
     let r = api.get("/chatgroups/user/a");
     assert_eq!(r.ok()["data"][0]["groupid"], gid.as_str());
     assert_eq!(r.body["total"], 1);
+    // G4 as the vendor's current page shows it: the groups in `entities`.
+    let e = &r.body["entities"][0];
+    assert_eq!(e["groupId"], gid.as_str());
+    assert_eq!(e["id"], gid.as_str());
+    assert_eq!(e["name"], "g");
+    assert_eq!(e["owner"], "owner");
+    assert_eq!(e["description"], "d");
+    assert_eq!(e["public"], true);
+    assert_eq!(e["maxusers"], 200);
+    assert!(e["created"].is_i64());
+    assert_eq!(r.body["entities"].as_array().map(Vec::len), Some(1));
     let r = api.get("/users/a/joined_chatgroups");
     assert_eq!(r.ok()["data"], json!([{"groupid": gid, "groupname": "g"}]));
     let r = api.get(&format!("/chatgroups/{gid}/user/a/is_joined"));
@@ -161,6 +176,11 @@ fn members_add_remove_join_leave() {
         json!([{"owner": "owner"}, {"member": "a"}, {"member": "b"}, {"member": "c"}])
     );
     assert_eq!(r.body["count"], 4);
+    // The query parameters echoed as the vendor does (its Java SDK pages on params.pagenum).
+    assert_eq!(
+        r.body["params"],
+        json!({"pagenum": ["1"], "pagesize": ["10"]})
+    );
     let r = api.get(&format!("{p}?version=v3&limit=2"));
     assert_eq!(r.ok()["data"], json!(["a", "b"]));
     let cur = r.body["cursor"].as_str().unwrap().to_owned();
@@ -378,6 +398,12 @@ fn mutes_announcement_and_member_attributes() {
         r.ok()["data"]["succeeded"],
         json!([{"username": "b", "metadata": {"nick": "B"}}])
     );
+    // T2 under the names of the vendor's current page too.
+    assert_eq!(
+        r.body["data"]["updateMetadataSucceeded"],
+        json!([{"username": "b", "metadata": {"nick": "B"}}])
+    );
+    assert_eq!(r.body["data"]["updateMetadataFailed"], json!([]));
     api.register(&["outsider"]);
     api.admin(
         "PUT",
@@ -510,6 +536,10 @@ fn requests_invitations_speak_and_files() {
     assert_eq!(f["file_owner"], "b");
     assert_eq!(f["file_size"], 12);
     let fid = f["file_id"].as_str().unwrap().to_owned();
+    // F2: the answer names where the file is downloaded (`data.file_url`).
+    let url = f["file_url"].as_str().expect("file_url");
+    assert!(url.starts_with("http://"), "{url}");
+    assert!(url.ends_with(&format!("/{ORG}/{APP}{fp}/{fid}")), "{url}");
     assert_eq!(api.get(&fp).ok()["data"], json!([f]));
     assert_eq!(api.get(&format!("{fp}/{fid}")).ok()["data"], f);
     api.admin("POST", &fp, &json!({"file_size": 1}))
@@ -601,4 +631,70 @@ fn shared_file_bytes_are_kept_served_and_deleted() {
         octets(&api, "GET", &format!("{fp}/{fid}"), b"", true).0,
         404
     );
+}
+
+/// The vendor's group pages show `entities: []` in every answer of the group calls
+/// (lifecycle, members, admins, lists, mutes, announcement, files); so does the host.
+#[test]
+fn group_answers_carry_empty_entities() {
+    let api = api();
+    let gid = group(&api, "owner", &["a", "b", "c"]);
+    let base = format!("/chatgroups/{gid}");
+    let calls: Vec<(&str, String, Value)> = vec![
+        ("GET", base.clone(), Value::Null),
+        ("PUT", base.clone(), json!({"description": "x"})),
+        ("GET", format!("{base}/users"), Value::Null),
+        ("POST", format!("{base}/admin"), json!({"newadmin": "a"})),
+        ("GET", format!("{base}/admin"), Value::Null),
+        ("DELETE", format!("{base}/admin/a"), Value::Null),
+        ("POST", format!("{base}/blocks/users/c"), Value::Null),
+        ("GET", format!("{base}/blocks/users"), Value::Null),
+        ("DELETE", format!("{base}/blocks/users/c"), Value::Null),
+        ("POST", format!("{base}/users/c"), Value::Null),
+        ("POST", format!("{base}/white/users/b"), Value::Null),
+        ("GET", format!("{base}/white/users"), Value::Null),
+        ("DELETE", format!("{base}/white/users/b"), Value::Null),
+        (
+            "POST",
+            format!("{base}/mute"),
+            json!({"usernames": ["b"], "mute_duration": 60000}),
+        ),
+        ("GET", format!("{base}/mute"), Value::Null),
+        ("DELETE", format!("{base}/mute/b"), Value::Null),
+        ("POST", format!("{base}/ban"), Value::Null),
+        ("DELETE", format!("{base}/ban"), Value::Null),
+        ("DELETE", format!("{base}/users/c"), Value::Null),
+        (
+            "POST",
+            format!("{base}/announcement"),
+            json!({"announcement": "hi"}),
+        ),
+        ("GET", format!("{base}/announcement"), Value::Null),
+        ("PUT", base.clone(), json!({"newowner": "b"})),
+        ("POST", format!("{base}/disable"), Value::Null),
+        ("POST", format!("{base}/enable"), Value::Null),
+        ("DELETE", base.clone(), Value::Null),
+    ];
+    for (method, p, body) in calls {
+        let r = api.admin(method, &p, &body);
+        assert_eq!(r.ok()["entities"], json!([]), "{method} {p}: {}", r.body);
+    }
+}
+
+/// G1: a custom group id of digits only is taken as given (spec OPEN 16: 1–64 chars of
+/// `[0-9A-Za-z_-]`; the vendor's SDK test `customIdCreateGroupTest` creates "123456666"), and
+/// a second create with it is `GROUP_ID_EXISTS`.
+#[test]
+fn an_all_digit_custom_group_id() {
+    let api = api();
+    api.register(&["owner"]);
+    let body = json!({"groupid": "123456666", "groupname": "g", "public": true, "owner": "owner"});
+    let r = api.admin("POST", "/chatgroups", &body);
+    assert_eq!(r.ok()["data"]["groupid"], "123456666");
+    assert_eq!(
+        api.get("/chatgroups/123456666").ok()["data"][0]["id"],
+        "123456666"
+    );
+    api.admin("POST", "/chatgroups", &body)
+        .assert_error(400, "illegal_argument");
 }

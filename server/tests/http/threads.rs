@@ -116,6 +116,8 @@ fn members_join_kick_and_lists() {
         (items[1]["user"].as_str(), items[1]["result"].as_bool()),
         (Some("outsider"), Some(false))
     );
+    // H9: the items are in `entities`, as the vendor's answer has them.
+    assert_eq!(r.body["entities"], json!(items));
     assert_eq!(
         api.get(&p).body["data"]["affiliations"],
         json!(["a", "owner"])
@@ -198,4 +200,75 @@ fn user_callers_and_the_feature_switch() {
         &json!({"group_id": gid, "name": "x", "msg_id": "1", "owner": "a"}),
     );
     r.assert_error(403, "group_error");
+}
+
+/// H7: the member list's cursor is where the vendor's answer has it, `properties.cursor`, and
+/// it leads to the next page.
+#[test]
+fn member_list_cursor_is_in_properties() {
+    let api = api();
+    let gid = group(&api);
+    let t = create(&api, &gid, "topic", &parent(&api, &gid), "a");
+    let p = format!("/thread/{t}/users");
+    api.admin("POST", &p, &json!({"usernames": ["b"]})).ok();
+    let r = api.get(&format!("{p}?limit=1"));
+    assert_eq!(r.ok()["data"]["affiliations"], json!(["a"]));
+    let cur = r.body["properties"]["cursor"]
+        .as_str()
+        .expect("properties.cursor")
+        .to_owned();
+    let r = api.get(&format!("{p}?limit=1&cursor={cur}"));
+    assert_eq!(r.ok()["data"]["affiliations"], json!(["b"]));
+    assert!(r.body["properties"]["cursor"].is_string());
+}
+
+/// H4: ids may come as JSON numbers, as in the vendor's request example; a body that cannot be
+/// read (not JSON, not an object, a field of another type) is `T_BAD_BODY`, `400
+/// param_illegal` "Failed to read HTTP message"; the feature gate still comes first.
+#[test]
+fn create_takes_numeric_ids_and_refuses_unreadable_bodies() {
+    let api = api();
+    let gid = group(&api);
+    let msg = parent(&api, &gid);
+    let (g, m): (u64, u64) = (gid.parse().unwrap(), msg.parse().unwrap());
+    let r = api.admin(
+        "POST",
+        "/thread",
+        &json!({"group_id": g, "name": "numeric", "msg_id": m, "owner": "a"}),
+    );
+    let t = r.ok()["data"]["thread_id"]
+        .as_str()
+        .expect("thread_id")
+        .to_owned();
+    let r = api.get("/threads/user/a");
+    assert_eq!(r.ok()["entities"][0]["id"], t.as_str());
+    assert_eq!(r.body["entities"][0]["msgId"], msg.as_str());
+    assert_eq!(r.body["entities"][0]["groupId"], gid.as_str());
+
+    let other = parent(&api, &gid);
+    for body in [
+        json!({"group_id": gid, "name": 5, "msg_id": other, "owner": "a"}),
+        json!({"group_id": gid, "name": "x", "msg_id": other, "owner": ["a"]}),
+        json!({"group_id": true, "name": "x", "msg_id": other, "owner": "a"}),
+        json!(["not", "an", "object"]),
+    ] {
+        let r = api.admin("POST", "/thread", &body);
+        r.assert_error(400, "param_illegal");
+        assert_eq!(r.body["error_description"], "Failed to read HTTP message");
+    }
+    let r = request(
+        api.addr,
+        "POST",
+        &path("/thread"),
+        Some(&api.admin),
+        Some("application/json"),
+        b"{not json",
+    );
+    r.assert_error(400, "param_illegal");
+
+    let mut c = config();
+    c.apps[0].limits.groups.threads_enabled = false;
+    let off = api_with(c);
+    off.admin("POST", "/thread", &json!({"name": 5}))
+        .assert_error(403, "group_error");
 }
