@@ -57,7 +57,7 @@ use super::lists::{self, Moderated};
 use super::shared::{
     Items, Named, Scope, UsernamesBody, as_text, body_users, comma_list, cursor, expire_json, flag,
     group, listing, names_answer, names_json, number, object_json, results_json, self_user, sort,
-    string_list, strings_json, text, whole_number,
+    string_list, strings_json, text, whole_number, with_params,
 };
 use crate::envelope::Envelope;
 use crate::error::{ApiError, ApiResult};
@@ -146,22 +146,6 @@ pub fn routes() -> Router<Arc<Host>> {
 /// group calls (lifecycle, members, admins, announcement, shared files).
 fn vendor(call: &Call) -> Envelope {
     Envelope::full(call).entities(Vec::new())
-}
-
-/// `e` with `params`: the named query parameters the request gave, each as a one-element
-/// array of its text, as the vendor echoes them on its paged group listings
-/// (`params: {pagesize: ["2"], pagenum: ["2"]}`; the vendor's Java SDK reads `params.pagenum`
-/// to page the member list). Without any of them, `e` unchanged.
-fn with_params(call: &Call, e: Envelope, names: &[&str]) -> Envelope {
-    let given: Map<String, Value> = names
-        .iter()
-        .filter_map(|n| call.query(n).map(|v| ((*n).to_owned(), json!([v]))))
-        .collect();
-    if given.is_empty() {
-        e
-    } else {
-        e.field("params", Value::Object(given))
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

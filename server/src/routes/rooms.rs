@@ -48,6 +48,7 @@ use serde_json::{Map, Value, json};
 use super::shared::{
     Named, Scope, UsernamesBody, comma_list, cursor, expire_json, listing, names_answer,
     names_json, number, room, room_q, self_user, sort, string_list, strings_json, text,
+    with_params,
 };
 use crate::envelope::Envelope;
 use crate::error::{ApiError, ApiResult};
@@ -142,9 +143,10 @@ async fn list_super_admins(call: Call) -> ApiResult<Envelope> {
         pagenum: call.query_count("pagenum")?,
         pagesize: call.query_count("pagesize")?,
     })?;
-    Ok(Envelope::full(&call)
+    let e = Envelope::full(&call)
         .data(names_json(&page.data))
-        .count(page.count))
+        .count(page.count);
+    Ok(with_params(&call, e, &["pagenum", "pagesize"]))
 }
 
 /// `DELETE /chatrooms/super_admin/{user}`: `data: {newSuperAdmin, resource}`.
@@ -216,7 +218,11 @@ async fn joined(call: Call) -> ApiResult<Envelope> {
         .iter()
         .map(|r| json!({"id": r.id.to_string(), "name": r.name, "disabled": r.disabled}))
         .collect();
-    Ok(listing(&call, data))
+    Ok(with_params(
+        &call,
+        listing(&call, data),
+        &["pagenum", "pagesize"],
+    ))
 }
 
 fn affiliation_json(a: &RoomAffiliation) -> Value {
@@ -363,7 +369,8 @@ async fn members(call: Call) -> ApiResult<Envelope> {
         pagesize: call.query_count("pagesize")?,
     })?;
     let data: Vec<Value> = list.iter().map(affiliation_json).collect();
-    Ok(Envelope::full(&call).count(data.len()).data(data))
+    let e = Envelope::full(&call).count(data.len()).data(data);
+    Ok(with_params(&call, e, &["pagenum", "pagesize"]))
 }
 
 /// `POST /chatrooms/{id}/users/{user}`: `data: {result: true, action: "add_member", id,

@@ -58,6 +58,25 @@ pub fn room_q(call: &Call) -> ApiResult<RoomId> {
     Ok(RoomId::for_read(call.param("id"))?)
 }
 
+/// `e` with `params`: the named query parameters the request gave, each as a one-element
+/// array of its text, as the vendor echoes them on its paged listings (`params: {pagesize:
+/// ["2"], pagenum: ["2"]}`; the vendor's Java SDK reads `params.pagenum` to page group
+/// members, room members and room super admins). Without any of them, `e` unchanged.
+pub fn with_params(call: &Call, e: Envelope, names: &[&str]) -> Envelope {
+    let given: Map<String, Value> = names
+        .iter()
+        .filter_map(|n| {
+            call.query(n)
+                .map(|v| ((*n).to_owned(), Value::Array(vec![v.into()])))
+        })
+        .collect();
+    if given.is_empty() {
+        e
+    } else {
+        e.field("params", Value::Object(given))
+    }
+}
+
 /// The comma-separated items of a path parameter (`g1,g2`); none for empty text.
 pub fn comma_list(raw: &str) -> Vec<&str> {
     if raw.is_empty() {

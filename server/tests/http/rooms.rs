@@ -51,6 +51,11 @@ fn super_admins_add_list_remove() {
     let r = api.get("/chatrooms/super_admin?pagenum=2&pagesize=1");
     assert_eq!(names(&r.ok()["data"]), ["bob"]);
     assert_eq!(r.body["count"], 1);
+    // The paging parameters echoed as the vendor does (its Java SDK pages on params.pagenum).
+    assert_eq!(
+        r.body["params"],
+        json!({"pagenum": ["2"], "pagesize": ["1"]})
+    );
     assert_eq!(
         api.get("/chatrooms/super_admin?pagenum=3&pagesize=1").ok()["data"],
         json!([])
@@ -354,7 +359,16 @@ fn members_page_and_cursor_modes() {
     assert_eq!(r.body["count"], 2);
     let r = api.get(&format!("{p}?pagenum=3&pagesize=2"));
     assert_eq!(r.ok()["data"], json!([{"member": "d"}]));
-    assert_eq!(api.get(&p).ok()["count"], 5);
+    assert_eq!(
+        r.body["params"],
+        json!({"pagenum": ["3"], "pagesize": ["2"]})
+    );
+    let r = api.get(&p);
+    assert_eq!(r.ok()["count"], 5);
+    assert!(
+        r.body.get("params").is_none(),
+        "no paging parameters, no echo"
+    );
 
     // Cursor mode: the owner left out, pages chained by cursor.
     let r = api.get(&format!("{p}?version=v3&limit=3"));
@@ -402,6 +416,10 @@ fn members_page_and_cursor_modes() {
     assert_eq!(r.body["count"], 2);
     let r = api.get("/users/a/joined_chatrooms?pagenum=2&pagesize=1");
     assert_eq!(r.ok()["data"][0]["id"], id.as_str());
+    assert_eq!(
+        r.body["params"],
+        json!({"pagenum": ["2"], "pagesize": ["1"]})
+    );
     assert_eq!(
         api.get("/users/ghost/joined_chatrooms").ok()["data"],
         json!([])
