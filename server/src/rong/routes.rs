@@ -18,7 +18,7 @@
 //! | `/user/whitelist/add.json`, `remove.json` (`userId`, `whiteUserId`×1–20) | the same, allow list |
 //! | `/user/whitelist/query.json` (`userId`, `pageToken?`, `size?`) | [`ListDmList`] |
 //! | `/user/whitesetting/set.json` (`userId`×1–20, `whiteSetting` 0/1) | [`SetDmMode`] |
-//! | `/user/whitesetting/query.json` (`userId`×1–20) | [`GetDmMode`] → `{users: [{userId, whiteSetting}]}` |
+//! | `/user/whitesetting/query.json` (`userId`×1–20) | [`GetDmMode`] → `{users: [{userId, whiteSetting: "1"/"0"}]}` |
 //! | `/user/tag/set.json` (`userId`, `tags`) | [`SetUserTags`] |
 //! | `/user/tag/batch/set.json` (`userIds`×1–1 000, `tags`) | [`SetUserTags`] |
 //! | `/user/tags/get.json` (`userIds`×1–50) | [`GetUserTags`] → `{result: {id: [tags]}}` |
@@ -320,7 +320,8 @@ async fn whitesetting_query(r: Rong) -> RongResult {
     let users: Vec<Value> = modes
         .into_iter()
         .map(|(u, m)| {
-            json!({"userId": u.to_string(), "whiteSetting": i32::from(m == DmMode::Allowlist)})
+            let on = if m == DmMode::Allowlist { "1" } else { "0" };
+            json!({"userId": u.to_string(), "whiteSetting": on})
         })
         .collect();
     Ok(RongOk::empty().with("users", users))

@@ -733,7 +733,7 @@ fn blacklist_and_whitelist() {
     );
     assert_eq!(
         ok(&q)["users"],
-        json!([{"userId": "o", "whiteSetting": 1}, {"userId": "a", "whiteSetting": 0}])
+        json!([{"userId": "o", "whiteSetting": "1"}, {"userId": "a", "whiteSetting": "0"}])
     );
     done(
         api.addr,
@@ -744,6 +744,43 @@ fn blacklist_and_whitelist() {
         done(api.addr, "/user/whitelist/query.json", "userId=o")["users"],
         json!([])
     );
+}
+
+/// `/user/whitesetting/query.json` answers `whiteSetting` as a string, `"1"` or `"0"`, as the
+/// vendor page (`platform-chat-api/user/whitelist/query-whitelist-service`, one of spec 04's
+/// sources for §10) types and shows it; an app forced into allow-list mode reads `"1"` for
+/// everyone.
+#[test]
+fn whitesetting_query_answers_the_documented_strings() {
+    let forced = with_limits(imcore::Limits {
+        lifecycle: imcore::LifecycleLimits {
+            force_allowlist_mode: true,
+            ..Default::default()
+        },
+        ..imcore::Limits::default()
+    });
+    token(forced.addr, "o");
+    let q = post(forced.addr, "/user/whitesetting/query.json", "userId=o");
+    assert_eq!(
+        ok(&q)["users"],
+        json!([{"userId": "o", "whiteSetting": "1"}])
+    );
+    let api = api();
+    token(api.addr, "o");
+    token(api.addr, "p");
+    done(
+        api.addr,
+        "/user/whitesetting/set.json",
+        "userId=p&whiteSetting=1",
+    );
+    let q = post(
+        api.addr,
+        "/user/whitesetting/query.json",
+        "userId=o&userId=p",
+    );
+    let users = ok(&q)["users"].as_array().unwrap().clone();
+    assert_eq!(users[0]["whiteSetting"], "0");
+    assert_eq!(users[1]["whiteSetting"], "1");
 }
 
 #[test]
