@@ -67,6 +67,9 @@ pub fn routes() -> Router<Arc<Host>> {
         .route("/user/block/query.json", post(block_query))
         .route("/user/deactivate.json", post(deactivate))
         .route("/user/deactivate/query.json", post(deactivate_query))
+        // RongCloud's Go SDK asks for this one with a doubled slash (`"%s/%s"` of the base
+        // and `"/user/deactivate/query.json"`).
+        .route("//user/deactivate/query.json", post(deactivate_query))
         .route("/user/reactivate.json", post(reactivate))
         .route("/user/blacklist/add.json", post(blacklist_add))
         .route("/user/blacklist/remove.json", post(blacklist_remove))

@@ -649,6 +649,50 @@ fn deactivate_query_and_reactivate() {
     );
 }
 
+/// RongCloud's Go server SDK (`sdk/user.go`, `UserDeactivateQuery`) builds the closed-list
+/// query's address as `"%s/%s"` of the base and `"/user/deactivate/query.json"`, so it asks
+/// for `//user/deactivate/query.json`; the SDK's own test calls it that way. The host answers
+/// it as the single-slash route (spec 04 §4), signed and shaped the same.
+#[test]
+fn the_go_sdk_double_slash_closed_list_query() {
+    let api = api();
+    token(api.addr, "a");
+    done(api.addr, "/user/deactivate.json", "userId=a");
+    let form = b"pageNo=1&pageSize=50";
+    let ct = "application/x-www-form-urlencoded";
+    let r = raw_signed(
+        api.addr,
+        "//user/deactivate/query.json",
+        &headers(CLIENT_ID, CLIENT_SECRET, now_secs()),
+        ct,
+        form,
+    );
+    assert_eq!(ok(&r)["users"], json!(["a"]));
+    // Still a signed RongCloud route: a bad signature is 1004, bad paging 1002.
+    code(
+        &raw_signed(
+            api.addr,
+            "//user/deactivate/query.json",
+            &headers(CLIENT_ID, "wrong", now_secs()),
+            ct,
+            form,
+        ),
+        401,
+        1004,
+    );
+    code(
+        &raw_signed(
+            api.addr,
+            "//user/deactivate/query.json",
+            &headers(CLIENT_ID, CLIENT_SECRET, now_secs()),
+            ct,
+            b"pageSize=51",
+        ),
+        400,
+        1002,
+    );
+}
+
 // ---- §9, §10 lists and mode ----
 
 #[test]
