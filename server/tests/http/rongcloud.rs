@@ -469,6 +469,11 @@ fn block_unblock_and_query() {
         400,
         1002,
     );
+    // Spec 04 §7: `page` absent or 0 is the unpaged list, whatever `size` says.
+    for form in ["page=0&size=0", "size=0", "page=0&size=5000"] {
+        let q = post(api.addr, "/user/block/query.json", form);
+        assert_eq!(ok(&q)["users"].as_array().unwrap().len(), 2, "{form}");
+    }
     done(api.addr, "/user/unblock.json", "userId=a&userId=b");
     let q = post(api.addr, "/user/block/query.json", "");
     assert_eq!(ok(&q)["users"], json!([]));
