@@ -11,7 +11,7 @@
 //! | `/user/unblock.json` (`userId`×1–20) | [`UnblockLogin`] |
 //! | `/user/block/query.json` (`page?`, `size?`) | [`ListLoginBlocks`] → `{users: [{userId, blockEndTime}]}` |
 //! | `/user/deactivate.json` (`userId`×1–100, imcore's `leaveGroups=1`) | [`CloseAccounts`] → `{operateId}` |
-//! | `/user/deactivate/query.json` (`pageNo?`, `pageSize?`) | [`ListClosedAccounts`] → `{users, total}` |
+//! | `/user/deactivate/query.json` (`pageNo?`, `pageSize?`), also at `//user/...` (the Go SDK's address) | [`ListClosedAccounts`] → `{users, total}` |
 //! | `/user/reactivate.json` (`userId`×1–100) | [`ReopenAccountIds`] → `{operateId}` |
 //! | `/user/blacklist/add.json`, `remove.json` (`userId`, `blackUserId`×1–20) | [`AddToDmList`], [`RemoveFromDmList`] |
 //! | `/user/blacklist/query.json` (`userId`, `pageToken?`, `size?`) | [`ListDmList`] → `{users, next?}` |
