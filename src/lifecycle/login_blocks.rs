@@ -149,10 +149,11 @@ pub struct LoginBlockEntry {
 }
 
 /// The live login blocks, latest end first (ties by id) (`/user/block/query.json`). With
-/// `page` absent or 0, the first 1 000 unpaged; otherwise page `page` (from 1) of `size`
-/// (1–1 000, default 50). Blocks ended at `now` are not listed. Admin only.
+/// `page` absent or 0, the first 1 000 unpaged (`size` is not read); otherwise page `page`
+/// (from 1) of `size` (1–1 000, default 50). Blocks ended at `now` are not listed. Admin only.
 ///
-/// Errors, in check order: `401 unauthorized`; `400 illegal_argument` (`size` 0 or over 1 000).
+/// Errors, in check order: `401 unauthorized`; `400 illegal_argument` (a page asked for with
+/// `size` 0 or over 1 000).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "fuzzing", derive(arbitrary::Arbitrary))]
 pub struct ListLoginBlocks {
@@ -168,15 +169,17 @@ impl Ask for ListLoginBlocks {
     type Reply = Vec<LoginBlockEntry>;
     fn ask(self, cx: &ReadCtx<'_>) -> Result<Vec<LoginBlockEntry>> {
         cx.actor.admin_only(NOT_ALLOWED)?;
-        let size = self.size.unwrap_or(LOGIN_BLOCKS_PAGE_DEFAULT) as usize;
-        if size == 0 || size > LOGIN_BLOCKS_UNPAGED_MAX {
-            return Err(invalid(format!(
-                "size must be between 1 and {LOGIN_BLOCKS_UNPAGED_MAX}"
-            )));
-        }
         let (skip, take) = match self.page {
             None | Some(0) => (0, LOGIN_BLOCKS_UNPAGED_MAX),
-            Some(p) => ((p as usize - 1).saturating_mul(size), size),
+            Some(p) => {
+                let size = self.size.unwrap_or(LOGIN_BLOCKS_PAGE_DEFAULT) as usize;
+                if size == 0 || size > LOGIN_BLOCKS_UNPAGED_MAX {
+                    return Err(invalid(format!(
+                        "size must be between 1 and {LOGIN_BLOCKS_UNPAGED_MAX}"
+                    )));
+                }
+                ((p as usize - 1).saturating_mul(size), size)
+            }
         };
         let mut all: Vec<LoginBlockEntry> = cx
             .st

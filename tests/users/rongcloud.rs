@@ -569,6 +569,11 @@ fn login_block_list_is_sorted_and_paged() {
     assert!(q(Some(1), Some(1000)).is_ok());
     assert_err(q(Some(1), Some(0)), 400, "illegal_argument");
     assert_err(q(Some(1), Some(1001)), 400, "illegal_argument");
+    // Spec 04 §7: with `page` absent or 0 the first 1 000 come back unpaged; `size` only
+    // shapes pages, so a size out of its range does not refuse the unpaged list.
+    assert_eq!(q(None, Some(0)).unwrap(), ["c", "b", "a"]);
+    assert_eq!(q(Some(0), Some(0)).unwrap(), ["c", "b", "a"]);
+    assert_eq!(q(Some(0), Some(5000)).unwrap(), ["c", "b", "a"]);
 }
 
 // ---- §15.4 independent bans ----

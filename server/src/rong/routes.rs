@@ -11,14 +11,14 @@
 //! | `/user/unblock.json` (`userId`×1–20) | [`UnblockLogin`] |
 //! | `/user/block/query.json` (`page?`, `size?`) | [`ListLoginBlocks`] → `{users: [{userId, blockEndTime}]}` |
 //! | `/user/deactivate.json` (`userId`×1–100, imcore's `leaveGroups=1`) | [`CloseAccounts`] → `{operateId}` |
-//! | `/user/deactivate/query.json` (`pageNo?`, `pageSize?`) | [`ListClosedAccounts`] → `{users, total}` |
+//! | `/user/deactivate/query.json` (`pageNo?`, `pageSize?`), also at `//user/...` (the Go SDK's address) | [`ListClosedAccounts`] → `{users, total}` |
 //! | `/user/reactivate.json` (`userId`×1–100) | [`ReopenAccountIds`] → `{operateId}` |
 //! | `/user/blacklist/add.json`, `remove.json` (`userId`, `blackUserId`×1–20) | [`AddToDmList`], [`RemoveFromDmList`] |
 //! | `/user/blacklist/query.json` (`userId`, `pageToken?`, `size?`) | [`ListDmList`] → `{users, next?}` |
 //! | `/user/whitelist/add.json`, `remove.json` (`userId`, `whiteUserId`×1–20) | the same, allow list |
 //! | `/user/whitelist/query.json` (`userId`, `pageToken?`, `size?`) | [`ListDmList`] |
 //! | `/user/whitesetting/set.json` (`userId`×1–20, `whiteSetting` 0/1) | [`SetDmMode`] |
-//! | `/user/whitesetting/query.json` (`userId`×1–20) | [`GetDmMode`] → `{users: [{userId, whiteSetting}]}` |
+//! | `/user/whitesetting/query.json` (`userId`×1–20) | [`GetDmMode`] → `{users: [{userId, whiteSetting: "1"/"0"}]}` |
 //! | `/user/tag/set.json` (`userId`, `tags`) | [`SetUserTags`] |
 //! | `/user/tag/batch/set.json` (`userIds`×1–1 000, `tags`) | [`SetUserTags`] |
 //! | `/user/tags/get.json` (`userIds`×1–50) | [`GetUserTags`] → `{result: {id: [tags]}}` |
@@ -67,6 +67,9 @@ pub fn routes() -> Router<Arc<Host>> {
         .route("/user/block/query.json", post(block_query))
         .route("/user/deactivate.json", post(deactivate))
         .route("/user/deactivate/query.json", post(deactivate_query))
+        // RongCloud's Go SDK asks for this one with a doubled slash (`"%s/%s"` of the base
+        // and `"/user/deactivate/query.json"`).
+        .route("//user/deactivate/query.json", post(deactivate_query))
         .route("/user/reactivate.json", post(reactivate))
         .route("/user/blacklist/add.json", post(blacklist_add))
         .route("/user/blacklist/remove.json", post(blacklist_remove))
@@ -320,7 +323,8 @@ async fn whitesetting_query(r: Rong) -> RongResult {
     let users: Vec<Value> = modes
         .into_iter()
         .map(|(u, m)| {
-            json!({"userId": u.to_string(), "whiteSetting": i32::from(m == DmMode::Allowlist)})
+            let on = if m == DmMode::Allowlist { "1" } else { "0" };
+            json!({"userId": u.to_string(), "whiteSetting": on})
         })
         .collect();
     Ok(RongOk::empty().with("users", users))

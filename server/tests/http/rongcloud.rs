@@ -469,6 +469,11 @@ fn block_unblock_and_query() {
         400,
         1002,
     );
+    // Spec 04 §7: `page` absent or 0 is the unpaged list, whatever `size` says.
+    for form in ["page=0&size=0", "size=0", "page=0&size=5000"] {
+        let q = post(api.addr, "/user/block/query.json", form);
+        assert_eq!(ok(&q)["users"].as_array().unwrap().len(), 2, "{form}");
+    }
     done(api.addr, "/user/unblock.json", "userId=a&userId=b");
     let q = post(api.addr, "/user/block/query.json", "");
     assert_eq!(ok(&q)["users"], json!([]));
@@ -649,6 +654,50 @@ fn deactivate_query_and_reactivate() {
     );
 }
 
+/// RongCloud's Go server SDK (`sdk/user.go`, `UserDeactivateQuery`) builds the closed-list
+/// query's address as `"%s/%s"` of the base and `"/user/deactivate/query.json"`, so it asks
+/// for `//user/deactivate/query.json`; the SDK's own test calls it that way. The host answers
+/// it as the single-slash route (spec 04 §4), signed and shaped the same.
+#[test]
+fn the_go_sdk_double_slash_closed_list_query() {
+    let api = api();
+    token(api.addr, "a");
+    done(api.addr, "/user/deactivate.json", "userId=a");
+    let form = b"pageNo=1&pageSize=50";
+    let ct = "application/x-www-form-urlencoded";
+    let r = raw_signed(
+        api.addr,
+        "//user/deactivate/query.json",
+        &headers(CLIENT_ID, CLIENT_SECRET, now_secs()),
+        ct,
+        form,
+    );
+    assert_eq!(ok(&r)["users"], json!(["a"]));
+    // Still a signed RongCloud route: a bad signature is 1004, bad paging 1002.
+    code(
+        &raw_signed(
+            api.addr,
+            "//user/deactivate/query.json",
+            &headers(CLIENT_ID, "wrong", now_secs()),
+            ct,
+            form,
+        ),
+        401,
+        1004,
+    );
+    code(
+        &raw_signed(
+            api.addr,
+            "//user/deactivate/query.json",
+            &headers(CLIENT_ID, CLIENT_SECRET, now_secs()),
+            ct,
+            b"pageSize=51",
+        ),
+        400,
+        1002,
+    );
+}
+
 // ---- §9, §10 lists and mode ----
 
 #[test]
@@ -733,7 +782,7 @@ fn blacklist_and_whitelist() {
     );
     assert_eq!(
         ok(&q)["users"],
-        json!([{"userId": "o", "whiteSetting": 1}, {"userId": "a", "whiteSetting": 0}])
+        json!([{"userId": "o", "whiteSetting": "1"}, {"userId": "a", "whiteSetting": "0"}])
     );
     done(
         api.addr,
@@ -744,6 +793,43 @@ fn blacklist_and_whitelist() {
         done(api.addr, "/user/whitelist/query.json", "userId=o")["users"],
         json!([])
     );
+}
+
+/// `/user/whitesetting/query.json` answers `whiteSetting` as a string, `"1"` or `"0"`, as the
+/// vendor page (`platform-chat-api/user/whitelist/query-whitelist-service`, one of spec 04's
+/// sources for §10) types and shows it; an app forced into allow-list mode reads `"1"` for
+/// everyone.
+#[test]
+fn whitesetting_query_answers_the_documented_strings() {
+    let forced = with_limits(imcore::Limits {
+        lifecycle: imcore::LifecycleLimits {
+            force_allowlist_mode: true,
+            ..Default::default()
+        },
+        ..imcore::Limits::default()
+    });
+    token(forced.addr, "o");
+    let q = post(forced.addr, "/user/whitesetting/query.json", "userId=o");
+    assert_eq!(
+        ok(&q)["users"],
+        json!([{"userId": "o", "whiteSetting": "1"}])
+    );
+    let api = api();
+    token(api.addr, "o");
+    token(api.addr, "p");
+    done(
+        api.addr,
+        "/user/whitesetting/set.json",
+        "userId=p&whiteSetting=1",
+    );
+    let q = post(
+        api.addr,
+        "/user/whitesetting/query.json",
+        "userId=o&userId=p",
+    );
+    let users = ok(&q)["users"].as_array().unwrap().clone();
+    assert_eq!(users[0]["whiteSetting"], "0");
+    assert_eq!(users[1]["whiteSetting"], "1");
 }
 
 #[test]
