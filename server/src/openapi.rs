@@ -1007,6 +1007,12 @@ pub mod bodies {
         invite_need_confirm: Option<bool>,
         custom: Option<String>,
         groupid: Option<String>,
+        /// The older name of `description`, which the vendor's Java SDK sends.
+        desc: Option<String>,
+        /// The older name of `membersonly`, which the vendor's Java SDK sends.
+        members_only: Option<bool>,
+        /// The vendor's content check; accepted and ignored.
+        need_verify: Option<bool>,
     }
 
     /// `PUT /chatgroups/{g}` (`newowner` transfers the group).
@@ -1022,6 +1028,10 @@ pub mod bodies {
         invite_need_confirm: Option<bool>,
         public: Option<bool>,
         custom: Option<String>,
+        /// Another name of `groupname`, which the vendor's Java SDK sends.
+        name: Option<String>,
+        /// The vendor's content check; accepted and ignored.
+        need_verify: Option<bool>,
     }
 
     /// `POST /thread`.

@@ -153,7 +153,9 @@ fn vendor(call: &Call) -> Envelope {
 
 /// `POST /chatgroups`, body `{owner, public, groupname?, description?, avatar?, maxusers?,
 /// membersonly?, allowinvites?, invite_need_confirm?, members?, custom?, groupid?, scale?}`:
-/// `data: {groupid}`.
+/// `data: {groupid}`. The vendor's older spellings, which its Java server SDK still sends
+/// (`CreateGroupRequest`), are read too: `desc` for `description` and `members_only` for
+/// `membersonly` (the current name wins when both are given).
 async fn create(call: Call, body: Body) -> ApiResult<Envelope> {
     let m: Map<String, Value> = call.json(body).await?;
     let owner = text(&m, "owner")?
@@ -178,10 +180,16 @@ async fn create(call: Call, body: Body) -> ApiResult<Envelope> {
         owner,
         public: flag(&m, "public")?,
         name: text(&m, "groupname")?,
-        description: text(&m, "description")?,
+        description: match text(&m, "description")? {
+            Some(d) => Some(d),
+            None => text(&m, "desc")?,
+        },
         avatar: text(&m, "avatar")?,
         max_users: number(&m, "maxusers")?,
-        members_only: flag(&m, "membersonly")?,
+        members_only: match flag(&m, "membersonly")? {
+            Some(b) => Some(b),
+            None => flag(&m, "members_only")?,
+        },
         allow_invites: flag(&m, "allowinvites")?,
         invite_need_confirm: flag(&m, "invite_need_confirm")?,
         members,
@@ -318,6 +326,11 @@ const MODIFIABLE: [&str; 9] = [
     "custom",
 ];
 
+/// The other names the vendor's Java server SDK sends in a modification
+/// (`UpdateGroupRequest`): `name` for `groupname` (answered as `groupname`), and `need_verify`,
+/// the vendor's content check on the new texts, accepted and ignored as room updates do.
+const SDK_MODIFY_FIELDS: [&str; 2] = ["name", "need_verify"];
+
 /// `PUT /chatgroups/{g}`: with `newowner`, a transfer (`data: {newowner: true}`; any other
 /// field beside it is `INVALID_FIELDS` naming them all); else a modification, `data: {field:
 /// applied}` keyed by the REST names.
@@ -341,12 +354,15 @@ async fn modify(call: Call, body: Body) -> ApiResult<Envelope> {
     }
     let unknown_fields = m
         .keys()
-        .filter(|k| !MODIFIABLE.contains(&k.as_str()))
+        .filter(|k| !MODIFIABLE.contains(&k.as_str()) && !SDK_MODIFY_FIELDS.contains(&k.as_str()))
         .cloned()
         .collect();
     let r = call.exec(ModifyGroup {
         group: group(&call),
-        name: text(&m, "groupname")?,
+        name: match text(&m, "groupname")? {
+            Some(n) => Some(n),
+            None => text(&m, "name")?,
+        },
         description: text(&m, "description")?,
         avatar: text(&m, "avatar")?,
         max_users: number(&m, "maxusers")?,

@@ -698,3 +698,47 @@ fn an_all_digit_custom_group_id() {
     api.admin("POST", "/chatgroups", &body)
         .assert_error(400, "illegal_argument");
 }
+
+/// The vendor's Java server SDK creates groups with `desc` and `members_only`
+/// (`CreateGroupRequest`) and modifies them with `name` and `need_verify`
+/// (`UpdateGroupRequest`); the host reads those names as the current ones.
+#[test]
+fn java_sdk_create_and_modify_spellings() {
+    let api = api();
+    api.register(&["owner", "a"]);
+    let r = api.admin(
+        "POST",
+        "/chatgroups",
+        &json!({"groupname": "g", "desc": "from desc", "public": true, "owner": "owner",
+                "members": ["a"], "maxusers": 200, "allowinvites": false,
+                "members_only": true, "invite_need_confirm": false, "custom": "c",
+                "need_verify": true}),
+    );
+    let gid = r.ok()["data"]["groupid"]
+        .as_str()
+        .expect("groupid")
+        .to_owned();
+    let p = format!("/chatgroups/{gid}");
+    let d = api.get(&p).ok()["data"][0].clone();
+    assert_eq!(d["description"], "from desc");
+    assert_eq!(d["membersonly"], true);
+
+    let r = api.admin(
+        "PUT",
+        &p,
+        &json!({"name": "renamed", "description": "dd", "need_verify": false}),
+    );
+    assert_eq!(
+        r.ok()["data"],
+        json!({"groupname": true, "description": true})
+    );
+    let d = api.get(&p).ok()["data"][0].clone();
+    assert_eq!(d["name"], "renamed");
+    assert_eq!(d["description"], "dd");
+    // The current names still win, and a stranger field is still refused.
+    let r = api.admin("PUT", &p, &json!({"groupname": "cur", "name": "old"}));
+    r.ok();
+    assert_eq!(api.get(&p).ok()["data"][0]["name"], "cur");
+    api.admin("PUT", &p, &json!({"name": "x", "owner": "a"}))
+        .assert_error(400, "invalid_parameter");
+}
