@@ -165,7 +165,7 @@ fn inherit_grant_needs_the_admin_and_can_create_the_user() {
 
 /// `"autoCreateUser": null` (a client that writes its unset `Boolean autoCreateUser`, the type
 /// the vendor's Java server SDKs give it in `InheritTokenRequest` and `EMCreateToken`, as null)
-/// reads as the field missing, `false`: not a json_parse error (the host.s null-as-missing
+/// reads as the field missing, `false`: not a json_parse error (the host's null-as-missing
 /// rule, which `ttl` already followed).
 #[test]
 fn inherit_grant_reads_a_null_auto_create_user_as_false() {
