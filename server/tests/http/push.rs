@@ -331,3 +331,43 @@ fn language_template_and_bindings() {
     api.get("/users/nobody/push/binding")
         .assert_error(400, "required_property_not_found");
 }
+
+/// A conversation-level setting whose body carries `"ignoreInterval": ""` (the third-party Go
+/// server SDK dobyte/easemob-im-server-sdk, `user/types.go`
+/// `setOfflinePushTargetedNoDisturbingReq`, always writes the field, empty when unset) is
+/// taken: `""` is "no interval", what a conversation always reads. A non-empty interval on a
+/// conversation stays refused.
+#[test]
+fn a_conversation_setting_takes_an_empty_ignore_interval() {
+    let api = api();
+    api.register(&["a", "b"]);
+    let r = api.admin(
+        "PUT",
+        "/users/a/notification/chatgroup/g1",
+        &json!({"type": "NONE", "ignoreInterval": "", "ignoreDuration": 0}),
+    );
+    assert_eq!(
+        r.ok()["data"],
+        json!({"type": "NONE", "ignoreInterval": "", "ignoreDuration": 0})
+    );
+    let r = api.admin(
+        "PUT",
+        "/users/a/notification/user/b",
+        &json!({"type": "AT", "ignoreInterval": ""}),
+    );
+    assert_eq!(r.ok()["data"]["type"], "AT");
+    assert_eq!(
+        api.get("/users/a/notification/chatgroup/g1").ok()["data"]["type"],
+        "NONE"
+    );
+    let r = api.admin(
+        "PUT",
+        "/users/a/notification/user/b",
+        &json!({"ignoreInterval": "01:00-02:00"}),
+    );
+    r.assert_error(400, "illegal_argument");
+    assert_eq!(
+        r.body["error_description"],
+        "parameters is invalid : ignoreInterval"
+    );
+}
