@@ -371,3 +371,34 @@ fn a_conversation_setting_takes_an_empty_ignore_interval() {
         "parameters is invalid : ignoreInterval"
     );
 }
+
+/// Switching do-not-disturb off with the hours written empty, as the third-party Go server SDK
+/// dobyte/easemob-im-server-sdk does (`user/api.go` `DisableOfflinePushNoDisturbing` sends
+/// `setOfflinePushNoDisturbingReq{false, "", ""}`): the empty hours read as absent, the hours
+/// set before stay, and do-not-disturb is off. A non-numeric hour is still refused.
+#[test]
+fn dnd_off_with_empty_hours() {
+    let api = api();
+    api.register(&["a"]);
+    api.admin(
+        "PUT",
+        "/users/a",
+        &json!({"notification_no_disturbing": true, "notification_no_disturbing_start": "1", "notification_no_disturbing_end": "3"}),
+    )
+    .ok();
+    let r = api.admin(
+        "PUT",
+        "/users/a",
+        &json!({"notification_no_disturbing": false, "notification_no_disturbing_start": "", "notification_no_disturbing_end": ""}),
+    );
+    let u = &r.ok()["entities"][0];
+    assert_eq!(u["notification_no_disturbing"], false);
+    assert_eq!(u["notification_no_disturbing_start"], "1");
+    assert_eq!(u["notification_no_disturbing_end"], "3");
+    api.admin(
+        "PUT",
+        "/users/a",
+        &json!({"notification_no_disturbing": true, "notification_no_disturbing_start": "x"}),
+    )
+    .assert_error(400, "json_parse");
+}
