@@ -133,7 +133,11 @@ fn notify_key(call: &Call) -> ApiResult<NotifyKey> {
 /// `key` the user themself is the app level.
 async fn set_notification(call: Call, body: Body) -> ApiResult<Envelope> {
     let m = object(&call, body).await?;
-    let kind = text(&m, "type")?.map(|t| t.parse()).transpose()?;
+    // `""` is no type, as absent (a client that always writes the field sends it empty).
+    let kind = text(&m, "type")?
+        .filter(|t| !t.is_empty())
+        .map(|t| t.parse())
+        .transpose()?;
     let ignore_duration = match m.get("ignoreDuration") {
         None | Some(Value::Null) => None,
         Some(v) => Some(

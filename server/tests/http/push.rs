@@ -402,3 +402,43 @@ fn dnd_off_with_empty_hours() {
     )
     .assert_error(400, "json_parse");
 }
+
+/// `"type": ""` reads as no `type` (the third-party Go server SDK dobyte/easemob-im-server-sdk,
+/// `user/types.go` `setOfflinePushTargetedNoDisturbingReq`, writes `type` without omitempty
+/// though its docs call it optional): the other fields apply and the type stays. A type that
+/// is neither empty nor one of the four is still refused.
+#[test]
+fn an_empty_notification_type_reads_as_absent() {
+    let api = api();
+    api.register(&["a"]);
+    api.admin(
+        "PUT",
+        "/users/a/notification/chatgroup/g1",
+        &json!({"type": "NONE"}),
+    )
+    .ok();
+    let r = api.admin(
+        "PUT",
+        "/users/a/notification/chatgroup/g1",
+        &json!({"type": "", "ignoreInterval": "", "ignoreDuration": 3_600_000}),
+    );
+    let d = &r.ok()["data"];
+    assert_eq!(d["type"], "NONE");
+    assert!(d["ignoreDuration"].as_i64().unwrap() > 0);
+    let r = api.admin(
+        "PUT",
+        "/users/a/notification/user/a",
+        &json!({"type": "", "ignoreInterval": "21:00-07:00", "ignoreDuration": 0}),
+    );
+    let d = &r.ok()["data"];
+    assert_eq!(
+        (d["type"].as_str(), d["ignoreInterval"].as_str()),
+        (Some("ALL"), Some("21:00-07:00"))
+    );
+    let r = api.admin(
+        "PUT",
+        "/users/a/notification/user/a",
+        &json!({"type": "SOME"}),
+    );
+    r.assert_error(400, "illegal_argument");
+}
