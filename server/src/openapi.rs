@@ -310,8 +310,12 @@ pub static ROUTES: &[&[Route]] = &[
         r(Delete, "/{org}/{app}/users/{owner}/contacts/users/{friend}", "contacts", "Removes a friend"),
         r(Put, "/{org}/{app}/user/{owner}/contacts/users/{friend}", "contacts", "Sets a friend's remark")
             .b(Body::Json(schema::<contacts::RemarkBody>)),
+        r(Put, "/{org}/{app}/users/{owner}/contacts/users/{friend}", "contacts", "Sets a friend's remark (the Java SDK 2.x path)")
+            .b(Body::Json(schema::<contacts::RemarkBody>)),
         r(Get, "/{org}/{app}/users/{owner}/contacts/users", "contacts", "All friends"),
         r(Get, "/{org}/{app}/user/{owner}/contacts", "contacts", "Friends, a page")
+            .q(&[("limit", Q::U32), ("cursor", Q::Str), ("needReturnRemark", Q::Bool)]),
+        r(Get, "/{org}/{app}/users/{owner}/contacts", "contacts", "Friends, a page (the Java SDK 2.x path)")
             .q(&[("limit", Q::U32), ("cursor", Q::Str), ("needReturnRemark", Q::Bool)]),
         r(Post, "/{org}/{app}/users/{owner}/contacts/import", "contacts", "Imports friends")
             .q(&[("isSendNotice", Q::Bool)])

@@ -389,8 +389,8 @@ impl Exec for SetPushNicknames {
 /// Errors, in check order:
 /// 1. `401 unauthorized`;
 /// 2. `400 illegal_argument` "parameters is invalid : type" — `DEFAULT` at the app level;
-/// 3. `400 illegal_argument` "parameters is invalid : ignoreInterval" — given for a
-///    conversation, or not `"HH:MM-HH:MM"`;
+/// 3. `400 illegal_argument` "parameters is invalid : ignoreInterval" — non-empty for a
+///    conversation (`""` there is taken and changes nothing), or not `"HH:MM-HH:MM"`;
 /// 4. `400 illegal_argument` "parameters is invalid : ignoreDuration" — outside 0–604 800 000;
 /// 5. `400 required_property_not_found` — unknown user;
 /// 6. `403 exceed_limit` "notification settings exceed limit" — a new conversation setting
@@ -422,6 +422,9 @@ impl Exec for SetNotification {
         }
         let interval = match self.ignore_interval.as_deref() {
             None => None,
+            // A conversation has no interval: `""` (none) is taken as a no-op, anything else
+            // is refused.
+            Some("") if !app_level => None,
             Some(_) if !app_level => return Err(Error::invalid_param("ignoreInterval")),
             Some("") => Some(None),
             Some(s) => Some(Some(Interval::parse(s)?)),

@@ -1103,7 +1103,8 @@ impl Model {
                     return Err(ILLEGAL);
                 }
                 if let Some(i) = &c.ignore_interval
-                    && (!app_level || !["", "00:00-00:00", "22:00-07:30"].contains(&i.as_str()))
+                    && ((!app_level && !i.is_empty())
+                        || !["", "00:00-00:00", "22:00-07:30"].contains(&i.as_str()))
                 {
                     return Err(ILLEGAL);
                 }

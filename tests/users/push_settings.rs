@@ -540,6 +540,17 @@ fn notification_errors_in_check_order() {
         ),
         "ignoreInterval",
     );
+    // `""` on a conversation is "no interval", what a conversation always has: taken.
+    assert!(
+        exec(
+            &app,
+            SetNotification {
+                ignore_interval: Some(String::new()),
+                ..notify("a", group("g"))
+            },
+        )
+        .is_ok()
+    );
     for d in [-1, NOTIFY_IGNORE_MILLIS_MAX as i64 + 1] {
         invalid(
             exec(

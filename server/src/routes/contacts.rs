@@ -23,7 +23,7 @@ pub fn routes() -> Router<Arc<Host>> {
     Router::new()
         .route(
             "/{org}/{app}/users/{owner}/contacts/users/{friend}",
-            post(befriend::<true>).delete(befriend::<false>),
+            post(befriend::<true>).delete(befriend::<false>).put(remark),
         )
         .route(
             "/{org}/{app}/user/{owner}/contacts/users/{friend}",
@@ -31,6 +31,7 @@ pub fn routes() -> Router<Arc<Host>> {
         )
         .route("/{org}/{app}/users/{owner}/contacts/users", get(list_all))
         .route("/{org}/{app}/user/{owner}/contacts", get(list_page))
+        .route("/{org}/{app}/users/{owner}/contacts", get(list_page))
         .route("/{org}/{app}/users/{owner}/contacts/import", post(import))
 }
 
@@ -52,7 +53,8 @@ pub(crate) struct RemarkBody {
     remark: String,
 }
 
-/// `PUT /user/{owner}/contacts/users/{friend}`, body `{remark}`: `status: "ok"`.
+/// `PUT /user/{owner}/contacts/users/{friend}`, body `{remark}`: `status: "ok"`. Also at
+/// `/users/{owner}/…`, the path the vendor's Java server SDK 2.x sends it to.
 async fn remark(call: Call, body: Body) -> ApiResult<Envelope> {
     let b: RemarkBody = call.json(body).await?;
     call.exec(SetRemark {
@@ -71,7 +73,8 @@ async fn list_all(call: Call) -> ApiResult<Envelope> {
     Ok(listing_names(&call, names.iter().map(|n| n.as_str())))
 }
 
-/// `GET /user/{owner}/contacts?limit&cursor&needReturnRemark`:
+/// `GET /user/{owner}/contacts?limit&cursor&needReturnRemark` (also at `/users/{owner}/contacts`,
+/// where the vendor's Java server SDK 2.x asks):
 /// `data: {contacts: [{username, remark}], cursor?}`, `count`, and `entities: []` as in the
 /// vendor's example.
 async fn list_page(call: Call) -> ApiResult<Envelope> {

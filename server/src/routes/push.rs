@@ -50,10 +50,12 @@ pub fn routes() -> Router<Arc<Host>> {
 }
 
 /// A small whole-number field (an hour, a style): out of `u8` becomes 255, which the engine
-/// refuses; absent or `null` is `None`.
+/// refuses; absent, `null` or `""` is `None` (a client that always writes the do-not-disturb
+/// hours sends them empty when it switches do-not-disturb off).
 fn small(m: &Map<String, Value>, k: &str) -> ApiResult<Option<u8>> {
     match m.get(k) {
         None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
         Some(v) => match whole_number(v) {
             Some(n) => Ok(Some(u8::try_from(n).unwrap_or(u8::MAX))),
             None => Err(ApiError::json_parse(format!("{k} must be a number"))),
@@ -131,7 +133,11 @@ fn notify_key(call: &Call) -> ApiResult<NotifyKey> {
 /// `key` the user themself is the app level.
 async fn set_notification(call: Call, body: Body) -> ApiResult<Envelope> {
     let m = object(&call, body).await?;
-    let kind = text(&m, "type")?.map(|t| t.parse()).transpose()?;
+    // `""` is no type, as absent (a client that always writes the field sends it empty).
+    let kind = text(&m, "type")?
+        .filter(|t| !t.is_empty())
+        .map(|t| t.parse())
+        .transpose()?;
     let ignore_duration = match m.get("ignoreDuration") {
         None | Some(Value::Null) => None,
         Some(v) => Some(

@@ -37,7 +37,12 @@ pub(crate) struct TokenBody {
     client_secret: Option<String>,
     username: Option<String>,
     password: Option<String>,
-    #[serde(rename = "autoCreateUser", default)]
+    /// `null` reads as missing: `false`.
+    #[serde(
+        rename = "autoCreateUser",
+        default,
+        deserialize_with = "super::shared::null_default"
+    )]
     auto_create_user: bool,
     ttl: Option<Value>,
 }

@@ -213,3 +213,46 @@ fn import_sorts_names_into_buckets() {
     )
     .assert_error(404, "service_resource_not_found");
 }
+
+/// The vendor's Java server SDK 2.x (`ContactApi.getContactListCall` and
+/// `setContactNoteCall`, exercised by `ContactApiTest.getContactListTest` and
+/// `setContactNoteTest`) asks for the paged list at `GET /users/{owner}/contacts` and sets a
+/// remark with `PUT /users/{owner}/contacts/users/{friend}`: the plural spellings answer as the
+/// singular ones do.
+#[test]
+fn plural_users_paths_for_the_paged_list_and_remarks() {
+    let api = api();
+    api.register(&["o", "f1", "f2", "x"]);
+    api.befriend("o", "f1");
+    std::thread::sleep(std::time::Duration::from_millis(2));
+    api.befriend("o", "f2");
+    let r = api.admin(
+        "PUT",
+        "/users/o/contacts/users/f1",
+        &json!({"remark": "One"}),
+    );
+    let b = r.ok();
+    assert_envelope(b, "put");
+    assert_eq!(b["status"], "ok");
+    let r = api.admin("PUT", "/users/o/contacts/users/x", &json!({"remark": "r"}));
+    r.assert_error(400, "illegal_argument");
+
+    let r = api.get("/users/o/contacts?limit=1&needReturnRemark=true");
+    let b = r.ok();
+    assert_envelope(b, "get");
+    assert_eq!(
+        b["data"]["contacts"],
+        json!([{"username": "f2", "remark": null}])
+    );
+    assert_eq!(b["count"], 1);
+    let cursor = b["data"]["cursor"].as_str().unwrap().to_owned();
+    let r = api.get(&format!(
+        "/users/o/contacts?limit=1&cursor={cursor}&needReturnRemark=true"
+    ));
+    assert_eq!(
+        r.ok()["data"]["contacts"],
+        json!([{"username": "f1", "remark": "One"}])
+    );
+    let r = api.get("/users/o/contacts?limit=51");
+    r.assert_error(400, "illegal_argument");
+}

@@ -331,3 +331,114 @@ fn language_template_and_bindings() {
     api.get("/users/nobody/push/binding")
         .assert_error(400, "required_property_not_found");
 }
+
+/// A conversation-level setting whose body carries `"ignoreInterval": ""` (the third-party Go
+/// server SDK dobyte/easemob-im-server-sdk, `user/types.go`
+/// `setOfflinePushTargetedNoDisturbingReq`, always writes the field, empty when unset) is
+/// taken: `""` is "no interval", what a conversation always reads. A non-empty interval on a
+/// conversation stays refused.
+#[test]
+fn a_conversation_setting_takes_an_empty_ignore_interval() {
+    let api = api();
+    api.register(&["a", "b"]);
+    let r = api.admin(
+        "PUT",
+        "/users/a/notification/chatgroup/g1",
+        &json!({"type": "NONE", "ignoreInterval": "", "ignoreDuration": 0}),
+    );
+    assert_eq!(
+        r.ok()["data"],
+        json!({"type": "NONE", "ignoreInterval": "", "ignoreDuration": 0})
+    );
+    let r = api.admin(
+        "PUT",
+        "/users/a/notification/user/b",
+        &json!({"type": "AT", "ignoreInterval": ""}),
+    );
+    assert_eq!(r.ok()["data"]["type"], "AT");
+    assert_eq!(
+        api.get("/users/a/notification/chatgroup/g1").ok()["data"]["type"],
+        "NONE"
+    );
+    let r = api.admin(
+        "PUT",
+        "/users/a/notification/user/b",
+        &json!({"ignoreInterval": "01:00-02:00"}),
+    );
+    r.assert_error(400, "illegal_argument");
+    assert_eq!(
+        r.body["error_description"],
+        "parameters is invalid : ignoreInterval"
+    );
+}
+
+/// Switching do-not-disturb off with the hours written empty, as the third-party Go server SDK
+/// dobyte/easemob-im-server-sdk does (`user/api.go` `DisableOfflinePushNoDisturbing` sends
+/// `setOfflinePushNoDisturbingReq{false, "", ""}`): the empty hours read as absent, the hours
+/// set before stay, and do-not-disturb is off. A non-numeric hour is still refused.
+#[test]
+fn dnd_off_with_empty_hours() {
+    let api = api();
+    api.register(&["a"]);
+    api.admin(
+        "PUT",
+        "/users/a",
+        &json!({"notification_no_disturbing": true, "notification_no_disturbing_start": "1", "notification_no_disturbing_end": "3"}),
+    )
+    .ok();
+    let r = api.admin(
+        "PUT",
+        "/users/a",
+        &json!({"notification_no_disturbing": false, "notification_no_disturbing_start": "", "notification_no_disturbing_end": ""}),
+    );
+    let u = &r.ok()["entities"][0];
+    assert_eq!(u["notification_no_disturbing"], false);
+    assert_eq!(u["notification_no_disturbing_start"], "1");
+    assert_eq!(u["notification_no_disturbing_end"], "3");
+    api.admin(
+        "PUT",
+        "/users/a",
+        &json!({"notification_no_disturbing": true, "notification_no_disturbing_start": "x"}),
+    )
+    .assert_error(400, "json_parse");
+}
+
+/// `"type": ""` reads as no `type` (the third-party Go server SDK dobyte/easemob-im-server-sdk,
+/// `user/types.go` `setOfflinePushTargetedNoDisturbingReq`, writes `type` without omitempty
+/// though its docs call it optional): the other fields apply and the type stays. A type that
+/// is neither empty nor one of the four is still refused.
+#[test]
+fn an_empty_notification_type_reads_as_absent() {
+    let api = api();
+    api.register(&["a"]);
+    api.admin(
+        "PUT",
+        "/users/a/notification/chatgroup/g1",
+        &json!({"type": "NONE"}),
+    )
+    .ok();
+    let r = api.admin(
+        "PUT",
+        "/users/a/notification/chatgroup/g1",
+        &json!({"type": "", "ignoreInterval": "", "ignoreDuration": 3_600_000}),
+    );
+    let d = &r.ok()["data"];
+    assert_eq!(d["type"], "NONE");
+    assert!(d["ignoreDuration"].as_i64().unwrap() > 0);
+    let r = api.admin(
+        "PUT",
+        "/users/a/notification/user/a",
+        &json!({"type": "", "ignoreInterval": "21:00-07:00", "ignoreDuration": 0}),
+    );
+    let d = &r.ok()["data"];
+    assert_eq!(
+        (d["type"].as_str(), d["ignoreInterval"].as_str()),
+        (Some("ALL"), Some("21:00-07:00"))
+    );
+    let r = api.admin(
+        "PUT",
+        "/users/a/notification/user/a",
+        &json!({"type": "SOME"}),
+    );
+    r.assert_error(400, "illegal_argument");
+}

@@ -163,6 +163,28 @@ fn inherit_grant_needs_the_admin_and_can_create_the_user() {
     .assert_error(404, "entity_not_found");
 }
 
+/// `"autoCreateUser": null` (a client that writes its unset `Boolean autoCreateUser`, the type
+/// the vendor's Java server SDKs give it in `InheritTokenRequest` and `EMCreateToken`, as null)
+/// reads as the field missing, `false`: not a json_parse error (the host's null-as-missing
+/// rule, which `ttl` already followed).
+#[test]
+fn inherit_grant_reads_a_null_auto_create_user_as_false() {
+    let api = api();
+    api.register(&["erin"]);
+    let r = api.admin(
+        "POST",
+        "/token",
+        &json!({"grant_type": "inherit", "username": "erin", "autoCreateUser": null, "ttl": null}),
+    );
+    assert_eq!(r.ok()["user"]["username"], "erin");
+    api.admin(
+        "POST",
+        "/token",
+        &json!({"grant_type": "inherit", "username": "frank", "autoCreateUser": null}),
+    )
+    .assert_error(404, "entity_not_found");
+}
+
 #[test]
 fn a_token_expires_after_its_ttl() {
     let api = api();
