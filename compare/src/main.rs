@@ -343,6 +343,30 @@ fn over<T>(xs: &[T], s: usize, n: usize, mut f: impl FnMut(&T) -> u64) -> u64 {
     (0..n).map(|k| f(&xs[(s + k) & (REQS - 1)])).sum()
 }
 
+/// imcore's two id-form rows of a read workload, running the same check: one view (read lock)
+/// a check, which is what `App::query` does, and a whole sample's checks on one view.
+fn imcore_id_rows<'a>(
+    l: &'a List,
+    im: &'a Im,
+    check: fn(&imcore::View<'_>, UserId, UserId) -> u64,
+) -> [Row<'a>; 2] {
+    [
+        Row::read(
+            IMCORE,
+            "id",
+            Box::new(move |s, n| over(&l.ids, s, n, |&(a, b)| im.app.read(|v| check(v, a, b)))),
+        ),
+        Row::read(
+            IMCORE,
+            VIEW,
+            Box::new(move |s, n| {
+                im.app
+                    .read(|v| over(&l.ids, s, n, |&(a, b)| check(v, a, b)))
+            }),
+        ),
+    ]
+}
+
 /// The rows of one read workload.
 fn read_rows<'a, 'c: 'a>(
     q: Question,
@@ -355,22 +379,9 @@ fn read_rows<'a, 'c: 'a>(
     let mut rows = Vec::new();
     match q {
         Question::Friends => {
-            rows.push(Row::read(
-                IMCORE,
-                "id",
-                Box::new(move |s, n| over(&l.ids, s, n, |&(a, b)| im.friends_by_id(a, b) as u64)),
-            ));
-            rows.push(Row::read(
-                IMCORE,
-                VIEW,
-                Box::new(move |s, n| {
-                    im.app.read(|v| {
-                        over(&l.ids, s, n, |&(a, b)| {
-                            crate::im::friends_in(v, a, b) as u64
-                        })
-                    })
-                }),
-            ));
+            rows.extend(imcore_id_rows(l, im, |v, a, b| {
+                crate::im::friends_in(v, a, b) as u64
+            }));
             rows.push(Row::read(
                 IMCORE,
                 "name",
@@ -405,26 +416,9 @@ fn read_rows<'a, 'c: 'a>(
             }
         }
         Question::May => {
-            rows.push(Row::read(
-                IMCORE,
-                "id",
-                Box::new(move |s, n| {
-                    over(&l.ids, s, n, |&(a, b)| {
-                        verdict_code(im.may_by_id(a, b)) as u64
-                    })
-                }),
-            ));
-            rows.push(Row::read(
-                IMCORE,
-                VIEW,
-                Box::new(move |s, n| {
-                    im.app.read(|v| {
-                        over(&l.ids, s, n, |&(a, b)| {
-                            verdict_code(crate::im::may_in(v, a, b)) as u64
-                        })
-                    })
-                }),
-            ));
+            rows.extend(imcore_id_rows(l, im, |v, a, b| {
+                verdict_code(crate::im::may_in(v, a, b)) as u64
+            }));
             rows.push(Row::read(
                 IMCORE,
                 "name",

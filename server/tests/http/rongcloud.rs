@@ -141,6 +141,17 @@ fn with_limits(limits: imcore::Limits) -> Api {
     api_with(c)
 }
 
+/// A server whose app is forced into allow-list mode (every user's `whiteSetting` is on).
+fn forced_allowlist() -> Api {
+    with_limits(imcore::Limits {
+        lifecycle: imcore::LifecycleLimits {
+            force_allowlist_mode: true,
+            ..Default::default()
+        },
+        ..imcore::Limits::default()
+    })
+}
+
 // ---- signatures (1004) ----
 
 #[test]
@@ -801,13 +812,7 @@ fn blacklist_and_whitelist() {
 /// everyone.
 #[test]
 fn whitesetting_query_answers_the_documented_strings() {
-    let forced = with_limits(imcore::Limits {
-        lifecycle: imcore::LifecycleLimits {
-            force_allowlist_mode: true,
-            ..Default::default()
-        },
-        ..imcore::Limits::default()
-    });
+    let forced = forced_allowlist();
     token(forced.addr, "o");
     let q = post(forced.addr, "/user/whitesetting/query.json", "userId=o");
     assert_eq!(
@@ -834,13 +839,7 @@ fn whitesetting_query_answers_the_documented_strings() {
 
 #[test]
 fn forced_allowlist_mode_is_1009() {
-    let api = with_limits(imcore::Limits {
-        lifecycle: imcore::LifecycleLimits {
-            force_allowlist_mode: true,
-            ..Default::default()
-        },
-        ..imcore::Limits::default()
-    });
+    let api = forced_allowlist();
     token(api.addr, "o");
     refused(
         api.addr,
