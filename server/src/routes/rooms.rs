@@ -137,7 +137,8 @@ async fn add_super_admin(call: Call, body: Body) -> ApiResult<Envelope> {
     Ok(Envelope::full(&call).data(json!({"result": "success", "resource": ""})))
 }
 
-/// `GET /chatrooms/super_admin?pagenum&pagesize`: `data: [user]`, `count`.
+/// `GET /chatrooms/super_admin?pagenum&pagesize`: `data: [user]`, `count`, and the paging
+/// parameters given echoed as `params`.
 async fn list_super_admins(call: Call) -> ApiResult<Envelope> {
     let page = call.ask(ListRoomSuperAdmins {
         pagenum: call.query_count("pagenum")?,
@@ -207,7 +208,7 @@ async fn list(call: Call) -> ApiResult<Envelope> {
 }
 
 /// `GET /users/{user}/joined_chatrooms?pagenum&pagesize`: `data: [{id, name, disabled}]`,
-/// most recent first, `count`.
+/// most recent first, `count`, and the paging parameters given echoed as `params`.
 async fn joined(call: Call) -> ApiResult<Envelope> {
     let rooms = call.ask(ListJoinedRooms {
         user: call.user("username")?,
@@ -346,7 +347,7 @@ async fn set_announcement(call: Call, body: Body) -> ApiResult<Envelope> {
 // Members (§3.4)
 
 /// `GET /chatrooms/{id}/users`: page mode (`pagenum`, `pagesize`; `data: [{owner}|{member}]`,
-/// `count`), or with `version=v3` cursor mode (`limit`, `cursor`, `sort=asc|desc`; `data:
+/// `count`, the paging parameters given echoed as `params`), or with `version=v3` cursor mode (`limit`, `cursor`, `sort=asc|desc`; `data:
 /// [user]` without the owner, `count`, `cursor` when more follow).
 async fn members(call: Call) -> ApiResult<Envelope> {
     let id = room_q(&call)?;
