@@ -203,7 +203,7 @@ async fn create(call: Call, body: Body) -> ApiResult<Envelope> {
 /// `GET /chatgroups?limit&cursor`: `data: [{groupid, groupname, owner, affiliations, type,
 /// last_modified, lastModified, created}]` (the vendor's pages name the modification time
 /// `last_modified` in older and `lastModified` in newer versions; both are given), `count`,
-/// `cursor` when more follow.
+/// `cursor` when more follow, and the paging parameters given echoed as `params`.
 async fn list(call: Call) -> ApiResult<Envelope> {
     let page = call.ask(ListAppGroups {
         limit: call.query_u32("limit")?,
@@ -231,7 +231,8 @@ async fn list(call: Call) -> ApiResult<Envelope> {
 /// `GET /chatgroups/user/{user}?pagenum&pagesize`: the page as `entities: [{id, groupId, name,
 /// avatar, owner, description, disabled, public, allowinvites, membersonly, maxusers,
 /// created}]` (the vendor's current page), and again as `data: [{groupid, groupname, …}]`
-/// (its older one); `count` (this page), `total` (all the user's groups).
+/// (its older one); `count` (this page), `total` (all the user's groups), and the paging
+/// parameters given echoed as `params`.
 async fn joined(call: Call) -> ApiResult<Envelope> {
     let r = call.ask(ListJoinedGroups {
         user: call.user("username")?,
@@ -409,7 +410,8 @@ async fn is_joined(call: Call) -> ApiResult<Envelope> {
 // Members
 
 /// `GET /chatgroups/{g}/users`: page mode (`pagenum`, `pagesize`, `joined_time`, `sort`;
-/// `data: [{owner|member: user, joined_time?}]`, `count`), or `version=v3` cursor mode
+/// `data: [{owner|member: user, joined_time?}]`, `count`, the paging parameters given echoed
+/// as `params`), or `version=v3` cursor mode
 /// (`limit`, `cursor`, `sort`; `data: [user]` without the owner, `cursor` when more follow).
 async fn members(call: Call) -> ApiResult<Envelope> {
     let sort = sort(&call)?.unwrap_or_default();
@@ -895,7 +897,8 @@ fn file_url(call: &Call, group: &GroupId, file_id: &str) -> String {
     format!("{base}/chatgroups/{group}/share_files/{file_id}")
 }
 
-/// `GET /chatgroups/{g}/share_files?pagenum&pagesize`: `data: [file]`, newest first.
+/// `GET /chatgroups/{g}/share_files?pagenum&pagesize`: `data: [file]`, newest first, and the
+/// paging parameters given echoed as `params`.
 async fn files(call: Call) -> ApiResult<Envelope> {
     let l = call.ask(ListGroupFiles {
         group: group(&call),
